@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# bpf/*.bpf.c -> .output/*.bpf.o -> .output/*.skel.h -> ./schedrift
+# All generated files live in .output/. Quiet unless V=1.
+
+OUTPUT := .output
+CLANG ?= clang
+BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+CC ?= cc
+ARCH := x86
+PKG_CONFIG ?= pkg-config
+
+LIBBPF_A := $(shell $(PKG_CONFIG) --variable=libdir libbpf 2>/dev/null)/libbpf.a
+ifeq ($(wildcard $(LIBBPF_A)),)
+LIBBPF_A := /usr/lib/x86_64-linux-gnu/libbpf.a
+endif
+
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+INCLUDES := -I$(OUTPUT) -Ibpf -Iuserspace
+CFLAGS ?= -g -O2
+CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11 \
+	  -D_GNU_SOURCE -DSCHEDRIFT_VERSION='"$(VERSION)"'
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
+	      -Ivmlinux/$(ARCH) -Ibpf
+LDLIBS := $(LIBBPF_A) -lelf -lz -lpthread -lm
+# A fully static binary (for the QEMU guest and for copying to other hosts).
+STATIC_LDLIBS := -static $(LIBBPF_A) $(shell $(PKG_CONFIG) --static --libs libelf 2>/dev/null || echo -lelf -lz) -lz -lzstd -lpthread -lm
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+BPF_HDRS := $(wildcard bpf/*.h)
+
+LIB_SRCS := $(filter-out userspace/main.c,$(wildcard userspace/*.c))
+LIB_OBJS := $(patsubst userspace/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
+USER_HDRS := $(wildcard userspace/*.h)
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+HELPER_SRCS := $(wildcard tests/bpf/*.c)
+HELPER_BINS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/%,$(HELPER_SRCS))
+
+DEPS_BUILD := clang llvm gcc make pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
+DEPS_TEST := python3 qemu-system-x86 busybox-static cpio libbpf-tools linux-perf
+DEPS := $(DEPS_BUILD) $(DEPS_TEST)
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all deps static run test test-unit test-bpf test-vm bench clean
+
+all: schedrift $(HELPER_BINS)
+
+# Installs only what is missing, so a second run costs nothing.
+deps:
+	@missing=""; for p in $(DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/%.tmp.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.bpf.o: $(OUTPUT)/%.tmp.bpf.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OUTPUT)/user/%.o: userspace/%.c $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+
+$(OUTPUT)/libschedrift.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+schedrift: $(OUTPUT)/user/main.o $(OUTPUT)/libschedrift.a
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+static: $(OUTPUT)/schedrift-static $(OUTPUT)/tests/mover-static
+
+$(OUTPUT)/schedrift-static: $(OUTPUT)/user/main.o $(OUTPUT)/libschedrift.a
+	$(call msg,STATIC,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(STATIC_LDLIBS) -o $@
+
+$(OUTPUT)/tests/%-static: tests/bpf/%.c | $(OUTPUT)/tests
+	$(call msg,STATIC,$@)
+	$(Q)$(CC) $(CFLAGS) -static $< -o $@ -lpthread
+
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c tests/unit/check.h $(OUTPUT)/libschedrift.a | $(OUTPUT)/tests
+	$(call msg,TEST,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -Itests/unit $< $(OUTPUT)/libschedrift.a $(LDLIBS) -o $@
+
+$(OUTPUT)/tests/%: tests/bpf/%.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@ -lpthread
+
+# The default job: a 10 s capture and its report.
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	./schedrift
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all static $(UNIT_BINS)
+	$(Q)tests/run.sh
+
+test-unit: all $(UNIT_BINS)
+	$(Q)tests/run.sh unit
+
+test-bpf: all
+	$(Q)tests/run.sh bpf
+
+test-vm: all static
+	$(Q)tests/run.sh vm
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/bench/run.sh
+
+clean:
+	$(call msg,CLEAN)
+	$(Q)rm -rf $(OUTPUT) schedrift

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Every piece of kernel drift schedrift depends on, one accessor per field.
+ * Each accessor uses CO-RE field-existence checks (never LINUX_VERSION_CODE)
+ * so one object loads on every kernel from 5.11 (task storage) to today.
+ * The accessors go through BPF_CORE_READ so they also work on the untyped
+ * task pointers that raw_tp programs receive.
+ */
+#ifndef SCHEDRIFT_CORE_FIXES_BPF_H
+#define SCHEDRIFT_CORE_FIXES_BPF_H
+
+#include <bpf/bpf_core_read.h>
+
+/* Task states are #defines, so vmlinux.h lacks them; values are stable ABI. */
+#ifndef TASK_RUNNING
+#define TASK_RUNNING 0x0000
+#endif
+#ifndef TASK_WAKING
+#define TASK_WAKING 0x0200
+#endif
+
+/*
+ * Kernels before 5.16 kept the CPU in task_struct::cpu; commit bcf9033e5449
+ * ("sched: move CPU field back into thread_info if THREAD_INFO_IN_TASK")
+ * moved it to thread_info::cpu.
+ */
+struct task_struct___pre516 {
+	unsigned int cpu;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 task_cpu_of(struct task_struct *p)
+{
+	if (bpf_core_field_exists(p->thread_info.cpu))
+		return BPF_CORE_READ(p, thread_info.cpu);
+	return BPF_CORE_READ((struct task_struct___pre516 *)p, cpu);
+}
+
+/*
+ * task_struct::state was renamed __state (and made unsigned int) by commit
+ * 2f064a59a11f ("sched: Change task_struct::state"), 5.14.
+ */
+struct task_struct___pre514 {
+	long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 task_state_of(struct task_struct *p)
+{
+	if (bpf_core_field_exists(p->__state))
+		return BPF_CORE_READ(p, __state);
+	return (__u32)BPF_CORE_READ((struct task_struct___pre514 *)p, state);
+}
+
+#endif /* SCHEDRIFT_CORE_FIXES_BPF_H */

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Every counter the BPF side keeps, defined once. Each entry expands into the
+ * BPF index enum (SDR_STAT_<name>) and into the userspace name/description
+ * tables, so a counter added here shows up in every report, metric and test
+ * without further edits. Kind LOSS marks a place where an event was dropped:
+ * those are always printed, even when zero.
+ *
+ * X(name, kind, description)
+ */
+#ifndef SCHEDRIFT_STATS_TABLE_H
+#define SCHEDRIFT_STATS_TABLE_H
+
+#define SDR_STAT_TABLE(X)                                                                      \
+	X(migrations_seen, COUNT, "sched_migrate_task events seen, before filtering")          \
+	X(migrations, COUNT, "migrations of tasks that passed the filter")                     \
+	X(records, COUNT, "records written to the ring buffer")                                \
+	X(exits, COUNT, "task exits reported with their final counts")                         \
+	X(ringbuf, LOSS, "ring buffer full: record dropped (raise --ringbuf-mb)")              \
+	X(map_full, LOSS, "per-task state could not be created (task storage allocation failed)")    \
+	X(cpu_range, LOSS, "CPU number outside the topology written at load time")             \
+	X(node_matrix, LOSS, "node pair outside the node matrix")
+
+#define SDR_STAT_ENUM(name, kind, desc) SDR_STAT_##name,
+enum sdr_stat {
+	SDR_STAT_TABLE(SDR_STAT_ENUM)
+	SDR_STAT_NR
+};
+#undef SDR_STAT_ENUM
+
+#endif /* SCHEDRIFT_STATS_TABLE_H */

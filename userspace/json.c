@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <string.h>
+#include "json.h"
+
+void json__init(struct json *j, FILE *f)
+{
+	memset(j, 0, sizeof(*j));
+	j->f = f;
+}
+
+static void indent(struct json *j)
+{
+	int i;
+
+	for (i = 0; i < j->depth; i++)
+		fputs("  ", j->f);
+}
+
+/* Comma, newline and indent before a member, then its key if any. */
+static void member(struct json *j, const char *key)
+{
+	if (j->depth > 0) {
+		if (j->count[j->depth]++)
+			fputc(',', j->f);
+		fputc('\n', j->f);
+		indent(j);
+	}
+	if (key) {
+		fputc('"', j->f);
+		json__write_escaped(j->f, key, strlen(key));
+		fputs("\": ", j->f);
+	}
+}
+
+static void open_level(struct json *j, const char *key, char c)
+{
+	member(j, key);
+	fputc(c, j->f);
+	if (j->depth < JSON_MAX_DEPTH - 1)
+		j->depth++;
+	j->count[j->depth] = 0;
+}
+
+static void close_level(struct json *j, char c)
+{
+	int had = j->count[j->depth];
+
+	if (j->depth > 0)
+		j->depth--;
+	if (had) {
+		fputc('\n', j->f);
+		indent(j);
+	}
+	fputc(c, j->f);
+}
+
+void json__object_begin(struct json *j, const char *key)
+{
+	open_level(j, key, '{');
+}
+
+void json__object_end(struct json *j)
+{
+	close_level(j, '}');
+}
+
+void json__array_begin(struct json *j, const char *key)
+{
+	open_level(j, key, '[');
+}
+
+void json__array_end(struct json *j)
+{
+	close_level(j, ']');
+}
+
+void json__inline_u64_array(struct json *j, const char *key, const __u64 *v, int n)
+{
+	int i;
+
+	member(j, key);
+	fputc('[', j->f);
+	for (i = 0; i < n; i++)
+		fprintf(j->f, "%s%llu", i ? ", " : "", (unsigned long long)v[i]);
+	fputc(']', j->f);
+}
+
+void json__u64(struct json *j, const char *key, __u64 v)
+{
+	member(j, key);
+	fprintf(j->f, "%llu", (unsigned long long)v);
+}
+
+void json__i64(struct json *j, const char *key, long long v)
+{
+	member(j, key);
+	fprintf(j->f, "%lld", v);
+}
+
+void json__null(struct json *j, const char *key)
+{
+	member(j, key);
+	fputs("null", j->f);
+}
+
+void json__bool(struct json *j, const char *key, int v)
+{
+	member(j, key);
+	fputs(v ? "true" : "false", j->f);
+}
+
+void json__fixed(struct json *j, const char *key, double v, int decimals)
+{
+	member(j, key);
+	fprintf(j->f, "%.*f", decimals, v);
+}
+
+void json__strn(struct json *j, const char *key, const char *s, size_t len)
+{
+	member(j, key);
+	fputc('"', j->f);
+	json__write_escaped(j->f, s, strnlen(s, len));
+	fputc('"', j->f);
+}
+
+void json__str(struct json *j, const char *key, const char *s)
+{
+	json__strn(j, key, s, strlen(s));
+}
+
+void json__finish(struct json *j)
+{
+	fputc('\n', j->f);
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is invalid. */
+static size_t utf8_len(const unsigned char *s, size_t left)
+{
+	size_t n, i;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0)
+		n = 2, cp = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		n = 3, cp = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n > left)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* Reject overlong forms, surrogates and values past U+10FFFF. */
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+void json__write_escaped(FILE *f, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, n;
+
+	while (i < len) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\') {
+			fputc('\\', f);
+			fputc(c, f);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			fprintf(f, "\\u%04x", c);
+			i++;
+		} else if ((n = utf8_len(s + i, len - i)) == 0) {
+			fputs("\\ufffd", f);
+			i++;
+		} else {
+			fwrite(s + i, 1, n, f);
+			i += n;
+		}
+	}
+}

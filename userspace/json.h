@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * A streaming JSON writer: nesting and commas are tracked here, so report and
+ * exporter code only says what to write. Output is pretty-printed with two
+ * spaces, keys in the order written (callers write them in a fixed order, so
+ * output is deterministic). Strings are escaped for any byte content:
+ * control characters as \u00XX and invalid UTF-8 as U+FFFD.
+ */
+#ifndef SCHEDRIFT_JSON_H
+#define SCHEDRIFT_JSON_H
+
+#include <stdio.h>
+#include <linux/types.h>
+
+#define JSON_MAX_DEPTH 32
+
+struct json {
+	FILE *f;
+	int depth;
+	int count[JSON_MAX_DEPTH]; /* members written at each level */
+};
+
+void json__init(struct json *j, FILE *f);
+/* key is NULL inside arrays and at the top level. */
+void json__object_begin(struct json *j, const char *key);
+void json__object_end(struct json *j);
+void json__array_begin(struct json *j, const char *key);
+void json__array_end(struct json *j);
+/* Arrays printed on one line, e.g. distance rows: [10, 21] */
+void json__inline_u64_array(struct json *j, const char *key, const __u64 *v, int n);
+void json__u64(struct json *j, const char *key, __u64 v);
+void json__i64(struct json *j, const char *key, long long v);
+void json__null(struct json *j, const char *key);
+void json__bool(struct json *j, const char *key, int v);
+/* A number with a fixed count of decimals, e.g. 22.000 */
+void json__fixed(struct json *j, const char *key, double v, int decimals);
+void json__str(struct json *j, const char *key, const char *s);
+/* A string of at most len bytes (stops early at NUL). */
+void json__strn(struct json *j, const char *key, const char *s, size_t len);
+/* Ends the document with a newline. */
+void json__finish(struct json *j);
+
+/* Escape one string (no quotes) for JSON; used by tests too. */
+void json__write_escaped(FILE *f, const char *s, size_t len);
+
+#endif /* SCHEDRIFT_JSON_H */

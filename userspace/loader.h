@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The BPF side's lifecycle: open -> configure (topology, filters, map sizes,
+ * which program set autoloads) -> load -> attach, and reading the per-CPU
+ * aggregates back. Errors come back as negative errno with one actionable
+ * line already printed; libbpf's own log appears only with -v.
+ */
+#ifndef SCHEDRIFT_LOADER_H
+#define SCHEDRIFT_LOADER_H
+
+#include <bpf/libbpf.h>
+#include "schedrift.h"
+#include "topology.h"
+
+#define LOADER_MAX_TGIDS 64
+
+struct loader_opts {
+	const struct topology *topo;
+	const __u32 *tgids; /* follow only these processes (record -p) */
+	int nr_tgids;
+	const char *comm; /* follow only tasks with this comm, or NULL */
+	__u32 ringbuf_bytes; /* power of two, >= 4096 */
+	int force_raw_tp;    /* use the raw_tp set even where tp_btf works (tests) */
+};
+
+struct schedrift_bpf;
+
+struct loader {
+	struct schedrift_bpf *skel;
+	struct ring_buffer *rb;
+	int raw_tp; /* 1 when the raw_tp program set is the one attached */
+	int nr_nodes;
+};
+
+/* Route libbpf's messages to stderr only when verbose. Call once. */
+void loader__setup_logging(void);
+
+/* open, configure, load and attach; cb receives every ring buffer record. */
+int loader__start(struct loader *l, const struct loader_opts *o, ring_buffer_sample_fn cb, void *ctx);
+/* Drain what the ring buffer holds now, waiting up to timeout_ms for a wakeup first. */
+int loader__poll(struct loader *l, int timeout_ms);
+/* Stop the programs; the maps stay readable until loader__destroy. */
+void loader__detach(struct loader *l);
+/* Sum the per-CPU stats map. */
+int loader__read_stats(struct loader *l, struct sdr_stats *out);
+/* Sum the per-CPU node matrix into cells[nr_nodes * nr_nodes]. */
+int loader__read_node_matrix(struct loader *l, struct sdr_node_cell *cells);
+void loader__destroy(struct loader *l);
+
+#endif /* SCHEDRIFT_LOADER_H */

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The recorder: attach, then drain the ring buffer into the trace writer
+ * until the duration ends or a signal arrives; then detach, drain what is
+ * left, and write the trailer with the kernel's totals and every loss
+ * counter. The writer flushes a chunk each second, so even a SIGKILL loses
+ * at most the last second; SIGINT and SIGTERM end the capture cleanly.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include "record.h"
+#include "stats.h"
+#include "trace.h"
+#include "util.h"
+
+#define FLUSH_INTERVAL_NS 1000000000ull
+#define POLL_MS 100
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	stop_requested = 1;
+}
+
+struct recorder {
+	struct trace_writer *w;
+	__u64 nr_records;
+	__u64 user[USER_STAT_NR];
+	int write_err;
+};
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	const struct sdr_rec_hdr *h = data;
+	struct recorder *rc = ctx;
+	int err;
+
+	if (size < sizeof(*h) || h->size != size) {
+		rc->user[USER_STAT_decode]++;
+		return 0;
+	}
+	err = trace_writer__append(rc->w, data, size);
+	if (err) {
+		rc->write_err = err;
+		return err; /* stops this drain; the main loop reports it */
+	}
+	rc->nr_records++;
+	return 0;
+}
+
+int topology_load(struct topology *t, const char *override_path)
+{
+	char err[512];
+	int rc;
+
+	if (override_path) {
+		rc = topology__from_file(t, override_path, err, sizeof(err));
+		if (rc) {
+			msg_err("bad topology file: %s", err);
+			return EXIT_USAGE;
+		}
+		return 0;
+	}
+	rc = topology__from_sysfs(t, "/sys", err, sizeof(err));
+	if (!rc)
+		rc = topology__validate(t, err, sizeof(err));
+	if (rc) {
+		msg_err("cannot read the CPU topology: %s (give one with --topology FILE)", err);
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+static void fill_meta(struct trace_meta *m, const struct record_opts *o, const struct topology *t)
+{
+	struct utsname u;
+
+	memset(m, 0, sizeof(*m));
+	if (uname(&u) == 0) {
+		snprintf(m->kernel_release, sizeof(m->kernel_release), "%s", u.release);
+		snprintf(m->hostname, sizeof(m->hostname), "%s", u.nodename);
+	}
+	m->nr_cpus_online = sysconf(_SC_NPROCESSORS_ONLN);
+	snprintf(m->command, sizeof(m->command), "%s", o->command);
+	m->topo = *t;
+}
+
+static void default_output(char *buf, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(buf, len, "schedrift-%Y%m%d-%H%M%S.sdt", &tm);
+}
+
+static int fill_trailer(struct trace_trailer *tr, struct loader *l, const struct recorder *rc,
+			const struct topology *t)
+{
+	struct sdr_stats s;
+	int i, err;
+
+	memset(tr, 0, sizeof(*tr));
+	err = loader__read_stats(l, &s);
+	if (err)
+		return err;
+	tr->end_mono_ns = now_mono_ns();
+	tr->nr_records = rc->nr_records;
+	for (i = 0; i < STAT_ALL_NR; i++) {
+		snprintf(tr->counters[i].name, sizeof(tr->counters[i].name), "%s", stat_descs[i].name);
+		tr->counters[i].value = i < SDR_STAT_NR ? s.counters[i] : rc->user[i - SDR_STAT_NR];
+	}
+	tr->nr_counters = STAT_ALL_NR;
+	memcpy(tr->migrations, s.migrations, sizeof(tr->migrations));
+	tr->penalty_milli = s.penalty_milli;
+	tr->nr_nodes = t->nr_nodes;
+	tr->node_matrix = calloc((size_t)t->nr_nodes * t->nr_nodes, sizeof(*tr->node_matrix));
+	if (!tr->node_matrix)
+		return -ENOMEM;
+	return loader__read_node_matrix(l, tr->node_matrix);
+}
+
+static void print_summary(const char *path, const struct trace_trailer *tr, __u64 bytes,
+			  double secs)
+{
+	__u32 i;
+	int lost = 0;
+
+	fprintf(stderr, "schedrift: wrote %llu records (%llu bytes) to %s in %.1f s; lost:",
+		(unsigned long long)tr->nr_records, (unsigned long long)bytes, path, secs);
+	for (i = 0; i < tr->nr_counters; i++) {
+		const struct stat_desc *d = stat__find(tr->counters[i].name);
+
+		if (d && d->kind == STAT_LOSS) {
+			fprintf(stderr, " %s %llu", d->name, (unsigned long long)tr->counters[i].value);
+			lost |= tr->counters[i].value != 0;
+		}
+	}
+	fputc('\n', stderr);
+	if (lost)
+		msg_err("warning: events were lost; see the report's loss table");
+}
+
+static int capture_loop(struct loader *l, struct recorder *rc, const struct record_opts *o,
+			__u64 start)
+{
+	__u64 end = o->duration_s > 0 ? start + (__u64)(o->duration_s * 1e9) : 0;
+	__u64 next_flush = start + FLUSH_INTERVAL_NS, now;
+	int err;
+
+	while (!stop_requested) {
+		now = now_mono_ns();
+		if (end && now >= end)
+			break;
+		err = loader__poll(l, POLL_MS);
+		if (rc->write_err)
+			return rc->write_err;
+		if (err) {
+			msg_err("failed to read the ring buffer: %s", strerror(-err));
+			return err;
+		}
+		if (now_mono_ns() >= next_flush) {
+			err = trace_writer__flush(rc->w);
+			if (err)
+				return err;
+			next_flush += FLUSH_INTERVAL_NS;
+		}
+	}
+	return 0;
+}
+
+int record__run(const struct record_opts *o)
+{
+	struct loader l = {};
+	struct recorder rc = {};
+	struct trace_trailer tr = {};
+	struct loader_opts lo = {};
+	struct trace_meta meta;
+	struct topology topo;
+	struct sigaction sa = { .sa_handler = on_signal };
+	char path[512];
+	int err, ret = EXIT_RUNTIME;
+	__u64 start, bytes;
+	struct stat st;
+
+	ret = topology_load(&topo, o->topology_path);
+	if (ret)
+		return ret;
+	ret = EXIT_RUNTIME;
+	if (o->output)
+		snprintf(path, sizeof(path), "%s", o->output);
+	else
+		default_output(path, sizeof(path));
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	lo.topo = &topo;
+	lo.tgids = o->tgids;
+	lo.nr_tgids = o->nr_tgids;
+	lo.comm = o->comm;
+	lo.ringbuf_bytes = (o->ringbuf_mb ? o->ringbuf_mb : RECORD_DEFAULT_RINGBUF_MB) << 20;
+	lo.force_raw_tp = o->force_raw_tp;
+
+	if (loader__start(&l, &lo, on_record, &rc))
+		return EXIT_RUNTIME;
+	/*
+	 * The file is created after attach, so its start stamps never postdate
+	 * a record; records made meanwhile wait in the ring buffer.
+	 */
+	fill_meta(&meta, o, &topo);
+	meta.start_mono_ns = start = now_mono_ns();
+	meta.start_realtime_ns = now_realtime_ns();
+	rc.w = trace_writer__open(path, &meta, &err);
+	if (!rc.w) {
+		msg_err("failed to create %s: %s", path, strerror(-err));
+		loader__destroy(&l);
+		return EXIT_RUNTIME;
+	}
+	if (o->duration_s > 0)
+		fprintf(stderr, "schedrift: recording to %s for %g s (Ctrl-C to stop early)\n", path,
+			o->duration_s);
+	else
+		fprintf(stderr, "schedrift: recording to %s until Ctrl-C\n", path);
+
+	err = capture_loop(&l, &rc, o, start);
+	/* Detach first, then drain: nothing can arrive after the last read. */
+	loader__detach(&l);
+	if (!err)
+		err = loader__poll(&l, 0);
+	if (!err && rc.write_err)
+		err = rc.write_err;
+	if (err) {
+		msg_err("failed to write %s: %s; the file holds what was flushed before", path,
+			strerror(-err));
+		trace_writer__abort(rc.w);
+		goto out;
+	}
+	err = fill_trailer(&tr, &l, &rc, &topo);
+	if (err) {
+		msg_err("failed to read the BPF counters: %s", strerror(-err));
+		trace_writer__abort(rc.w);
+		goto out;
+	}
+	err = trace_writer__close(rc.w, &tr);
+	if (err) {
+		msg_err("failed to finish %s: %s", path, strerror(-err));
+		goto out;
+	}
+	bytes = stat(path, &st) == 0 ? (__u64)st.st_size : 0;
+	print_summary(path, &tr, bytes, (tr.end_mono_ns - start) / 1e9);
+	ret = 0;
+out:
+	free(tr.node_matrix);
+	loader__destroy(&l);
+	return ret;
+}
+
+static const char record_usage[] =
+	"usage: schedrift record [-d SECONDS] [-o FILE] [-p TGID]... [--comm NAME]\n"
+	"                        [--topology FILE] [--ringbuf-mb N] [-v]\n"
+	"\n"
+	"Capture task migrations to a compressed trace file; read it with `schedrift report FILE`.\n"
+	"\n"
+	"  -d, --duration SECONDS  stop after SECONDS (default: run until Ctrl-C or SIGTERM)\n"
+	"  -o, --output FILE       trace file (default: schedrift-YYYYmmdd-HHMMSS.sdt)\n"
+	"  -p, --pid TGID          follow only this process (repeat for more, up to 64)\n"
+	"      --comm NAME         follow only tasks whose comm is NAME\n"
+	"      --topology FILE     use this CPU/LLC/node layout instead of sysfs\n"
+	"      --ringbuf-mb N      ring buffer size in MiB, a power of two (default 8)\n"
+	"      --raw-tp            use the raw_tp programs even where tp_btf works\n"
+	"  -v, --verbose           show libbpf's log\n"
+	"  -h, --help              this help\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("schedrift record: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs(" (see schedrift record --help)\n", stderr);
+	return EXIT_USAGE;
+}
+
+int record__parse(int argc, char **argv, struct record_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "duration", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "comm", required_argument, NULL, 'c' },
+		{ "topology", required_argument, NULL, 't' },
+		{ "ringbuf-mb", required_argument, NULL, 'r' },
+		{ "raw-tp", no_argument, NULL, 'R' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	__u64 v;
+	int opt, i, len;
+
+	memset(o, 0, sizeof(*o));
+	len = snprintf(o->command, sizeof(o->command), "schedrift");
+	for (i = 0; i < argc && len < (int)sizeof(o->command); i++)
+		len += snprintf(o->command + len, sizeof(o->command) - len, " %s", argv[i]);
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "d:o:p:vh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			if (parse_seconds(optarg, 86400.0 * 365, &o->duration_s))
+				return usage_error("bad duration '%s': want seconds > 0", optarg);
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'p':
+			if (parse_u64(optarg, 1, 0x7fffffff, &v))
+				return usage_error("bad TGID '%s'", optarg);
+			if (o->nr_tgids == LOADER_MAX_TGIDS)
+				return usage_error("too many -p (at most 64): '%s'", optarg);
+			o->tgids[o->nr_tgids++] = v;
+			break;
+		case 'c':
+			if (strlen(optarg) == 0 || strlen(optarg) >= SDR_COMM_LEN)
+				return usage_error("bad --comm '%s': 1 to 15 characters", optarg);
+			o->comm = optarg;
+			break;
+		case 't':
+			o->topology_path = optarg;
+			break;
+		case 'r':
+			if (parse_u64(optarg, 1, 1024, &v) || (v & (v - 1)))
+				return usage_error("bad --ringbuf-mb '%s': a power of two, 1..1024", optarg);
+			o->ringbuf_mb = v;
+			break;
+		case 'R':
+			o->force_raw_tp = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+			fputs(record_usage, stdout);
+			return -1;
+		default:
+			fputs(record_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct record_opts o;
+	int rc = record__parse(argc, argv, &o);
+
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	return record__run(&o);
+}

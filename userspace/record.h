@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* `schedrift record`: capture to a trace file. */
+#ifndef SCHEDRIFT_RECORD_H
+#define SCHEDRIFT_RECORD_H
+
+#include <linux/types.h>
+#include "loader.h"
+#include "topology.h"
+
+#define RECORD_DEFAULT_RINGBUF_MB 8
+
+struct record_opts {
+	double duration_s;        /* 0 = until SIGINT/SIGTERM */
+	const char *output;       /* NULL = schedrift-YYYYmmdd-HHMMSS.sdt */
+	__u32 tgids[LOADER_MAX_TGIDS];
+	int nr_tgids;
+	const char *comm;
+	const char *topology_path; /* NULL = sysfs */
+	__u32 ringbuf_mb;
+	int force_raw_tp;
+	char command[256];        /* how we were invoked, stored in the file */
+};
+
+/*
+ * Load the topology a capture uses: the override file when given, else sysfs.
+ * Returns 0, or an exit code (EXIT_USAGE for a bad file, EXIT_RUNTIME when
+ * sysfs cannot be read) after printing one line.
+ */
+int topology_load(struct topology *t, const char *override_path);
+
+/* Runs a capture; returns the process exit code. */
+int record__run(const struct record_opts *o);
+
+/* Parse record options (argv[0] is "record"); 0, -1 after --help, or EXIT_USAGE. */
+int record__parse(int argc, char **argv, struct record_opts *o);
+
+int cmd_record(int argc, char **argv);
+
+#endif /* SCHEDRIFT_RECORD_H */

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The JSON report, schema "schedrift.report/1" (interface.md, docs/report.md). */
+#include "json.h"
+#include "report.h"
+
+static void write_mig(struct json *j, const char *key, const __u64 *by_loc, const __u64 *by_cause)
+{
+	int i;
+
+	json__object_begin(j, key);
+	json__u64(j, "total", report__total(by_loc, SDR_LOC_NR));
+	for (i = 0; i < SDR_LOC_NR; i++)
+		json__u64(j, locality_names[i], by_loc[i]);
+	json__object_begin(j, "by_cause");
+	for (i = 0; i < SDR_CAUSE_NR; i++)
+		json__u64(j, cause_names[i], by_cause[i]);
+	json__object_end(j);
+	json__object_end(j);
+}
+
+static void write_topology(struct json *j, const struct topology *t)
+{
+	__u64 row[SDR_MAX_NODES];
+	int c, from, to;
+
+	json__object_begin(j, "topology");
+	json__u64(j, "nr_nodes", t->nr_nodes);
+	json__array_begin(j, "cpus");
+	for (c = 0; c < t->nr_cpus; c++) {
+		if (t->cpu_node[c] < 0)
+			continue;
+		json__object_begin(j, NULL);
+		json__u64(j, "cpu", c);
+		json__u64(j, "llc", t->cpu_llc[c]);
+		json__u64(j, "node", t->cpu_node[c]);
+		json__object_end(j);
+	}
+	json__array_end(j);
+	json__array_begin(j, "distance");
+	for (from = 0; from < t->nr_nodes; from++) {
+		for (to = 0; to < t->nr_nodes; to++)
+			row[to] = t->distance[from][to];
+		json__inline_u64_array(j, NULL, row, t->nr_nodes);
+	}
+	json__array_end(j);
+	json__object_end(j);
+}
+
+static void write_capture(struct json *j, const struct report *r)
+{
+	json__object_begin(j, "capture");
+	json__u64(j, "duration_ns", r->duration_ns);
+	json__strn(j, "kernel", r->meta.kernel_release, sizeof(r->meta.kernel_release));
+	json__strn(j, "hostname", r->meta.hostname, sizeof(r->meta.hostname));
+	json__u64(j, "nr_cpus", r->meta.nr_cpus_online);
+	json__u64(j, "start_realtime_ns", r->meta.start_realtime_ns);
+	json__strn(j, "command", r->meta.command, sizeof(r->meta.command));
+	json__bool(j, "complete", r->have_trailer);
+	if (r->error[0])
+		json__str(j, "error", r->error);
+	json__u64(j, "records", r->nr_records);
+	json__u64(j, "unknown_records", r->nr_unknown);
+	write_topology(j, &r->meta.topo);
+	json__object_end(j);
+}
+
+static void write_counters(struct json *j, const struct report *r)
+{
+	int i;
+
+	json__object_begin(j, "lost");
+	for (i = 0; i < STAT_ALL_NR; i++)
+		if (stat_descs[i].kind == STAT_LOSS)
+			json__u64(j, stat_descs[i].name, r->counters[i]);
+	json__u64(j, "unconsumed", r->unconsumed);
+	json__object_end(j);
+	json__object_begin(j, "counters");
+	for (i = 0; i < STAT_ALL_NR; i++)
+		if (stat_descs[i].kind == STAT_COUNT)
+			json__u64(j, stat_descs[i].name, r->counters[i]);
+	json__object_end(j);
+}
+
+static void write_matrix(struct json *j, const char *key, const struct report *r, int cause)
+{
+	__u64 row[SDR_MAX_NODES];
+	int from, to, k;
+
+	json__array_begin(j, key);
+	for (from = 0; from < r->nr_nodes; from++) {
+		for (to = 0; to < r->nr_nodes; to++) {
+			const struct sdr_node_cell *c = &r->node_matrix[from * r->nr_nodes + to];
+
+			row[to] = 0;
+			for (k = 0; k < SDR_CAUSE_NR; k++)
+				if (cause < 0 || cause == k)
+					row[to] += c->by_cause[k];
+		}
+		json__inline_u64_array(j, NULL, row, r->nr_nodes);
+	}
+	json__array_end(j);
+}
+
+static void write_system(struct json *j, const struct report *r)
+{
+	__u64 by_loc[SDR_LOC_NR] = {}, by_cause[SDR_CAUSE_NR] = {};
+	int l, c;
+
+	for (l = 0; l < SDR_LOC_NR; l++)
+		for (c = 0; c < SDR_CAUSE_NR; c++) {
+			by_loc[l] += r->migrations[l][c];
+			by_cause[c] += r->migrations[l][c];
+		}
+	json__object_begin(j, "system");
+	write_mig(j, "migrations", by_loc, by_cause);
+	json__fixed(j, "penalty", r->penalty_milli / (double)SDR_PENALTY_SCALE, 3);
+	write_matrix(j, "node_matrix", r, -1);
+	json__object_begin(j, "node_matrix_by_cause");
+	for (c = 0; c < SDR_CAUSE_NR; c++)
+		write_matrix(j, cause_names[c], r, c);
+	json__object_end(j);
+	json__object_end(j);
+}
+
+static void write_task(struct json *j, const struct report_task *t)
+{
+	json__object_begin(j, NULL);
+	json__u64(j, "tid", t->id.tid);
+	json__u64(j, "tgid", t->id.tgid);
+	json__strn(j, "comm", t->id.comm, sizeof(t->id.comm));
+	json__u64(j, "start_ns", t->id.start_ns);
+	json__bool(j, "exited", t->exited);
+	json__fixed(j, "penalty", t->penalty_milli / (double)SDR_PENALTY_SCALE, 3);
+	write_mig(j, "migrations", t->migrations, t->by_cause);
+	json__object_end(j);
+}
+
+void report__print_json(const struct report *r, FILE *f, int top_n)
+{
+	struct json j;
+	size_t i, n = r->nr_tasks;
+
+	if (top_n > 0 && (size_t)top_n < n)
+		n = top_n;
+	json__init(&j, f);
+	json__object_begin(&j, NULL);
+	json__str(&j, "schema", "schedrift.report/1");
+	write_capture(&j, r);
+	write_counters(&j, r);
+	write_system(&j, r);
+	json__u64(&j, "nr_tasks", r->nr_tasks);
+	json__array_begin(&j, "tasks");
+	for (i = 0; i < n; i++)
+		write_task(&j, &r->tasks[i]);
+	json__array_end(&j);
+	json__object_end(&j);
+	json__finish(&j);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Small helpers every subcommand needs: number parsing, clocks, messages. */
+#ifndef SCHEDRIFT_UTIL_H
+#define SCHEDRIFT_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+/* Exit codes (interface.md). */
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+extern int verbose;
+
+/* Parse a whole decimal string into [min, max]. Returns 0 or -EINVAL/-ERANGE. */
+int parse_u64(const char *s, __u64 min, __u64 max, __u64 *out);
+/* Parse seconds, e.g. "10", "0.5"; must be in (0, max]. */
+int parse_seconds(const char *s, double max, double *out);
+
+__u64 now_mono_ns(void);
+__u64 now_realtime_ns(void);
+
+/* "schedrift: <message>\n" on stderr. */
+void msg_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Like msg_err, but only with -v. */
+void msg_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* SCHEDRIFT_UTIL_H */
