@@ -50,4 +50,34 @@ static __always_inline __u32 task_state_of(struct task_struct *p)
 	return (__u32)BPF_CORE_READ((struct task_struct___pre514 *)p, state);
 }
 
+/*
+ * The same, by direct load, for BTF-typed pointers (tp_btf arguments) on hot
+ * paths, where a bpf_probe_read_kernel() call would cost more than the rest.
+ */
+static __always_inline __u32 task_state_btf(struct task_struct *p)
+{
+	if (bpf_core_field_exists(p->__state))
+		return p->__state;
+	return ((struct task_struct___pre514 *)p)->state;
+}
+
+/* numa_preferred_nid exists only with CONFIG_NUMA_BALANCING; -1 = none. */
+static __always_inline __s32 task_preferred_nid(struct task_struct *p)
+{
+	if (bpf_core_field_exists(p->numa_preferred_nid))
+		return BPF_CORE_READ(p, numa_preferred_nid);
+	return -1;
+}
+
+/*
+ * task_struct::in_execve is set by bprm_execve() around sched_exec(). It is
+ * a bitfield, so read it with the probed bitfield reader.
+ */
+static __always_inline bool task_in_execve(struct task_struct *p)
+{
+	if (bpf_core_field_exists(p->in_execve))
+		return BPF_CORE_READ_BITFIELD_PROBED(p, in_execve);
+	return false;
+}
+
 #endif /* SCHEDRIFT_CORE_FIXES_BPF_H */

@@ -7,13 +7,14 @@
  *
  * Layout: 32 groups of 32 buckets, 1024 buckets in all.
  *
- *   group 0      [0, 32)              width 1    bucket i holds exactly i
- *   group 1      [32, 64)             width 1    bucket i holds exactly i
- *   group g>=1   [2^(g+4), 2^(g+5))   width 2^(g-1)
- *   group 31     [2^35, 2^36)         width 2^30
+ *   group 0      [0, 32)              width 1        bucket i holds exactly i
+ *   group 1      [32, 64)             width 1        bucket i holds exactly i
+ *   group 2      [64, 128)            width 2
+ *   group g >= 1 [2^(g+4), 2^(g+5))   width 2^(g-1)
+ *   group 31     [2^35, 2^36)         width 2^30     68.7 s, clamped above
  *
- * so bucket idx = 32 * g + s covers [(32 + s) << (g - 1), (33 + s) << (g - 1))
- * for g >= 1. Values of 2^36 ns (68.7 s) and more are clamped into the last
+ * so for g >= 1 bucket idx = 32 * g + s covers [(32 + s) << (g - 1),
+ * (33 + s) << (g - 1)). Values of 2^36 ns (68.7 s) and more are clamped into the last
  * bucket; whoever keeps the histogram keeps the exact max beside it.
  *
  * Error bound: a bucket's width is at most 1/32 of its lower edge, so any
@@ -91,24 +92,24 @@ static __always_inline __u32 sdr_hist_log2(__u64 v)
 /* Bucket index of a latency in nanoseconds; always < SDR_HIST_NR_BUCKETS. */
 static __always_inline __u32 sdr_hist_bucket(__u64 ns)
 {
-	__u32 p, idx;
+	__u32 shift, idx;
 
 	/* The top bucket's own values and everything above it land there. */
 	if (ns >= SDR_HIST_MAX_NS)
 		ns = SDR_HIST_MAX_NS - 1;
 	/*
-	 * Or-ing in SDR_HIST_EXACT_NS - 1 makes p >= SUB_BITS, so the shift
-	 * below is never negative and values under 64 need no branch of their
-	 * own: there the shift is 0 and the index is ns itself. Above, ns >> shift
-	 * is the top SUB_BITS + 1 bits of ns, SUB + s, which adds the group's
-	 * first SUB to (p - SUB_BITS) * SUB.
+	 * shift = log2(ns) - SUB_BITS. Or-ing in SDR_HIST_EXACT_NS - 1 keeps it
+	 * from going negative, and so values under 64 need no branch of their
+	 * own: there shift is 0 and the index is ns itself. Above, ns >> shift is
+	 * the top SUB_BITS + 1 bits of ns, SUB + s, whose SUB completes
+	 * shift * SUB to the group's first index, SUB * (shift + 1).
 	 *
 	 * One path only, ending in the mask: with a separate "return ns" path
 	 * for small values clang passes the unbounded register through (it knows
 	 * the mask is redundant there) and the verifier rejects counts[idx].
 	 */
-	p = sdr_hist_log2(ns | (SDR_HIST_EXACT_NS - 1)) - SDR_HIST_SUB_BITS;
-	idx = (p << SDR_HIST_SUB_BITS) + (__u32)(ns >> p);
+	shift = sdr_hist_log2(ns | (SDR_HIST_EXACT_NS - 1)) - SDR_HIST_SUB_BITS;
+	idx = (shift << SDR_HIST_SUB_BITS) + (__u32)(ns >> shift);
 	return idx & (SDR_HIST_NR_BUCKETS - 1);
 }
 

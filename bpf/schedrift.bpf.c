@@ -1,162 +1,69 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * schedrift: task migrations, their locality and modelled penalty.
+ * schedrift: task migrations (locality, modelled penalty) and run-queue
+ * latency (how long runnable tasks wait, and what a migration costs).
  *
- * Hooks: sched_migrate_task (every set_task_cpu() that changes the CPU) and
- * sched_process_exit. Each hook exists twice: a tp_btf program (BTF-typed
- * arguments, task storage) and a raw_tp twin for kernels that refuse tp_btf;
- * userspace loads exactly one set (probe.c). The raw_tp set cannot pass its
- * untyped task pointer to bpf_task_storage_get(), so it keeps no per-task
- * totals and emits no exit summaries; reports derive per-task figures from
- * the migration records in both modes.
+ * Hooks (tp_btf; raw_tp twin for migrations only, see below):
+ *   sched_migrate_task      locality, penalty, node matrix; marks a landing
+ *   sched_wakeup(_new)      the task becomes runnable
+ *   sched_switch            prev: runtime, per node; still runnable -> waiting
+ *                           next: its wait ends -> histograms, landing, outlier
+ *   sched_process_exec      comm changed: re-decide the --comm filter
+ *   sched_process_exit      final per-task totals to the ring buffer
+ *   iter/task               per-task totals of live tasks, on demand
  *
- * Emits: one SDR_REC_MIGRATE record per migration of a task that passes the
- * filter, and one SDR_REC_TASK_EXIT per exiting task that has per-task state.
- * Records go to one ring buffer without waking the consumer, except when the
- * buffer is filling up (wakeup_bytes), so the cost per event stays flat.
+ * Per-task state lives in task storage (freed with the task). Aggregates are
+ * per-CPU (`cpu_data`: counters + wait histogram; `landing`; `node_matrix`)
+ * except the cgroup histograms, which are shared and updated atomically.
+ * The ring buffer carries migrations, exits, outliers and, in record mode
+ * only, one small record per wait; the consumer is never woken per event.
  *
- * Aggregates: per-CPU `stats` (counters, locality x cause, penalty) and the
- * per-CPU node x node matrix, always complete even when records are lost.
+ * The raw_tp set (for kernels that refuse tp_btf) gets untyped task
+ * pointers, which bpf_task_storage_get() does not accept, so it measures
+ * migrations only; reports say so (`counters.waits` stays 0).
  *
- * Races accepted: the topology is frozen at load, so a CPU hot-added later
- * is counted in cpu_range and otherwise ignored; comm is read at migration
- * time and may change at exec.
+ * Races accepted: a wakeup on one CPU and a switch on another may read each
+ * other's half-updated timestamps (a wait is then off by that overlap, or
+ * discarded as negative and counted); the cgroup max is a racy max; comm is
+ * read when a record is made and may change at exec.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "schedrift.h"
 #include "core_fixes.bpf.h"
+#include "state.bpf.h"
+#include "cause.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* Load-time knobs, written by userspace before load. */
-const volatile __u32 nr_cpus = 1;
-const volatile __u32 nr_nodes = 1;
-const volatile __u32 cpu_node[SDR_MAX_CPUS];
-const volatile __u32 cpu_llc[SDR_MAX_CPUS];
-const volatile __u32 penalty_milli[SDR_MAX_NODES * SDR_MAX_NODES];
-const volatile __u8 filter_tgid = 0;
-const volatile __u8 filter_comm = 0;
-const volatile char targ_comm[SDR_COMM_LEN];
-const volatile __u64 wakeup_bytes = 1 << 20;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20);
-} events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct sdr_stats);
-} stats SEC(".maps");
-
-/* max_entries is set to nr_nodes * nr_nodes by userspace. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SDR_MAX_NODES * SDR_MAX_NODES);
-	__type(key, __u32);
-	__type(value, struct sdr_node_cell);
-} node_matrix SEC(".maps");
-
-/* TGIDs to follow when filter_tgid is set (record -p). Preallocated. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
-	__type(key, __u32);
-	__type(value, __u8);
-} tgids SEC(".maps");
-
-struct task_state {
-	struct sdr_task_counts counts;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct task_state);
-} tasks SEC(".maps");
-
-static __always_inline struct sdr_stats *cpu_stats(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&stats, &zero);
-}
-
-static __always_inline void stat_inc(struct sdr_stats *s, enum sdr_stat idx)
-{
-	if (s)
-		s->counters[idx]++;
-}
-
-static __always_inline bool comm_matches(const char *comm)
-{
-	int i;
-
-	for (i = 0; i < SDR_COMM_LEN; i++) {
-		if (comm[i] != targ_comm[i])
-			return false;
-		if (!comm[i])
-			return true;
-	}
-	return true;
-}
-
-static __always_inline bool task_wanted(struct task_struct *p, struct sdr_task_id *id)
-{
-	id->tid = BPF_CORE_READ(p, pid);
-	id->tgid = BPF_CORE_READ(p, tgid);
-	if (filter_tgid && !bpf_map_lookup_elem(&tgids, &id->tgid))
-		return false;
-	bpf_probe_read_kernel_str(id->comm, sizeof(id->comm), &p->comm);
-	if (filter_comm && !comm_matches(id->comm))
-		return false;
-	id->start_ns = BPF_CORE_READ(p, start_time);
-	return true;
-}
-
-/* Submit without waking the consumer unless the buffer is filling up. */
-static __always_inline void submit(void *rec)
-{
-	__u64 flags = BPF_RB_NO_WAKEUP;
-
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
-		flags = BPF_RB_FORCE_WAKEUP;
-	bpf_ringbuf_submit(rec, flags);
-}
-
-static __always_inline enum sdr_cause classify(struct task_struct *p)
-{
-	/* try_to_wake_up() marks the task TASK_WAKING while it picks a CPU. */
-	if (task_state_of(p) & TASK_WAKING)
-		return SDR_CAUSE_WAKEUP;
-	return SDR_CAUSE_OTHER;
-}
+/* ---- migrations ---- */
 
 static __always_inline int handle_migrate(struct task_struct *p, __u32 to, bool typed)
 {
-	struct sdr_stats *s = cpu_stats();
+	struct sdr_cpu_data *d = this_cpu();
 	struct sdr_rec_migrate *rec;
 	struct sdr_node_cell *cell;
-	struct task_state *ts;
+	struct task_state *ts = NULL;
 	struct sdr_task_id id;
 	__u32 from, fn, tn, key, pen = 0;
 	enum sdr_locality loc;
 	enum sdr_cause cause;
 
-	stat_inc(s, SDR_STAT_migrations_seen);
-	if (!task_wanted(p, &id))
+	stat_inc(d, SDR_STAT_migrations_seen);
+	if (typed) {
+		ts = bpf_task_storage_get(&tasks, p, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (!ts)
+			storage_failed(d, p);
+	}
+	task_id_of(p, &id);
+	if (ts ? !state_wanted(p, ts) : !id_wanted(&id))
 		return 0;
-	stat_inc(s, SDR_STAT_migrations);
+	stat_inc(d, SDR_STAT_migrations);
 
 	from = task_cpu_of(p);
 	if (from >= nr_cpus || to >= nr_cpus || from >= SDR_MAX_CPUS || to >= SDR_MAX_CPUS) {
-		stat_inc(s, SDR_STAT_cpu_range);
+		stat_inc(d, SDR_STAT_cpu_range);
 		return 0;
 	}
 	fn = cpu_node[from];
@@ -169,39 +76,32 @@ static __always_inline int handle_migrate(struct task_struct *p, __u32 to, bool 
 		loc = SDR_LOC_SAME_LLC;
 	if (fn < SDR_MAX_NODES && tn < SDR_MAX_NODES)
 		pen = penalty_milli[fn * SDR_MAX_NODES + tn];
-	cause = classify(p);
+	cause = classify_migration(p, ts);
 
-	if (s) {
-		s->migrations[loc][cause]++;
-		s->penalty_milli += pen;
+	if (d) {
+		d->stats.migrations[loc][cause]++;
+		d->stats.penalty_milli += pen;
 	}
 	key = fn * nr_nodes + tn;
 	cell = fn < nr_nodes && tn < nr_nodes ? bpf_map_lookup_elem(&node_matrix, &key) : NULL;
 	if (cell)
 		cell->by_cause[cause]++;
 	else
-		stat_inc(s, SDR_STAT_node_matrix);
+		stat_inc(d, SDR_STAT_node_matrix);
 
-	if (typed) {
-		ts = bpf_task_storage_get(&tasks, p, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (ts) {
-			ts->counts.migrations[loc]++;
-			ts->counts.by_cause[cause]++;
-			ts->counts.penalty_milli += pen;
-		} else {
-			stat_inc(s, SDR_STAT_map_full);
-		}
+	if (ts) {
+		ts->counts.migrations[loc]++;
+		ts->counts.by_cause[cause]++;
+		ts->counts.penalty_milli += pen;
+		ts->landing = loc + 1;
 	}
 
 	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
 	if (!rec) {
-		stat_inc(s, SDR_STAT_ringbuf);
+		stat_inc(d, SDR_STAT_ringbuf);
 		return 0;
 	}
-	rec->hdr.type = SDR_REC_MIGRATE;
-	rec->hdr.size = sizeof(*rec);
-	rec->hdr.cpu = bpf_get_smp_processor_id();
-	rec->hdr.ts_ns = bpf_ktime_get_ns();
+	fill_hdr(&rec->hdr, SDR_REC_MIGRATE, sizeof(*rec), bpf_ktime_get_ns());
 	rec->task = id;
 	rec->from_cpu = from;
 	rec->to_cpu = to;
@@ -212,7 +112,7 @@ static __always_inline int handle_migrate(struct task_struct *p, __u32 to, bool 
 	rec->pad = 0;
 	rec->penalty_milli = pen;
 	submit(rec);
-	stat_inc(s, SDR_STAT_records);
+	stat_inc(d, SDR_STAT_records);
 	return 0;
 }
 
@@ -228,35 +128,296 @@ int BPF_PROG(sdr_migrate_raw, struct task_struct *p, int dest_cpu)
 	return handle_migrate(p, dest_cpu, false);
 }
 
-/*
- * Only tasks that own per-task state are reported: the storage lookup does
- * not create, so exits of tasks that never migrated cost one lookup.
- */
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(sdr_exit_btf, struct task_struct *p)
-{
-	struct sdr_stats *s;
-	struct sdr_rec_task_exit *rec;
-	struct task_state *ts;
-	struct sdr_task_id id;
+/* ---- run-queue latency ---- */
 
-	ts = bpf_task_storage_get(&tasks, p, NULL, 0);
-	if (!ts || !task_wanted(p, &id))
-		return 0;
-	s = cpu_stats();
+static __always_inline void on_wakeup(struct task_struct *p)
+{
+	struct task_state *ts;
+
+	if (!p->pid)
+		return;
+	ts = bpf_task_storage_get(&tasks, p, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ts) {
+		storage_failed(this_cpu(), p);
+		return;
+	}
+	/*
+	 * A wakeup of a task that is running, or already queued, does not
+	 * start a new wait: keep the earlier stamp.
+	 */
+	if (!ts->oncpu_ns && !ts->runnable_ns)
+		ts->runnable_ns = bpf_ktime_get_ns();
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(sdr_wakeup, struct task_struct *p)
+{
+	on_wakeup(p);
+	return 0;
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(sdr_wakeup_new, struct task_struct *p)
+{
+	on_wakeup(p);
+	note_fork(p);
+	return 0;
+}
+
+static __always_inline void cgroup_add(struct sdr_cpu_data *d, __u64 cgid, __u64 wait)
+{
+	struct sdr_cgroup_hist *h;
+	__u32 zero = 0;
+
+	h = bpf_map_lookup_elem(&cgroups, &cgid);
+	if (!h) {
+		h = bpf_map_lookup_elem(&cgroup_zero, &zero);
+		if (!h)
+			return;
+		/*
+		 * NOEXIST: another CPU may have inserted it meanwhile, which is
+		 * fine; if the map is full the lookup below fails and says so.
+		 */
+		bpf_map_update_elem(&cgroups, &cgid, h, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(&cgroups, &cgid);
+		if (!h) {
+			stat_inc(d, SDR_STAT_cgroup_full);
+			return;
+		}
+	}
+	__sync_fetch_and_add(&h->counts[sdr_hist_bucket(wait)], 1);
+	__sync_fetch_and_add(&h->count, 1);
+	__sync_fetch_and_add(&h->sum_ns, wait);
+	if (wait > h->max_ns)
+		h->max_ns = wait;
+}
+
+static __always_inline void emit_wait(struct sdr_cpu_data *d, struct task_struct *p,
+				      __u64 now, __u64 wait, __u8 landing)
+{
+	struct sdr_rec_wait *rec;
+
 	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
 	if (!rec) {
-		stat_inc(s, SDR_STAT_ringbuf);
+		stat_inc(d, SDR_STAT_ringbuf);
+		return;
+	}
+	fill_hdr(&rec->hdr, SDR_REC_WAIT, sizeof(*rec), now);
+	rec->tid = p->pid;
+	rec->landing = landing;
+	rec->pad[0] = rec->pad[1] = rec->pad[2] = 0;
+	rec->wait_ns = wait;
+	submit(rec);
+	stat_inc(d, SDR_STAT_records);
+}
+
+static __always_inline void emit_outlier(struct sdr_cpu_data *d, struct task_struct *p,
+					 struct task_struct *prev, __u64 prev_ran, __u64 now,
+					 __u64 wait)
+{
+	struct sdr_rec_outlier *rec;
+
+	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+	if (!rec) {
+		stat_inc(d, SDR_STAT_ringbuf);
+		return;
+	}
+	fill_hdr(&rec->hdr, SDR_REC_OUTLIER, sizeof(*rec), now);
+	task_id_of(p, &rec->task);
+	task_id_of(prev, &rec->prev);
+	rec->wait_ns = wait;
+	rec->prev_ran_ns = prev_ran;
+	submit(rec);
+	stat_inc(d, SDR_STAT_outliers);
+	stat_inc(d, SDR_STAT_records);
+}
+
+/* next got the CPU at `now`: end its wait, if it was waiting. */
+static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct *prev,
+				      __u64 prev_ran, struct task_struct *next,
+				      struct task_state *ts, __u64 now, __u32 cpu)
+{
+	__u64 wait, since = ts->runnable_ns;
+	__u8 land = ts->landing;
+	struct sdr_hist *lh;
+	__u32 loc;
+
+	ts->runnable_ns = 0;
+	ts->landing = 0;
+	if (!since)
+		return;
+	if (since > now) {
+		stat_inc(d, SDR_STAT_wait_negative);
+		return;
+	}
+	wait = now - since;
+	if (wait > SDR_WAIT_ABSURD_NS) {
+		stat_inc(d, SDR_STAT_wait_absurd);
+		return;
+	}
+	if (!state_wanted(next, ts))
+		return;
+	stat_inc(d, SDR_STAT_waits);
+	if (d)
+		hist_add(&d->wait, wait);
+	ts->counts.waits++;
+	ts->counts.wait_sum_ns += wait;
+	if (wait > ts->counts.wait_max_ns)
+		ts->counts.wait_max_ns = wait;
+	ts->counts.wait_hist[(sdr_hist_bucket(wait) >> SDR_TASK_HIST_SHIFT) &
+			     (SDR_TASK_HIST_NR - 1)]++;
+	if (land) {
+		loc = (land - 1) & 3;
+		if (loc < SDR_LOC_NR) {
+			ts->counts.landings[loc]++;
+			ts->counts.landing_sum_ns[loc] += wait;
+			if (wait > ts->counts.landing_max_ns[loc])
+				ts->counts.landing_max_ns[loc] = wait;
+			/* After the lookup the verifier no longer trusts loc's bounds. */
+			lh = bpf_map_lookup_elem(&landing, &loc);
+			if (lh)
+				hist_add(lh, wait);
+		}
+	}
+	if (track_cgroups) {
+		__u64 cgid = next->cgroups->dfl_cgrp->kn->id;
+
+		ts->counts.cgroup_id = cgid;
+		cgroup_add(d, cgid, wait);
+	}
+	if (emit_waits)
+		emit_wait(d, next, now, wait, land);
+	if (min_lat_ns && wait >= min_lat_ns)
+		emit_outlier(d, next, prev, prev_ran, now, wait);
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	struct sdr_cpu_data *d = this_cpu();
+	__u64 now = bpf_ktime_get_ns(), ran = 0;
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct task_state *ts;
+	__u32 node;
+
+	if (prev->pid) {
+		ts = bpf_task_storage_get(&tasks, prev, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (ts) {
+			if (ts->oncpu_ns && now > ts->oncpu_ns) {
+				ran = now - ts->oncpu_ns;
+				ts->counts.runtime_ns += ran;
+				node = cpu < SDR_MAX_CPUS ? cpu_node[cpu] : 0;
+				if (node < SDR_MAX_NODES)
+					ts->counts.node_runtime_ns[node] += ran;
+			}
+			ts->oncpu_ns = 0;
+			/* Preempted, or yielded while runnable: it waits from now. */
+			ts->runnable_ns = preempt || task_state_btf(prev) == TASK_RUNNING ? now : 0;
+			ts->counts.preferred_nid = task_preferred_nid(prev);
+		} else {
+			storage_failed(d, prev);
+		}
+	}
+	if (next->pid) {
+		ts = bpf_task_storage_get(&tasks, next, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (ts) {
+			ts->oncpu_ns = now;
+			wait_ends(d, prev, ran, next, ts, now, cpu);
+		} else {
+			storage_failed(d, next);
+		}
+	}
+	return 0;
+}
+
+/* ---- task lifetime ---- */
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sdr_exec, struct task_struct *p)
+{
+	struct task_state *ts = bpf_task_storage_get(&tasks, p, NULL, 0);
+
+	if (ts)
+		ts->flags &= ~TS_CHECKED;
+	note_exec(p, ts);
+	return 0;
+}
+
+static __always_inline int fill_task_rec(struct sdr_rec_task *rec, struct task_struct *p,
+					 struct task_state *ts, __u16 type)
+{
+	__u64 now = bpf_ktime_get_ns(), ran;
+	__u32 cpu, node;
+
+	fill_hdr(&rec->hdr, type, sizeof(*rec), now);
+	task_id_of(p, &rec->task);
+	/* Too big for an inlined copy; a helper copy is fine off the hot path. */
+	bpf_probe_read_kernel(&rec->counts, sizeof(rec->counts), &ts->counts);
+	/* A task on a CPU right now has a slice not yet in runtime_ns: add it. */
+	if (type == SDR_REC_TASK_SNAPSHOT && ts->oncpu_ns && now > ts->oncpu_ns) {
+		ran = now - ts->oncpu_ns;
+		cpu = task_cpu_of(p);
+		node = cpu < SDR_MAX_CPUS ? cpu_node[cpu] : 0;
+		rec->counts.runtime_ns += ran;
+		if (node < SDR_MAX_NODES)
+			rec->counts.node_runtime_ns[node] += ran;
+	}
+	return 0;
+}
+
+/*
+ * Only tasks that own state are reported; the lookup does not create, so
+ * the exit of a task never seen costs one lookup.
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sdr_exit, struct task_struct *p)
+{
+	struct sdr_cpu_data *d;
+	struct sdr_rec_task *rec;
+	struct task_state *ts;
+
+	ts = bpf_task_storage_get(&tasks, p, NULL, 0);
+	if (!ts || !state_wanted(p, ts))
+		return 0;
+	d = this_cpu();
+	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+	if (!rec) {
+		stat_inc(d, SDR_STAT_ringbuf);
 		return 0;
 	}
-	rec->hdr.type = SDR_REC_TASK_EXIT;
-	rec->hdr.size = sizeof(*rec);
-	rec->hdr.cpu = bpf_get_smp_processor_id();
-	rec->hdr.ts_ns = bpf_ktime_get_ns();
-	rec->task = id;
-	rec->counts = ts->counts;
+	fill_task_rec(rec, p, ts, SDR_REC_TASK_EXIT);
 	submit(rec);
-	stat_inc(s, SDR_STAT_exits);
-	stat_inc(s, SDR_STAT_records);
+	stat_inc(d, SDR_STAT_exits);
+	stat_inc(d, SDR_STAT_records);
+	return 0;
+}
+
+/* A scratch record per CPU: struct sdr_rec_task is too big for the stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sdr_rec_task);
+} task_scratch SEC(".maps");
+
+/* Userspace reads this iterator to get every live task's totals. */
+SEC("iter/task")
+int sdr_task_iter(struct bpf_iter__task *ctx)
+{
+	struct task_struct *p = ctx->task;
+	struct sdr_rec_task *rec;
+	struct task_state *ts;
+	__u32 zero = 0;
+
+	if (!p)
+		return 0;
+	ts = bpf_task_storage_get(&tasks, p, NULL, 0);
+	if (!ts || !state_wanted(p, ts))
+		return 0;
+	rec = bpf_map_lookup_elem(&task_scratch, &zero);
+	if (!rec)
+		return 0;
+	fill_task_rec(rec, p, ts, SDR_REC_TASK_SNAPSHOT);
+	bpf_seq_write(ctx->meta->seq, rec, sizeof(*rec));
 	return 0;
 }

@@ -15,9 +15,11 @@
 #include <linux/types.h>
 #endif
 #include "stats_table.h"
+#include "hist_buckets.h"
 
 #define SDR_MAX_CPUS 1024
-#define SDR_MAX_NODES 64
+/* Node ids must be below this; the node matrix and per-task runtime use it. */
+#define SDR_MAX_NODES 32
 #define SDR_COMM_LEN 16
 
 /* Where a migration went, relative to where the task came from. */
@@ -43,9 +45,26 @@ enum sdr_cause {
 /* Penalties are fixed point: 1000 = a modelled penalty of 1.0. */
 #define SDR_PENALTY_SCALE 1000
 
+/*
+ * Per-task wait histograms are coarser than the system ones to keep task
+ * storage small: each task bucket is 4 adjacent fine buckets (8 per power
+ * of two), so a task percentile is within 1/16 of the true value.
+ */
+#define SDR_TASK_HIST_SHIFT 2
+#define SDR_TASK_HIST_NR (SDR_HIST_NR_BUCKETS >> SDR_TASK_HIST_SHIFT)
+
+/* Waits longer than this are counted as absurd and discarded (1 hour). */
+#define SDR_WAIT_ABSURD_NS (3600ull * 1000000000ull)
+
 enum sdr_rec_type {
 	SDR_REC_MIGRATE = 1,
-	SDR_REC_TASK_EXIT = 2,
+	SDR_REC_TASK_EXIT = 2,     /* struct sdr_rec_task, the task's final totals */
+	SDR_REC_TASK_SNAPSHOT = 3, /* struct sdr_rec_task, a live task at the end of a capture */
+	SDR_REC_WAIT = 4,          /* struct sdr_rec_wait, record mode only */
+	SDR_REC_OUTLIER = 5,       /* struct sdr_rec_outlier */
+	/* Made by userspace, never by BPF: */
+	SDR_REC_CGROUP = 16,       /* struct sdr_rec_cgroup, id -> path */
+	SDR_REC_WAIT_BATCH = 17,   /* delta-encoded waits (docs/trace-format.md) */
 };
 
 /*
@@ -81,24 +100,81 @@ struct sdr_rec_migrate {
 	__u32 penalty_milli; /* modelled penalty of this one migration */
 };
 
-/* Per-task totals kept in task storage and reported when the task exits. */
+/* Per-task totals, kept in task storage and reported at exit and at the end. */
 struct sdr_task_counts {
 	__u64 migrations[SDR_LOC_NR];
 	__u64 by_cause[SDR_CAUSE_NR];
 	__u64 penalty_milli;
+	__u64 runtime_ns;
+	__u64 node_runtime_ns[SDR_MAX_NODES]; /* time run on CPUs of each node */
+	__u64 waits;
+	__u64 wait_sum_ns;
+	__u64 wait_max_ns;
+	__u64 landings[SDR_LOC_NR]; /* first waits after a migration, by its locality */
+	__u64 landing_sum_ns[SDR_LOC_NR];
+	__u64 landing_max_ns[SDR_LOC_NR];
+	__u64 cgroup_id; /* cgroup v2 id (kernfs inode) when last switched in */
+	__s32 preferred_nid; /* numa_preferred_nid when last switched out; -1 = none */
+	__u32 pad;
+	__u32 wait_hist[SDR_TASK_HIST_NR]; /* coarse: fine bucket >> SDR_TASK_HIST_SHIFT */
 };
 
-struct sdr_rec_task_exit {
+struct sdr_rec_task {
 	struct sdr_rec_hdr hdr;
 	struct sdr_task_id task;
 	struct sdr_task_counts counts;
 };
 
-/* Value of the per-CPU `stats` map (one entry, summed over CPUs in userspace). */
+/* One run-queue wait, in record mode. The task is named by an earlier record. */
+struct sdr_rec_wait {
+	struct sdr_rec_hdr hdr; /* ts_ns: when the wait ended; cpu: where */
+	__u32 tid;
+	__u8 landing; /* 0, or 1 + enum sdr_locality when this is the first run after a migration */
+	__u8 pad[3];
+	__u64 wait_ns;
+};
+
+/* A wait of at least min_lat_ns, with the task that had the CPU when it ended. */
+struct sdr_rec_outlier {
+	struct sdr_rec_hdr hdr;
+	struct sdr_task_id task;
+	struct sdr_task_id prev; /* the task that ran on this CPU until the waiter got it */
+	__u64 wait_ns;
+	__u64 prev_ran_ns; /* how long prev had been running; 0 = unknown */
+};
+
+/* Userspace-made: the path of a cgroup id, relative to the cgroup2 root. */
+struct sdr_rec_cgroup {
+	struct sdr_rec_hdr hdr;
+	__u64 id;
+	char path[]; /* NUL-terminated; hdr.size covers it */
+};
+
+/* Value of the per-CPU `cpu_data` map (one entry, summed over CPUs in userspace). */
+struct sdr_hist {
+	__u64 counts[SDR_HIST_NR_BUCKETS];
+	__u64 count;
+	__u64 sum_ns;
+	__u64 max_ns;
+};
+
 struct sdr_stats {
 	__u64 counters[SDR_STAT_NR];
 	__u64 migrations[SDR_LOC_NR][SDR_CAUSE_NR];
 	__u64 penalty_milli;
+};
+
+struct sdr_cpu_data {
+	struct sdr_stats stats;
+	struct sdr_hist wait; /* waits that ended on this CPU */
+};
+
+/* Value of the `cgroups` hash (shared by all CPUs, updated atomically). */
+struct sdr_cgroup_hist {
+	__u32 counts[SDR_HIST_NR_BUCKETS];
+	__u64 count;
+	__u64 sum_ns;
+	__u64 max_ns; /* racy max: a concurrent larger value may be lost, never a smaller one kept */
 };
 
 /* Value of the per-CPU `node_matrix` map, keyed by from_node * nr_nodes + to_node. */

@@ -16,10 +16,15 @@
 	X(migrations, COUNT, "migrations of tasks that passed the filter")                     \
 	X(records, COUNT, "records written to the ring buffer")                                \
 	X(exits, COUNT, "task exits reported with their final counts")                         \
+	X(waits, COUNT, "run-queue waits measured")                                            \
+	X(outliers, COUNT, "waits of at least --min-lat reported with who was running")        \
 	X(ringbuf, LOSS, "ring buffer full: record dropped (raise --ringbuf-mb)")              \
-	X(map_full, LOSS, "per-task state could not be created (task storage allocation failed)")    \
+	X(map_full, LOSS, "per-task state could not be got or created (allocation failed or re-entered)")    \
 	X(cpu_range, LOSS, "CPU number outside the topology written at load time")             \
-	X(node_matrix, LOSS, "node pair outside the node matrix")
+	X(node_matrix, LOSS, "node pair outside the node matrix")                              \
+	X(wait_negative, LOSS, "wait that ended before it began (clock skew): discarded")     \
+	X(wait_absurd, LOSS, "wait longer than an hour: discarded")                            \
+	X(cgroup_full, LOSS, "cgroup histogram map full: wait not counted per cgroup")
 
 #define SDR_STAT_ENUM(name, kind, desc) SDR_STAT_##name,
 enum sdr_stat {

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # Runs every test and ends with "N passed, N failed, N skipped".
-#   tests/run.sh [unit|bpf|vm]...   (default: all three suites)
+#   tests/run.sh [unit|cli|bpf|vm]...   (default: all four suites)
 # A test is a program that exits 0 (pass), 77 (skip, after printing why) or
 # anything else (fail). Unit tests are the binaries .output/tests/test_*;
-# bpf/ and vm/ tests are the executables tests/{bpf,vm}/test_*.
+# cli/, bpf/ and vm/ tests are the executables tests/{cli,bpf,vm}/test_*.
 set -u
 cd "$(dirname "$0")/.."
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit bpf vm)
+[ ${#suites[@]} -eq 0 ] && suites=(unit cli bpf vm)
 
 passed=0 failed=0 skipped=0 failures=()
 run_one() {
@@ -31,8 +31,8 @@ run_one() {
 for suite in "${suites[@]}"; do
 	case $suite in
 	unit) for t in .output/tests/test_*; do [ -x "$t" ] && run_one "unit/${t##*/}" "$t"; done ;;
-	bpf|vm) for t in tests/$suite/test_*; do [ -x "$t" ] && run_one "$suite/${t##*/}" "$t"; done ;;
-	*) echo "tests/run.sh: unknown suite '$suite' (unit, bpf, vm)" >&2; exit 2 ;;
+	cli|bpf|vm) for t in tests/$suite/test_*; do [ -x "$t" ] && run_one "$suite/${t##*/}" "$t"; done ;;
+	*) echo "tests/run.sh: unknown suite '$suite' (unit, cli, bpf, vm)" >&2; exit 2 ;;
 	esac
 done
 

@@ -52,6 +52,7 @@ static void configure_topology(struct schedrift_bpf *skel, const struct topology
 static int configure(struct loader *l, const struct loader_opts *o)
 {
 	struct schedrift_bpf *skel = l->skel;
+	struct bpf_program *prog;
 	int err;
 
 	configure_topology(skel, o->topo);
@@ -63,18 +64,27 @@ static int configure(struct loader *l, const struct loader_opts *o)
 	}
 	/* Wake the consumer only when a quarter of the buffer is in use. */
 	skel->rodata->wakeup_bytes = o->ringbuf_bytes / 4;
+	skel->rodata->emit_waits = !!o->emit_waits;
+	skel->rodata->min_lat_ns = o->min_lat_ns;
+	skel->rodata->track_cgroups = o->max_cgroups > 0;
 
 	err = bpf_map__set_max_entries(skel->maps.events, o->ringbuf_bytes);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.node_matrix,
 					       o->topo->nr_nodes * o->topo->nr_nodes);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.cgroups,
+					       o->max_cgroups ? o->max_cgroups : 1);
 	if (err)
 		return err;
 
 	l->raw_tp = o->force_raw_tp || !probe__tp_btf();
-	bpf_program__set_autoload(skel->progs.sdr_migrate_btf, !l->raw_tp);
-	bpf_program__set_autoload(skel->progs.sdr_exit_btf, !l->raw_tp);
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, !l->raw_tp);
 	bpf_program__set_autoload(skel->progs.sdr_migrate_raw, l->raw_tp);
+	if (l->raw_tp)
+		msg_err("note: this kernel refuses tp_btf programs; using raw_tp, which measures "
+			"migrations only (no run-queue latency)");
 	msg_debug("using the %s program set", l->raw_tp ? "raw_tp" : "tp_btf");
 	return 0;
 }
@@ -159,59 +169,144 @@ void loader__detach(struct loader *l)
 		schedrift_bpf__detach(l->skel);
 }
 
-int loader__read_stats(struct loader *l, struct sdr_stats *out)
+/* Look up one key of a per-CPU map into a calloc'd array of ncpu values. */
+static void *percpu_lookup(struct bpf_map *map, __u32 key, size_t value_size, int *ncpu_out)
 {
-	int ncpu = libbpf_num_possible_cpus(), c, i, k;
-	struct sdr_stats *per;
-	__u32 zero = 0;
-	int err;
+	int ncpu = libbpf_num_possible_cpus(), err;
+	void *per;
 
 	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
-	per = calloc(ncpu, sizeof(*per));
+		return NULL;
+	per = calloc(ncpu, value_size);
 	if (!per)
-		return -ENOMEM;
-	err = bpf_map__lookup_elem(l->skel->maps.stats, &zero, sizeof(zero), per,
-				   ncpu * sizeof(*per), 0);
-	if (err)
-		goto out;
+		return NULL;
+	err = bpf_map__lookup_elem(map, &key, sizeof(key), per, ncpu * value_size, 0);
+	if (err) {
+		free(per);
+		errno = -err;
+		return NULL;
+	}
+	*ncpu_out = ncpu;
+	return per;
+}
+
+int loader__read_stats(struct loader *l, struct sdr_stats *out)
+{
+	struct sdr_cpu_data *per;
+	int ncpu, c, i, k;
+
+	per = percpu_lookup(l->skel->maps.cpu_data, 0, sizeof(*per), &ncpu);
+	if (!per)
+		return -errno;
 	memset(out, 0, sizeof(*out));
 	for (c = 0; c < ncpu; c++) {
+		const struct sdr_stats *s = &per[c].stats;
+
 		for (i = 0; i < SDR_STAT_NR; i++)
-			out->counters[i] += per[c].counters[i];
+			out->counters[i] += s->counters[i];
 		for (i = 0; i < SDR_LOC_NR; i++)
 			for (k = 0; k < SDR_CAUSE_NR; k++)
-				out->migrations[i][k] += per[c].migrations[i][k];
-		out->penalty_milli += per[c].penalty_milli;
+				out->migrations[i][k] += s->migrations[i][k];
+		out->penalty_milli += s->penalty_milli;
 	}
-out:
 	free(per);
+	return 0;
+}
+
+int loader__read_cpu_hists(struct loader *l, struct sdr_hist *out, int nout)
+{
+	struct sdr_cpu_data *per;
+	int ncpu, c;
+
+	per = percpu_lookup(l->skel->maps.cpu_data, 0, sizeof(*per), &ncpu);
+	if (!per)
+		return -errno;
+	for (c = 0; c < nout; c++) {
+		if (c < ncpu)
+			out[c] = per[c].wait;
+		else
+			memset(&out[c], 0, sizeof(out[c]));
+	}
+	free(per);
+	return 0;
+}
+
+static void hist_sum(struct sdr_hist *dst, const struct sdr_hist *src)
+{
+	unsigned int i;
+
+	for (i = 0; i < SDR_HIST_NR_BUCKETS; i++)
+		dst->counts[i] += src->counts[i];
+	dst->count += src->count;
+	dst->sum_ns += src->sum_ns;
+	if (src->max_ns > dst->max_ns)
+		dst->max_ns = src->max_ns;
+}
+
+int loader__read_landing(struct loader *l, struct sdr_hist *out)
+{
+	struct sdr_hist *per;
+	int ncpu, c;
+	__u32 loc;
+
+	for (loc = 0; loc < SDR_LOC_NR; loc++) {
+		per = percpu_lookup(l->skel->maps.landing, loc, sizeof(*per), &ncpu);
+		if (!per)
+			return -errno;
+		memset(&out[loc], 0, sizeof(out[loc]));
+		for (c = 0; c < ncpu; c++)
+			hist_sum(&out[loc], &per[c]);
+		free(per);
+	}
+	return 0;
+}
+
+int loader__snapshot_tasks(struct loader *l, int (*cb)(void *ctx, const struct sdr_rec_task *t),
+			   void *ctx)
+{
+	struct sdr_rec_task rec;
+	size_t have = 0;
+	ssize_t n;
+	int fd, err = 0;
+
+	if (l->raw_tp || !l->skel->links.sdr_task_iter)
+		return 0;
+	fd = bpf_iter_create(bpf_link__fd(l->skel->links.sdr_task_iter));
+	if (fd < 0)
+		return -errno;
+	/* The seq file hands out whole records, but read() may split them. */
+	while ((n = read(fd, (char *)&rec + have, sizeof(rec) - have)) > 0) {
+		have += n;
+		if (have < sizeof(rec))
+			continue;
+		have = 0;
+		err = cb(ctx, &rec);
+		if (err)
+			break;
+	}
+	if (n < 0 && !err)
+		err = -errno;
+	close(fd);
 	return err;
 }
 
 int loader__read_node_matrix(struct loader *l, struct sdr_node_cell *cells)
 {
-	int ncpu = libbpf_num_possible_cpus(), c, k, err = 0;
 	__u32 key, n = l->nr_nodes * l->nr_nodes;
 	struct sdr_node_cell *per;
+	int ncpu, c, k;
 
-	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
-	per = calloc(ncpu, sizeof(*per));
-	if (!per)
-		return -ENOMEM;
 	for (key = 0; key < n; key++) {
-		err = bpf_map__lookup_elem(l->skel->maps.node_matrix, &key, sizeof(key), per,
-					   ncpu * sizeof(*per), 0);
-		if (err)
-			break;
+		per = percpu_lookup(l->skel->maps.node_matrix, key, sizeof(*per), &ncpu);
+		if (!per)
+			return -errno;
 		memset(&cells[key], 0, sizeof(cells[key]));
 		for (c = 0; c < ncpu; c++)
 			for (k = 0; k < SDR_CAUSE_NR; k++)
 				cells[key].by_cause[k] += per[c].by_cause[k];
+		free(per);
 	}
-	free(per);
-	return err;
+	return 0;
 }
 
 void loader__destroy(struct loader *l)

@@ -21,6 +21,9 @@ struct loader_opts {
 	const char *comm; /* follow only tasks with this comm, or NULL */
 	__u32 ringbuf_bytes; /* power of two, >= 4096 */
 	int force_raw_tp;    /* use the raw_tp set even where tp_btf works (tests) */
+	int emit_waits;      /* one ring buffer record per wait (record mode) */
+	__u64 min_lat_ns;    /* outlier records for waits at least this long; 0 = none */
+	__u32 max_cgroups;   /* cgroup histogram slots; 0 = no per-cgroup histograms */
 };
 
 struct schedrift_bpf;
@@ -41,8 +44,18 @@ int loader__start(struct loader *l, const struct loader_opts *o, ring_buffer_sam
 int loader__poll(struct loader *l, int timeout_ms);
 /* Stop the programs; the maps stay readable until loader__destroy. */
 void loader__detach(struct loader *l);
-/* Sum the per-CPU stats map. */
+/* Sum the per-CPU counters. */
 int loader__read_stats(struct loader *l, struct sdr_stats *out);
+/* The per-CPU wait histograms: out[ncpu], one per possible CPU. */
+int loader__read_cpu_hists(struct loader *l, struct sdr_hist *out, int ncpu);
+/* Landing-latency histograms by locality, summed over CPUs: out[SDR_LOC_NR]. */
+int loader__read_landing(struct loader *l, struct sdr_hist *out);
+/*
+ * Every live task's totals, through the task iterator: cb gets one
+ * struct sdr_rec_task (type SDR_REC_TASK_SNAPSHOT) per task.
+ */
+int loader__snapshot_tasks(struct loader *l, int (*cb)(void *ctx, const struct sdr_rec_task *t),
+			   void *ctx);
 /* Sum the per-CPU node matrix into cells[nr_nodes * nr_nodes]. */
 int loader__read_node_matrix(struct loader *l, struct sdr_node_cell *cells);
 void loader__destroy(struct loader *l);

@@ -64,6 +64,8 @@ static int default_job(void)
 	}
 	close(fd);
 	memset(&o, 0, sizeof(o));
+	o.min_lat_ns = RECORD_DEFAULT_MIN_LAT_NS;
+	o.max_cgroups = RECORD_DEFAULT_MAX_CGROUPS;
 	o.duration_s = DEFAULT_SECONDS;
 	o.output = path;
 	snprintf(o.command, sizeof(o.command), "schedrift (default job: record -d %d)",

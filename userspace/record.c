@@ -19,6 +19,8 @@
 #include "record.h"
 #include "stats.h"
 #include "trace.h"
+#include "cgroup_paths.h"
+#include "wait_batch.h"
 #include "util.h"
 
 #define FLUSH_INTERVAL_NS 1000000000ull
@@ -33,28 +35,132 @@ static void on_signal(int sig)
 
 struct recorder {
 	struct trace_writer *w;
-	__u64 nr_records;
+	__u64 nr_records; /* records written to the file */
 	__u64 user[USER_STAT_NR];
 	int write_err;
+	struct wait_batch batch;
+	__u64 *cgroup_ids; /* seen in task records, to name in the file */
+	size_t nr_cgroup_ids, cap_cgroup_ids;
 };
+
+static int append(struct recorder *rc, const void *rec, size_t size)
+{
+	int err = trace_writer__append(rc->w, rec, size);
+
+	if (err) {
+		rc->write_err = err;
+		return err;
+	}
+	rc->nr_records++;
+	return 0;
+}
+
+static int flush_batch(struct recorder *rc)
+{
+	const struct sdr_rec_hdr *h = wait_batch__record(&rc->batch);
+	int err;
+
+	if (!h)
+		return 0;
+	err = append(rc, h, h->size);
+	wait_batch__init(&rc->batch);
+	return err;
+}
+
+static void note_cgroup(struct recorder *rc, __u64 id)
+{
+	if (!id)
+		return;
+	if (rc->nr_cgroup_ids && rc->cgroup_ids[rc->nr_cgroup_ids - 1] == id)
+		return;
+	if (rc->nr_cgroup_ids == rc->cap_cgroup_ids) {
+		size_t cap = rc->cap_cgroup_ids ? rc->cap_cgroup_ids * 2 : 64;
+		__u64 *v = realloc(rc->cgroup_ids, cap * sizeof(*v));
+
+		if (!v)
+			return; /* the path is then reported as unknown */
+		rc->cgroup_ids = v;
+		rc->cap_cgroup_ids = cap;
+	}
+	rc->cgroup_ids[rc->nr_cgroup_ids++] = id;
+}
 
 static int on_record(void *ctx, void *data, size_t size)
 {
 	const struct sdr_rec_hdr *h = data;
 	struct recorder *rc = ctx;
-	int err;
 
 	if (size < sizeof(*h) || h->size != size) {
 		rc->user[USER_STAT_decode]++;
 		return 0;
 	}
-	err = trace_writer__append(rc->w, data, size);
-	if (err) {
-		rc->write_err = err;
-		return err; /* stops this drain; the main loop reports it */
+	rc->user[USER_STAT_consumed]++;
+	if (h->type == SDR_REC_WAIT && size >= sizeof(struct sdr_rec_wait)) {
+		if (wait_batch__add(&rc->batch, data) == 0)
+			return 0;
+		if (flush_batch(rc))
+			return rc->write_err;
+		wait_batch__add(&rc->batch, data);
+		return 0;
 	}
-	rc->nr_records++;
-	return 0;
+	/* Keep file order = ring order: waits before this record go first. */
+	if (flush_batch(rc))
+		return rc->write_err; /* stops this drain; the main loop reports it */
+	if (h->type == SDR_REC_TASK_EXIT && size >= sizeof(struct sdr_rec_task))
+		note_cgroup(rc, ((const struct sdr_rec_task *)data)->counts.cgroup_id);
+	return append(rc, data, size);
+}
+
+static int on_snapshot(void *ctx, const struct sdr_rec_task *t)
+{
+	struct recorder *rc = ctx;
+
+	note_cgroup(rc, t->counts.cgroup_id);
+	return append(rc, t, sizeof(*t));
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Name every cgroup the tasks in the file ran in, while the names exist. */
+static int write_cgroup_names(struct recorder *rc)
+{
+	struct cgroup_paths cp;
+	char root[4096], buf[sizeof(struct sdr_rec_cgroup) + 4096];
+	struct sdr_rec_cgroup *rec = (struct sdr_rec_cgroup *)buf;
+	const char *path;
+	size_t i, len;
+	int err;
+
+	if (!rc->nr_cgroup_ids || cgroup_paths__root(root, sizeof(root)))
+		return 0;
+	if (cgroup_paths__load(&cp, root))
+		return 0;
+	qsort(rc->cgroup_ids, rc->nr_cgroup_ids, sizeof(__u64), cmp_u64);
+	for (i = 0; i < rc->nr_cgroup_ids; i++) {
+		if (i && rc->cgroup_ids[i] == rc->cgroup_ids[i - 1])
+			continue;
+		path = cgroup_paths__find(&cp, rc->cgroup_ids[i]);
+		if (!path)
+			continue;
+		len = strnlen(path, 4095);
+		memset(rec, 0, sizeof(*rec));
+		rec->hdr.type = SDR_REC_CGROUP;
+		rec->hdr.size = sizeof(*rec) + len + 1;
+		rec->hdr.ts_ns = now_mono_ns();
+		rec->id = rc->cgroup_ids[i];
+		memcpy(rec->path, path, len);
+		rec->path[len] = 0;
+		err = append(rc, rec, rec->hdr.size);
+		if (err)
+			break;
+	}
+	cgroup_paths__free(&cp);
+	return rc->write_err;
 }
 
 int topology_load(struct topology *t, const char *override_path)
@@ -150,6 +256,18 @@ static void print_summary(const char *path, const struct trace_trailer *tr, __u6
 		msg_err("warning: events were lost; see the report's loss table");
 }
 
+/* Live tasks' totals (the exits are in the file already), then cgroup names. */
+static int finish_tasks(struct loader *l, struct recorder *rc)
+{
+	int err = loader__snapshot_tasks(l, on_snapshot, rc);
+
+	if (err && !rc->write_err) {
+		msg_err("warning: failed to read the live tasks' totals: %s", strerror(-err));
+		err = 0;
+	}
+	return err ? err : write_cgroup_names(rc);
+}
+
 static int capture_loop(struct loader *l, struct recorder *rc, const struct record_opts *o,
 			__u64 start)
 {
@@ -169,7 +287,9 @@ static int capture_loop(struct loader *l, struct recorder *rc, const struct reco
 			return err;
 		}
 		if (now_mono_ns() >= next_flush) {
-			err = trace_writer__flush(rc->w);
+			err = flush_batch(rc);
+			if (!err)
+				err = trace_writer__flush(rc->w);
 			if (err)
 				return err;
 			next_flush += FLUSH_INTERVAL_NS;
@@ -210,6 +330,10 @@ int record__run(const struct record_opts *o)
 	lo.comm = o->comm;
 	lo.ringbuf_bytes = (o->ringbuf_mb ? o->ringbuf_mb : RECORD_DEFAULT_RINGBUF_MB) << 20;
 	lo.force_raw_tp = o->force_raw_tp;
+	lo.emit_waits = 1;
+	lo.min_lat_ns = o->min_lat_ns;
+	lo.max_cgroups = o->max_cgroups;
+	wait_batch__init(&rc.batch);
 
 	if (loader__start(&l, &lo, on_record, &rc))
 		return EXIT_RUNTIME;
@@ -237,6 +361,10 @@ int record__run(const struct record_opts *o)
 	loader__detach(&l);
 	if (!err)
 		err = loader__poll(&l, 0);
+	if (!err)
+		err = flush_batch(&rc);
+	if (!err)
+		err = finish_tasks(&l, &rc);
 	if (!err && rc.write_err)
 		err = rc.write_err;
 	if (err) {
@@ -261,6 +389,7 @@ int record__run(const struct record_opts *o)
 	ret = 0;
 out:
 	free(tr.node_matrix);
+	free(rc.cgroup_ids);
 	loader__destroy(&l);
 	return ret;
 }
@@ -276,6 +405,9 @@ static const char record_usage[] =
 	"  -p, --pid TGID          follow only this process (repeat for more, up to 64)\n"
 	"      --comm NAME         follow only tasks whose comm is NAME\n"
 	"      --topology FILE     use this CPU/LLC/node layout instead of sysfs\n"
+	"      --min-lat MS        report waits of at least MS milliseconds with the task\n"
+	"                          that had the CPU (default 1; 0 = off)\n"
+	"      --max-cgroups N     cgroups with their own latency histogram (default 256)\n"
 	"      --ringbuf-mb N      ring buffer size in MiB, a power of two (default 8)\n"
 	"      --raw-tp            use the raw_tp programs even where tp_btf works\n"
 	"  -v, --verbose           show libbpf's log\n"
@@ -299,14 +431,19 @@ int record__parse(int argc, char **argv, struct record_opts *o)
 		{ "topology", required_argument, NULL, 't' },
 		{ "ringbuf-mb", required_argument, NULL, 'r' },
 		{ "raw-tp", no_argument, NULL, 'R' },
+		{ "min-lat", required_argument, NULL, 'm' },
+		{ "max-cgroups", required_argument, NULL, 'g' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
+	double ms = 0;
 	__u64 v;
 	int opt, i, len;
 
 	memset(o, 0, sizeof(*o));
+	o->min_lat_ns = RECORD_DEFAULT_MIN_LAT_NS;
+	o->max_cgroups = RECORD_DEFAULT_MAX_CGROUPS;
 	len = snprintf(o->command, sizeof(o->command), "schedrift");
 	for (i = 0; i < argc && len < (int)sizeof(o->command); i++)
 		len += snprintf(o->command + len, sizeof(o->command) - len, " %s", argv[i]);
@@ -343,6 +480,16 @@ int record__parse(int argc, char **argv, struct record_opts *o)
 			break;
 		case 'R':
 			o->force_raw_tp = 1;
+			break;
+		case 'm':
+			if (parse_seconds(optarg, 3600e3, &ms) && strcmp(optarg, "0"))
+				return usage_error("bad --min-lat '%s': milliseconds >= 0", optarg);
+			o->min_lat_ns = strcmp(optarg, "0") ? (__u64)(ms * 1e6) : 0;
+			break;
+		case 'g':
+			if (parse_u64(optarg, 0, 65536, &v))
+				return usage_error("bad --max-cgroups '%s': 0..65536", optarg);
+			o->max_cgroups = v;
 			break;
 		case 'v':
 			verbose = 1;

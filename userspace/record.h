@@ -8,6 +8,8 @@
 #include "topology.h"
 
 #define RECORD_DEFAULT_RINGBUF_MB 8
+#define RECORD_DEFAULT_MIN_LAT_NS 1000000ull
+#define RECORD_DEFAULT_MAX_CGROUPS 256
 
 struct record_opts {
 	double duration_s;        /* 0 = until SIGINT/SIGTERM */
@@ -18,6 +20,8 @@ struct record_opts {
 	const char *topology_path; /* NULL = sysfs */
 	__u32 ringbuf_mb;
 	int force_raw_tp;
+	__u64 min_lat_ns;         /* outlier threshold; 0 = none */
+	__u32 max_cgroups;
 	char command[256];        /* how we were invoked, stored in the file */
 };
 

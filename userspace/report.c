@@ -4,7 +4,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hist.h"
 #include "report.h"
+#include "wait_batch.h"
 #include "util.h"
 
 const char *const locality_names[SDR_LOC_NR] = { "same_llc", "cross_llc", "cross_node" };
@@ -26,50 +28,46 @@ __u64 report__task_total(const struct report_task *t)
 	return report__total(t->migrations, SDR_LOC_NR);
 }
 
-static __u64 task_hash(__u32 tid, __u64 start)
-{
-	__u64 h = ((__u64)tid << 32 ^ start) * 0x9e3779b97f4a7c15ull;
+/* ---- rows: one per task incarnation, found by tid ---- */
 
-	return h ^ h >> 29;
+static __u32 tid_slot(const struct report *r, __u32 tid)
+{
+	__u64 h = (__u64)tid * 0x9e3779b97f4a7c15ull;
+	size_t slot = (h ^ h >> 32) & (r->tid_cap - 1);
+
+	while (r->tid_keys[slot] != UINT32_MAX && r->tid_keys[slot] != tid)
+		slot = (slot + 1) & (r->tid_cap - 1);
+	return slot;
 }
 
-static int index_grow(struct report *r)
+static int tid_grow(struct report *r)
 {
-	size_t cap = r->index_cap ? r->index_cap * 2 : 1024, i, slot;
-	__u32 *idx = malloc(cap * sizeof(*idx));
+	size_t old_cap = r->tid_cap, i;
+	__u32 *old_keys = r->tid_keys, *old_index = r->tid_index, slot;
 
-	if (!idx)
+	r->tid_cap = old_cap ? old_cap * 2 : 1024;
+	r->tid_keys = malloc(r->tid_cap * sizeof(__u32));
+	r->tid_index = malloc(r->tid_cap * sizeof(__u32));
+	if (!r->tid_keys || !r->tid_index)
 		return -ENOMEM;
-	memset(idx, 0xff, cap * sizeof(*idx));
-	for (i = 0; i < r->nr_tasks; i++) {
-		slot = task_hash(r->tasks[i].id.tid, r->tasks[i].id.start_ns) & (cap - 1);
-		while (idx[slot] != UINT32_MAX)
-			slot = (slot + 1) & (cap - 1);
-		idx[slot] = i;
+	memset(r->tid_keys, 0xff, r->tid_cap * sizeof(__u32));
+	for (i = 0; i < old_cap; i++) {
+		if (old_keys[i] == UINT32_MAX)
+			continue;
+		slot = tid_slot(r, old_keys[i]);
+		r->tid_keys[slot] = old_keys[i];
+		r->tid_index[slot] = old_index[i];
 	}
-	free(r->index);
-	r->index = idx;
-	r->index_cap = cap;
+	free(old_keys);
+	free(old_index);
 	return 0;
 }
 
-/* The row for this task, created on first sight. */
-static struct report_task *task_get(struct report *r, const struct sdr_task_id *id)
+static struct report_task *new_row(struct report *r, __u32 tid)
 {
 	struct report_task *t;
-	size_t slot;
+	__u32 slot;
 
-	if (r->nr_tasks * 2 >= r->index_cap && index_grow(r))
-		return NULL;
-	slot = task_hash(id->tid, id->start_ns) & (r->index_cap - 1);
-	while (r->index[slot] != UINT32_MAX) {
-		t = &r->tasks[r->index[slot]];
-		if (t->id.tid == id->tid && t->id.start_ns == id->start_ns) {
-			memcpy(t->id.comm, id->comm, sizeof(t->id.comm));
-			return t;
-		}
-		slot = (slot + 1) & (r->index_cap - 1);
-	}
 	if (r->nr_tasks == r->cap_tasks) {
 		size_t cap = r->cap_tasks ? r->cap_tasks * 2 : 256;
 		void *p = realloc(r->tasks, cap * sizeof(*r->tasks));
@@ -79,58 +77,378 @@ static struct report_task *task_get(struct report *r, const struct sdr_task_id *
 		r->tasks = p;
 		r->cap_tasks = cap;
 	}
+	if ((r->tid_used + 1) * 2 > r->tid_cap && tid_grow(r))
+		return NULL;
 	t = &r->tasks[r->nr_tasks];
 	memset(t, 0, sizeof(*t));
-	t->id = *id;
-	r->index[slot] = r->nr_tasks++;
+	t->id.tid = tid;
+	t->preferred_nid = -1;
+	t->home_node = -1;
+	slot = tid_slot(r, tid);
+	if (r->tid_keys[slot] == UINT32_MAX)
+		r->tid_used++;
+	r->tid_keys[slot] = tid;
+	r->tid_index[slot] = r->nr_tasks++;
 	return t;
 }
 
+/* The current row of a tid, or NULL. */
+static struct report_task *row_of_tid(struct report *r, __u32 tid)
+{
+	__u32 slot;
+
+	if (!r->tid_cap)
+		return NULL;
+	slot = tid_slot(r, tid);
+	if (r->tid_keys[slot] != tid || r->tid_index[slot] == UINT32_MAX)
+		return NULL;
+	return &r->tasks[r->tid_index[slot]];
+}
+
+/*
+ * The row of a fully named task. Wait samples carry only a tid, so a row may
+ * exist without a start time: the first named record adopts it. A different
+ * start time for the same tid is a new task that reused the tid.
+ */
+static struct report_task *row_of(struct report *r, const struct sdr_task_id *id)
+{
+	struct report_task *t = row_of_tid(r, id->tid);
+
+	if (t && t->id_known && t->id.start_ns != id->start_ns)
+		t = NULL;
+	if (!t)
+		t = new_row(r, id->tid);
+	if (!t)
+		return NULL;
+	t->id = *id;
+	t->id_known = 1;
+	return t;
+}
+
+/* An exited task's tid may be reused: later samples start a new row. */
+static void retire_tid(struct report *r, __u32 tid)
+{
+	__u32 slot = tid_slot(r, tid);
+
+	if (r->tid_keys[slot] == tid)
+		r->tid_index[slot] = UINT32_MAX;
+}
+
+static int vec_push(struct sample_vec *v, __u64 x)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 16;
+		__u64 *p = realloc(v->v, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		v->v = p;
+		v->cap = cap;
+	}
+	v->v[v->n++] = x;
+	return 0;
+}
+
+/* ---- records ---- */
+
 static int add_migrate(struct report *r, const struct sdr_rec_migrate *m)
 {
-	struct report_task *t;
 	unsigned int loc = m->locality < SDR_LOC_NR ? m->locality : SDR_LOC_NR - 1;
 	unsigned int cause = m->cause < SDR_CAUSE_NR ? m->cause : SDR_CAUSE_OTHER;
+	struct report_task *t = row_of(r, &m->task);
 
-	t = task_get(r, &m->task);
 	if (!t)
 		return -ENOMEM;
 	t->migrations[loc]++;
 	t->by_cause[cause]++;
 	t->penalty_milli += m->penalty_milli;
-	/* Without a trailer, the records are the only system totals there are. */
-	if (!r->have_trailer) {
-		r->migrations[loc][cause]++;
-		r->penalty_milli += m->penalty_milli;
-		if (m->from_node < r->nr_nodes && m->to_node < r->nr_nodes)
-			r->node_matrix[m->from_node * r->nr_nodes + m->to_node].by_cause[cause]++;
+	/* Until a trailer replaces them, the records are the system totals. */
+	r->migrations[loc][cause]++;
+	r->penalty_milli += m->penalty_milli;
+	if (m->from_node < r->nr_nodes && m->to_node < r->nr_nodes)
+		r->node_matrix[m->from_node * r->nr_nodes + m->to_node].by_cause[cause]++;
+	return 0;
+}
+
+static int add_task(struct report *r, const struct sdr_rec_task *rec)
+{
+	struct report_task *t = row_of(r, &rec->task);
+	const struct sdr_task_counts *c = &rec->counts;
+
+	if (!t)
+		return -ENOMEM;
+	t->have_totals = 1;
+	t->runtime_ns = c->runtime_ns;
+	memcpy(t->node_runtime_ns, c->node_runtime_ns, sizeof(t->node_runtime_ns));
+	t->preferred_nid = c->preferred_nid;
+	t->cgroup_id = c->cgroup_id;
+	if (rec->hdr.type == SDR_REC_TASK_EXIT) {
+		t->exited = 1;
+		retire_tid(r, rec->task.tid);
 	}
 	return 0;
 }
 
+static int add_wait(void *ctx, const struct wait_sample *s)
+{
+	struct report *r = ctx;
+	struct report_task *t = row_of_tid(r, s->tid);
+
+	if (!t)
+		t = new_row(r, s->tid);
+	if (!t)
+		return -ENOMEM;
+	r->nr_waits++;
+	return vec_push(&t->waits, (s->wait_ns & SAMPLE_WAIT_MASK) |
+					   (__u64)(s->cpu & 0x3ff) << SAMPLE_CPU_SHIFT |
+					   (__u64)(s->landing & 3) << SAMPLE_LANDING_SHIFT);
+}
+
+static int add_outlier(struct report *r, const struct sdr_rec_outlier *o)
+{
+	if (r->nr_outliers == r->cap_outliers) {
+		size_t cap = r->cap_outliers ? r->cap_outliers * 2 : 64;
+		void *p = realloc(r->outliers, cap * sizeof(*r->outliers));
+
+		if (!p)
+			return -ENOMEM;
+		r->outliers = p;
+		r->cap_outliers = cap;
+	}
+	r->outliers[r->nr_outliers++] = *o;
+	return row_of(r, &o->task) ? 0 : -ENOMEM;
+}
+
+static int add_cgroup_name(struct report *r, const struct sdr_rec_cgroup *c)
+{
+	size_t len = c->hdr.size - sizeof(*c);
+
+	if (r->nr_cg_names == r->cap_cg_names) {
+		size_t cap = r->cap_cg_names ? r->cap_cg_names * 2 : 32;
+		void *p = realloc(r->cg_names, cap * sizeof(*r->cg_names));
+
+		if (!p)
+			return -ENOMEM;
+		r->cg_names = p;
+		r->cap_cg_names = cap;
+	}
+	r->cg_names[r->nr_cg_names].id = c->id;
+	r->cg_names[r->nr_cg_names].path = strndup(c->path, len);
+	if (!r->cg_names[r->nr_cg_names].path)
+		return -ENOMEM;
+	r->nr_cg_names++;
+	return 0;
+}
+
+/* Returns 0, -ENOMEM, or -EINVAL for a record whose content is malformed. */
 static int add_record(struct report *r, const struct sdr_rec_hdr *h)
 {
-	struct report_task *t;
-
 	r->nr_records++;
+	/* Without a trailer, the last record is the best end-of-capture stamp. */
+	if (h->ts_ns > r->meta.start_mono_ns && h->ts_ns - r->meta.start_mono_ns > r->duration_ns)
+		r->duration_ns = h->ts_ns - r->meta.start_mono_ns;
 	switch (h->type) {
 	case SDR_REC_MIGRATE:
-		if (h->size < sizeof(struct sdr_rec_migrate))
-			break;
-		return add_migrate(r, (const struct sdr_rec_migrate *)h);
+		if (h->size >= sizeof(struct sdr_rec_migrate))
+			return add_migrate(r, (const struct sdr_rec_migrate *)h);
+		break;
 	case SDR_REC_TASK_EXIT:
-		if (h->size < sizeof(struct sdr_rec_task_exit))
-			break;
-		t = task_get(r, &((const struct sdr_rec_task_exit *)h)->task);
-		if (!t)
-			return -ENOMEM;
-		t->exited = 1;
-		return 0;
+	case SDR_REC_TASK_SNAPSHOT:
+		if (h->size >= sizeof(struct sdr_rec_task))
+			return add_task(r, (const struct sdr_rec_task *)h);
+		break;
+	case SDR_REC_WAIT_BATCH:
+		return wait_batch__decode(h, add_wait, r);
+	case SDR_REC_OUTLIER:
+		if (h->size >= sizeof(struct sdr_rec_outlier))
+			return add_outlier(r, (const struct sdr_rec_outlier *)h);
+		break;
+	case SDR_REC_CGROUP:
+		if (h->size > sizeof(struct sdr_rec_cgroup))
+			return add_cgroup_name(r, (const struct sdr_rec_cgroup *)h);
+		break;
 	default:
 		break;
 	}
 	r->nr_unknown++;
 	return 0;
+}
+
+/* ---- derived figures ---- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Exact nearest-rank percentiles; sorts v. */
+static struct lat lat_of(__u64 *v, size_t n)
+{
+	struct lat l = {};
+
+	if (!n)
+		return l;
+	qsort(v, n, sizeof(*v), cmp_u64);
+	l.count = n;
+	l.p50 = v[hist__rank(n, 0.50) - 1];
+	l.p90 = v[hist__rank(n, 0.90) - 1];
+	l.p99 = v[hist__rank(n, 0.99) - 1];
+	l.p999 = v[hist__rank(n, 0.999) - 1];
+	l.max = v[n - 1];
+	return l;
+}
+
+/*
+ * Fill tmp with the waits of the samples that pass keep(); return the count.
+ * tmp has room for every sample in the report.
+ */
+static size_t gather(const struct report *r, const struct report_task *only, __u64 *tmp,
+		     int (*keep)(__u64 sample, long arg), long arg)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; i < r->nr_tasks; i++) {
+		const struct report_task *t = &r->tasks[i];
+
+		if (only && t != only)
+			continue;
+		for (k = 0; k < t->waits.n; k++)
+			if (!keep || keep(t->waits.v[k], arg))
+				tmp[n++] = t->waits.v[k] & SAMPLE_WAIT_MASK;
+	}
+	return n;
+}
+
+static int on_cpu(__u64 s, long cpu)
+{
+	return (long)(s >> SAMPLE_CPU_SHIFT & 0x3ff) == cpu;
+}
+
+static int is_landing(__u64 s, long loc)
+{
+	long landing = s >> SAMPLE_LANDING_SHIFT & 3;
+
+	return loc < 0 ? landing != 0 : landing == loc + 1;
+}
+
+static int cmp_cgroup(const void *a, const void *b)
+{
+	const struct report_cgroup *x = a, *y = b;
+
+	if (x->runq.p99 != y->runq.p99)
+		return x->runq.p99 > y->runq.p99 ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static const char *cgroup_name(const struct report *r, __u64 id)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_cg_names; i++)
+		if (r->cg_names[i].id == id)
+			return r->cg_names[i].path;
+	return NULL;
+}
+
+static int derive_cgroups(struct report *r, __u64 *tmp)
+{
+	size_t i, k, n;
+
+	for (i = 0; i < r->nr_tasks; i++) {
+		__u64 id = r->tasks[i].cgroup_id;
+
+		if (!id)
+			continue;
+		for (k = 0; k < r->nr_cgroups; k++)
+			if (r->cgroups[k].id == id)
+				break;
+		if (k == r->nr_cgroups) {
+			void *p = realloc(r->cgroups, (k + 1) * sizeof(*r->cgroups));
+
+			if (!p)
+				return -ENOMEM;
+			r->cgroups = p;
+			memset(&r->cgroups[k], 0, sizeof(r->cgroups[k]));
+			r->cgroups[k].id = id;
+			r->cgroups[k].path = cgroup_name(r, id);
+			r->nr_cgroups++;
+		}
+		r->cgroups[k].nr_tasks++;
+	}
+	for (k = 0; k < r->nr_cgroups; k++) {
+		n = 0;
+		for (i = 0; i < r->nr_tasks; i++)
+			if (r->tasks[i].cgroup_id == r->cgroups[k].id)
+				n += gather(r, &r->tasks[i], tmp + n, NULL, 0);
+		r->cgroups[k].runq = lat_of(tmp, n);
+	}
+	qsort(r->cgroups, r->nr_cgroups, sizeof(*r->cgroups), cmp_cgroup);
+	return 0;
+}
+
+/* Home: the kernel's preferred node if NUMA balancing set one, else where it ran most. */
+static void derive_home(struct report_task *t, int nr_nodes)
+{
+	int n, best = -1;
+
+	if (!t->have_totals || !t->runtime_ns)
+		return;
+	if (t->preferred_nid >= 0 && t->preferred_nid < nr_nodes) {
+		best = t->preferred_nid;
+	} else {
+		for (n = 0; n < nr_nodes && n < SDR_MAX_NODES; n++)
+			if (best < 0 || t->node_runtime_ns[n] > t->node_runtime_ns[best])
+				best = n;
+	}
+	t->home_node = best;
+	t->remote_runtime_ns = t->runtime_ns - t->node_runtime_ns[best];
+}
+
+static int cmp_outlier(const void *a, const void *b)
+{
+	const struct sdr_rec_outlier *x = a, *y = b;
+
+	if (x->wait_ns != y->wait_ns)
+		return x->wait_ns > y->wait_ns ? -1 : 1;
+	if (x->hdr.ts_ns != y->hdr.ts_ns)
+		return x->hdr.ts_ns < y->hdr.ts_ns ? -1 : 1;
+	return x->task.tid < y->task.tid ? -1 : x->task.tid > y->task.tid;
+}
+
+static int derive(struct report *r)
+{
+	size_t i, n;
+	__u64 *tmp;
+	int c, loc, err = 0;
+
+	tmp = malloc((r->nr_waits + 1) * sizeof(*tmp));
+	r->cpu_runq = calloc(r->meta.topo.nr_cpus + 1, sizeof(*r->cpu_runq));
+	if (!tmp || !r->cpu_runq) {
+		free(tmp);
+		return -ENOMEM;
+	}
+	r->sys_runq = lat_of(tmp, gather(r, NULL, tmp, NULL, 0));
+	for (c = 0; c < r->meta.topo.nr_cpus; c++)
+		r->cpu_runq[c] = lat_of(tmp, gather(r, NULL, tmp, on_cpu, c));
+	for (loc = 0; loc < SDR_LOC_NR; loc++)
+		r->landing[loc] = lat_of(tmp, gather(r, NULL, tmp, is_landing, loc));
+	for (i = 0; i < r->nr_tasks; i++) {
+		struct report_task *t = &r->tasks[i];
+
+		n = gather(r, t, tmp, is_landing, -1);
+		t->landing = lat_of(tmp, n);
+		/* Sorting the task's own samples in place is fine: order is not kept. */
+		for (n = 0; n < t->waits.n; n++)
+			tmp[n] = t->waits.v[n] & SAMPLE_WAIT_MASK;
+		t->runq = lat_of(tmp, t->waits.n);
+		derive_home(t, r->nr_nodes);
+	}
+	err = derive_cgroups(r, tmp);
+	qsort(r->outliers, r->nr_outliers, sizeof(*r->outliers), cmp_outlier);
+	free(tmp);
+	return err;
 }
 
 static int cmp_task(const void *a, const void *b)
@@ -156,15 +474,17 @@ static void take_trailer(struct report *r, const struct trace_trailer *tr)
 	size_t cells = (size_t)r->nr_nodes * r->nr_nodes;
 	__u64 submitted, landed;
 	__u32 i;
-	int k;
+	int k, have_consumed = 0;
 
 	r->trailer = *tr;
 	r->trailer.node_matrix = NULL;
 	r->have_trailer = 1;
 	for (i = 0; i < tr->nr_counters; i++)
 		for (k = 0; k < STAT_ALL_NR; k++)
-			if (!strcmp(tr->counters[i].name, stat_descs[k].name))
+			if (!strcmp(tr->counters[i].name, stat_descs[k].name)) {
 				r->counters[k] = tr->counters[i].value;
+				have_consumed |= k == SDR_STAT_NR + USER_STAT_consumed;
+			}
 	memcpy(r->migrations, tr->migrations, sizeof(r->migrations));
 	r->penalty_milli = tr->penalty_milli;
 	memset(r->node_matrix, 0, cells * sizeof(*r->node_matrix));
@@ -172,8 +492,10 @@ static void take_trailer(struct report *r, const struct trace_trailer *tr)
 		memcpy(r->node_matrix, tr->node_matrix, cells * sizeof(*r->node_matrix));
 	r->duration_ns = tr->end_mono_ns > r->meta.start_mono_ns ?
 				 tr->end_mono_ns - r->meta.start_mono_ns : 0;
+	/* Records the recorder read vs. what the kernel says it submitted. */
 	submitted = r->counters[SDR_STAT_records];
-	landed = r->nr_records + r->counters[SDR_STAT_NR + USER_STAT_decode];
+	landed = (have_consumed ? r->counters[SDR_STAT_NR + USER_STAT_consumed] : r->nr_records) +
+		 r->counters[SDR_STAT_NR + USER_STAT_decode];
 	r->unconsumed = submitted > landed ? submitted - landed : 0;
 }
 
@@ -190,22 +512,22 @@ int report__load(struct report *r, const char *path, int salvage, struct trace_e
 	r->meta = *trace_reader__meta(rd);
 	r->nr_nodes = r->meta.topo.nr_nodes;
 	r->node_matrix = calloc((size_t)r->nr_nodes * r->nr_nodes + 1, sizeof(*r->node_matrix));
-	if (!r->node_matrix) {
-		snprintf(e->msg, sizeof(e->msg), "out of memory");
-		trace_reader__close(rd);
-		return EXIT_RUNTIME;
-	}
-	/*
-	 * System totals come from the trailer, which is at the end; gather
-	 * them from records as we go and replace them if a trailer arrives.
-	 */
+	if (!r->node_matrix)
+		goto oom;
 	while ((rc = trace_reader__next(rd, &h, e)) > 0) {
 		err = add_record(r, h);
+		if (err == -ENOMEM)
+			goto oom;
 		if (err) {
-			snprintf(e->msg, sizeof(e->msg), "out of memory after %llu records",
-				 (unsigned long long)r->nr_records);
-			trace_reader__close(rd);
-			return EXIT_RUNTIME;
+			struct trace_progress pr;
+
+			/* The CRC held but the content is wrong: say where. */
+			trace_reader__progress(rd, &pr);
+			e->offset = pr.good_bytes;
+			snprintf(e->msg, sizeof(e->msg),
+				 "malformed record of type %u in the chunk that ends here", h->type);
+			rc = -EINVAL;
+			break;
 		}
 	}
 	if (rc == 0 && trace_reader__trailer(rd)) {
@@ -219,17 +541,39 @@ int report__load(struct report *r, const char *path, int salvage, struct trace_e
 			 (unsigned long long)e->offset, e->msg);
 	}
 	trace_reader__close(rd);
+	rd = NULL;
+	free(r->tid_keys);
+	free(r->tid_index);
+	r->tid_keys = r->tid_index = NULL;
+	if (derive(r))
+		goto oom;
 	qsort(r->tasks, r->nr_tasks, sizeof(*r->tasks), cmp_task);
-	free(r->index);
-	r->index = NULL;
 	return 0;
+oom:
+	if (rd)
+		trace_reader__close(rd);
+	snprintf(e->msg, sizeof(e->msg), "out of memory after %llu records",
+		 (unsigned long long)r->nr_records);
+	e->offset = 0;
+	return EXIT_RUNTIME;
 }
 
 void report__free(struct report *r)
 {
+	size_t i;
+
+	for (i = 0; i < r->nr_tasks; i++)
+		free(r->tasks[i].waits.v);
+	for (i = 0; i < r->nr_cg_names; i++)
+		free(r->cg_names[i].path);
+	free(r->cg_names);
 	free(r->tasks);
-	free(r->index);
+	free(r->tid_keys);
+	free(r->tid_index);
 	free(r->node_matrix);
+	free(r->cpu_runq);
+	free(r->cgroups);
+	free(r->outliers);
 	memset(r, 0, sizeof(*r));
 }
 

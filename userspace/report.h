@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * `schedrift report`: a trace file folded into one model (system totals,
- * node matrix, per-task rows in a fixed order), then rendered as text or
- * JSON. The model is built only from the file, and sorted by explicit keys,
- * so the same file always renders to the same bytes.
+ * node matrix, latency tables, per-task rows in a fixed order), then
+ * rendered as text or JSON. The model is built only from the file and
+ * sorted by explicit keys, so the same file always renders to the same bytes.
  */
 #ifndef SCHEDRIFT_REPORT_H
 #define SCHEDRIFT_REPORT_H
@@ -13,23 +13,60 @@
 #include "stats.h"
 #include "trace.h"
 
+/* A latency summary in ns. Exact (rel_error 0) when computed from samples. */
+struct lat {
+	__u64 count, p50, p90, p99, p999, max;
+	double rel_error;
+};
+
+/* Wait samples packed in one word: wait | cpu << 48 | landing << 58. */
+#define SAMPLE_WAIT_BITS 48
+#define SAMPLE_WAIT_MASK ((1ull << SAMPLE_WAIT_BITS) - 1)
+#define SAMPLE_CPU_SHIFT 48
+#define SAMPLE_LANDING_SHIFT 58
+
+struct sample_vec {
+	__u64 *v;
+	size_t n, cap;
+};
+
 struct report_task {
-	struct sdr_task_id id; /* comm: the latest seen */
+	struct sdr_task_id id;
+	int id_known; /* 0 while only wait samples named it (tid alone) */
+	int exited;
 	__u64 migrations[SDR_LOC_NR];
 	__u64 by_cause[SDR_CAUSE_NR];
 	__u64 penalty_milli;
-	int exited;
+	/* From the task's exit or end-of-capture record, when there is one. */
+	int have_totals;
+	__u64 runtime_ns;
+	__u64 node_runtime_ns[SDR_MAX_NODES];
+	__s32 preferred_nid;
+	__u64 cgroup_id;
+	struct sample_vec waits;
+	/* Derived once everything is read. */
+	int home_node; /* -1 = unknown */
+	__u64 remote_runtime_ns;
+	struct lat runq, landing;
+};
+
+struct report_cgroup {
+	__u64 id;
+	const char *path; /* NULL when the file does not name it */
+	__u64 nr_tasks;
+	struct lat runq;
 };
 
 struct report {
 	struct trace_meta meta;
 	int have_trailer;
-	struct trace_trailer trailer; /* valid when have_trailer; owns node_matrix */
+	struct trace_trailer trailer; /* valid when have_trailer; node_matrix not kept */
 	char error[320];              /* why reading stopped early (salvage), else "" */
 
 	__u64 duration_ns;
-	__u64 nr_records;  /* records read from the file */
-	__u64 nr_unknown;  /* records of types this build does not know, skipped */
+	__u64 nr_records; /* records read from the file */
+	__u64 nr_unknown; /* records of types this build does not know, skipped */
+	__u64 nr_waits;   /* wait samples read */
 
 	/* System totals: the kernel's (trailer) when present, else from records. */
 	__u64 migrations[SDR_LOC_NR][SDR_CAUSE_NR];
@@ -37,15 +74,27 @@ struct report {
 	int nr_nodes;
 	struct sdr_node_cell *node_matrix; /* nr_nodes * nr_nodes, from * nr_nodes + to */
 
-	/* Every counter from STAT table order, values from the trailer (0 if absent). */
+	/* Every counter in stat_descs order, values from the trailer (0 if absent). */
 	__u64 counters[STAT_ALL_NR];
-	/* Records the kernel submitted that never reached the file. */
-	__u64 unconsumed;
+	__u64 unconsumed; /* records the kernel submitted that never reached the file */
 
 	struct report_task *tasks; /* sorted: penalty desc, tid asc, start asc */
 	size_t nr_tasks, cap_tasks;
-	__u32 *index; /* open-addressing hash over tasks while loading */
-	size_t index_cap;
+
+	struct lat sys_runq;
+	struct lat *cpu_runq; /* meta.topo.nr_cpus entries */
+	struct lat landing[SDR_LOC_NR];
+	struct report_cgroup *cgroups; /* sorted by p99 desc, then id */
+	size_t nr_cgroups;
+	struct sdr_rec_outlier *outliers; /* sorted by wait desc, then time */
+	size_t nr_outliers, cap_outliers;
+
+	/* Loading state. */
+	__u32 *tid_index; /* open addressing: tid -> current row of that tid */
+	__u32 *tid_keys;
+	size_t tid_cap, tid_used;
+	struct { __u64 id; char *path; } *cg_names;
+	size_t nr_cg_names, cap_cg_names;
 };
 
 /*

@@ -19,8 +19,7 @@ static void print_header(const struct report *r, FILE *f, const char *path)
 	fprintf(f, "  captured %s for %.2f s by: %.200s\n", when, r->duration_ns / 1e9,
 		r->meta.command);
 	fprintf(f, "  topology: ");
-	topology__describe(t, f);
-	fputc('\n', f);
+	topology__describe(t, f); /* ends the line */
 	if (!r->have_trailer)
 		fprintf(f, "  INCOMPLETE FILE: %s\n  (system totals below are summed from the "
 			   "records read)\n", r->error);

@@ -12,6 +12,7 @@
 
 /* Places userspace itself can drop data. X(name, kind, description) */
 #define USER_STAT_TABLE(X)                                                                         \
+	X(consumed, COUNT, "ring buffer records read by userspace")                               \
 	X(decode, LOSS, "malformed ring buffer record dropped by userspace")
 
 #define USER_STAT_ENUM(name, kind, desc) USER_STAT_##name,

@@ -363,7 +363,8 @@ static int sysfs__read_nodes(struct sysfs *s, struct topology *t, const unsigned
 		if (ret)
 			return ret;
 		k = 0;
-		for (tok = strtok_r(buf, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
+		for (tok = strtok_r(buf, " \t\n", &save); tok;
+		     tok = strtok_r(NULL, " \t\n", &save)) {
 			if (parse_long(tok, &v) || v < 0 || v > TOPO_MAX_DISTANCE)
 				return fail(s->err, s->errlen, -EINVAL,
 					    "%s: \"%s\" is not a distance (0..%d)", path, tok,
@@ -409,8 +410,8 @@ static int sysfs__read_llc(struct sysfs *s, struct topology *t, int cpu)
 		index = (int)v;
 
 		/* the kernel hides `type` and `level` when it does not know them */
-		ret = sysfs__path(s, path, sizeof(path), "devices/system/cpu/cpu%d/cache/index%d/type",
-				  cpu, index);
+		ret = sysfs__path(s, path, sizeof(path),
+				  "devices/system/cpu/cpu%d/cache/index%d/type", cpu, index);
 		if (ret)
 			goto out;
 		ret = read_small(path, buf, sizeof(buf));
@@ -421,8 +422,8 @@ static int sysfs__read_llc(struct sysfs *s, struct topology *t, int cpu)
 		if (strcmp(buf, "Unified") && strcmp(buf, "Data"))
 			continue;
 
-		ret = sysfs__path(s, path, sizeof(path), "devices/system/cpu/cpu%d/cache/index%d/level",
-				  cpu, index);
+		ret = sysfs__path(s, path, sizeof(path),
+				  "devices/system/cpu/cpu%d/cache/index%d/level", cpu, index);
 		if (ret)
 			goto out;
 		ret = read_small(path, buf, sizeof(buf));
@@ -431,8 +432,8 @@ static int sysfs__read_llc(struct sysfs *s, struct topology *t, int cpu)
 		if (ret)
 			goto read_failed;
 		if (parse_long(buf, &level) || level < 1 || level > 255) {
-			ret = fail(s->err, s->errlen, -EINVAL, "%s: \"%s\" is not a cache level", path,
-				   buf);
+			ret = fail(s->err, s->errlen, -EINVAL, "%s: \"%s\" is not a cache level",
+				   path, buf);
 			goto out;
 		}
 		/* readdir order is arbitrary: break level ties by index for a stable answer */
@@ -451,7 +452,8 @@ static int sysfs__read_llc(struct sysfs *s, struct topology *t, int cpu)
 		return 0;
 	}
 	ret = sysfs__path(s, path, sizeof(path),
-			  "devices/system/cpu/cpu%d/cache/index%d/shared_cpu_list", cpu, best_index);
+			  "devices/system/cpu/cpu%d/cache/index%d/shared_cpu_list", cpu,
+			  best_index);
 	if (ret)
 		return ret;
 	ret = sysfs__read_list(s, path, shared, SDR_MAX_CPUS, "cpu");
@@ -566,12 +568,15 @@ static int file__cpu(struct file_state *fs, struct topology *t, int line, char *
 
 	if (nr < 6 || strcmp(tok[2], "node") || strcmp(tok[4], "llc")) {
 		if (nr >= 3 && strcmp(tok[2], "node"))
-			return file__fail(fs, line, "expected \"node\" after \"cpu %s\", found \"%s\"",
+			return file__fail(fs, line,
+					  "expected \"node\" after \"cpu %s\", found \"%s\"",
 					  tok[1], tok[2]);
 		if (nr >= 5 && strcmp(tok[4], "llc"))
-			return file__fail(fs, line, "expected \"llc\" after \"node %s\", found \"%s\"",
+			return file__fail(fs, line,
+					  "expected \"llc\" after \"node %s\", found \"%s\"",
 					  tok[3], tok[4]);
-		return file__fail(fs, line, "incomplete cpu line, expected \"cpu CPU node NODE llc LLC\"");
+		return file__fail(fs, line,
+				  "incomplete cpu line, expected \"cpu CPU node NODE llc LLC\"");
 	}
 	if (nr > 6)
 		return file__fail(fs, line, "unexpected \"%s\" after \"llc %s\"", tok[6], tok[5]);
@@ -615,8 +620,9 @@ static int file__distance(struct file_state *fs, struct topology *t, int line, c
 	if (ret)
 		return ret;
 	if (fs->row_line[from])
-		return file__fail(fs, line, "distance row for node %d given twice (first on line %d)",
-				  from, fs->row_line[from]);
+		return file__fail(fs, line,
+				  "distance row for node %d given twice (first on line %d)", from,
+				  fs->row_line[from]);
 	for (i = 2; i < nr; i++) {
 		ret = file__number(fs, line, tok[i], "distance", TOPO_MAX_DISTANCE,
 				   &t->distance[from][i - 2]);
@@ -677,10 +683,10 @@ static int file__finish(struct file_state *fs, struct topology *t)
 		}
 	}
 	if (bad >= 0)
-		return file__fail(fs, line,
-				  "distance row for node %d has %d entr%s, expected %d (nodes 0..%d)",
-				  bad, fs->row_len[bad], fs->row_len[bad] == 1 ? "y" : "ies",
-				  t->nr_nodes, t->nr_nodes - 1);
+		return file__fail(
+			fs, line, "distance row for node %d has %d entr%s, expected %d (nodes 0..%d)",
+			bad, fs->row_len[bad], fs->row_len[bad] == 1 ? "y" : "ies", t->nr_nodes,
+			t->nr_nodes - 1);
 
 	for (n = 0; n < t->nr_nodes; n++) {
 		if (fs->row_line[n] && has_cpus[n] && fs->row_line[n] < line &&
@@ -781,9 +787,10 @@ static int check_row(const struct topology *t, int n, const unsigned char *has_c
 				    "node %d: distance to node %d is %d, but both have CPUs", n, m,
 				    t->distance[n][m]);
 		if (t->distance[n][m] < local)
-			return fail(err, errlen, -EINVAL,
-				    "node %d: distance %d to node %d is below the local distance %d",
-				    n, t->distance[n][m], m, local);
+			return fail(
+				err, errlen, -EINVAL,
+				"node %d: distance %d to node %d is below the local distance %d", n,
+				t->distance[n][m], m, local);
 	}
 	return 0;
 }
@@ -827,13 +834,15 @@ int topology__validate(const struct topology *t, char *err, size_t errlen)
 	for (n = 0; n < SDR_MAX_NODES; n++) {
 		for (m = 0; m < SDR_MAX_NODES; m++) {
 			if (t->distance[n][m] < 0 || t->distance[n][m] > TOPO_MAX_DISTANCE)
-				return fail(err, errlen, -EINVAL,
-					    "distance from node %d to node %d is %d, out of range (0..%d)",
-					    n, m, t->distance[n][m], TOPO_MAX_DISTANCE);
+				return fail(
+					err, errlen, -EINVAL,
+					"distance from node %d to node %d is %d, out of range (0..%d)",
+					n, m, t->distance[n][m], TOPO_MAX_DISTANCE);
 			if (t->distance[n][m] && (n >= t->nr_nodes || m >= t->nr_nodes))
-				return fail(err, errlen, -EINVAL,
-					    "distance from node %d to node %d is set, outside nr_nodes %d",
-					    n, m, t->nr_nodes);
+				return fail(
+					err, errlen, -EINVAL,
+					"distance from node %d to node %d is set, outside nr_nodes %d",
+					n, m, t->nr_nodes);
 		}
 	}
 	for (n = 0; n < t->nr_nodes; n++) {

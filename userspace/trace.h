@@ -36,7 +36,7 @@
 #define TRACE_MAX_CHUNK_BYTES (64u << 20)
 
 #define TRACE_COUNTER_NAME_LEN 32
-#define TRACE_MAX_COUNTERS 128
+#define TRACE_MAX_COUNTERS     128
 
 struct trace_counter {
 	char name[TRACE_COUNTER_NAME_LEN]; /* NUL-terminated, so at most 31 characters */
@@ -47,7 +47,8 @@ struct trace_meta {
 	char kernel_release[65];
 	char hostname[65];
 	__u64 start_realtime_ns; /* CLOCK_REALTIME at capture start */
-	__u64 start_mono_ns;	 /* CLOCK_MONOTONIC at capture start; record timestamps use this clock */
+	/* CLOCK_MONOTONIC at capture start; record timestamps use this clock */
+	__u64 start_mono_ns;
 	__u32 nr_cpus_online;
 	char command[256]; /* how the capture was made, e.g. "record -d 10 -p 123" */
 	/*
@@ -60,13 +61,17 @@ struct trace_meta {
 
 struct trace_trailer {
 	__u64 end_mono_ns;
-	__u64 nr_records; /* records written to the file */
+	/* Records and chunks written to the file (the writer fills these in). */
+	__u64 nr_records;
 	__u64 nr_chunks;
+	/* Loss and event counters by name, in the order given. */
 	__u32 nr_counters;
-	struct trace_counter counters[TRACE_MAX_COUNTERS]; /* loss and event counters by name, in the order given */
-	__u64 migrations[SDR_LOC_NR][SDR_CAUSE_NR];	   /* kernel's system totals */
+	struct trace_counter counters[TRACE_MAX_COUNTERS];
+	/* The kernel's system totals. */
+	__u64 migrations[SDR_LOC_NR][SDR_CAUSE_NR];
 	__u64 penalty_milli;
-	__u32 nr_nodes;			   /* node_matrix has nr_nodes*nr_nodes cells, from*nr_nodes+to */
+	/* node_matrix has nr_nodes * nr_nodes cells, index from * nr_nodes + to. */
+	__u32 nr_nodes;
 	struct sdr_node_cell *node_matrix; /* malloc'd; NULL when nr_nodes == 0 */
 };
 
@@ -152,7 +157,8 @@ const struct trace_meta *trace_reader__meta(const struct trace_reader *r);
  * error are exactly those of the intact chunks. Errors are sticky: every
  * later call returns the same one, and 0 stays 0.
  */
-int trace_reader__next(struct trace_reader *r, const struct sdr_rec_hdr **rec, struct trace_error *e);
+int trace_reader__next(struct trace_reader *r, const struct sdr_rec_hdr **rec,
+		       struct trace_error *e);
 
 /* NULL until a valid trailer was read, i.e. after next() returned 0. */
 const struct trace_trailer *trace_reader__trailer(const struct trace_reader *r);

@@ -28,19 +28,19 @@
  * As PNG does: the high bit catches 7-bit transfers, CR LF catches newline
  * conversion, ^Z stops a DOS `type`, and "SDT" names the file in a hexdump.
  */
-#define TF_MAGIC "\x89SDT\r\n\x1a\n"
+#define TF_MAGIC     "\x89SDT\r\n\x1a\n"
 #define TF_MAGIC_LEN 8
 
-#define TF_TAG_LEN 4
-#define TF_TAG_CHUNK "CHNK"
+#define TF_TAG_LEN     4
+#define TF_TAG_CHUNK   "CHNK"
 #define TF_TAG_TRAILER "TRLR"
-#define TF_CRC_LEN 4
+#define TF_CRC_LEN     4
 
 /* Header: magic, version, header_len, then fields; the CRC is its last 4 bytes. */
 #define TF_HDR_PREFIX_LEN 16
-#define TF_KREL_MAX (sizeof(((struct trace_meta *)0)->kernel_release) - 1)
-#define TF_HOST_MAX (sizeof(((struct trace_meta *)0)->hostname) - 1)
-#define TF_CMD_MAX (sizeof(((struct trace_meta *)0)->command) - 1)
+#define TF_KREL_MAX	  (sizeof(((struct trace_meta *)0)->kernel_release) - 1)
+#define TF_HOST_MAX	  (sizeof(((struct trace_meta *)0)->hostname) - 1)
+#define TF_CMD_MAX	  (sizeof(((struct trace_meta *)0)->command) - 1)
 /* prefix, two clocks, nr_cpus_online, three string lengths, nr_cpus, nr_nodes, CRC */
 #define TF_HDR_MIN_LEN (TF_HDR_PREFIX_LEN + 8 + 8 + 4 + 3 * 2 + 4 + 4 + TF_CRC_LEN)
 #define TF_HDR_MAX_LEN                                                                             \
@@ -51,7 +51,7 @@
 #define TF_CHUNK_HDR_LEN 24
 /* Trailer frame: tag, body_len, hdr_crc; body; body CRC. */
 #define TF_TRAILER_HDR_LEN 12
-#define TF_COUNTER_LEN (TRACE_COUNTER_NAME_LEN + 8)
+#define TF_COUNTER_LEN	   (TRACE_COUNTER_NAME_LEN + 8)
 /* end_mono_ns, nr_records, nr_chunks, nr_counters, nr_loc, nr_cause, penalty_milli, nr_nodes */
 #define TF_TRAILER_MIN_BODY (8 + 8 + 8 + 4 + 4 + 4 + 8 + 4)
 #define TF_TRAILER_MAX_BODY                                                                        \
@@ -120,7 +120,7 @@ static inline void tf_enc__zeros(struct tf_enc *c, size_t n)
 
 static inline void tf_enc__u16(struct tf_enc *c, __u16 v)
 {
-	__u8 b[2] = { v, v >> 8 };
+	__u8 b[2] = {v, v >> 8};
 
 	tf_enc__bytes(c, b, sizeof(b));
 }

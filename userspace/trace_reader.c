@@ -26,44 +26,102 @@ enum reader_state {
 
 struct trace_reader {
 	FILE *f;
-	__u64 off;	 /* file offset of the next byte fread() returns */
-	bool regular;	 /* a regular file: its size bounds every length */
+	__u64 off;    /* file offset of the next byte fread() returns */
+	bool regular; /* a regular file: its size bounds every length */
 	enum reader_state state;
 	struct trace_error failure;
 	struct trace_meta meta;
 	struct trace_trailer trailer;
 
-	__u8 *comp;	 /* compressed payload and its CRC */
+	__u8 *comp; /* compressed payload and its CRC */
 	size_t comp_cap;
-	__u8 *raw;	 /* current chunk's records */
+	__u8 *raw; /* current chunk's records */
 	size_t raw_cap;
-	size_t raw_len;	 /* 0 when no chunk is loaded */
-	size_t raw_pos;	 /* next record */
+	size_t raw_len; /* 0 when no chunk is loaded */
+	size_t raw_pos; /* next record */
 	/* Records of odd sizes leave later ones unaligned; those are copied here. */
 	__u64 aligned[65536 / 8];
 
-	__u64 nr_records;	/* returned */
-	__u64 chunk_records;	/* in verified chunks */
-	__u64 nr_chunks;	/* verified */
+	__u64 nr_records;    /* returned */
+	__u64 chunk_records; /* in verified chunks */
+	__u64 nr_chunks;     /* verified */
 	__u64 good_bytes;
 };
 
-__attribute__((format(printf, 5, 6)))
-static int reader__fail(struct trace_reader *r, struct trace_error *e, int err, __u64 off,
-			const char *fmt, ...)
+static int reader__vfail(struct trace_reader *r, struct trace_error *e, int err, __u64 off,
+			 const char *prefix, const char *fmt, va_list ap)
 {
 	struct trace_error *f = &r->failure;
-	va_list ap;
+	int n;
 
 	memset(f, 0, sizeof(*f));
 	f->offset = off;
 	f->err = err;
-	va_start(ap, fmt);
-	vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
-	va_end(ap);
+	n = snprintf(f->msg, sizeof(f->msg), "%s", prefix);
+	if (n >= 0 && (size_t)n < sizeof(f->msg))
+		vsnprintf(f->msg + n, sizeof(f->msg) - n, fmt, ap);
 	r->state = READ_FAILED;
 	r->raw_len = r->raw_pos = 0;
 	*e = *f;
+	return err;
+}
+
+#define PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/* Fills *e and keeps a copy: every later call reports the same failure. */
+PRINTF(5, 6)
+static int reader__fail(struct trace_reader *r, struct trace_error *e, int err, __u64 off,
+			const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err = reader__vfail(r, e, err, off, "", fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* Corruption in the chunk being read (number r->nr_chunks, starting at start). */
+PRINTF(4, 5)
+static int chunk__fail(struct trace_reader *r, struct trace_error *e, __u64 start, const char *fmt,
+		       ...)
+{
+	char prefix[64];
+	va_list ap;
+	int err;
+
+	snprintf(prefix, sizeof(prefix), "chunk %llu at offset %llu: ", r->nr_chunks, start);
+	va_start(ap, fmt);
+	err = reader__vfail(r, e, -EBADMSG, start, prefix, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+PRINTF(4, 5)
+static int trailer__fail(struct trace_reader *r, struct trace_error *e, __u64 start,
+			 const char *fmt, ...)
+{
+	char prefix[64];
+	va_list ap;
+	int err;
+
+	snprintf(prefix, sizeof(prefix), "trailer at offset %llu: ", start);
+	va_start(ap, fmt);
+	err = reader__vfail(r, e, -EBADMSG, start, prefix, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+PRINTF(4, 5)
+static int header__fail(struct trace_reader *r, struct trace_error *e, __u64 off, const char *fmt,
+			...)
+{
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	err = reader__vfail(r, e, -EBADMSG, off, "bad header: ", fmt, ap);
+	va_end(ap);
 	return err;
 }
 
@@ -86,7 +144,6 @@ static bool reader__past_eof(struct trace_reader *r, __u64 n, __u64 *end)
 {
 	struct stat st;
 
-	*end = 0;
 	if (!r->regular || fstat(fileno(r->f), &st))
 		return false;
 	*end = st.st_size;
@@ -95,17 +152,18 @@ static bool reader__past_eof(struct trace_reader *r, __u64 n, __u64 *end)
 
 static int reader__io_fail(struct trace_reader *r, struct trace_error *e, int err)
 {
-	return reader__fail(r, e, err, r->off, "failed to read at offset %llu: %s",
-			    (unsigned long long)r->off, strerror(-err));
+	return reader__fail(r, e, err, r->off, "failed to read at offset %llu: %s", r->off,
+			    strerror(-err));
 }
 
-static int reader__truncated(struct trace_reader *r, struct trace_error *e, __u64 start,
-			     const char *what)
+/* what = "header", "chunk 3", "trailer": the frame that begins at start. */
+static int reader__truncated(struct trace_reader *r, struct trace_error *e, const char *what,
+			     __u64 start, __u64 end)
 {
 	return reader__fail(r, e, -ENODATA, start,
 			    "truncated: %s at offset %llu ends early (file ends at byte %llu); "
 			    "the capture was cut short",
-			    what, (unsigned long long)start, (unsigned long long)r->off);
+			    what, start, end);
 }
 
 static int grow(__u8 **buf, size_t *cap, size_t want)
@@ -138,10 +196,9 @@ static bool dec__str(struct tf_dec *d, char *dst, size_t max)
 	return true;
 }
 
-static int header__parse(struct trace_reader *r, struct trace_error *e, const __u8 *buf,
-			 size_t len)
+static int header__parse(struct trace_reader *r, struct trace_error *e, const __u8 *buf, size_t len)
 {
-	struct tf_dec d = { .buf = buf, .len = len - TF_CRC_LEN, .pos = TF_HDR_PREFIX_LEN };
+	struct tf_dec d = {.buf = buf, .len = len - TF_CRC_LEN, .pos = TF_HDR_PREFIX_LEN};
 	struct trace_meta *m = &r->meta;
 	struct topology *t = &m->topo;
 	__u32 nr_cpus, nr_nodes, i, j;
@@ -159,15 +216,13 @@ static int header__parse(struct trace_reader *r, struct trace_error *e, const __
 	else if ((at = d.pos), !dec__str(&d, m->command, TF_CMD_MAX))
 		bad = "command";
 	if (bad)
-		return reader__fail(r, e, -EBADMSG, at, "bad header: %s is too long or holds a NUL",
-				    bad);
+		return header__fail(r, e, at, "%s is too long or holds a NUL", bad);
 
 	at = d.pos;
 	nr_cpus = tf_dec__u32(&d);
 	nr_nodes = tf_dec__u32(&d);
 	if (nr_cpus > SDR_MAX_CPUS || nr_nodes > SDR_MAX_NODES)
-		return reader__fail(r, e, -EBADMSG, at,
-				    "bad header: topology of %u CPUs and %u nodes (limits %d, %d)",
+		return header__fail(r, e, at, "topology of %u CPUs and %u nodes (limits %d, %d)",
 				    nr_cpus, nr_nodes, SDR_MAX_CPUS, SDR_MAX_NODES);
 	t->nr_cpus = nr_cpus;
 	t->nr_nodes = nr_nodes;
@@ -180,8 +235,7 @@ static int header__parse(struct trace_reader *r, struct trace_error *e, const __
 		/* Consumers index distance[] and per-LLC arrays with these. */
 		if (t->cpu_node[i] < TOPO_ABSENT || t->cpu_node[i] >= (int)nr_nodes ||
 		    t->cpu_llc[i] < TOPO_ABSENT || t->cpu_llc[i] >= SDR_MAX_CPUS)
-			return reader__fail(r, e, -EBADMSG, at,
-					    "bad header: CPU %u has node %d, LLC %d", i,
+			return header__fail(r, e, at, "CPU %u has node %d, LLC %d", i,
 					    t->cpu_node[i], t->cpu_llc[i]);
 	}
 	for (i = 0; i < nr_nodes; i++)
@@ -189,8 +243,8 @@ static int header__parse(struct trace_reader *r, struct trace_error *e, const __
 			t->distance[i][j] = (__s32)tf_dec__u32(&d);
 
 	if (d.overrun || d.pos != d.len)
-		return reader__fail(r, e, -EBADMSG, TF_HDR_PREFIX_LEN,
-				    "bad header: its fields take %s bytes than its length of %zu",
+		return header__fail(r, e, TF_HDR_PREFIX_LEN,
+				    "its fields take %s bytes than its length of %zu",
 				    d.overrun ? "more" : "fewer", len);
 	return 0;
 }
@@ -210,8 +264,9 @@ static int reader__header(struct trace_reader *r, struct trace_error *e)
 	if (memcmp(pre, TF_MAGIC, got < TF_MAGIC_LEN ? got : TF_MAGIC_LEN))
 		return reader__fail(r, e, -ENOEXEC, 0, "not a schedrift trace (bad magic)");
 	if (got < sizeof(pre))
-		return reader__truncated(r, e, 0, "header");
+		return reader__truncated(r, e, "header", 0, r->off);
 
+	/* Before the CRC: another version may frame its header differently. */
 	version = tf_le32(pre + 8);
 	if (version != SDR_TRACE_VERSION)
 		return reader__fail(r, e, -ENOTSUP, 8,
@@ -233,7 +288,7 @@ static int reader__header(struct trace_reader *r, struct trace_error *e)
 		goto out;
 	}
 	if (got < len - sizeof(pre)) {
-		err = reader__truncated(r, e, 0, "header");
+		err = reader__truncated(r, e, "header", 0, r->off);
 		goto out;
 	}
 	stored = tf_le32(buf + len - TF_CRC_LEN);
@@ -295,35 +350,35 @@ fail:
 static int chunk__check_records(struct trace_reader *r, struct trace_error *e, __u64 start,
 				__u32 nr_records)
 {
+	const size_t min = sizeof(struct sdr_rec_hdr);
 	size_t pos = 0, left;
 	__u32 n = 0;
 	__u16 size;
 
 	while (pos < r->raw_len) {
 		left = r->raw_len - pos;
-		if (left < sizeof(struct sdr_rec_hdr))
-			return reader__fail(r, e, -EBADMSG, start,
-					    "bad record size: chunk %llu at offset %llu ends with "
-					    "%zu bytes, too few for a record header",
-					    (unsigned long long)r->nr_chunks,
-					    (unsigned long long)start, left);
+		if (left < min)
+			return chunk__fail(r, e, start,
+					   "bad record size: %zu bytes after record %u, too few "
+					   "for a record header",
+					   left, n);
 		size = tf_le16(r->raw + pos + offsetof(struct sdr_rec_hdr, size));
-		if (size < sizeof(struct sdr_rec_hdr) || size > left)
-			return reader__fail(r, e, -EBADMSG, start,
-					    "bad record size: record %u of chunk %llu at offset "
-					    "%llu says %u bytes, %s",
-					    n, (unsigned long long)r->nr_chunks,
-					    (unsigned long long)start, size,
-					    size > left ? "more than the chunk has left"
-							: "less than a record header");
+		if (size < min)
+			return chunk__fail(r, e, start,
+					   "bad record size: record %u says %u bytes, less than "
+					   "its own header",
+					   n, size);
+		if (size > left)
+			return chunk__fail(r, e, start,
+					   "bad record size: record %u says %u bytes, the chunk "
+					   "has %zu left",
+					   n, size, left);
 		pos += size;
 		n++;
 	}
 	if (n != nr_records)
-		return reader__fail(r, e, -EBADMSG, start,
-				    "chunk %llu at offset %llu holds %u records, its header says %u",
-				    (unsigned long long)r->nr_chunks, (unsigned long long)start, n,
-				    nr_records);
+		return chunk__fail(r, e, start, "holds %u records, its header says %u", n,
+				   nr_records);
 	return 0;
 }
 
@@ -345,81 +400,72 @@ static const char *zlib_problem(int ret, uLongf got, __u32 want, uLong used, __u
 static int reader__chunk(struct trace_reader *r, struct trace_error *e, __u64 start,
 			 const __u8 *tag)
 {
-	__u8 h[TF_CHUNK_HDR_LEN];
 	__u32 seq, comp_len, raw_len, nr_records, stored, crc;
-	unsigned long long idx = r->nr_chunks;
+	__u8 h[TF_CHUNK_HDR_LEN];
 	const char *problem;
-	uLong src_len;
+	char what[32];
 	uLongf dst_len;
+	uLong src_len;
 	__u64 end;
 	size_t got;
 	int err;
 
+	snprintf(what, sizeof(what), "chunk %llu", r->nr_chunks);
 	memcpy(h, tag, TF_TAG_LEN);
 	err = reader__read(r, h + TF_TAG_LEN, sizeof(h) - TF_TAG_LEN, &got);
 	if (err)
 		return reader__io_fail(r, e, err);
 	if (got < sizeof(h) - TF_TAG_LEN)
-		return reader__truncated(r, e, start, "chunk");
+		return reader__truncated(r, e, what, start, r->off);
 	stored = tf_le32(h + 20);
 	crc = tf_crc(h, 20);
 	if (stored != crc)
-		return reader__fail(r, e, -EBADMSG, start,
-				    "chunk %llu at offset %llu: header CRC mismatch "
-				    "(stored %08x, computed %08x)",
-				    idx, (unsigned long long)start, stored, crc);
+		return chunk__fail(r, e, start, "header CRC mismatch (stored %08x, computed %08x)",
+				   stored, crc);
 	seq = tf_le32(h + 4);
 	comp_len = tf_le32(h + 8);
 	raw_len = tf_le32(h + 12);
 	nr_records = tf_le32(h + 16);
 
 	/* The header CRC passed: from here on a bad value is a writer's bug, not noise. */
-	if (seq != idx)
-		return reader__fail(r, e, -EBADMSG, start,
-				    "chunk at offset %llu has sequence number %u, expected %llu: "
-				    "chunks are missing or out of order",
-				    (unsigned long long)start, seq, idx);
-	if (comp_len == 0 || comp_len > TRACE_MAX_CHUNK_BYTES || raw_len > TRACE_MAX_CHUNK_BYTES ||
+	if (seq != r->nr_chunks)
+		return chunk__fail(r, e, start,
+				   "sequence number %u, expected %llu: chunks are missing or "
+				   "out of order",
+				   seq, r->nr_chunks);
+	if (!comp_len || comp_len > TRACE_MAX_CHUNK_BYTES || raw_len > TRACE_MAX_CHUNK_BYTES ||
 	    raw_len < sizeof(struct sdr_rec_hdr))
-		return reader__fail(r, e, -EBADMSG, start,
-				    "chunk %llu at offset %llu: absurd length (compressed %u, raw %u; "
-				    "limit %u)",
-				    idx, (unsigned long long)start, comp_len, raw_len,
-				    TRACE_MAX_CHUNK_BYTES);
-	if (nr_records == 0 || nr_records > raw_len / sizeof(struct sdr_rec_hdr))
-		return reader__fail(r, e, -EBADMSG, start,
-				    "chunk %llu at offset %llu: %u records cannot fit in %u bytes",
-				    idx, (unsigned long long)start, nr_records, raw_len);
+		return chunk__fail(r, e, start, "absurd length (compressed %u, raw %u; limit %u)",
+				   comp_len, raw_len, TRACE_MAX_CHUNK_BYTES);
+	if (!nr_records || nr_records > raw_len / sizeof(struct sdr_rec_hdr))
+		return chunk__fail(r, e, start, "a count of %u records is impossible in %u bytes",
+				   nr_records, raw_len);
 
-	if (reader__past_eof(r, (__u64)comp_len + TF_CRC_LEN, &end)) {
-		r->off = end;
-		return reader__truncated(r, e, start, "chunk");
-	}
+	if (reader__past_eof(r, (__u64)comp_len + TF_CRC_LEN, &end))
+		return reader__truncated(r, e, what, start, end);
 	if (grow(&r->comp, &r->comp_cap, (size_t)comp_len + TF_CRC_LEN))
-		return reader__fail(r, e, -ENOMEM, start, "out of memory reading chunk %llu", idx);
+		return reader__fail(r, e, -ENOMEM, start, "out of memory reading %s", what);
 	err = reader__read(r, r->comp, (size_t)comp_len + TF_CRC_LEN, &got);
 	if (err)
 		return reader__io_fail(r, e, err);
 	if (got < (size_t)comp_len + TF_CRC_LEN)
-		return reader__truncated(r, e, start, "chunk");
+		return reader__truncated(r, e, what, start, r->off);
 	stored = tf_le32(r->comp + comp_len);
 	crc = tf_crc(r->comp, comp_len);
 	if (stored != crc)
-		return reader__fail(r, e, -EBADMSG, start,
-				    "chunk %llu at offset %llu: CRC mismatch (stored %08x, "
-				    "computed %08x)",
-				    idx, (unsigned long long)start, stored, crc);
+		return chunk__fail(r, e, start, "CRC mismatch (stored %08x, computed %08x)", stored,
+				   crc);
 
 	if (grow(&r->raw, &r->raw_cap, raw_len))
-		return reader__fail(r, e, -ENOMEM, start, "out of memory reading chunk %llu", idx);
+		return reader__fail(r, e, -ENOMEM, start, "out of memory reading %s", what);
 	dst_len = raw_len;
 	src_len = comp_len;
 	err = uncompress2(r->raw, &dst_len, r->comp, &src_len);
 	problem = zlib_problem(err, dst_len, raw_len, src_len, comp_len);
+	if (problem && err == Z_MEM_ERROR)
+		return reader__fail(r, e, -ENOMEM, start, "out of memory reading %s", what);
 	if (problem)
-		return reader__fail(r, e, err == Z_MEM_ERROR ? -ENOMEM : -EBADMSG, start,
-				    "zlib error in chunk %llu at offset %llu: %s", idx,
-				    (unsigned long long)start, problem);
+		return chunk__fail(r, e, start, "zlib error: %s", problem);
 
 	r->raw_len = raw_len;
 	r->raw_pos = 0;
@@ -435,7 +481,7 @@ static int reader__chunk(struct trace_reader *r, struct trace_error *e, __u64 st
 static int trailer__parse(struct trace_reader *r, struct trace_error *e, __u64 start,
 			  const __u8 *body, size_t len)
 {
-	struct tf_dec d = { .buf = body, .len = len };
+	struct tf_dec d = {.buf = body, .len = len};
 	struct trace_trailer *t = &r->trailer;
 	__u32 nr_loc, nr_cause, i, j, k, cells;
 	const __u8 *name;
@@ -446,15 +492,15 @@ static int trailer__parse(struct trace_reader *r, struct trace_error *e, __u64 s
 	t->nr_chunks = tf_dec__u64(&d);
 	t->nr_counters = tf_dec__u32(&d);
 	if (t->nr_counters > TRACE_MAX_COUNTERS)
-		return reader__fail(r, e, -EBADMSG, start, "bad trailer: %u counters (limit %d)",
-				    t->nr_counters, TRACE_MAX_COUNTERS);
+		return trailer__fail(r, e, start, "%u counters, more than the limit of %d",
+				     t->nr_counters, TRACE_MAX_COUNTERS);
 	for (i = 0; i < t->nr_counters; i++) {
 		name = tf_dec__take(&d, TRACE_COUNTER_NAME_LEN);
 		if (!name)
 			break;
 		if (name[TRACE_COUNTER_NAME_LEN - 1])
-			return reader__fail(r, e, -EBADMSG, start,
-					    "bad trailer: counter %u has no NUL-terminated name", i);
+			return trailer__fail(r, e, start, "counter %u has no NUL-terminated name",
+					     i);
 		memcpy(t->counters[i].name, name, TRACE_COUNTER_NAME_LEN);
 		t->counters[i].value = tf_dec__u64(&d);
 	}
@@ -465,37 +511,58 @@ static int trailer__parse(struct trace_reader *r, struct trace_error *e, __u64 s
 	nr_loc = tf_dec__u32(&d);
 	nr_cause = tf_dec__u32(&d);
 	if (nr_loc > SDR_LOC_NR || nr_cause > SDR_CAUSE_NR)
-		return reader__fail(r, e, -EBADMSG, start,
-				    "bad trailer: %u localities x %u causes (this build knows %d x %d)",
-				    nr_loc, nr_cause, SDR_LOC_NR, SDR_CAUSE_NR);
+		return trailer__fail(r, e, start,
+				     "%u localities x %u causes; this build knows %d x %d", nr_loc,
+				     nr_cause, SDR_LOC_NR, SDR_CAUSE_NR);
 	for (i = 0; i < nr_loc; i++)
 		for (j = 0; j < nr_cause; j++)
 			t->migrations[i][j] = tf_dec__u64(&d);
 	t->penalty_milli = tf_dec__u64(&d);
 	t->nr_nodes = tf_dec__u32(&d);
 	if (t->nr_nodes > SDR_MAX_NODES)
-		return reader__fail(r, e, -EBADMSG, start, "bad trailer: %u nodes (limit %d)",
-				    t->nr_nodes, SDR_MAX_NODES);
+		return trailer__fail(r, e, start, "%u nodes, more than the limit of %d",
+				     t->nr_nodes, SDR_MAX_NODES);
 	cells = t->nr_nodes * t->nr_nodes;
 	if (cells && !d.overrun) {
 		t->node_matrix = calloc(cells, sizeof(*t->node_matrix));
 		if (!t->node_matrix)
-			return reader__fail(r, e, -ENOMEM, start, "out of memory reading the trailer");
+			return reader__fail(r, e, -ENOMEM, start,
+					    "out of memory reading the trailer");
 		for (k = 0; k < cells; k++)
 			for (j = 0; j < nr_cause; j++)
 				t->node_matrix[k].by_cause[j] = tf_dec__u64(&d);
 	}
 	if (d.overrun || d.pos != d.len)
-		return reader__fail(r, e, -EBADMSG, start,
-				    "bad trailer: its fields take %s bytes than its length of %zu",
-				    d.overrun ? "more" : "fewer", len);
+		return trailer__fail(r, e, start, "its fields take %s bytes than its length of %zu",
+				     d.overrun ? "more" : "fewer", len);
+	return 0;
+}
+
+/* After a valid trailer: nothing may follow, and its counts must match what we read. */
+static int trailer__check_end(struct trace_reader *r, struct trace_error *e, __u64 start)
+{
+	__u64 end = r->off;
+	size_t got;
+	__u8 extra;
+	int err;
+
+	err = reader__read(r, &extra, 1, &got);
+	if (err)
+		return reader__io_fail(r, e, err);
+	if (got)
+		return reader__fail(r, e, -EBADMSG, end,
+				    "trailing garbage after the trailer at offset %llu", end);
+	if (r->trailer.nr_records != r->chunk_records || r->trailer.nr_chunks != r->nr_chunks)
+		return trailer__fail(
+		    r, e, start, "says %llu records in %llu chunks, the file holds %llu in %llu",
+		    r->trailer.nr_records, r->trailer.nr_chunks, r->chunk_records, r->nr_chunks);
 	return 0;
 }
 
 static int reader__trailer(struct trace_reader *r, struct trace_error *e, __u64 start,
 			   const __u8 *tag)
 {
-	__u8 h[TF_TRAILER_HDR_LEN], *body, extra;
+	__u8 h[TF_TRAILER_HDR_LEN], *body;
 	__u32 len, stored, crc;
 	__u64 end;
 	size_t got;
@@ -506,25 +573,18 @@ static int reader__trailer(struct trace_reader *r, struct trace_error *e, __u64 
 	if (err)
 		return reader__io_fail(r, e, err);
 	if (got < sizeof(h) - TF_TAG_LEN)
-		return reader__truncated(r, e, start, "trailer");
+		return reader__truncated(r, e, "trailer", start, r->off);
 	stored = tf_le32(h + 8);
 	crc = tf_crc(h, 8);
 	if (stored != crc)
-		return reader__fail(r, e, -EBADMSG, start,
-				    "trailer at offset %llu: header CRC mismatch (stored %08x, "
-				    "computed %08x)",
-				    (unsigned long long)start, stored, crc);
+		return trailer__fail(
+		    r, e, start, "header CRC mismatch (stored %08x, computed %08x)", stored, crc);
 	len = tf_le32(h + 4);
 	if (len < TF_TRAILER_MIN_BODY || len > TF_TRAILER_MAX_BODY)
-		return reader__fail(r, e, -EBADMSG, start,
-				    "trailer at offset %llu: absurd length %u (a valid one is %zu to "
-				    "%zu bytes)",
-				    (unsigned long long)start, len, (size_t)TF_TRAILER_MIN_BODY,
-				    (size_t)TF_TRAILER_MAX_BODY);
-	if (reader__past_eof(r, (__u64)len + TF_CRC_LEN, &end)) {
-		r->off = end;
-		return reader__truncated(r, e, start, "trailer");
-	}
+		return trailer__fail(r, e, start, "absurd length %u (a valid one is %zu to %zu)",
+				     len, (size_t)TF_TRAILER_MIN_BODY, (size_t)TF_TRAILER_MAX_BODY);
+	if (reader__past_eof(r, (__u64)len + TF_CRC_LEN, &end))
+		return reader__truncated(r, e, "trailer", start, end);
 
 	body = malloc((size_t)len + TF_CRC_LEN);
 	if (!body)
@@ -535,45 +595,21 @@ static int reader__trailer(struct trace_reader *r, struct trace_error *e, __u64 
 		goto out;
 	}
 	if (got < (size_t)len + TF_CRC_LEN) {
-		err = reader__truncated(r, e, start, "trailer");
+		err = reader__truncated(r, e, "trailer", start, r->off);
 		goto out;
 	}
 	stored = tf_le32(body + len);
 	crc = tf_crc(body, len);
 	if (stored != crc) {
-		err = reader__fail(r, e, -EBADMSG, start,
-				   "trailer at offset %llu: CRC mismatch (stored %08x, computed %08x)",
-				   (unsigned long long)start, stored, crc);
+		err = trailer__fail(r, e, start, "CRC mismatch (stored %08x, computed %08x)",
+				    stored, crc);
 		goto out;
 	}
 	err = trailer__parse(r, e, start, body, len);
-	if (err)
-		goto out;
-
-	end = r->off;
-	err = reader__read(r, &extra, 1, &got);
-	if (err) {
-		err = reader__io_fail(r, e, err);
-		goto out;
-	}
-	if (got) {
-		err = reader__fail(r, e, -EBADMSG, end,
-				   "trailing garbage after the trailer at offset %llu",
-				   (unsigned long long)end);
-		goto out;
-	}
-	if (r->trailer.nr_records != r->chunk_records || r->trailer.nr_chunks != r->nr_chunks) {
-		err = reader__fail(r, e, -EBADMSG, start,
-				   "trailer at offset %llu says %llu records in %llu chunks, the "
-				   "file holds %llu in %llu",
-				   (unsigned long long)start,
-				   (unsigned long long)r->trailer.nr_records,
-				   (unsigned long long)r->trailer.nr_chunks,
-				   (unsigned long long)r->chunk_records,
-				   (unsigned long long)r->nr_chunks);
-		goto out;
-	}
-	r->state = READ_DONE;
+	if (!err)
+		err = trailer__check_end(r, e, start);
+	if (!err)
+		r->state = READ_DONE;
 out:
 	free(body);
 	return err;
@@ -590,18 +626,17 @@ static int reader__frame(struct trace_reader *r, struct trace_error *e)
 	err = reader__read(r, tag, sizeof(tag), &got);
 	if (err)
 		return reader__io_fail(r, e, err);
-	if (got == 0) {
-		if (!r->nr_chunks)
-			return reader__fail(r, e, -ENODATA, start,
-					    "truncated: no trailer after the header; "
-					    "the capture was cut short");
+	if (got == 0 && !r->nr_chunks)
+		return reader__fail(r, e, -ENODATA, start,
+				    "truncated: no trailer after the header; "
+				    "the capture was cut short");
+	if (got == 0)
 		return reader__fail(r, e, -ENODATA, start,
 				    "truncated: no trailer after chunk %llu; "
 				    "the capture was cut short",
-				    (unsigned long long)r->nr_chunks - 1);
-	}
+				    r->nr_chunks - 1);
 	if (got < sizeof(tag))
-		return reader__truncated(r, e, start, "frame");
+		return reader__truncated(r, e, "frame", start, r->off);
 	if (!memcmp(tag, TF_TAG_CHUNK, TF_TAG_LEN))
 		return reader__chunk(r, e, start, tag);
 	if (!memcmp(tag, TF_TAG_TRAILER, TF_TAG_LEN))
@@ -609,7 +644,7 @@ static int reader__frame(struct trace_reader *r, struct trace_error *e)
 	return reader__fail(r, e, -EBADMSG, start,
 			    "bad frame tag %02x %02x %02x %02x at offset %llu "
 			    "(expected a chunk or the trailer)",
-			    tag[0], tag[1], tag[2], tag[3], (unsigned long long)start);
+			    tag[0], tag[1], tag[2], tag[3], start);
 }
 
 int trace_reader__next(struct trace_reader *r, const struct sdr_rec_hdr **rec,

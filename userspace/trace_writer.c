@@ -23,14 +23,17 @@
 
 struct trace_writer {
 	int fd;
-	int err;	    /* first write error: sticky, so a torn chunk is never followed by more */
-	__u64 bytes;	    /* written to the file */
-	__u64 nr_records;   /* appended, flushed or not */
-	__u64 nr_chunks;    /* written */
-	__u32 raw_records;  /* records in raw */
+	/* First write error: sticky, so a torn chunk is never followed by more. */
+	int err;
+	__u64 bytes;	  /* written to the file */
+	__u64 nr_records; /* appended, flushed or not */
+	__u64 nr_chunks;  /* written */
+	/* Records waiting for the next chunk: TRACE_CHUNK_RAW_BYTES at most. */
+	__u8 *raw;
 	size_t raw_len;
-	__u8 *raw;	    /* TRACE_CHUNK_RAW_BYTES */
-	__u8 *frame;	    /* chunk header, compressed payload, payload CRC */
+	__u32 raw_records;
+	/* Chunk header, compressed payload and payload CRC, written in one go. */
+	__u8 *frame;
 	size_t frame_cap;
 };
 
@@ -126,7 +129,7 @@ static int header__encode(struct tf_enc *c, const struct trace_meta *m)
 struct trace_writer *trace_writer__open(const char *path, const struct trace_meta *meta, int *err)
 {
 	struct trace_writer *w = NULL;
-	struct tf_enc c = { .cap = TF_HDR_MAX_LEN };
+	struct tf_enc c = {.cap = TF_HDR_MAX_LEN};
 	int ret, dummy;
 
 	if (!err)
@@ -254,7 +257,7 @@ static void counter__encode(struct tf_enc *c, const struct trace_counter *ctr)
 
 static int trace_writer__write_trailer(struct trace_writer *w, const struct trace_trailer *tr)
 {
-	struct tf_enc c = { .cap = TF_TRAILER_HDR_LEN + TF_TRAILER_MAX_BODY + TF_CRC_LEN };
+	struct tf_enc c = {.cap = TF_TRAILER_HDR_LEN + TF_TRAILER_MAX_BODY + TF_CRC_LEN};
 	__u32 i, j, k, cells;
 	int ret;
 

@@ -12,6 +12,10 @@
 #include "check.h"
 #include "hist.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+typedef unsigned long long ull;
+
 /* splitmix64: tiny, fast, and good enough to drive a property test. */
 struct rng {
 	__u64 s;
@@ -77,8 +81,7 @@ static void tally__note(struct tally *t, int ok, __u64 v)
 }
 
 #define CHECK_TALLY(t, what)                                                                       \
-	CHECK((t).bad == 0, "%s: %lu bad, first at %llu", what, (t).bad,                           \
-	      (unsigned long long)(t).first_v)
+	CHECK((t).bad == 0, "%s: %lu bad, first at %llu", what, (t).bad, (ull)(t).first_v)
 
 static int bucket_holds(__u64 v)
 {
@@ -242,11 +245,19 @@ struct quantile {
 };
 
 static const struct quantile quantiles[] = {
-	{ 0, 0, 1 },		{ 0.25, 25, 100 },     { 0.5, 50, 100 },	{ 0.75, 75, 100 },
-	{ 0.9, 90, 100 },	{ 0.95, 95, 100 },     { 0.99, 99, 100 },	{ 0.999, 999, 1000 },
-	{ 0.9999, 9999, 10000 }, { 0.99999, 99999, 100000 }, { 1, 1, 1 },
+	{ 0, 0, 1 },
+	{ 0.25, 25, 100 },
+	{ 0.5, 50, 100 },
+	{ 0.75, 75, 100 },
+	{ 0.9, 90, 100 },
+	{ 0.95, 95, 100 },
+	{ 0.99, 99, 100 },
+	{ 0.999, 999, 1000 },
+	{ 0.9999, 9999, 10000 },
+	{ 0.99999, 99999, 100000 },
+	{ 1, 1, 1 },
 };
-#define NR_QUANTILES (sizeof(quantiles) / sizeof(quantiles[0]))
+#define NR_QUANTILES ARRAY_SIZE(quantiles)
 
 static void test_rank(void)
 {
@@ -278,30 +289,31 @@ static void test_rank(void)
 	CHECK_EQ_U64(hist__rank(UINT64_MAX, 0.5), 1ULL << 63);
 }
 
+#define US 1000ULL
+#define MS (1000 * US)
+#define S (1000 * MS)
+
 static const __u64 prom_nominal_ns[] = {
-	1000ULL,	2500ULL,	5000ULL,	10000ULL,	25000ULL,	50000ULL,
-	100000ULL,	250000ULL,	500000ULL,	1000000ULL,	2500000ULL,	5000000ULL,
-	10000000ULL,	25000000ULL,	50000000ULL,	100000000ULL,	250000000ULL,	500000000ULL,
-	1000000000ULL,	2500000000ULL,	5000000000ULL,	10000000000ULL,
+	1 * US, 5 * US / 2, 5 * US, 10 * US, 25 * US, 50 * US, 100 * US, 250 * US, 500 * US,
+	1 * MS, 5 * MS / 2, 5 * MS, 10 * MS, 25 * MS, 50 * MS, 100 * MS, 250 * MS, 500 * MS,
+	1 * S, 5 * S / 2, 5 * S, 10 * S,
 };
 
 static void test_prom_bounds(void)
 {
 	size_t i;
 
-	CHECK_EQ_U64(hist_prom_nr_bounds, sizeof(prom_nominal_ns) / sizeof(prom_nominal_ns[0]));
-	for (i = 0; i < hist_prom_nr_bounds && i < 22; i++) {
+	CHECK_EQ_U64(hist_prom_nr_bounds, ARRAY_SIZE(prom_nominal_ns));
+	for (i = 0; i < hist_prom_nr_bounds && i < ARRAY_SIZE(prom_nominal_ns); i++) {
 		__u64 b = hist_prom_bounds_ns[i], t = prom_nominal_ns[i];
 		__u64 half = sdr_hist_bucket_width(sdr_hist_bucket(t)) / 2;
 		__u64 dist = b + 1 > t ? b + 1 - t : t - (b + 1);
 
-		CHECK(hist__bound_exact(b), "bound %llu is not a bucket top", (unsigned long long)b);
+		CHECK(hist__bound_exact(b), "bound %llu is not a bucket top", (ull)b);
 		/* b + 1 is the edge nearest to the nominal value... */
-		CHECK(dist <= half, "bound %llu: edge %llu from nominal %llu", (unsigned long long)b,
-		      (unsigned long long)dist, (unsigned long long)t);
+		CHECK(dist <= half, "bound %llu: %llu from %llu", (ull)b, (ull)dist, (ull)t);
 		/* ...so the label is within 0.7% of it. */
-		CHECK((b > t ? b - t : t - b) * 1000 <= 7 * t, "bound %llu vs %llu",
-		      (unsigned long long)b, (unsigned long long)t);
+		CHECK((b > t ? b - t : t - b) * 1000 <= 7 * t, "%llu vs %llu", (ull)b, (ull)t);
 		if (i)
 			CHECK(b > hist_prom_bounds_ns[i - 1], "bound %zu not ascending", i);
 	}
@@ -434,10 +446,9 @@ static void check_one(enum dist d, __u64 seed, __u64 n)
 	for (k = 0; k < NR_CPUS_SIM; k++)
 		hist__merge(&merged, &percpu[k]);
 	CHECK(memcmp(&merged, &h, sizeof(h)) == 0, "%s seed %llu n %llu: merge differs",
-	      dist_names[d], (unsigned long long)seed, (unsigned long long)n);
+	      dist_names[d], (ull)seed, (ull)n);
 	CHECK(h.count == n && h.min == v[0] && h.max == v[n - 1] && h.sum == sum,
-	      "%s seed %llu n %llu: count/min/max/sum", dist_names[d], (unsigned long long)seed,
-	      (unsigned long long)n);
+	      "%s seed %llu n %llu: count/min/max/sum", dist_names[d], (ull)seed, (ull)n);
 
 	for (k = 0; k < NR_QUANTILES; k++) {
 		const struct quantile *q = &quantiles[k];
@@ -458,8 +469,7 @@ static void check_one(enum dist d, __u64 seed, __u64 n)
 				worst_rel = (double)diff / (double)exact;
 		}
 		CHECK(ok, "%s seed %llu n %llu q %g: got %llu, exact %llu", dist_names[d],
-		      (unsigned long long)seed, (unsigned long long)n, q->q, (unsigned long long)got,
-		      (unsigned long long)exact);
+		      (ull)seed, (ull)n, q->q, (ull)got, (ull)exact);
 	}
 
 	/* The default bounds, then random bounds both on and off bucket edges. */
@@ -486,12 +496,12 @@ static void check_one(enum dist d, __u64 seed, __u64 n)
 			tally__note(&fold, cum[k] == count_le(v, n, b), b);
 	}
 	CHECK(fold.bad == 0, "%s seed %llu n %llu: fold wrong at bound %llu", dist_names[d],
-	      (unsigned long long)seed, (unsigned long long)n, (unsigned long long)fold.first_v);
+	      (ull)seed, (ull)n, (ull)fold.first_v);
 	free(v);
 }
 
 static const __u64 sizes[] = { 1, 2, 3, 4, 5, 7, 10, 33, 100, 1000, 10000, 200000 };
-#define NR_SIZES (sizeof(sizes) / sizeof(sizes[0]))
+#define NR_SIZES ARRAY_SIZE(sizes)
 #define SEEDS_PER_SIZE 3
 
 static void test_distributions(void)
@@ -506,9 +516,8 @@ static void test_distributions(void)
 			for (k = 0; k < SEEDS_PER_SIZE; k++)
 				check_one(d, base + s * SEEDS_PER_SIZE + k, sizes[s]);
 		printf("  %-36s seeds %llu..%llu, n 1..200000: worst rel error %.5f (bound %.5f)\n",
-		       dist_names[d], (unsigned long long)base,
-		       (unsigned long long)(base + NR_SIZES * SEEDS_PER_SIZE - 1), worst_rel,
-		       hist__rel_error());
+		       dist_names[d], (ull)base, (ull)(base + NR_SIZES * SEEDS_PER_SIZE - 1),
+		       worst_rel, hist__rel_error());
 	}
 }
 

@@ -23,7 +23,6 @@ set -euo pipefail
 
 cd "$(dirname "$0")/../.."
 dest=.output/vm/kernel
-debdir=.output/vm/deb
 
 find_vmlinuz() {
 	# Newest first if several were unpacked by hand.
@@ -65,34 +64,36 @@ if [ -z "$pkg" ]; then
 	fi
 fi
 
-mkdir -p "$debdir" "$dest"
-rm -f "$debdir"/*.deb
+mkdir -p .output/vm
+# Per-run scratch directory: two test runs at once must not share a .deb
+# or a half-unpacked tree.
+work=$(mktemp -d .output/vm/fetch.XXXXXX)
+chmod 755 "$work"
+trap 'rm -rf "$work"' EXIT
+mkdir "$work/deb" "$work/kernel"
 echo "fetch-kernel: downloading $pkg" >&2
 # As root, apt hands downloads to the unprivileged _apt user, which cannot
 # write into a root-owned .output/ (apt then warns and downloads as root
 # anyway); ask for root up front and skip the warning.
-( cd "$debdir" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2 )
-deb=$(ls -1 "$debdir"/*.deb 2>/dev/null | head -n 1)
+( cd "$work/deb" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2 )
+deb=$(ls -1 "$work"/deb/*.deb 2>/dev/null | head -n 1)
 if [ -z "$deb" ]; then
 	echo "fetch-kernel: apt-get download $pkg produced no .deb" >&2
 	exit 1
 fi
 
-# Unpack into a temporary directory and rename, so an interrupted run never
-# leaves a half-written vmlinuz that the cache check above would trust.
-tmp=$(mktemp -d "$dest.tmp.XXXXXX")
-chmod 755 "$tmp"
-trap 'rm -rf "$tmp"' EXIT
-dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './boot/*'
-if ! ls "$tmp"/boot/vmlinuz-* >/dev/null 2>&1; then
+dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work/kernel" --wildcards './boot/*'
+if ! ls "$work"/kernel/boot/vmlinuz-* >/dev/null 2>&1; then
 	echo "fetch-kernel: $deb has no /boot/vmlinuz-*" >&2
 	exit 1
 fi
-rm -rf "$dest"
-mv "$tmp" "$dest"
-trap - EXIT
-rm -f "$deb"
-
+# Publish with one rename, so an interrupted run never leaves a half-written
+# vmlinuz that the cache check above would trust. If another run got there
+# first, its copy is as good as ours.
+if [ -z "$(find_vmlinuz || true)" ]; then
+	rm -rf "$dest"
+	mv -T "$work/kernel" "$dest" 2>/dev/null || true
+fi
 vmlinuz=$(find_vmlinuz)
 echo "fetch-kernel: $pkg unpacked to $dest" >&2
 echo "$PWD/$vmlinuz"

@@ -10,6 +10,7 @@
 # unknown name=value words to init as environment variables:
 #   sdr_moves    how many times mover moves itself between the nodes (20)
 #   sdr_timeout  seconds before this script gives up and powers off (200)
+#   sdr_verbose  1: run `schedrift record -v` (libbpf's log, verifier output)
 #
 # Every marker line starts with "=== SCHEDRIFT-" so the host can find them
 # among kernel messages.
@@ -17,6 +18,8 @@
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 moves=${sdr_moves:-20}
 timeout=${sdr_timeout:-200}
+verbose=
+[ "${sdr_verbose:-0}" = 1 ] && verbose=-v
 
 # The initramfs has no /dev/console node, so the kernel could not give us
 # stdin/stdout/stderr: mount devtmpfs first, then open the console.
@@ -45,16 +48,6 @@ fail() {
 	finish
 }
 
-# Guest-side watchdog, below the host's own: whatever hangs, the log still
-# ends with a clear line rather than with the host killing a silent QEMU.
-(
-	sleep "$timeout"
-	echo "=== SCHEDRIFT-GUEST-TIMEOUT after ${timeout}s ==="
-	echo 8 >/proc/sys/kernel/printk
-	ps
-	poweroff -f
-) &
-
 # block NAME FILE: prints FILE between BEGIN/END markers named NAME.
 block() {
 	echo "=== SCHEDRIFT-$1-BEGIN ==="
@@ -64,11 +57,27 @@ block() {
 	echo "=== SCHEDRIFT-$1-END ==="
 }
 
+# Guest-side watchdog, below the host's own: whatever hangs, the log still
+# ends with a clear line rather than with the host killing a silent QEMU.
+(
+	sleep "$timeout"
+	echo "=== SCHEDRIFT-GUEST-TIMEOUT after ${timeout}s ==="
+	echo 1 >/proc/sys/kernel/printk
+	# Userspace processes only: kernel threads show as [name].
+	# shellcheck disable=SC2009
+	ps | grep -v ' \[' >/tmp/ps.out
+	block PS /tmp/ps.out
+	for f in mover.out mover.err rec.out rec.err report.err; do
+		[ -f /tmp/$f ] && block "TIMEOUT-$f" /tmp/$f
+	done
+	sync
+	poweroff -f
+) &
+
 # first_cpu LIST: the first CPU of a cpulist such as "0-1" or "2,5-7".
 first_cpu() {
-	local list=$1
-	list=${list%%,*}
-	echo "${list%%-*}"
+	set -- "${1%%,*}"
+	echo "${1%%-*}"
 }
 
 echo "=== SCHEDRIFT-TOPOLOGY-BEGIN ==="
@@ -96,7 +105,9 @@ echo "=== SCHEDRIFT-TOPOLOGY-END ==="
 [ -d /sys/devices/system/node/node1 ] || fail "no NUMA node1 in sysfs: the guest sees one node"
 cpu_a=$(first_cpu "$(cat /sys/devices/system/node/node0/cpulist)")
 cpu_b=$(first_cpu "$(cat /sys/devices/system/node/node1/cpulist)")
-[ -n "$cpu_a" ] && [ -n "$cpu_b" ] || fail "node0 or node1 has no CPUs"
+if [ -z "$cpu_a" ] || [ -z "$cpu_b" ]; then
+	fail "node0 or node1 has no CPUs"
+fi
 [ -x /mover ] || fail "/mover missing from the initramfs"
 [ -x /schedrift ] || fail "/schedrift missing from the initramfs"
 
@@ -120,12 +131,14 @@ while ! grep -q '^ready ' /tmp/mover.out 2>/dev/null; do
 	fi
 	sleep 0.1
 done
+# Split on purpose: "ready PID TID" -> $1 $2 $3.
+# shellcheck disable=SC2046
 set -- $(grep '^ready ' /tmp/mover.out)
 pid=$2
 tid=$3
 
 # record runs until SIGINT and says "recording" on stderr once attached.
-/schedrift record -o /tmp/t.sdt -p "$pid" >/tmp/rec.out 2>/tmp/rec.err &
+/schedrift record $verbose -o /tmp/t.sdt -p "$pid" >/tmp/rec.out 2>/tmp/rec.err &
 rec=$!
 # Loading and verifying the BPF programs under TCG takes a while; allow 120 s.
 i=0

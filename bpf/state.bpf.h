@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Maps, load-time knobs and small helpers shared by every schedrift program.
+ * Included once, by schedrift.bpf.c.
+ */
+#ifndef SCHEDRIFT_STATE_BPF_H
+#define SCHEDRIFT_STATE_BPF_H
+
+#include "schedrift.h"
+
+/* Load-time knobs, written by userspace before load. */
+const volatile __u32 nr_cpus = 1;
+const volatile __u32 nr_nodes = 1;
+const volatile __u32 cpu_node[SDR_MAX_CPUS];
+const volatile __u32 cpu_llc[SDR_MAX_CPUS];
+const volatile __u32 penalty_milli[SDR_MAX_NODES * SDR_MAX_NODES];
+const volatile __u8 filter_tgid = 0;
+const volatile __u8 filter_comm = 0;
+const volatile char targ_comm[SDR_COMM_LEN];
+const volatile __u64 wakeup_bytes = 1 << 20;
+const volatile __u8 emit_waits = 0;  /* record mode: one record per wait */
+const volatile __u64 min_lat_ns = 0; /* outlier threshold; 0 = no outlier records */
+const volatile __u8 track_cgroups = 1;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sdr_cpu_data);
+} cpu_data SEC(".maps");
+
+/* Landing latency (first wait after a migration), by locality. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SDR_LOC_NR);
+	__type(key, __u32);
+	__type(value, struct sdr_hist);
+} landing SEC(".maps");
+
+/* max_entries is set to nr_nodes * nr_nodes by userspace. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SDR_MAX_NODES * SDR_MAX_NODES);
+	__type(key, __u32);
+	__type(value, struct sdr_node_cell);
+} node_matrix SEC(".maps");
+
+/* Run-queue latency per cgroup v2 id; preallocated, full is counted. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, struct sdr_cgroup_hist);
+} cgroups SEC(".maps");
+
+/* A zeroed cgroup histogram to insert from: too big for the BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sdr_cgroup_hist);
+} cgroup_zero SEC(".maps");
+
+/* TGIDs to follow when filter_tgid is set (record -p). Preallocated. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u8);
+} tgids SEC(".maps");
+
+#define TS_CHECKED 1 /* filter decided for this task */
+#define TS_WANTED 2  /* ... and it passed */
+
+struct task_state {
+	__u64 runnable_ns; /* when it became runnable; 0 = not waiting */
+	__u64 oncpu_ns;    /* when it last got a CPU; 0 = not running */
+	__u32 flags;       /* TS_* */
+	__u8 landing;      /* 1 + locality of a migration not yet followed by a run */
+	__u8 pad[3];
+	struct sdr_task_counts counts;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_state);
+} tasks SEC(".maps");
+
+static __always_inline struct sdr_cpu_data *this_cpu(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&cpu_data, &zero);
+}
+
+static __always_inline void stat_inc(struct sdr_cpu_data *d, enum sdr_stat idx)
+{
+	if (d)
+		d->stats.counters[idx]++;
+}
+
+static __always_inline bool comm_matches(const char *comm)
+{
+	int i;
+
+	for (i = 0; i < SDR_COMM_LEN; i++) {
+		if (comm[i] != targ_comm[i])
+			return false;
+		if (!comm[i])
+			return true;
+	}
+	return true;
+}
+
+/* Fill the identity of p; works on typed and untyped task pointers. */
+static __always_inline void task_id_of(struct task_struct *p, struct sdr_task_id *id)
+{
+	id->tid = BPF_CORE_READ(p, pid);
+	id->tgid = BPF_CORE_READ(p, tgid);
+	id->start_ns = BPF_CORE_READ(p, start_time);
+	bpf_probe_read_kernel_str(id->comm, sizeof(id->comm), &p->comm);
+}
+
+static __always_inline bool id_wanted(const struct sdr_task_id *id)
+{
+	if (filter_tgid && !bpf_map_lookup_elem(&tgids, &id->tgid))
+		return false;
+	if (filter_comm && !comm_matches(id->comm))
+		return false;
+	return true;
+}
+
+/*
+ * Whether a task passes the -p/--comm filter, decided once per task and
+ * kept in its state, so the hot paths never look up the tgid hash. exec
+ * clears TS_CHECKED because it changes comm.
+ */
+static __always_inline bool state_wanted(struct task_struct *p, struct task_state *ts)
+{
+	struct sdr_task_id id;
+
+	if (!filter_tgid && !filter_comm)
+		return true;
+	if (!(ts->flags & TS_CHECKED)) {
+		task_id_of(p, &id);
+		ts->flags = (ts->flags & ~TS_WANTED) | TS_CHECKED | (id_wanted(&id) ? TS_WANTED : 0);
+	}
+	return ts->flags & TS_WANTED;
+}
+
+/*
+ * bpf_task_storage_get() failed for p: count it, but with a filter only
+ * when p is one of the tasks asked about, so the counter means data lost
+ * from this capture. The slow filter check runs only on this rare path.
+ */
+static __always_inline void storage_failed(struct sdr_cpu_data *d, struct task_struct *p)
+{
+	struct sdr_task_id id;
+
+	if (filter_tgid || filter_comm) {
+		task_id_of(p, &id);
+		if (!id_wanted(&id))
+			return;
+	}
+	stat_inc(d, SDR_STAT_map_full);
+}
+
+/* Submit without waking the consumer unless the buffer is filling up. */
+static __always_inline void submit(void *rec)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(rec, flags);
+}
+
+static __always_inline void fill_hdr(struct sdr_rec_hdr *h, __u16 type, __u16 size, __u64 now)
+{
+	h->type = type;
+	h->size = size;
+	h->cpu = bpf_get_smp_processor_id();
+	h->ts_ns = now;
+}
+
+static __always_inline void hist_add(struct sdr_hist *h, __u64 ns)
+{
+	h->counts[sdr_hist_bucket(ns)]++;
+	h->count++;
+	h->sum_ns += ns;
+	if (ns > h->max_ns)
+		h->max_ns = ns;
+}
+
+#endif /* SCHEDRIFT_STATE_BPF_H */
