@@ -4,12 +4,17 @@
  * state and the tracepoints that came before. Rules, in order (each one is
  * explained with its ambiguities in docs/migration-causes.md):
  *
- *   1. TASK_WAKING            try_to_wake_up() is placing it      -> wakeup
- *   2. NUMA move/swap pending sched_move_numa/swap_numa named it  -> numa
- *   3. source CPU not allowed affinity/cpuset/hotplug forced it   -> affinity
+ *   1. source CPU not allowed affinity/cpuset/hotplug forced it   -> affinity
+ *   2. TASK_WAKING            try_to_wake_up() is placing it      -> wakeup
+ *   3. NUMA move/swap pending sched_move_numa/swap_numa named it  -> numa
  *   4. in_execve              sched_exec() balancing at exec      -> exec
  *   5. queued (on_rq)         a balancer pulled or pushed it      -> balance
  *   6. anything else                                              -> other
+ *
+ * Affinity comes first because a task that changes its own affinity sleeps
+ * in stop_one_cpu() while the stopper marks it, and is then moved by the
+ * wakeup that ends that sleep: the mechanism is a wakeup, the cause is the
+ * affinity change.
  *
  * Fork placement happens in wake_up_new_task() through __set_task_cpu(),
  * which has no tracepoint, so it never reaches this code (see note_fork).
@@ -32,12 +37,12 @@ static __always_inline bool cpu_allowed(struct task_struct *p, __u32 cpu)
 }
 
 static __always_inline enum sdr_cause classify_migration(struct task_struct *p,
-							 struct task_state *ts)
+							 struct sdr_task_state *ts)
 {
-	if (task_state_of(p) & TASK_WAKING)
-		return SDR_CAUSE_WAKEUP;
 	if (!cpu_allowed(p, task_cpu_of(p)))
 		return SDR_CAUSE_AFFINITY;
+	if (task_state_of(p) & TASK_WAKING)
+		return SDR_CAUSE_WAKEUP;
 	if (task_in_execve(p))
 		return SDR_CAUSE_EXEC;
 	if (BPF_CORE_READ(p, on_rq))
@@ -50,7 +55,7 @@ static __always_inline void note_fork(struct task_struct *p)
 {
 }
 
-static __always_inline void note_exec(struct task_struct *p, struct task_state *ts)
+static __always_inline void note_exec(struct task_struct *p, struct sdr_task_state *ts)
 {
 }
 

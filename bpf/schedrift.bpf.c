@@ -44,7 +44,7 @@ static __always_inline int handle_migrate(struct task_struct *p, __u32 to, bool 
 	struct sdr_cpu_data *d = this_cpu();
 	struct sdr_rec_migrate *rec;
 	struct sdr_node_cell *cell;
-	struct task_state *ts = NULL;
+	struct sdr_task_state *ts = NULL;
 	struct sdr_task_id id;
 	__u32 from, fn, tn, key, pen = 0;
 	enum sdr_locality loc;
@@ -52,7 +52,7 @@ static __always_inline int handle_migrate(struct task_struct *p, __u32 to, bool 
 
 	stat_inc(d, SDR_STAT_migrations_seen);
 	if (typed) {
-		ts = bpf_task_storage_get(&tasks, p, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		ts = state_of(p);
 		if (!ts)
 			storage_failed(d, p);
 	}
@@ -132,11 +132,11 @@ int BPF_PROG(sdr_migrate_raw, struct task_struct *p, int dest_cpu)
 
 static __always_inline void on_wakeup(struct task_struct *p)
 {
-	struct task_state *ts;
+	struct sdr_task_state *ts;
 
 	if (!p->pid)
 		return;
-	ts = bpf_task_storage_get(&tasks, p, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	ts = state_of(p);
 	if (!ts) {
 		storage_failed(this_cpu(), p);
 		return;
@@ -235,7 +235,7 @@ static __always_inline void emit_outlier(struct sdr_cpu_data *d, struct task_str
 /* next got the CPU at `now`: end its wait, if it was waiting. */
 static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct *prev,
 				      __u64 prev_ran, struct task_struct *next,
-				      struct task_state *ts, __u64 now, __u32 cpu)
+				      struct sdr_task_state *ts, __u64 now, __u32 cpu)
 {
 	__u64 wait, since = ts->runnable_ns;
 	__u8 land = ts->landing;
@@ -297,11 +297,11 @@ int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_str
 	struct sdr_cpu_data *d = this_cpu();
 	__u64 now = bpf_ktime_get_ns(), ran = 0;
 	__u32 cpu = bpf_get_smp_processor_id();
-	struct task_state *ts;
+	struct sdr_task_state *ts;
 	__u32 node;
 
 	if (prev->pid) {
-		ts = bpf_task_storage_get(&tasks, prev, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		ts = state_of(prev);
 		if (ts) {
 			if (ts->oncpu_ns && now > ts->oncpu_ns) {
 				ran = now - ts->oncpu_ns;
@@ -319,7 +319,7 @@ int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_str
 		}
 	}
 	if (next->pid) {
-		ts = bpf_task_storage_get(&tasks, next, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		ts = state_of(next);
 		if (ts) {
 			ts->oncpu_ns = now;
 			wait_ends(d, prev, ran, next, ts, now, cpu);
@@ -335,16 +335,16 @@ int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_str
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sdr_exec, struct task_struct *p)
 {
-	struct task_state *ts = bpf_task_storage_get(&tasks, p, NULL, 0);
+	struct sdr_task_state *ts = bpf_task_storage_get(&tasks, p, NULL, 0);
 
 	if (ts)
-		ts->flags &= ~TS_CHECKED;
+		ts->flags &= ~(SDR_TS_CHECKED | SDR_TS_NAMED);
 	note_exec(p, ts);
 	return 0;
 }
 
 static __always_inline int fill_task_rec(struct sdr_rec_task *rec, struct task_struct *p,
-					 struct task_state *ts, __u16 type)
+					 struct sdr_task_state *ts, __u16 type)
 {
 	__u64 now = bpf_ktime_get_ns(), ran;
 	__u32 cpu, node;
@@ -374,10 +374,10 @@ int BPF_PROG(sdr_exit, struct task_struct *p)
 {
 	struct sdr_cpu_data *d;
 	struct sdr_rec_task *rec;
-	struct task_state *ts;
+	struct sdr_task_state *ts;
 
 	ts = bpf_task_storage_get(&tasks, p, NULL, 0);
-	if (!ts || !state_wanted(p, ts))
+	if (!ts || !(ts->flags & SDR_TS_NAMED) || !state_wanted(p, ts))
 		return 0;
 	d = this_cpu();
 	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
@@ -406,13 +406,14 @@ int sdr_task_iter(struct bpf_iter__task *ctx)
 {
 	struct task_struct *p = ctx->task;
 	struct sdr_rec_task *rec;
-	struct task_state *ts;
+	struct sdr_task_state *ts;
 	__u32 zero = 0;
 
 	if (!p)
 		return 0;
+	/* Primed by userspace but never seen by a hook: nothing to report. */
 	ts = bpf_task_storage_get(&tasks, p, NULL, 0);
-	if (!ts || !state_wanted(p, ts))
+	if (!ts || !(ts->flags & SDR_TS_NAMED) || !state_wanted(p, ts))
 		return 0;
 	rec = bpf_map_lookup_elem(&task_scratch, &zero);
 	if (!rec)

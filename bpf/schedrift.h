@@ -119,6 +119,24 @@ struct sdr_task_counts {
 	__u32 wait_hist[SDR_TASK_HIST_NR]; /* coarse: fine bucket >> SDR_TASK_HIST_SHIFT */
 };
 
+/*
+ * The value of the `tasks` task-storage map. Userspace reads it by pidfd for
+ * live tasks the task iterator does not visit (see loader.c).
+ */
+#define SDR_TS_CHECKED 1 /* filter decided for this task */
+#define SDR_TS_WANTED 2  /* ... and it passed */
+#define SDR_TS_NAMED 4   /* id filled in (cleared at exec: comm changes) */
+
+struct sdr_task_state {
+	__u64 runnable_ns; /* when it became runnable; 0 = not waiting */
+	__u64 oncpu_ns;    /* when it last got a CPU; 0 = not running */
+	__u32 flags;       /* SDR_TS_* */
+	__u8 landing;      /* 1 + locality of a migration not yet followed by a run */
+	__u8 pad[3];
+	struct sdr_task_id id;
+	struct sdr_task_counts counts;
+};
+
 struct sdr_rec_task {
 	struct sdr_rec_hdr hdr;
 	struct sdr_task_id task;

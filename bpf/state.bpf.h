@@ -74,23 +74,11 @@ struct {
 	__type(value, __u8);
 } tgids SEC(".maps");
 
-#define TS_CHECKED 1 /* filter decided for this task */
-#define TS_WANTED 2  /* ... and it passed */
-
-struct task_state {
-	__u64 runnable_ns; /* when it became runnable; 0 = not waiting */
-	__u64 oncpu_ns;    /* when it last got a CPU; 0 = not running */
-	__u32 flags;       /* TS_* */
-	__u8 landing;      /* 1 + locality of a migration not yet followed by a run */
-	__u8 pad[3];
-	struct sdr_task_counts counts;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct task_state);
+	__type(value, struct sdr_task_state);
 } tasks SEC(".maps");
 
 static __always_inline struct sdr_cpu_data *this_cpu(void)
@@ -138,21 +126,40 @@ static __always_inline bool id_wanted(const struct sdr_task_id *id)
 }
 
 /*
+ * The task's state, created on first sight and named then, so every later
+ * reader (exit, iterator, userspace by pidfd) has its identity. The naming
+ * costs one flag test on the hot path.
+ */
+static __always_inline struct sdr_task_state *state_of(struct task_struct *p)
+{
+	struct sdr_task_state *ts;
+
+	ts = bpf_task_storage_get(&tasks, p, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (ts && !(ts->flags & SDR_TS_NAMED)) {
+		task_id_of(p, &ts->id);
+		ts->flags |= SDR_TS_NAMED;
+	}
+	return ts;
+}
+
+/*
  * Whether a task passes the -p/--comm filter, decided once per task and
  * kept in its state, so the hot paths never look up the tgid hash. exec
- * clears TS_CHECKED because it changes comm.
+ * clears SDR_TS_CHECKED because it changes comm.
  */
-static __always_inline bool state_wanted(struct task_struct *p, struct task_state *ts)
+static __always_inline bool state_wanted(struct task_struct *p, struct sdr_task_state *ts)
 {
-	struct sdr_task_id id;
-
 	if (!filter_tgid && !filter_comm)
 		return true;
-	if (!(ts->flags & TS_CHECKED)) {
-		task_id_of(p, &id);
-		ts->flags = (ts->flags & ~TS_WANTED) | TS_CHECKED | (id_wanted(&id) ? TS_WANTED : 0);
+	if (!(ts->flags & SDR_TS_CHECKED)) {
+		if (!(ts->flags & SDR_TS_NAMED)) {
+			task_id_of(p, &ts->id);
+			ts->flags |= SDR_TS_NAMED;
+		}
+		ts->flags &= ~SDR_TS_WANTED;
+		ts->flags |= SDR_TS_CHECKED | (id_wanted(&ts->id) ? SDR_TS_WANTED : 0);
 	}
-	return ts->flags & TS_WANTED;
+	return ts->flags & SDR_TS_WANTED;
 }
 
 /*

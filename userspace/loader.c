@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "loader.h"
@@ -103,6 +106,57 @@ static int fill_tgids(struct loader *l, const struct loader_opts *o)
 	return 0;
 }
 
+static int open_task_pidfd(__u32 tid);
+
+/*
+ * Create the per-task state of tasks that already exist, from process
+ * context, before attaching. Created lazily inside a hook instead, the
+ * first events after attach would all allocate at once from a cache that
+ * may be empty in atomic context, and a failed allocation is a lost event.
+ */
+static void prime_tasks(struct loader *l, const struct loader_opts *o)
+{
+	struct sdr_task_state zero = {};
+	char path[64];
+	struct dirent *p, *t;
+	DIR *procs, *threads;
+	int fd, i, n = 0;
+	long tgid;
+
+	procs = opendir("/proc");
+	if (!procs)
+		return;
+	while ((p = readdir(procs))) {
+		tgid = strtol(p->d_name, NULL, 10);
+		if (tgid <= 0)
+			continue;
+		for (i = 0; i < o->nr_tgids && o->tgids[i] != tgid; i++)
+			;
+		if (o->nr_tgids && i == o->nr_tgids)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/task", tgid);
+		threads = opendir(path);
+		if (!threads)
+			continue;
+		while ((t = readdir(threads))) {
+			long tid = strtol(t->d_name, NULL, 10);
+
+			if (tid <= 0)
+				continue;
+			fd = open_task_pidfd(tid);
+			if (fd < 0)
+				continue;
+			if (!bpf_map__update_elem(l->skel->maps.tasks, &fd, sizeof(fd), &zero,
+						  sizeof(zero), BPF_NOEXIST))
+				n++;
+			close(fd);
+		}
+		closedir(threads);
+	}
+	closedir(procs);
+	msg_debug("primed the state of %d tasks", n);
+}
+
 int loader__start(struct loader *l, const struct loader_opts *o, ring_buffer_sample_fn cb, void *ctx)
 {
 	char why[256];
@@ -134,6 +188,8 @@ int loader__start(struct loader *l, const struct loader_opts *o, ring_buffer_sam
 		explain("set the process filter", err);
 		goto fail;
 	}
+	if (!l->raw_tp)
+		prime_tasks(l, o);
 	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.events), cb, ctx, NULL);
 	if (!l->rb) {
 		err = -errno;
@@ -165,8 +221,24 @@ int loader__poll(struct loader *l, int timeout_ms)
 
 void loader__detach(struct loader *l)
 {
-	if (l->skel)
-		schedrift_bpf__detach(l->skel);
+	struct bpf_link **links, **iter;
+	size_t i, n;
+
+	if (!l->skel)
+		return;
+	/*
+	 * Stop every hook but keep the task iterator: the end-of-capture
+	 * snapshot runs after the last event, so it matches the records.
+	 */
+	links = (struct bpf_link **)&l->skel->links;
+	iter = &l->skel->links.sdr_task_iter;
+	n = sizeof(l->skel->links) / sizeof(*links);
+	for (i = 0; i < n; i++) {
+		if (&links[i] == iter)
+			continue;
+		bpf_link__destroy(links[i]);
+		links[i] = NULL;
+	}
 }
 
 /* Look up one key of a per-CPU map into a calloc'd array of ncpu values. */
@@ -307,6 +379,31 @@ int loader__read_node_matrix(struct loader *l, struct sdr_node_cell *cells)
 		free(per);
 	}
 	return 0;
+}
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL /* include/uapi/linux/pidfd.h, 6.9 */
+#endif
+
+static int open_task_pidfd(__u32 tid)
+{
+	int fd = syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+
+	if (fd < 0 && errno == EINVAL)
+		fd = syscall(SYS_pidfd_open, tid, 0); /* older kernels: leaders only */
+	return fd;
+}
+
+int loader__lookup_task(struct loader *l, __u32 tid, struct sdr_task_state *out)
+{
+	int fd, err;
+
+	fd = open_task_pidfd(tid);
+	if (fd < 0)
+		return -errno;
+	err = bpf_map__lookup_elem(l->skel->maps.tasks, &fd, sizeof(fd), out, sizeof(*out), 0);
+	close(fd);
+	return err;
 }
 
 void loader__destroy(struct loader *l)

@@ -58,6 +58,12 @@ int loader__snapshot_tasks(struct loader *l, int (*cb)(void *ctx, const struct s
 			   void *ctx);
 /* Sum the per-CPU node matrix into cells[nr_nodes * nr_nodes]. */
 int loader__read_node_matrix(struct loader *l, struct sdr_node_cell *cells);
+/*
+ * One live task's state by tid, through a pidfd (PIDFD_THREAD, 6.9+, for
+ * threads that are not group leaders). 0, or a negative errno (-ESRCH: gone
+ * or never seen; -EINVAL: this kernel cannot open a pidfd for that thread).
+ */
+int loader__lookup_task(struct loader *l, __u32 tid, struct sdr_task_state *out);
 void loader__destroy(struct loader *l);
 
 #endif /* SCHEDRIFT_LOADER_H */

@@ -20,6 +20,7 @@
 #include "stats.h"
 #include "trace.h"
 #include "cgroup_paths.h"
+#include "tidset.h"
 #include "wait_batch.h"
 #include "util.h"
 
@@ -41,7 +42,12 @@ struct recorder {
 	struct wait_batch batch;
 	__u64 *cgroup_ids; /* seen in task records, to name in the file */
 	size_t nr_cgroup_ids, cap_cgroup_ids;
+	struct tidset tids; /* every tid in the file; TID_TOTALS once its totals are */
+	struct loader *loader;
 };
+
+#define TID_SEEN 1
+#define TID_TOTALS 2
 
 static int append(struct recorder *rc, const void *rec, size_t size)
 {
@@ -85,6 +91,25 @@ static void note_cgroup(struct recorder *rc, __u64 id)
 	rc->cgroup_ids[rc->nr_cgroup_ids++] = id;
 }
 
+/* Which tasks the file names, so the end of capture can give each its totals. */
+static void note_tid(struct recorder *rc, const struct sdr_rec_hdr *h)
+{
+	switch (h->type) {
+	case SDR_REC_WAIT:
+		if (h->size >= sizeof(struct sdr_rec_wait))
+			tidset__add(&rc->tids, ((const struct sdr_rec_wait *)h)->tid, TID_SEEN);
+		break;
+	case SDR_REC_MIGRATE:
+		if (h->size >= sizeof(struct sdr_rec_migrate))
+			tidset__add(&rc->tids, ((const struct sdr_rec_migrate *)h)->task.tid, TID_SEEN);
+		break;
+	case SDR_REC_TASK_EXIT:
+		if (h->size >= sizeof(struct sdr_rec_task))
+			tidset__add(&rc->tids, ((const struct sdr_rec_task *)h)->task.tid, TID_TOTALS);
+		break;
+	}
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	const struct sdr_rec_hdr *h = data;
@@ -95,6 +120,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	rc->user[USER_STAT_consumed]++;
+	note_tid(rc, h);
 	if (h->type == SDR_REC_WAIT && size >= sizeof(struct sdr_rec_wait)) {
 		if (wait_batch__add(&rc->batch, data) == 0)
 			return 0;
@@ -116,7 +142,33 @@ static int on_snapshot(void *ctx, const struct sdr_rec_task *t)
 	struct recorder *rc = ctx;
 
 	note_cgroup(rc, t->counts.cgroup_id);
+	tidset__add(&rc->tids, t->task.tid, TID_TOTALS);
 	return append(rc, t, sizeof(*t));
+}
+
+/*
+ * The task iterator does not visit every task on every kernel (on 6.18 it
+ * skips PID 1's threads), so any task the file names without totals is
+ * looked up directly by pidfd.
+ */
+static int snapshot_missing(void *ctx, __u32 tid, __u8 flags)
+{
+	struct recorder *rc = ctx;
+	struct sdr_task_state st;
+	struct sdr_rec_task rec;
+
+	if (flags & TID_TOTALS)
+		return 0;
+	if (loader__lookup_task(rc->loader, tid, &st) || !(st.flags & SDR_TS_NAMED) ||
+	    st.id.tid != tid)
+		return 0;
+	memset(&rec, 0, sizeof(rec));
+	rec.hdr.type = SDR_REC_TASK_SNAPSHOT;
+	rec.hdr.size = sizeof(rec);
+	rec.hdr.ts_ns = now_mono_ns();
+	rec.task = st.id;
+	rec.counts = st.counts;
+	return on_snapshot(rc, &rec);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -265,6 +317,9 @@ static int finish_tasks(struct loader *l, struct recorder *rc)
 		msg_err("warning: failed to read the live tasks' totals: %s", strerror(-err));
 		err = 0;
 	}
+	rc->loader = l;
+	if (!err && !l->raw_tp)
+		err = tidset__each(&rc->tids, snapshot_missing, rc);
 	return err ? err : write_cgroup_names(rc);
 }
 
@@ -330,7 +385,7 @@ int record__run(const struct record_opts *o)
 	lo.comm = o->comm;
 	lo.ringbuf_bytes = (o->ringbuf_mb ? o->ringbuf_mb : RECORD_DEFAULT_RINGBUF_MB) << 20;
 	lo.force_raw_tp = o->force_raw_tp;
-	lo.emit_waits = 1;
+	lo.emit_waits = !o->no_samples;
 	lo.min_lat_ns = o->min_lat_ns;
 	lo.max_cgroups = o->max_cgroups;
 	wait_batch__init(&rc.batch);
@@ -390,6 +445,7 @@ int record__run(const struct record_opts *o)
 out:
 	free(tr.node_matrix);
 	free(rc.cgroup_ids);
+	tidset__free(&rc.tids);
 	loader__destroy(&l);
 	return ret;
 }
@@ -409,6 +465,8 @@ static const char record_usage[] =
 	"                          that had the CPU (default 1; 0 = off)\n"
 	"      --max-cgroups N     cgroups with their own latency histogram (default 256)\n"
 	"      --ringbuf-mb N      ring buffer size in MiB, a power of two (default 8)\n"
+	"      --no-samples        keep only in-kernel aggregates, no per-wait records\n"
+	"                          (lighter; per-task figures then come from task totals)\n"
 	"      --raw-tp            use the raw_tp programs even where tp_btf works\n"
 	"  -v, --verbose           show libbpf's log\n"
 	"  -h, --help              this help\n";
@@ -433,6 +491,7 @@ int record__parse(int argc, char **argv, struct record_opts *o)
 		{ "raw-tp", no_argument, NULL, 'R' },
 		{ "min-lat", required_argument, NULL, 'm' },
 		{ "max-cgroups", required_argument, NULL, 'g' },
+		{ "no-samples", no_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -485,6 +544,9 @@ int record__parse(int argc, char **argv, struct record_opts *o)
 			if (parse_seconds(optarg, 3600e3, &ms) && strcmp(optarg, "0"))
 				return usage_error("bad --min-lat '%s': milliseconds >= 0", optarg);
 			o->min_lat_ns = strcmp(optarg, "0") ? (__u64)(ms * 1e6) : 0;
+			break;
+		case 'S':
+			o->no_samples = 1;
 			break;
 		case 'g':
 			if (parse_u64(optarg, 0, 65536, &v))

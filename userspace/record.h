@@ -22,6 +22,7 @@ struct record_opts {
 	int force_raw_tp;
 	__u64 min_lat_ns;         /* outlier threshold; 0 = none */
 	__u32 max_cgroups;
+	int no_samples;           /* no per-wait records: aggregates only */
 	char command[256];        /* how we were invoked, stored in the file */
 };
 

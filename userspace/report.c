@@ -100,7 +100,7 @@ static struct report_task *row_of_tid(struct report *r, __u32 tid)
 	if (!r->tid_cap)
 		return NULL;
 	slot = tid_slot(r, tid);
-	if (r->tid_keys[slot] != tid || r->tid_index[slot] == UINT32_MAX)
+	if (r->tid_keys[slot] != tid)
 		return NULL;
 	return &r->tasks[r->tid_index[slot]];
 }
@@ -123,15 +123,6 @@ static struct report_task *row_of(struct report *r, const struct sdr_task_id *id
 	t->id = *id;
 	t->id_known = 1;
 	return t;
-}
-
-/* An exited task's tid may be reused: later samples start a new row. */
-static void retire_tid(struct report *r, __u32 tid)
-{
-	__u32 slot = tid_slot(r, tid);
-
-	if (r->tid_keys[slot] == tid)
-		r->tid_index[slot] = UINT32_MAX;
 }
 
 static int vec_push(struct sample_vec *v, __u64 x)
@@ -182,10 +173,14 @@ static int add_task(struct report *r, const struct sdr_rec_task *rec)
 	memcpy(t->node_runtime_ns, c->node_runtime_ns, sizeof(t->node_runtime_ns));
 	t->preferred_nid = c->preferred_nid;
 	t->cgroup_id = c->cgroup_id;
-	if (rec->hdr.type == SDR_REC_TASK_EXIT) {
+	/*
+	 * The row stays the tid's current one after exit: a task's last wait
+	 * can come after its exit record. A new task reusing the tid gets its
+	 * own row at its first named record (different start time); only waits
+	 * it makes before that one would land on its predecessor.
+	 */
+	if (rec->hdr.type == SDR_REC_TASK_EXIT)
 		t->exited = 1;
-		retire_tid(r, rec->task.tid);
-	}
 	return 0;
 }
 

@@ -101,6 +101,91 @@ static void write_matrix(struct json *j, const char *key, const struct report *r
 	json__array_end(j);
 }
 
+static void write_lat(struct json *j, const char *key, const struct lat *l)
+{
+	json__object_begin(j, key);
+	json__u64(j, "count", l->count);
+	json__u64(j, "p50", l->p50);
+	json__u64(j, "p90", l->p90);
+	json__u64(j, "p99", l->p99);
+	json__u64(j, "p999", l->p999);
+	json__u64(j, "max", l->max);
+	json__fixed(j, "rel_error", l->rel_error, 6);
+	json__object_end(j);
+}
+
+static void write_latency(struct json *j, const struct report *r)
+{
+	size_t i;
+	int c, l;
+
+	json__array_begin(j, "cpus");
+	for (c = 0; c < r->meta.topo.nr_cpus; c++) {
+		if (r->meta.topo.cpu_node[c] < 0)
+			continue;
+		json__object_begin(j, NULL);
+		json__u64(j, "cpu", c);
+		write_lat(j, "runq_latency_ns", &r->cpu_runq[c]);
+		json__object_end(j);
+	}
+	json__array_end(j);
+	json__object_begin(j, "landing_latency_ns");
+	for (l = 0; l < SDR_LOC_NR; l++)
+		write_lat(j, locality_names[l], &r->landing[l]);
+	json__object_end(j);
+	json__array_begin(j, "cgroups");
+	for (i = 0; i < r->nr_cgroups; i++) {
+		const struct report_cgroup *g = &r->cgroups[i];
+
+		json__object_begin(j, NULL);
+		json__u64(j, "id", g->id);
+		if (g->path)
+			json__str(j, "path", g->path);
+		else
+			json__null(j, "path");
+		json__u64(j, "nr_tasks", g->nr_tasks);
+		write_lat(j, "runq_latency_ns", &g->runq);
+		json__object_end(j);
+	}
+	json__array_end(j);
+}
+
+static void write_outliers(struct json *j, const struct report *r)
+{
+	size_t i;
+
+	json__array_begin(j, "outliers");
+	for (i = 0; i < r->nr_outliers; i++) {
+		const struct sdr_rec_outlier *o = &r->outliers[i];
+
+		json__object_begin(j, NULL);
+		json__u64(j, "wait_ns", o->wait_ns);
+		json__u64(j, "cpu", o->hdr.cpu);
+		json__u64(j, "ts_ns", o->hdr.ts_ns);
+		json__u64(j, "tid", o->task.tid);
+		json__u64(j, "tgid", o->task.tgid);
+		json__strn(j, "comm", o->task.comm, sizeof(o->task.comm));
+		json__object_begin(j, "running");
+		json__u64(j, "tid", o->prev.tid);
+		json__u64(j, "tgid", o->prev.tgid);
+		json__strn(j, "comm", o->prev.comm, sizeof(o->prev.comm));
+		json__u64(j, "ran_ns", o->prev_ran_ns);
+		json__object_end(j);
+		json__object_end(j);
+	}
+	json__array_end(j);
+}
+
+static const char *task_cgroup(const struct report *r, const struct report_task *t)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_cgroups; i++)
+		if (r->cgroups[i].id == t->cgroup_id)
+			return r->cgroups[i].path;
+	return NULL;
+}
+
 static void write_system(struct json *j, const struct report *r)
 {
 	__u64 by_loc[SDR_LOC_NR] = {}, by_cause[SDR_CAUSE_NR] = {};
@@ -112,6 +197,9 @@ static void write_system(struct json *j, const struct report *r)
 			by_cause[c] += r->migrations[l][c];
 		}
 	json__object_begin(j, "system");
+	write_lat(j, "runq_latency_ns", &r->sys_runq);
+	json__u64(j, "waits", r->nr_waits);
+	write_latency(j, r);
 	write_mig(j, "migrations", by_loc, by_cause);
 	json__fixed(j, "penalty", r->penalty_milli / (double)SDR_PENALTY_SCALE, 3);
 	write_matrix(j, "node_matrix", r, -1);
@@ -122,16 +210,31 @@ static void write_system(struct json *j, const struct report *r)
 	json__object_end(j);
 }
 
-static void write_task(struct json *j, const struct report_task *t)
+static void write_task(struct json *j, const struct report *r, const struct report_task *t)
 {
+	const char *cg = task_cgroup(r, t);
+
 	json__object_begin(j, NULL);
 	json__u64(j, "tid", t->id.tid);
 	json__u64(j, "tgid", t->id.tgid);
 	json__strn(j, "comm", t->id.comm, sizeof(t->id.comm));
 	json__u64(j, "start_ns", t->id.start_ns);
 	json__bool(j, "exited", t->exited);
+	if (cg)
+		json__str(j, "cgroup", cg);
+	else
+		json__null(j, "cgroup");
+	json__u64(j, "cgroup_id", t->cgroup_id);
+	if (t->home_node >= 0)
+		json__u64(j, "home_node", t->home_node);
+	else
+		json__null(j, "home_node");
+	json__u64(j, "runtime_ns", t->runtime_ns);
+	json__u64(j, "remote_runtime_ns", t->remote_runtime_ns);
 	json__fixed(j, "penalty", t->penalty_milli / (double)SDR_PENALTY_SCALE, 3);
 	write_mig(j, "migrations", t->migrations, t->by_cause);
+	write_lat(j, "runq_latency_ns", &t->runq);
+	write_lat(j, "landing_latency_ns", &t->landing);
 	json__object_end(j);
 }
 
@@ -151,8 +254,9 @@ void report__print_json(const struct report *r, FILE *f, int top_n)
 	json__u64(&j, "nr_tasks", r->nr_tasks);
 	json__array_begin(&j, "tasks");
 	for (i = 0; i < n; i++)
-		write_task(&j, &r->tasks[i]);
+		write_task(&j, r, &r->tasks[i]);
 	json__array_end(&j);
+	write_outliers(&j, r);
 	json__object_end(&j);
 	json__finish(&j);
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The text report: aligned tables that fit in 100 columns. */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "report.h"
@@ -135,9 +136,9 @@ static void print_losses(const struct report *r, FILE *f)
 	fprintf(f, "\nLosses (every place an event can be dropped)\n");
 	for (i = 0; i < STAT_ALL_NR; i++)
 		if (stat_descs[i].kind == STAT_LOSS)
-			fprintf(f, "  %-12s %10llu  %s\n", stat_descs[i].name,
+			fprintf(f, "  %-14s %10llu  %s\n", stat_descs[i].name,
 				(unsigned long long)r->counters[i], stat_descs[i].desc);
-	fprintf(f, "  %-12s %10llu  %s\n", "unconsumed", (unsigned long long)r->unconsumed,
+	fprintf(f, "  %-14s %10llu  %s\n", "unconsumed", (unsigned long long)r->unconsumed,
 		"records the kernel submitted that never reached the file");
 	fprintf(f, "\nRecords: %llu in the file (%llu of unknown type); the kernel saw %llu "
 		   "migrations, %llu passed the filter\n",
@@ -146,11 +147,171 @@ static void print_losses(const struct report *r, FILE *f)
 		(unsigned long long)r->counters[SDR_STAT_migrations]);
 }
 
+/* A duration in 8 columns: 850ns, 12.3us, 4.56ms, 1.23s. */
+static const char *fmt_ns(char *buf, size_t len, __u64 ns)
+{
+	if (ns < 1000)
+		snprintf(buf, len, "%lluns", (unsigned long long)ns);
+	else if (ns < 1000000)
+		snprintf(buf, len, "%.1fus", ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, len, "%.2fms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.2fs", ns / 1e9);
+	return buf;
+}
+
+static void print_lat_row(FILE *f, const char *name, const struct lat *l)
+{
+	char a[16], b[16], c[16], d[16], e[16];
+
+	fprintf(f, "  %-14s %10llu %9s %9s %9s %9s %9s\n", name, (unsigned long long)l->count,
+		fmt_ns(a, sizeof(a), l->p50), fmt_ns(b, sizeof(b), l->p90),
+		fmt_ns(c, sizeof(c), l->p99), fmt_ns(d, sizeof(d), l->p999),
+		fmt_ns(e, sizeof(e), l->max));
+}
+
+static void print_lat_header(FILE *f, const char *scope)
+{
+	fprintf(f, "  %-14s %10s %9s %9s %9s %9s %9s\n", scope, "waits", "p50", "p90", "p99",
+		"p99.9", "max");
+}
+
+static void print_latency(const struct report *r, FILE *f)
+{
+	char name[32];
+	int c, l;
+
+	fprintf(f, "\nRun-queue latency: runnable to running (exact, from %llu waits)\n",
+		(unsigned long long)r->nr_waits);
+	print_lat_header(f, "scope");
+	print_lat_row(f, "system", &r->sys_runq);
+	for (c = 0; c < r->meta.topo.nr_cpus; c++) {
+		if (r->meta.topo.cpu_node[c] < 0)
+			continue;
+		snprintf(name, sizeof(name), "cpu %d", c);
+		print_lat_row(f, name, &r->cpu_runq[c]);
+	}
+	fprintf(f, "\nLanding latency: the first wait after a migration, by where it went\n");
+	print_lat_header(f, "locality");
+	for (l = 0; l < SDR_LOC_NR; l++)
+		print_lat_row(f, locality_names[l], &r->landing[l]);
+}
+
+/* Long paths keep their informative end: "...e/foo.service". */
+static void print_path(FILE *f, const char *path, int width)
+{
+	int len = strlen(path);
+
+	if (len <= width)
+		fprintf(f, "%-*s", width, path);
+	else
+		fprintf(f, "...%s", path + len - (width - 3));
+}
+
+static void print_cgroups(const struct report *r, FILE *f, int top_n)
+{
+	char a[16], b[16], c[16], unknown[40];
+	size_t i, n = r->nr_cgroups;
+
+	if (top_n > 0 && (size_t)top_n < n)
+		n = top_n;
+	fprintf(f, "\nRun-queue latency by cgroup: %zu cgroups; %zu shown, by p99\n", r->nr_cgroups,
+		n);
+	fprintf(f, "  %-44s %6s %9s %9s %9s %9s\n", "cgroup", "tasks", "waits", "p50", "p99",
+		"max");
+	for (i = 0; i < n; i++) {
+		const struct report_cgroup *g = &r->cgroups[i];
+
+		snprintf(unknown, sizeof(unknown), "(id %llu, gone)", (unsigned long long)g->id);
+		fputs("  ", f);
+		print_path(f, g->path ? g->path : unknown, 44);
+		fprintf(f, " %6llu %9llu %9s %9s %9s\n", (unsigned long long)g->nr_tasks,
+			(unsigned long long)g->runq.count, fmt_ns(a, sizeof(a), g->runq.p50),
+			fmt_ns(b, sizeof(b), g->runq.p99), fmt_ns(c, sizeof(c), g->runq.max));
+	}
+}
+
+static int cmp_p99(const void *a, const void *b)
+{
+	const struct report_task *x = *(const struct report_task *const *)a;
+	const struct report_task *y = *(const struct report_task *const *)b;
+
+	if (x->runq.p99 != y->runq.p99)
+		return x->runq.p99 > y->runq.p99 ? -1 : 1;
+	if (x->id.tid != y->id.tid)
+		return x->id.tid < y->id.tid ? -1 : 1;
+	return x->id.start_ns < y->id.start_ns ? -1 : x->id.start_ns > y->id.start_ns;
+}
+
+static void print_task_latency(const struct report *r, FILE *f, int top_n)
+{
+	const struct report_task **v;
+	char a[16], b[16], c[16], d[16], home[12];
+	size_t i, n = 0, shown;
+
+	v = malloc((r->nr_tasks + 1) * sizeof(*v));
+	if (!v)
+		return;
+	for (i = 0; i < r->nr_tasks; i++)
+		if (r->tasks[i].runq.count)
+			v[n++] = &r->tasks[i];
+	qsort(v, n, sizeof(*v), cmp_p99);
+	shown = top_n > 0 && (size_t)top_n < n ? (size_t)top_n : n;
+	fprintf(f, "\nTasks by p99 wait: %zu waited; %zu shown. remote = run time away from home\n",
+		n, shown);
+	fprintf(f, "  %8s %-15s %7s %8s %8s %8s %9s %7s %4s\n", "tid", "comm", "waits", "p50",
+		"p99", "max", "runtime", "remote", "home");
+	for (i = 0; i < shown; i++) {
+		const struct report_task *t = v[i];
+
+		fprintf(f, "  %8u", t->id.tid);
+		print_comm(f, t->id.comm);
+		if (t->home_node >= 0)
+			snprintf(home, sizeof(home), "%d", t->home_node);
+		else
+			snprintf(home, sizeof(home), "-");
+		fprintf(f, " %7llu %8s %8s %8s %9s %6.1f%% %4s\n",
+			(unsigned long long)t->runq.count, fmt_ns(a, sizeof(a), t->runq.p50),
+			fmt_ns(b, sizeof(b), t->runq.p99), fmt_ns(c, sizeof(c), t->runq.max),
+			fmt_ns(d, sizeof(d), t->runtime_ns),
+			t->runtime_ns ? 100.0 * t->remote_runtime_ns / t->runtime_ns : 0.0, home);
+	}
+	free(v);
+}
+
+static void print_outliers(const struct report *r, FILE *f, int top_n)
+{
+	char a[16], b[16];
+	size_t i, n = r->nr_outliers;
+
+	if (top_n > 0 && (size_t)top_n < n)
+		n = top_n;
+	fprintf(f, "\nWorst waits (%zu over the --min-lat threshold; %zu shown), with the task "
+		   "that had the CPU\n", r->nr_outliers, n);
+	fprintf(f, "  %9s %4s %8s %-15s   %8s %-15s %9s\n", "wait", "cpu", "tid", "comm", "ran-tid",
+		"ran-comm", "it ran");
+	for (i = 0; i < n; i++) {
+		const struct sdr_rec_outlier *o = &r->outliers[i];
+
+		fprintf(f, "  %9s %4u %8u", fmt_ns(a, sizeof(a), o->wait_ns), o->hdr.cpu,
+			o->task.tid);
+		print_comm(f, o->task.comm);
+		fprintf(f, "   %8u", o->prev.tid);
+		print_comm(f, o->prev.comm);
+		fprintf(f, " %9s\n", o->prev_ran_ns ? fmt_ns(b, sizeof(b), o->prev_ran_ns) : "?");
+	}
+}
+
 void report__print_text(const struct report *r, FILE *f, const char *path, int top_n)
 {
 	print_header(r, f, path);
 	print_system(r, f);
 	print_matrix(r, f);
 	print_tasks(r, f, top_n);
+	print_latency(r, f);
+	print_cgroups(r, f, top_n);
+	print_task_latency(r, f, top_n);
+	print_outliers(r, f, top_n > 0 && top_n < 10 ? top_n : 10);
 	print_losses(r, f);
 }
