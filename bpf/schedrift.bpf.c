@@ -74,8 +74,17 @@ static __always_inline int handle_migrate(struct task_struct *p, __u32 to, bool 
 		loc = SDR_LOC_CROSS_LLC;
 	else
 		loc = SDR_LOC_SAME_LLC;
-	if (fn < SDR_MAX_NODES && tn < SDR_MAX_NODES)
-		pen = penalty_milli[fn * SDR_MAX_NODES + tn];
+	if (fn < SDR_MAX_NODES && tn < SDR_MAX_NODES) {
+		__u32 pidx = fn * SDR_MAX_NODES + tn;
+
+		/*
+		 * clang reloads tn from the stack for the index; 6.1's verifier
+		 * does not carry the bound across, so check the index itself.
+		 */
+		barrier_var(pidx);
+		if (pidx < SDR_MAX_NODES * SDR_MAX_NODES)
+			pen = penalty_milli[pidx];
+	}
 	cause = classify_migration(p, ts);
 
 	if (d) {

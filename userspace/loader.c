@@ -28,9 +28,12 @@ void loader__setup_logging(void)
 /* One line a user can act on, whatever libbpf said. */
 static void explain(const char *what, int err)
 {
-	if (err == -EPERM || err == -EACCES)
+	if (err == -EPERM)
 		msg_err("failed to %s: permission denied; run as root, or with CAP_BPF and CAP_PERFMON",
 			what);
+	else if (err == -EACCES)
+		msg_err("failed to %s: the kernel's verifier rejected a program; this kernel may be "
+			"too old or unusual (run with -v for the verifier log)", what);
 	else
 		msg_err("failed to %s: %s (run with -v for libbpf's log)", what, strerror(-err));
 }

@@ -573,7 +573,7 @@ void report__free(struct report *r)
 }
 
 static const char report_usage[] =
-	"usage: schedrift report FILE [--format text|json] [-o OUT] [--top N] [--salvage]\n"
+	"usage: schedrift report FILE [--format text|json] [-o OUT] [--top N] [--salvage] [--samples]\n"
 	"\n"
 	"Print what a trace file made by `schedrift record` holds.\n"
 	"\n"
@@ -582,6 +582,7 @@ static const char report_usage[] =
 	"  -n, --top N          show the N tasks with the highest penalty (text default 20,\n"
 	"                       json default all; 0 = all)\n"
 	"      --salvage        report what a damaged or cut-short file holds before the damage\n"
+	"      --samples        json: list every run-queue wait of every task, in time order\n"
 	"  -h, --help           this help\n";
 
 int cmd_report(int argc, char **argv)
@@ -591,6 +592,7 @@ int cmd_report(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "top", required_argument, NULL, 'n' },
 		{ "salvage", no_argument, NULL, 's' },
+		{ "samples", no_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -598,7 +600,7 @@ int cmd_report(int argc, char **argv)
 	const char *format = "text", *out_path = NULL, *path;
 	struct trace_error e = {};
 	struct report r;
-	int opt, salvage = 0, json, rc;
+	int opt, salvage = 0, samples = 0, json, rc;
 	long top = -1;
 	__u64 v;
 	FILE *out = stdout;
@@ -616,6 +618,7 @@ int cmd_report(int argc, char **argv)
 			top = v;
 			break;
 		case 's': salvage = 1; break;
+		case 'S': samples = 1; break;
 		case 'v': verbose = 1; break;
 		case 'h': fputs(report_usage, stdout); return 0;
 		default: fputs(report_usage, stderr); return EXIT_USAGE;
@@ -648,7 +651,7 @@ int cmd_report(int argc, char **argv)
 		}
 	}
 	if (json)
-		report__print_json(&r, out, top < 0 ? 0 : top);
+		report__print_json(&r, out, top < 0 ? 0 : top, samples);
 	else
 		report__print_text(&r, out, path, top < 0 ? 20 : top);
 	rc = 0;

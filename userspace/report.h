@@ -110,7 +110,8 @@ __u64 report__total(const __u64 *v, int n);
 __u64 report__task_total(const struct report_task *t);
 
 void report__print_text(const struct report *r, FILE *f, const char *path, int top_n);
-void report__print_json(const struct report *r, FILE *f, int top_n);
+/* samples: also list every wait of every task (arrival order). */
+void report__print_json(const struct report *r, FILE *f, int top_n, int samples);
 
 extern const char *const locality_names[SDR_LOC_NR];
 extern const char *const cause_names[SDR_CAUSE_NR];

@@ -210,7 +210,18 @@ static void write_system(struct json *j, const struct report *r)
 	json__object_end(j);
 }
 
-static void write_task(struct json *j, const struct report *r, const struct report_task *t)
+static void write_samples(struct json *j, const struct report_task *t)
+{
+	size_t i;
+
+	json__array_begin(j, "wait_samples_ns");
+	for (i = 0; i < t->waits.n; i++)
+		json__u64(j, NULL, t->waits.v[i] & SAMPLE_WAIT_MASK);
+	json__array_end(j);
+}
+
+static void write_task(struct json *j, const struct report *r, const struct report_task *t,
+		       int samples)
 {
 	const char *cg = task_cgroup(r, t);
 
@@ -235,10 +246,12 @@ static void write_task(struct json *j, const struct report *r, const struct repo
 	write_mig(j, "migrations", t->migrations, t->by_cause);
 	write_lat(j, "runq_latency_ns", &t->runq);
 	write_lat(j, "landing_latency_ns", &t->landing);
+	if (samples)
+		write_samples(j, t);
 	json__object_end(j);
 }
 
-void report__print_json(const struct report *r, FILE *f, int top_n)
+void report__print_json(const struct report *r, FILE *f, int top_n, int samples)
 {
 	struct json j;
 	size_t i, n = r->nr_tasks;
@@ -254,7 +267,7 @@ void report__print_json(const struct report *r, FILE *f, int top_n)
 	json__u64(&j, "nr_tasks", r->nr_tasks);
 	json__array_begin(&j, "tasks");
 	for (i = 0; i < n; i++)
-		write_task(&j, r, &r->tasks[i]);
+		write_task(&j, r, &r->tasks[i], samples);
 	json__array_end(&j);
 	write_outliers(&j, r);
 	json__object_end(&j);

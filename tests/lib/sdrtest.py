@@ -5,6 +5,7 @@ A test exits 0 on success, 77 when it must skip (the reason is its last
 output line) and anything else on failure. In CI (CI=true) the BPF tests
 must run, so a missing privilege there is a failure, not a skip.
 """
+import atexit
 import json
 import os
 import select
@@ -33,6 +34,25 @@ ONE_NODE_ONE_LLC = """cpu 0 node 0 llc 0
 cpu 1 node 0 llc 0
 distance 0 10
 """
+
+
+_children = []
+
+
+def spawn(args, **kw):
+    """Popen that is killed when the test exits, pass or fail: a failing
+    test must not leave a recorder or a workload running."""
+    p = subprocess.Popen(args, **kw)
+    _children.append(p)
+    return p
+
+
+@atexit.register
+def _reap():
+    for p in _children:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
 
 
 def skip(reason):
@@ -97,7 +117,7 @@ def wait_for_line(proc_stream, needle, timeout):
 
 def start_record(trace, args, timeout=30):
     """Start `schedrift record` and return once it says it is recording."""
-    rec = subprocess.Popen([SCHEDRIFT, "record", "-o", trace] + args,
+    rec = spawn([SCHEDRIFT, "record", "-o", trace] + args,
                            stderr=subprocess.PIPE, text=True)
     wait_for_line(rec.stderr, "recording", timeout)
     return rec
@@ -128,7 +148,7 @@ def capture_mover(moves, topology=None, extra=(), cpu_a=0, cpu_b=1):
     args = list(extra)
     if topology is not None:
         args += ["--topology", write(os.path.join(d, "topo"), topology)]
-    mover = subprocess.Popen([MOVER, "-n", str(moves), "-a", str(cpu_a), "-b", str(cpu_b)],
+    mover = spawn([MOVER, "-n", str(moves), "-a", str(cpu_a), "-b", str(cpu_b)],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     ready = mover.stdout.readline().split()
     check(len(ready) == 3 and ready[0] == "ready", "mover said %r" % ready)

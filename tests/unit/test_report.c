@@ -123,7 +123,7 @@ static char *render(const char *path, int json, int salvage)
 	CHECK(report__load(&r, path, salvage, &e) == 0, "load %s: %s", path, e.msg);
 	f = open_memstream(&buf, &len);
 	if (json)
-		report__print_json(&r, f, 0);
+		report__print_json(&r, f, 0, 1);
 	else
 		report__print_text(&r, f, "t.sdt", 0);
 	fclose(f);

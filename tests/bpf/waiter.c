@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * waiter: a run-queue wait whose true length the workload measures itself.
+ *
+ *   waiter [-n WAKES] [-i INTERVAL_US] [-c CPU]
+ *
+ * A CPU-bound competitor and a sleeper (nice 19) are both pinned to CPU;
+ * the waker runs on another CPU. WAKES times, the waker reads the clock and
+ * writes a byte to the sleeper's pipe; the sleeper reads the clock as soon
+ * as its read() returns, and acknowledges on a second pipe so each wake
+ * starts a fresh wait. The sleeper's own view of each wait is
+ * t_run - t_wake: the run-queue wait schedrift measures (sched_wakeup to
+ * sched_switch) plus a few microseconds of syscall path on both ends.
+ *
+ * Prints "ready PID SLEEPER_TID", waits for a line on stdin, does the wakes,
+ * then prints "wait NS" for every wake and "done WAKES".
+ *
+ * The last wake comes after the competitor has stopped: it releases the
+ * sleeper to exit on a free CPU. Otherwise the competitor could preempt the
+ * sleeper on its long way out, a real wait the workload would not see.
+ * WAKES counts that last wake too.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static int wakes = 200, interval_us = 2000, cpu = 0;
+static int to_sleeper[2], to_waker[2];
+static volatile int stop;
+static volatile long sleeper_tid;
+static unsigned long long *t_wake, *t_run;
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static void pin(int c)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(c, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		fprintf(stderr, "waiter: failed to pin to CPU %d: %s\n", c, strerror(errno));
+		exit(1);
+	}
+}
+
+static void *competitor(void *arg)
+{
+	pin(cpu);
+	while (!stop)
+		;
+	return NULL;
+}
+
+static void *sleeper(void *arg)
+{
+	char b;
+	int i;
+
+	pin(cpu);
+	/* Low weight: once woken it waits for the competitor's slice to end. */
+	setpriority(PRIO_PROCESS, 0, 19);
+	sleeper_tid = syscall(SYS_gettid);
+	for (i = 0; i < wakes; i++) {
+		if (read(to_sleeper[0], &b, 1) != 1)
+			exit(1);
+		t_run[i] = now_ns();
+		if (write(to_waker[1], &b, 1) != 1)
+			exit(1);
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t comp, sl;
+	char line[64], b = 'x';
+	int opt, i;
+
+	while ((opt = getopt(argc, argv, "n:i:c:")) != -1) {
+		switch (opt) {
+		case 'n': wakes = atoi(optarg); break;
+		case 'i': interval_us = atoi(optarg); break;
+		case 'c': cpu = atoi(optarg); break;
+		default:
+			fprintf(stderr, "usage: waiter [-n WAKES] [-i INTERVAL_US] [-c CPU]\n");
+			return 2;
+		}
+	}
+	if (wakes < 2 || interval_us < 0 || sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		fprintf(stderr, "waiter: needs WAKES >= 2 and two CPUs\n");
+		return 2;
+	}
+	t_wake = calloc(wakes, sizeof(*t_wake));
+	t_run = calloc(wakes, sizeof(*t_run));
+	if (!t_wake || !t_run || pipe(to_sleeper) || pipe(to_waker))
+		return 1;
+	pin((cpu + 1) % sysconf(_SC_NPROCESSORS_ONLN));
+	pthread_create(&comp, NULL, competitor, NULL);
+	pthread_create(&sl, NULL, sleeper, NULL);
+	while (!sleeper_tid)
+		usleep(1000);
+	usleep(20000); /* let the sleeper block in read() */
+	printf("ready %d %ld\n", getpid(), sleeper_tid);
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return 1;
+	for (i = 0; i < wakes; i++) {
+		if (i == wakes - 1) {
+			stop = 1;
+			pthread_join(comp, NULL);
+		}
+		usleep(interval_us);
+		t_wake[i] = now_ns();
+		if (write(to_sleeper[1], &b, 1) != 1 || read(to_waker[0], &b, 1) != 1)
+			return 1;
+	}
+	pthread_join(sl, NULL);
+	for (i = 0; i < wakes; i++)
+		printf("wait %llu\n", t_run[i] - t_wake[i]);
+	printf("done %d\n", wakes);
+	return 0;
+}
