@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -44,6 +45,8 @@ struct recorder {
 	size_t nr_cgroup_ids, cap_cgroup_ids;
 	struct tidset tids; /* every tid in the file; TID_TOTALS once its totals are */
 	struct loader *loader;
+	struct sdr_rec_outlier *outliers; /* min-heap by wait, RECORD_MAX_OUTLIERS slots */
+	size_t nr_outliers;
 };
 
 #define TID_SEEN 1
@@ -110,6 +113,64 @@ static void note_tid(struct recorder *rc, const struct sdr_rec_hdr *h)
 	}
 }
 
+/*
+ * On a busy machine half the waits can pass --min-lat, and every one of
+ * them is in the wait samples already; the outlier record only adds who
+ * had the CPU. Keep the worst RECORD_MAX_OUTLIERS (a min-heap on the wait)
+ * and write them at the end; the kernel's `outliers` counter still says
+ * how many there were.
+ */
+static void heap_sift_down(struct sdr_rec_outlier *h, size_t n, size_t i)
+{
+	struct sdr_rec_outlier tmp;
+	size_t l, m;
+
+	for (;;) {
+		l = 2 * i + 1;
+		m = i;
+		if (l < n && h[l].wait_ns < h[m].wait_ns)
+			m = l;
+		if (l + 1 < n && h[l + 1].wait_ns < h[m].wait_ns)
+			m = l + 1;
+		if (m == i)
+			return;
+		tmp = h[i], h[i] = h[m], h[m] = tmp;
+		i = m;
+	}
+}
+
+static int keep_outlier(struct recorder *rc, const struct sdr_rec_outlier *o)
+{
+	struct sdr_rec_outlier tmp;
+	size_t i;
+
+	if (rc->nr_outliers < RECORD_MAX_OUTLIERS) {
+		i = rc->nr_outliers++;
+		rc->outliers[i] = *o;
+		/* sift up */
+		while (i && rc->outliers[(i - 1) / 2].wait_ns > rc->outliers[i].wait_ns) {
+			tmp = rc->outliers[i];
+			rc->outliers[i] = rc->outliers[(i - 1) / 2];
+			rc->outliers[(i - 1) / 2] = tmp;
+			i = (i - 1) / 2;
+		}
+	} else if (o->wait_ns > rc->outliers[0].wait_ns) {
+		rc->outliers[0] = *o;
+		heap_sift_down(rc->outliers, rc->nr_outliers, 0);
+	}
+	return 0;
+}
+
+static int write_outliers(struct recorder *rc)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < rc->nr_outliers && !err; i++)
+		err = append(rc, &rc->outliers[i], sizeof(rc->outliers[i]));
+	return err;
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	const struct sdr_rec_hdr *h = data;
@@ -129,11 +190,20 @@ static int on_record(void *ctx, void *data, size_t size)
 		wait_batch__add(&rc->batch, data);
 		return 0;
 	}
-	/* Keep file order = ring order: waits before this record go first. */
-	if (flush_batch(rc))
-		return rc->write_err; /* stops this drain; the main loop reports it */
-	if (h->type == SDR_REC_TASK_EXIT && size >= sizeof(struct sdr_rec_task))
-		note_cgroup(rc, ((const struct sdr_rec_task *)data)->counts.cgroup_id);
+	if (h->type == SDR_REC_OUTLIER && size >= sizeof(struct sdr_rec_outlier))
+		return keep_outlier(rc, data);
+	/*
+	 * A task's exit record must follow its waits in the file (the report
+	 * starts a new row for a reused tid from there), so it closes the
+	 * batch. Other records may overtake pending waits: their order does
+	 * not matter, and batches stay long.
+	 */
+	if (h->type == SDR_REC_TASK_EXIT) {
+		if (flush_batch(rc))
+			return rc->write_err; /* stops this drain; the main loop reports it */
+		if (size >= sizeof(struct sdr_rec_task))
+			note_cgroup(rc, ((const struct sdr_rec_task *)data)->counts.cgroup_id);
+	}
 	return append(rc, data, size);
 }
 
@@ -320,6 +390,8 @@ static int finish_tasks(struct loader *l, struct recorder *rc)
 	rc->loader = l;
 	if (!err && !l->raw_tp)
 		err = tidset__each(&rc->tids, snapshot_missing, rc);
+	if (!err)
+		err = write_outliers(rc);
 	return err ? err : write_cgroup_names(rc);
 }
 
@@ -364,7 +436,7 @@ int record__run(const struct record_opts *o)
 	struct sigaction sa = { .sa_handler = on_signal };
 	char path[512];
 	int err, ret = EXIT_RUNTIME;
-	__u64 start, bytes;
+	__u64 start, end, bytes;
 	struct stat st;
 
 	ret = topology_load(&topo, o->topology_path);
@@ -389,9 +461,21 @@ int record__run(const struct record_opts *o)
 	lo.min_lat_ns = o->min_lat_ns;
 	lo.max_cgroups = o->max_cgroups;
 	wait_batch__init(&rc.batch);
+	rc.outliers = calloc(RECORD_MAX_OUTLIERS, sizeof(*rc.outliers));
+	if (!rc.outliers) {
+		msg_err("out of memory");
+		return EXIT_RUNTIME;
+	}
 
 	if (loader__start(&l, &lo, on_record, &rc))
 		return EXIT_RUNTIME;
+	/*
+	 * On a saturated machine a normal-priority consumer falls behind and
+	 * the ring buffer overflows; a little priority keeps it draining. Not
+	 * being allowed to is fine: losses are counted either way.
+	 */
+	if (setpriority(PRIO_PROCESS, 0, RECORD_NICE))
+		msg_debug("could not raise the recorder's priority: %s", strerror(errno));
 	/*
 	 * The file is created after attach, so its start stamps never postdate
 	 * a record; records made meanwhile wait in the ring buffer.
@@ -414,6 +498,7 @@ int record__run(const struct record_opts *o)
 	err = capture_loop(&l, &rc, o, start);
 	/* Detach first, then drain: nothing can arrive after the last read. */
 	loader__detach(&l);
+	end = now_mono_ns();
 	if (!err)
 		err = loader__poll(&l, 0);
 	if (!err)
@@ -429,6 +514,7 @@ int record__run(const struct record_opts *o)
 		goto out;
 	}
 	err = fill_trailer(&tr, &l, &rc, &topo);
+	tr.end_mono_ns = end;
 	if (err) {
 		msg_err("failed to read the BPF counters: %s", strerror(-err));
 		trace_writer__abort(rc.w);
@@ -445,6 +531,7 @@ int record__run(const struct record_opts *o)
 out:
 	free(tr.node_matrix);
 	free(rc.cgroup_ids);
+	free(rc.outliers);
 	tidset__free(&rc.tids);
 	loader__destroy(&l);
 	return ret;
@@ -464,7 +551,7 @@ static const char record_usage[] =
 	"      --min-lat MS        report waits of at least MS milliseconds with the task\n"
 	"                          that had the CPU (default 1; 0 = off)\n"
 	"      --max-cgroups N     cgroups with their own latency histogram (default 256)\n"
-	"      --ringbuf-mb N      ring buffer size in MiB, a power of two (default 8)\n"
+	"      --ringbuf-mb N      ring buffer size in MiB, a power of two (default 16)\n"
 	"      --no-samples        keep only in-kernel aggregates, no per-wait records\n"
 	"                          (lighter; per-task figures then come from task totals)\n"
 	"      --raw-tp            use the raw_tp programs even where tp_btf works\n"
