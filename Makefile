@@ -23,9 +23,9 @@ CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -s
 	  -D_GNU_SOURCE -DSCHEDRIFT_VERSION='"$(VERSION)"'
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	      -Ivmlinux/$(ARCH) -Ibpf
-LDLIBS := $(LIBBPF_A) -lelf -lz -lpthread -lm
+LDLIBS := $(LIBBPF_A) -lelf -lz -lmicrohttpd -lurcu-memb -lurcu-cds -lck -lpthread -lm
 # A fully static binary (for the QEMU guest and for copying to other hosts).
-STATIC_LDLIBS := -static $(LIBBPF_A) $(shell $(PKG_CONFIG) --static --libs libelf 2>/dev/null || echo -lelf -lz) -lz -lpthread -lm
+STATIC_LDLIBS := -static $(LIBBPF_A) $(shell $(PKG_CONFIG) --static --libs libelf 2>/dev/null || echo -lelf -lz) -lz -lurcu-memb -lurcu-cds -lck -lpthread -lm
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
@@ -41,8 +41,10 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 HELPER_SRCS := $(wildcard tests/bpf/*.c)
 HELPER_BINS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/%,$(HELPER_SRCS))
 
-DEPS_BUILD := clang llvm gcc make pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
-DEPS_TEST := python3 qemu-system-x86 busybox-static cpio libbpf-tools linux-perf
+DEPS_BUILD := clang llvm gcc make pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev \
+	      libmicrohttpd-dev liburcu-dev libck-dev
+DEPS_TEST := python3 qemu-system-x86 busybox-static cpio libbpf-tools linux-perf prometheus \
+	     prometheus-node-exporter curl
 DEPS := $(DEPS_BUILD) $(DEPS_TEST)
 
 ifeq ($(V),1)
@@ -55,7 +57,9 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps static run test test-unit test-bpf test-vm bench clean
+.PHONY: all deps static run test test-unit test-bpf test-vm bench bench-table install clean
+
+PREFIX ?= /usr/local
 
 all: schedrift $(HELPER_BINS)
 
@@ -98,7 +102,14 @@ schedrift: $(OUTPUT)/user/main.o $(OUTPUT)/libschedrift.a
 
 static: $(OUTPUT)/schedrift-static $(OUTPUT)/tests/mover-static
 
-$(OUTPUT)/schedrift-static: $(OUTPUT)/user/main.o $(OUTPUT)/libschedrift.a
+# libmicrohttpd's TLS stack does not link statically: the static binary has no --listen.
+STATIC_OBJS := $(filter-out $(OUTPUT)/user/http.o,$(LIB_OBJS)) $(OUTPUT)/user/http-nohttp.o
+
+$(OUTPUT)/user/http-nohttp.o: userspace/http.c $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -DSCHEDRIFT_NO_HTTP $(INCLUDES) -c $< -o $@
+
+$(OUTPUT)/schedrift-static: $(OUTPUT)/user/main.o $(STATIC_OBJS)
 	$(call msg,STATIC,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(STATIC_LDLIBS) -o $@
 
@@ -135,6 +146,13 @@ test-vm: all static
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/bench/run.sh
+
+install: schedrift
+	install -D -m 0755 schedrift $(DESTDIR)$(PREFIX)/sbin/schedrift
+	install -D -m 0644 dist/schedrift.service $(DESTDIR)/etc/systemd/system/schedrift.service
+	install -D -m 0644 docs/man/schedrift.8 $(DESTDIR)$(PREFIX)/share/man/man8/schedrift.8
+	[ -e $(DESTDIR)/etc/schedrift/daemon.conf ] || \
+		install -D -m 0644 dist/daemon.conf $(DESTDIR)/etc/schedrift/daemon.conf
 
 clean:
 	$(call msg,CLEAN)

@@ -5,11 +5,16 @@
  * explained with its ambiguities in docs/migration-causes.md):
  *
  *   1. source CPU not allowed affinity/cpuset/hotplug forced it   -> affinity
- *   2. TASK_WAKING            try_to_wake_up() is placing it      -> wakeup
- *   3. NUMA move/swap pending sched_move_numa/swap_numa named it  -> numa
+ *   2. NUMA move/swap pending sched_move_numa/swap_numa named it  -> numa
+ *      within NUMA_PENDING_NS
+ *   3. TASK_WAKING            try_to_wake_up() is placing it      -> wakeup
  *   4. in_execve              sched_exec() balancing at exec      -> exec
  *   5. queued (on_rq)         a balancer pulled or pushed it      -> balance
  *   6. anything else                                              -> other
+ *
+ * NUMA comes before wakeup for the same reason as affinity: the balancer
+ * moves a running task by stop_one_cpu() from its own context, so the move
+ * usually lands at the wakeup that ends that wait.
  *
  * Affinity comes first because a task that changes its own affinity sleeps
  * in stop_one_cpu() while the stopper marks it, and is then moved by the
@@ -17,7 +22,8 @@
  * affinity change.
  *
  * Fork placement happens in wake_up_new_task() through __set_task_cpu(),
- * which has no tracepoint, so it never reaches this code (see note_fork).
+ * which has no tracepoint; sdr_wakeup_new synthesizes that migration with
+ * cause fork, so it never reaches this code.
  */
 #ifndef SCHEDRIFT_CAUSE_BPF_H
 #define SCHEDRIFT_CAUSE_BPF_H
@@ -36,11 +42,22 @@ static __always_inline bool cpu_allowed(struct task_struct *p, __u32 cpu)
 	return word & (1ul << (cpu % 64));
 }
 
-static __always_inline enum sdr_cause classify_migration(struct task_struct *p,
+/* A NUMA decision older than this no longer explains a migration. */
+#define NUMA_PENDING_NS (20 * 1000 * 1000ull)
+
+static __always_inline enum sdr_cause classify_migration(struct task_struct *p, __u32 from,
 							 struct sdr_task_state *ts)
 {
-	if (!cpu_allowed(p, task_cpu_of(p)))
+	__u64 pending;
+
+	if (!cpu_allowed(p, from))
 		return SDR_CAUSE_AFFINITY;
+	if (ts && ts->numa_pending_ns) {
+		pending = ts->numa_pending_ns;
+		ts->numa_pending_ns = 0;
+		if (bpf_ktime_get_ns() - pending < NUMA_PENDING_NS)
+			return SDR_CAUSE_NUMA;
+	}
 	if (task_state_of(p) & TASK_WAKING)
 		return SDR_CAUSE_WAKEUP;
 	if (task_in_execve(p))
@@ -48,15 +65,6 @@ static __always_inline enum sdr_cause classify_migration(struct task_struct *p,
 	if (BPF_CORE_READ(p, on_rq))
 		return SDR_CAUSE_BALANCE;
 	return SDR_CAUSE_OTHER;
-}
-
-/* Fork placement is invisible to sched_migrate_task; issue 5 adds it here. */
-static __always_inline void note_fork(struct task_struct *p)
-{
-}
-
-static __always_inline void note_exec(struct task_struct *p, struct sdr_task_state *ts)
-{
 }
 
 #endif /* SCHEDRIFT_CAUSE_BPF_H */

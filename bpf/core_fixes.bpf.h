@@ -61,11 +61,14 @@ static __always_inline __u32 task_state_btf(struct task_struct *p)
 	return ((struct task_struct___pre514 *)p)->state;
 }
 
-/* numa_preferred_nid exists only with CONFIG_NUMA_BALANCING; -1 = none. */
-static __always_inline __s32 task_preferred_nid(struct task_struct *p)
+/*
+ * numa_preferred_nid exists only with CONFIG_NUMA_BALANCING; -1 = none.
+ * Direct load: only called with BTF-typed pointers, on the switch path.
+ */
+static __always_inline __s32 task_preferred_nid_btf(struct task_struct *p)
 {
 	if (bpf_core_field_exists(p->numa_preferred_nid))
-		return BPF_CORE_READ(p, numa_preferred_nid);
+		return p->numa_preferred_nid;
 	return -1;
 }
 
@@ -78,6 +81,14 @@ static __always_inline bool task_in_execve(struct task_struct *p)
 	if (bpf_core_field_exists(p->in_execve))
 		return BPF_CORE_READ_BITFIELD_PROBED(p, in_execve);
 	return false;
+}
+
+/* task_cpu() by direct load, for BTF-typed pointers on hot paths. */
+static __always_inline __u32 task_cpu_btf(struct task_struct *p)
+{
+	if (bpf_core_field_exists(p->thread_info.cpu))
+		return p->thread_info.cpu;
+	return ((struct task_struct___pre516 *)p)->cpu;
 }
 
 #endif /* SCHEDRIFT_CORE_FIXES_BPF_H */

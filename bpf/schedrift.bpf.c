@@ -39,16 +39,20 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* ---- migrations ---- */
 
-static __always_inline int handle_migrate(struct task_struct *p, __u32 to, bool typed)
+/*
+ * One migration of p from `from` to `to`. cause is SDR_CAUSE_NR to classify
+ * it here, or a cause already known (fork placement, synthesized below).
+ */
+static __always_inline int handle_migrate(struct task_struct *p, __u32 from, __u32 to, bool typed,
+					  enum sdr_cause cause)
 {
 	struct sdr_cpu_data *d = this_cpu();
 	struct sdr_rec_migrate *rec;
 	struct sdr_node_cell *cell;
 	struct sdr_task_state *ts = NULL;
 	struct sdr_task_id id;
-	__u32 from, fn, tn, key, pen = 0;
+	__u32 fn, tn, key, pen = 0;
 	enum sdr_locality loc;
-	enum sdr_cause cause;
 
 	stat_inc(d, SDR_STAT_migrations_seen);
 	if (typed) {
@@ -61,7 +65,6 @@ static __always_inline int handle_migrate(struct task_struct *p, __u32 to, bool 
 		return 0;
 	stat_inc(d, SDR_STAT_migrations);
 
-	from = task_cpu_of(p);
 	if (from >= nr_cpus || to >= nr_cpus || from >= SDR_MAX_CPUS || to >= SDR_MAX_CPUS) {
 		stat_inc(d, SDR_STAT_cpu_range);
 		return 0;
@@ -85,7 +88,8 @@ static __always_inline int handle_migrate(struct task_struct *p, __u32 to, bool 
 		if (pidx < SDR_MAX_NODES * SDR_MAX_NODES)
 			pen = penalty_milli[pidx];
 	}
-	cause = classify_migration(p, ts);
+	if (cause >= SDR_CAUSE_NR)
+		cause = classify_migration(p, from, ts);
 
 	if (d) {
 		d->stats.migrations[loc][cause]++;
@@ -104,6 +108,8 @@ static __always_inline int handle_migrate(struct task_struct *p, __u32 to, bool 
 		ts->counts.penalty_milli += pen;
 		ts->landing = loc + 1;
 	}
+	if (!emit_migrations)
+		return 0;
 
 	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
 	if (!rec) {
@@ -128,13 +134,13 @@ static __always_inline int handle_migrate(struct task_struct *p, __u32 to, bool 
 SEC("tp_btf/sched_migrate_task")
 int BPF_PROG(sdr_migrate_btf, struct task_struct *p, int dest_cpu)
 {
-	return handle_migrate(p, dest_cpu, true);
+	return handle_migrate(p, task_cpu_of(p), dest_cpu, true, SDR_CAUSE_NR);
 }
 
 SEC("raw_tp/sched_migrate_task")
 int BPF_PROG(sdr_migrate_raw, struct task_struct *p, int dest_cpu)
 {
-	return handle_migrate(p, dest_cpu, false);
+	return handle_migrate(p, task_cpu_of(p), dest_cpu, false, SDR_CAUSE_NR);
 }
 
 /* ---- run-queue latency ---- */
@@ -153,6 +159,12 @@ static __always_inline void on_wakeup(struct task_struct *p)
 	/*
 	 * A wakeup of a task that is running, or already queued, does not
 	 * start a new wait: keep the earlier stamp.
+	 *
+	 * bpf_ktime_get_ns() is about half of this program's cost on a KVM
+	 * guest. The scheduler's rq->clock would be a plain load, but it is
+	 * not fresh at the switch that a wakeup preemption triggers
+	 * (rq_clock_skip_update()), which would turn such waits into zeros:
+	 * the accurate clock it is.
 	 */
 	if (!ts->oncpu_ns && !ts->runnable_ns)
 		ts->runnable_ns = bpf_ktime_get_ns();
@@ -165,11 +177,19 @@ int BPF_PROG(sdr_wakeup, struct task_struct *p)
 	return 0;
 }
 
+/*
+ * wake_up_new_task() places a new task with __set_task_cpu(), which has no
+ * tracepoint. The parent runs that code, so this CPU is where the task was
+ * forked; if the child was put elsewhere, that is its fork migration.
+ */
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(sdr_wakeup_new, struct task_struct *p)
 {
+	__u32 here = bpf_get_smp_processor_id(), there = task_cpu_of(p);
+
 	on_wakeup(p);
-	note_fork(p);
+	if (there != here)
+		handle_migrate(p, here, there, true, SDR_CAUSE_FORK);
 	return 0;
 }
 
@@ -249,7 +269,7 @@ static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct
 	__u64 wait, since = ts->runnable_ns;
 	__u8 land = ts->landing;
 	struct sdr_hist *lh;
-	__u32 loc;
+	__u32 loc, bucket;
 
 	ts->runnable_ns = 0;
 	ts->landing = 0;
@@ -266,15 +286,20 @@ static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct
 	}
 	if (!state_wanted(next, ts))
 		return;
-	stat_inc(d, SDR_STAT_waits);
-	if (d)
-		hist_add(&d->wait, wait);
+	bucket = sdr_hist_bucket(wait);
+	if (d) {
+		d->stats.counters[SDR_STAT_waits]++;
+		d->wait.counts[bucket]++;
+		d->wait.count++;
+		d->wait.sum_ns += wait;
+		if (wait > d->wait.max_ns)
+			d->wait.max_ns = wait;
+	}
 	ts->counts.waits++;
 	ts->counts.wait_sum_ns += wait;
 	if (wait > ts->counts.wait_max_ns)
 		ts->counts.wait_max_ns = wait;
-	ts->counts.wait_hist[(sdr_hist_bucket(wait) >> SDR_TASK_HIST_SHIFT) &
-			     (SDR_TASK_HIST_NR - 1)]++;
+	ts->counts.wait_hist[(bucket >> SDR_TASK_HIST_SHIFT) & (SDR_TASK_HIST_NR - 1)]++;
 	if (land) {
 		loc = (land - 1) & 3;
 		if (loc < SDR_LOC_NR) {
@@ -288,12 +313,14 @@ static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct
 				hist_add(lh, wait);
 		}
 	}
-	if (track_cgroups) {
-		__u64 cgid = next->cgroups->dfl_cgrp->kn->id;
-
-		ts->counts.cgroup_id = cgid;
-		cgroup_add(d, cgid, wait);
-	}
+	/*
+	 * The woken task's cgroup, kept per task; userspace sums the tasks'
+	 * histograms per cgroup. The shared per-cgroup map (atomic adds on a
+	 * hash value) costs more than the rest of this path, so it is opt-in.
+	 */
+	ts->counts.cgroup_id = next->cgroups->dfl_cgrp->kn->id;
+	if (track_cgroups)
+		cgroup_add(d, ts->counts.cgroup_id, wait);
 	if (emit_waits)
 		emit_wait(d, next, now, wait, land);
 	if (min_lat_ns && wait >= min_lat_ns)
@@ -322,7 +349,7 @@ int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_str
 			ts->oncpu_ns = 0;
 			/* Preempted, or yielded while runnable: it waits from now. */
 			ts->runnable_ns = preempt || task_state_btf(prev) == TASK_RUNNING ? now : 0;
-			ts->counts.preferred_nid = task_preferred_nid(prev);
+			ts->counts.preferred_nid = task_preferred_nid_btf(prev);
 		} else {
 			storage_failed(d, prev);
 		}
@@ -339,6 +366,86 @@ int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_str
 	return 0;
 }
 
+/* ---- NUMA balancing ---- */
+
+static __always_inline __s16 node_of_cpu(__s32 cpu)
+{
+	return cpu >= 0 && cpu < SDR_MAX_CPUS && cpu < nr_cpus ? cpu_node[cpu] : -1;
+}
+
+static __always_inline void on_numa(struct task_struct *p, __s32 src_cpu, struct task_struct *other,
+				    __s32 dst_cpu, enum sdr_numa_kind kind)
+{
+	struct sdr_cpu_data *d = this_cpu();
+	struct sdr_task_state *ts = state_of(p);
+	struct sdr_rec_numa *rec;
+
+	if (!ts) {
+		storage_failed(d, p);
+		return;
+	}
+	if (!state_wanted(p, ts))
+		return;
+	/* The five numa_* counters follow enum sdr_numa_kind's order. */
+	if (kind < SDR_NUMA_NR) {
+		stat_inc(d, SDR_STAT_numa_move + kind);
+		ts->counts.numa[kind]++;
+	}
+	/* The migration this decision causes will come shortly, maybe after a sleep. */
+	if (kind == SDR_NUMA_MOVE || kind == SDR_NUMA_SWAP)
+		ts->numa_pending_ns = bpf_ktime_get_ns();
+	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+	if (!rec) {
+		stat_inc(d, SDR_STAT_ringbuf);
+		return;
+	}
+	fill_hdr(&rec->hdr, SDR_REC_NUMA, sizeof(*rec), bpf_ktime_get_ns());
+	rec->task = ts->id;
+	rec->other_tid = other ? BPF_CORE_READ(other, pid) : 0;
+	rec->src_cpu = src_cpu;
+	rec->dst_cpu = dst_cpu;
+	rec->src_node = node_of_cpu(src_cpu);
+	rec->dst_node = node_of_cpu(dst_cpu);
+	rec->kind = kind;
+	__builtin_memset(rec->pad, 0, sizeof(rec->pad));
+	submit(rec);
+	stat_inc(d, SDR_STAT_records);
+}
+
+SEC("tp_btf/sched_move_numa")
+int BPF_PROG(sdr_move_numa, struct task_struct *p, int src_cpu, int dst_cpu)
+{
+	on_numa(p, src_cpu, NULL, dst_cpu, SDR_NUMA_MOVE);
+	return 0;
+}
+
+/* Both tasks of a swap move: each is marked, each gets a record. */
+SEC("tp_btf/sched_swap_numa")
+int BPF_PROG(sdr_swap_numa, struct task_struct *src, int src_cpu, struct task_struct *dst,
+	     int dst_cpu)
+{
+	on_numa(src, src_cpu, dst, dst_cpu, SDR_NUMA_SWAP);
+	if (dst)
+		on_numa(dst, dst_cpu, src, src_cpu, SDR_NUMA_SWAP);
+	return 0;
+}
+
+/*
+ * The kernel gives no reason, but its three call sites differ: no best CPU
+ * (dst_cpu -1), a refused move (no partner task), a refused swap.
+ */
+SEC("tp_btf/sched_stick_numa")
+int BPF_PROG(sdr_stick_numa, struct task_struct *p, int src_cpu, struct task_struct *dst,
+	     int dst_cpu)
+{
+	enum sdr_numa_kind kind = dst_cpu < 0 ? SDR_NUMA_STICK_NO_TARGET :
+				  !dst	      ? SDR_NUMA_STICK_MOVE_FAILED :
+						SDR_NUMA_STICK_SWAP_FAILED;
+
+	on_numa(p, src_cpu, dst, dst_cpu, kind);
+	return 0;
+}
+
 /* ---- task lifetime ---- */
 
 SEC("tp_btf/sched_process_exec")
@@ -348,24 +455,24 @@ int BPF_PROG(sdr_exec, struct task_struct *p)
 
 	if (ts)
 		ts->flags &= ~(SDR_TS_CHECKED | SDR_TS_NAMED);
-	note_exec(p, ts);
 	return 0;
 }
 
 static __always_inline int fill_task_rec(struct sdr_rec_task *rec, struct task_struct *p,
 					 struct sdr_task_state *ts, __u16 type)
 {
-	__u64 now = bpf_ktime_get_ns(), ran;
+	__u64 now, ran;
 	__u32 cpu, node;
 
-	fill_hdr(&rec->hdr, type, sizeof(*rec), now);
+	fill_hdr(&rec->hdr, type, sizeof(*rec), bpf_ktime_get_ns());
 	task_id_of(p, &rec->task);
 	/* Too big for an inlined copy; a helper copy is fine off the hot path. */
 	bpf_probe_read_kernel(&rec->counts, sizeof(rec->counts), &ts->counts);
 	/* A task on a CPU right now has a slice not yet in runtime_ns: add it. */
+	cpu = task_cpu_of(p);
+	now = bpf_ktime_get_ns();
 	if (type == SDR_REC_TASK_SNAPSHOT && ts->oncpu_ns && now > ts->oncpu_ns) {
 		ran = now - ts->oncpu_ns;
-		cpu = task_cpu_of(p);
 		node = cpu < SDR_MAX_CPUS ? cpu_node[cpu] : 0;
 		rec->counts.runtime_ns += ran;
 		if (node < SDR_MAX_NODES)

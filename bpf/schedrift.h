@@ -42,6 +42,16 @@ enum sdr_cause {
 	SDR_CAUSE_NR
 };
 
+/* What the NUMA balancer did to a task (sched_move/swap/stick_numa). */
+enum sdr_numa_kind {
+	SDR_NUMA_MOVE,              /* sched_move_numa: moved to a CPU on its preferred node */
+	SDR_NUMA_SWAP,              /* sched_swap_numa: swapped places with another task */
+	SDR_NUMA_STICK_NO_TARGET,   /* sched_stick_numa, no destination CPU found */
+	SDR_NUMA_STICK_MOVE_FAILED, /* sched_stick_numa, the move was refused */
+	SDR_NUMA_STICK_SWAP_FAILED, /* sched_stick_numa, the swap was refused */
+	SDR_NUMA_NR
+};
+
 /* Penalties are fixed point: 1000 = a modelled penalty of 1.0. */
 #define SDR_PENALTY_SCALE 1000
 
@@ -62,6 +72,7 @@ enum sdr_rec_type {
 	SDR_REC_TASK_SNAPSHOT = 3, /* struct sdr_rec_task, a live task at the end of a capture */
 	SDR_REC_WAIT = 4,          /* struct sdr_rec_wait, record mode only */
 	SDR_REC_OUTLIER = 5,       /* struct sdr_rec_outlier */
+	SDR_REC_NUMA = 6,          /* struct sdr_rec_numa */
 	/* Made by userspace, never by BPF: */
 	SDR_REC_CGROUP = 16,       /* struct sdr_rec_cgroup, id -> path */
 	SDR_REC_WAIT_BATCH = 17,   /* delta-encoded waits (docs/trace-format.md) */
@@ -100,22 +111,27 @@ struct sdr_rec_migrate {
 	__u32 penalty_milli; /* modelled penalty of this one migration */
 };
 
-/* Per-task totals, kept in task storage and reported at exit and at the end. */
+/*
+ * Per-task totals, kept in task storage and reported at exit and at the
+ * end. Fields the switch path touches on every event come first, so they
+ * share the state's first cache lines.
+ */
 struct sdr_task_counts {
-	__u64 migrations[SDR_LOC_NR];
-	__u64 by_cause[SDR_CAUSE_NR];
-	__u64 penalty_milli;
 	__u64 runtime_ns;
-	__u64 node_runtime_ns[SDR_MAX_NODES]; /* time run on CPUs of each node */
 	__u64 waits;
 	__u64 wait_sum_ns;
 	__u64 wait_max_ns;
+	__u64 cgroup_id;     /* cgroup v2 id (kernfs inode) when last switched in */
+	__s32 preferred_nid; /* numa_preferred_nid when last switched out; -1 = none */
+	__u32 pad;
+	__u64 migrations[SDR_LOC_NR];
+	__u64 by_cause[SDR_CAUSE_NR];
+	__u64 penalty_milli;
 	__u64 landings[SDR_LOC_NR]; /* first waits after a migration, by its locality */
 	__u64 landing_sum_ns[SDR_LOC_NR];
 	__u64 landing_max_ns[SDR_LOC_NR];
-	__u64 cgroup_id; /* cgroup v2 id (kernfs inode) when last switched in */
-	__s32 preferred_nid; /* numa_preferred_nid when last switched out; -1 = none */
-	__u32 pad;
+	__u64 numa[SDR_NUMA_NR]; /* NUMA balancer decisions about this task */
+	__u64 node_runtime_ns[SDR_MAX_NODES]; /* time run on CPUs of each node */
 	__u32 wait_hist[SDR_TASK_HIST_NR]; /* coarse: fine bucket >> SDR_TASK_HIST_SHIFT */
 };
 
@@ -133,8 +149,9 @@ struct sdr_task_state {
 	__u32 flags;       /* SDR_TS_* */
 	__u8 landing;      /* 1 + locality of a migration not yet followed by a run */
 	__u8 pad[3];
-	struct sdr_task_id id;
+	__u64 numa_pending_ns; /* the balancer chose to move it at this time; 0 = no */
 	struct sdr_task_counts counts;
+	struct sdr_task_id id; /* read on the slow paths only */
 };
 
 struct sdr_rec_task {
@@ -159,6 +176,19 @@ struct sdr_rec_outlier {
 	struct sdr_task_id prev; /* the task that ran on this CPU until the waiter got it */
 	__u64 wait_ns;
 	__u64 prev_ran_ns; /* how long prev had been running; 0 = unknown */
+};
+
+/* A NUMA balancer decision (rare; sent in every mode). */
+struct sdr_rec_numa {
+	struct sdr_rec_hdr hdr;
+	struct sdr_task_id task;
+	__u32 other_tid; /* the swap partner, 0 when none */
+	__s32 src_cpu;
+	__s32 dst_cpu;   /* -1 when the balancer found no destination */
+	__s16 src_node;
+	__s16 dst_node;  /* -1 likewise */
+	__u8 kind;       /* enum sdr_numa_kind */
+	__u8 pad[7];
 };
 
 /* Userspace-made: the path of a cgroup id, relative to the cgroup2 root. */
@@ -199,5 +229,9 @@ struct sdr_cgroup_hist {
 struct sdr_node_cell {
 	__u64 by_cause[SDR_CAUSE_NR];
 };
+
+/* The numa_* counters of stats_table.h are indexed by enum sdr_numa_kind. */
+_Static_assert(SDR_STAT_numa_stick_swap_failed - SDR_STAT_numa_move == SDR_NUMA_NR - 1,
+	       "numa_* counters out of step with enum sdr_numa_kind");
 
 #endif /* SCHEDRIFT_H */

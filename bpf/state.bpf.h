@@ -19,8 +19,9 @@ const volatile __u8 filter_comm = 0;
 const volatile char targ_comm[SDR_COMM_LEN];
 const volatile __u64 wakeup_bytes = 1 << 20;
 const volatile __u8 emit_waits = 0;  /* record mode: one record per wait */
+const volatile __u8 emit_migrations = 1; /* one record per migration (record mode) */
 const volatile __u64 min_lat_ns = 0; /* outlier threshold; 0 = no outlier records */
-const volatile __u8 track_cgroups = 1;
+const volatile __u8 track_cgroups = 0; /* full-resolution per-cgroup map (opt-in) */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

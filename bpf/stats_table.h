@@ -18,8 +18,13 @@
 	X(exits, COUNT, "task exits reported with their final counts")                         \
 	X(waits, COUNT, "run-queue waits measured")                                            \
 	X(outliers, COUNT, "waits of at least --min-lat reported with who was running")        \
+	X(numa_move, COUNT, "NUMA balancer moves (sched_move_numa)")                           \
+	X(numa_swap, COUNT, "tasks in NUMA balancer swaps (sched_swap_numa)")                  \
+	X(numa_stick_no_target, COUNT, "NUMA balancer found no better CPU (sched_stick_numa)")  \
+	X(numa_stick_move_failed, COUNT, "NUMA balancer move refused (sched_stick_numa)")       \
+	X(numa_stick_swap_failed, COUNT, "NUMA balancer swap refused (sched_stick_numa)")       \
 	X(ringbuf, LOSS, "ring buffer full: record dropped (raise --ringbuf-mb)")              \
-	X(map_full, LOSS, "per-task state could not be got or created (allocation failed or re-entered)")    \
+	X(map_full, LOSS, "per-task state not found or created (allocation failed, re-entry)")    \
 	X(cpu_range, LOSS, "CPU number outside the topology written at load time")             \
 	X(node_matrix, LOSS, "node pair outside the node matrix")                              \
 	X(wait_negative, LOSS, "wait that ended before it began (clock skew): discarded")     \

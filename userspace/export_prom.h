@@ -3,9 +3,10 @@
  * Prometheus text exposition (format 0.0.4) of schedrift's metrics, for the
  * daemon's DIR/schedrift.prom and its HTTP /metrics. docs/metrics.md lists
  * every family. The output depends only on the input, never on the order
- * of r->tasks or r->cgroups: families come in a fixed order and the series
- * of a family are sorted by their label values, so two renders of the same
- * data are byte-identical.
+ * of r->tasks or r->cgroups: families come in a fixed order, the series of
+ * a family are sorted by explicit keys (enum order, numbers, label bytes)
+ * and never repeat a label set, so the same data always renders to the
+ * same bytes.
  */
 #ifndef SCHEDRIFT_EXPORT_PROM_H
 #define SCHEDRIFT_EXPORT_PROM_H

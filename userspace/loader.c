@@ -71,6 +71,7 @@ static int configure(struct loader *l, const struct loader_opts *o)
 	/* Wake the consumer only when a quarter of the buffer is in use. */
 	skel->rodata->wakeup_bytes = o->ringbuf_bytes / 4;
 	skel->rodata->emit_waits = !!o->emit_waits;
+	skel->rodata->emit_migrations = !o->no_migration_records;
 	skel->rodata->min_lat_ns = o->min_lat_ns;
 	skel->rodata->track_cgroups = o->max_cgroups > 0;
 
@@ -88,6 +89,13 @@ static int configure(struct loader *l, const struct loader_opts *o)
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, !l->raw_tp);
 	bpf_program__set_autoload(skel->progs.sdr_migrate_raw, l->raw_tp);
+	/* NUMA balancing tracepoints exist only with CONFIG_NUMA_BALANCING. */
+	if (l->raw_tp || libbpf_find_vmlinux_btf_id("sched_move_numa", BPF_TRACE_RAW_TP) <= 0) {
+		bpf_program__set_autoload(skel->progs.sdr_move_numa, false);
+		bpf_program__set_autoload(skel->progs.sdr_swap_numa, false);
+		bpf_program__set_autoload(skel->progs.sdr_stick_numa, false);
+		msg_debug("no NUMA balancing tracepoints: numa causes will not be seen");
+	}
 	if (l->raw_tp)
 		msg_err("note: this kernel refuses tp_btf programs; using raw_tp, which measures "
 			"migrations only (no run-queue latency)");
@@ -316,6 +324,45 @@ static void hist_sum(struct sdr_hist *dst, const struct sdr_hist *src)
 	dst->sum_ns += src->sum_ns;
 	if (src->max_ns > dst->max_ns)
 		dst->max_ns = src->max_ns;
+}
+
+int loader__read_cgroups(struct loader *l, struct loader_cgroup **out, size_t *n)
+{
+	struct bpf_map *map = l->skel->maps.cgroups;
+	struct loader_cgroup *v = NULL;
+	__u64 key, next, *prev = NULL;
+	size_t cap = 0, cnt = 0;
+	int err;
+
+	for (;;) {
+		err = bpf_map__get_next_key(map, prev, &next, sizeof(next));
+		if (err)
+			break;
+		if (cnt == cap) {
+			void *p;
+
+			cap = cap ? cap * 2 : 16;
+			p = realloc(v, cap * sizeof(*v));
+			if (!p) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = p;
+		}
+		if (!bpf_map__lookup_elem(map, &next, sizeof(next), &v[cnt].hist, sizeof(v[cnt].hist), 0)) {
+			v[cnt].id = next;
+			cnt++;
+		}
+		key = next;
+		prev = &key;
+	}
+	if (err != -ENOENT) {
+		free(v);
+		return err;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
 }
 
 int loader__read_landing(struct loader *l, struct sdr_hist *out)

@@ -22,6 +22,7 @@ struct loader_opts {
 	__u32 ringbuf_bytes; /* power of two, >= 4096 */
 	int force_raw_tp;    /* use the raw_tp set even where tp_btf works (tests) */
 	int emit_waits;      /* one ring buffer record per wait (record mode) */
+	int no_migration_records; /* count migrations in the maps only (daemon) */
 	__u64 min_lat_ns;    /* outlier records for waits at least this long; 0 = none */
 	__u32 max_cgroups;   /* cgroup histogram slots; 0 = no per-cgroup histograms */
 };
@@ -48,6 +49,12 @@ void loader__detach(struct loader *l);
 int loader__read_stats(struct loader *l, struct sdr_stats *out);
 /* The per-CPU wait histograms: out[ncpu], one per possible CPU. */
 int loader__read_cpu_hists(struct loader *l, struct sdr_hist *out, int ncpu);
+struct loader_cgroup {
+	__u64 id;
+	struct sdr_cgroup_hist hist;
+};
+/* Every cgroup histogram (unsorted); *out is malloc'd. */
+int loader__read_cgroups(struct loader *l, struct loader_cgroup **out, size_t *n);
 /* Landing-latency histograms by locality, summed over CPUs: out[SDR_LOC_NR]. */
 int loader__read_landing(struct loader *l, struct sdr_hist *out);
 /*

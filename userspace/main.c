@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "daemon.h"
 #include "loader.h"
 #include "record.h"
 #include "report.h"
+#include "top.h"
 #include "util.h"
 
 #define DEFAULT_SECONDS 10
@@ -31,6 +33,8 @@ static int cmd_help(int argc, char **argv);
 static const struct cmd cmds[] = {
 	{ "record", cmd_record, "capture migrations to a trace file" },
 	{ "report", cmd_report, "print a trace file as text or JSON" },
+	{ "daemon", cmd_daemon, "always-on metrics files and loopback HTTP" },
+	{ "top", cmd_top, "live table of the tasks that wait longest" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "this help" },
 };

@@ -10,6 +10,8 @@
 #include "util.h"
 
 const char *const locality_names[SDR_LOC_NR] = { "same_llc", "cross_llc", "cross_node" };
+const char *const numa_kind_names[SDR_NUMA_NR] = { "move", "swap", "stick_no_target",
+						  "stick_move_failed", "stick_swap_failed" };
 const char *const cause_names[SDR_CAUSE_NR] = { "wakeup", "balance", "numa",	"affinity",
 						"exec",	  "fork",    "other" };
 
@@ -258,6 +260,18 @@ static int add_record(struct report *r, const struct sdr_rec_hdr *h)
 		if (h->size >= sizeof(struct sdr_rec_outlier))
 			return add_outlier(r, (const struct sdr_rec_outlier *)h);
 		break;
+	case SDR_REC_NUMA:
+		if (h->size >= sizeof(struct sdr_rec_numa)) {
+			const struct sdr_rec_numa *n = (const struct sdr_rec_numa *)h;
+			struct report_task *t = row_of(r, &n->task);
+
+			if (!t)
+				return -ENOMEM;
+			if (n->kind < SDR_NUMA_NR)
+				t->numa[n->kind]++;
+			return 0;
+		}
+		break;
 	case SDR_REC_CGROUP:
 		if (h->size > sizeof(struct sdr_rec_cgroup))
 			return add_cgroup_name(r, (const struct sdr_rec_cgroup *)h);
@@ -384,7 +398,7 @@ static int derive_cgroups(struct report *r, __u64 *tmp)
 }
 
 /* Home: the kernel's preferred node if NUMA balancing set one, else where it ran most. */
-static void derive_home(struct report_task *t, int nr_nodes)
+void report__derive_home(struct report_task *t, int nr_nodes)
 {
 	int n, best = -1;
 
@@ -399,6 +413,57 @@ static void derive_home(struct report_task *t, int nr_nodes)
 	}
 	t->home_node = best;
 	t->remote_runtime_ns = t->runtime_ns - t->node_runtime_ns[best];
+}
+
+struct lat lat__from_hist(const struct hist *h)
+{
+	struct lat l = {};
+
+	if (!h->count)
+		return l;
+	l.count = h->count;
+	l.p50 = hist__percentile(h, 0.50);
+	l.p90 = hist__percentile(h, 0.90);
+	l.p99 = hist__percentile(h, 0.99);
+	l.p999 = hist__percentile(h, 0.999);
+	l.max = h->max;
+	l.rel_error = hist__rel_error();
+	return l;
+}
+
+/*
+ * A task's coarse histogram: bucket i spans fine buckets 4i..4i+3, so the
+ * midpoint of the span is within 1/16 of any value in it. Clamped to the
+ * exact max, like the fine histograms.
+ */
+struct lat lat__from_task_hist(const __u32 *coarse, __u64 max)
+{
+	const double qs[] = { 0.50, 0.90, 0.99, 0.999 };
+	__u64 *out[4], total = 0, seen, rank, lo, hi, v;
+	struct lat l = {};
+	unsigned int i, k;
+
+	out[0] = &l.p50, out[1] = &l.p90, out[2] = &l.p99, out[3] = &l.p999;
+	for (i = 0; i < SDR_TASK_HIST_NR; i++)
+		total += coarse[i];
+	if (!total)
+		return l;
+	l.count = total;
+	l.max = max;
+	l.rel_error = 1.0 / 16;
+	for (k = 0; k < 4; k++) {
+		rank = hist__rank(total, qs[k]);
+		for (i = 0, seen = 0; i < SDR_TASK_HIST_NR; i++) {
+			seen += coarse[i];
+			if (seen >= rank)
+				break;
+		}
+		lo = sdr_hist_bucket_lo(i << SDR_TASK_HIST_SHIFT);
+		hi = sdr_hist_bucket_hi(((i + 1) << SDR_TASK_HIST_SHIFT) - 1);
+		v = lo + (hi - lo) / 2;
+		*out[k] = max && v > max ? max : v;
+	}
+	return l;
 }
 
 static int cmp_outlier(const void *a, const void *b)
@@ -438,7 +503,7 @@ static int derive(struct report *r)
 		for (n = 0; n < t->waits.n; n++)
 			tmp[n] = t->waits.v[n] & SAMPLE_WAIT_MASK;
 		t->runq = lat_of(tmp, t->waits.n);
-		derive_home(t, r->nr_nodes);
+		report__derive_home(t, r->nr_nodes);
 	}
 	err = derive_cgroups(r, tmp);
 	qsort(r->outliers, r->nr_outliers, sizeof(*r->outliers), cmp_outlier);

@@ -37,6 +37,7 @@ struct report_task {
 	__u64 migrations[SDR_LOC_NR];
 	__u64 by_cause[SDR_CAUSE_NR];
 	__u64 penalty_milli;
+	__u64 numa[SDR_NUMA_NR]; /* NUMA balancer decisions */
 	/* From the task's exit or end-of-capture record, when there is one. */
 	int have_totals;
 	__u64 runtime_ns;
@@ -106,6 +107,15 @@ struct report {
 int report__load(struct report *r, const char *path, int salvage, struct trace_error *e);
 void report__free(struct report *r);
 
+/* Home node and remote runtime from a task's totals (docs/latency.md). */
+void report__derive_home(struct report_task *t, int nr_nodes);
+
+struct hist;
+/* Percentiles from a fine histogram (bound hist__rel_error()). */
+struct lat lat__from_hist(const struct hist *h);
+/* Percentiles from a task's coarse histogram (bound 1/16). */
+struct lat lat__from_task_hist(const __u32 *coarse, __u64 max);
+
 __u64 report__total(const __u64 *v, int n);
 __u64 report__task_total(const struct report_task *t);
 
@@ -113,8 +123,14 @@ void report__print_text(const struct report *r, FILE *f, const char *path, int t
 /* samples: also list every wait of every task (arrival order). */
 void report__print_json(const struct report *r, FILE *f, int top_n, int samples);
 
+struct json;
+/* One task object (r, for the cgroup path, may be NULL). */
+void report__write_task_json(struct json *j, const struct report *r, const struct report_task *t,
+			     int samples);
+
 extern const char *const locality_names[SDR_LOC_NR];
 extern const char *const cause_names[SDR_CAUSE_NR];
+extern const char *const numa_kind_names[SDR_NUMA_NR];
 
 int cmd_report(int argc, char **argv);
 

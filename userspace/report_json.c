@@ -202,6 +202,10 @@ static void write_system(struct json *j, const struct report *r)
 	write_latency(j, r);
 	write_mig(j, "migrations", by_loc, by_cause);
 	json__fixed(j, "penalty", r->penalty_milli / (double)SDR_PENALTY_SCALE, 3);
+	json__object_begin(j, "numa");
+	for (c = 0; c < SDR_NUMA_NR; c++)
+		json__u64(j, numa_kind_names[c], r->counters[SDR_STAT_numa_move + c]);
+	json__object_end(j);
 	write_matrix(j, "node_matrix", r, -1);
 	json__object_begin(j, "node_matrix_by_cause");
 	for (c = 0; c < SDR_CAUSE_NR; c++)
@@ -220,10 +224,11 @@ static void write_samples(struct json *j, const struct report_task *t)
 	json__array_end(j);
 }
 
-static void write_task(struct json *j, const struct report *r, const struct report_task *t,
-		       int samples)
+void report__write_task_json(struct json *j, const struct report *r, const struct report_task *t,
+			     int samples)
 {
-	const char *cg = task_cgroup(r, t);
+	const char *cg = r ? task_cgroup(r, t) : NULL;
+	int i;
 
 	json__object_begin(j, NULL);
 	json__u64(j, "tid", t->id.tid);
@@ -244,6 +249,10 @@ static void write_task(struct json *j, const struct report *r, const struct repo
 	json__u64(j, "remote_runtime_ns", t->remote_runtime_ns);
 	json__fixed(j, "penalty", t->penalty_milli / (double)SDR_PENALTY_SCALE, 3);
 	write_mig(j, "migrations", t->migrations, t->by_cause);
+	json__object_begin(j, "numa");
+	for (i = 0; i < SDR_NUMA_NR; i++)
+		json__u64(j, numa_kind_names[i], t->numa[i]);
+	json__object_end(j);
 	write_lat(j, "runq_latency_ns", &t->runq);
 	write_lat(j, "landing_latency_ns", &t->landing);
 	if (samples)
@@ -267,7 +276,7 @@ void report__print_json(const struct report *r, FILE *f, int top_n, int samples)
 	json__u64(&j, "nr_tasks", r->nr_tasks);
 	json__array_begin(&j, "tasks");
 	for (i = 0; i < n; i++)
-		write_task(&j, r, &r->tasks[i], samples);
+		report__write_task_json(&j, r, &r->tasks[i], samples);
 	json__array_end(&j);
 	write_outliers(&j, r);
 	json__object_end(&j);

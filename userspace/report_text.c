@@ -57,6 +57,13 @@ static void print_system(const struct report *r, FILE *f)
 			(unsigned long long)row[2]);
 	}
 	print_mig_row(f, "all", all, r->penalty_milli);
+	fprintf(f, "  NUMA balancer: moves %llu, swaps %llu; stuck: no target %llu, "
+		   "move refused %llu, swap refused %llu\n",
+		(unsigned long long)r->counters[SDR_STAT_numa_move],
+		(unsigned long long)r->counters[SDR_STAT_numa_swap],
+		(unsigned long long)r->counters[SDR_STAT_numa_stick_no_target],
+		(unsigned long long)r->counters[SDR_STAT_numa_stick_move_failed],
+		(unsigned long long)r->counters[SDR_STAT_numa_stick_swap_failed]);
 }
 
 static void print_matrix(const struct report *r, FILE *f)
@@ -140,8 +147,8 @@ static void print_losses(const struct report *r, FILE *f)
 				(unsigned long long)r->counters[i], stat_descs[i].desc);
 	fprintf(f, "  %-14s %10llu  %s\n", "unconsumed", (unsigned long long)r->unconsumed,
 		"records the kernel submitted that never reached the file");
-	fprintf(f, "\nRecords: %llu in the file (%llu of unknown type); the kernel saw %llu "
-		   "migrations, %llu passed the filter\n",
+	fprintf(f, "\nRecords: %llu in the file (%llu of unknown type)\n"
+		   "Migrations: the kernel saw %llu, %llu passed the filter\n",
 		(unsigned long long)r->nr_records, (unsigned long long)r->nr_unknown,
 		(unsigned long long)r->counters[SDR_STAT_migrations_seen],
 		(unsigned long long)r->counters[SDR_STAT_migrations]);

@@ -85,3 +85,23 @@ void msg_debug(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 }
+
+void log_msg(int level, const char *fmt, ...)
+{
+	static const char *const names[8] = { "emerg", "alert", "crit",	 "error",
+					      "warning", "notice", "info", "debug" };
+	va_list ap;
+
+	if (level >= LOG_LVL_DEBUG && !verbose)
+		return;
+	if (level < 0 || level > 7)
+		level = LOG_LVL_INFO;
+	if (getenv("JOURNAL_STREAM"))
+		fprintf(stderr, "<%d>schedrift: ", level);
+	else
+		fprintf(stderr, "schedrift: %s: ", names[level]);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

@@ -28,4 +28,17 @@ void msg_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Like msg_err, but only with -v. */
 void msg_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* syslog levels, for the daemon's log lines. */
+#define LOG_LVL_ERR 3
+#define LOG_LVL_WARN 4
+#define LOG_LVL_INFO 6
+#define LOG_LVL_DEBUG 7
+
+/*
+ * One log line on stderr: "<N>schedrift: msg" under systemd (the journal
+ * reads the level from the prefix), "schedrift: level: msg" elsewhere.
+ * Debug lines only with -v.
+ */
+void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif /* SCHEDRIFT_UTIL_H */

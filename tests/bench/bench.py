@@ -31,6 +31,10 @@ SDR_MODES = ["schedrift", "schedrift-metrics"]
 WORKLOADS = ["pipe", "messaging"]
 TARGET_HOOKS = ["sched_switch", "sched_wakeup"]
 LIMIT = 1.0 / 3.0
+# Above these a run is flagged as noisy: steal time (share of CPU time),
+# base's spread between rounds (share of its median).
+NOISY_STEAL = 0.05
+NOISY_SPREAD = 0.25
 
 
 # ---- snap ----
@@ -65,27 +69,27 @@ def cmd_snap(args):
     for kind, f in fdinfo(pid):
         if "prog_id" not in f:
             continue
-        pid_ = int(f["prog_id"])
+        prog_id = int(f["prog_id"])
         if kind == "prog":
-            owned[pid_] = f
+            owned[prog_id] = f
         else:
-            owned.setdefault(pid_, {})
-            hooks[pid_] = f.get("tp_name") or f.get("link_type", "?")
+            owned.setdefault(prog_id, {})
+            hooks[prog_id] = f.get("tp_name") or f.get("link_type", "?")
     bpftool = os.environ.get("BPFTOOL", "bpftool")
     out = subprocess.run([bpftool, "-j", "prog", "show"], check=True,
                          stdout=subprocess.PIPE).stdout
     progs = {p["id"]: p for p in json.loads(out or b"[]")}
-    for pid_ in sorted(owned):
-        p = progs.get(pid_)
+    for prog_id in sorted(owned):
+        p = progs.get(prog_id)
         if p is None:
             continue  # unloaded between the two reads
-        fd = owned[pid_]
+        fd = owned[prog_id]
         # bpftool omits the stats while they have never been enabled;
         # fdinfo always has them.
         rt = p.get("run_time_ns", fd.get("run_time_ns", 0))
         rc = p.get("run_cnt", fd.get("run_cnt", 0))
-        print("\t".join(tag + [str(pid_), p.get("name", "?"),
-                               hooks.get(pid_, "unattached"), str(rt), str(rc)]))
+        print("\t".join(tag + [str(prog_id), p.get("name", "?"),
+                               hooks.get(prog_id, "unattached"), str(rt), str(rc)]))
 
 
 # ---- time ----
@@ -127,19 +131,49 @@ def md_table(head, rows):
     return "\n".join(out)
 
 
+def read_first(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+
+
+def steal_share(d):
+    """Share of CPU time the host took from this VM during the rounds.
+
+    (A share of CPU time used by others is not measurable this way: tick
+    accounting in /proc/stat and the workloads' own rusage disagree by
+    some 20 % on an idle VM.)
+    """
+    texts = [read_first(os.path.join(d, n)) for n in ("stat0", "stat1")]
+    if None in texts:
+        return None
+    a = [int(x) for x in texts[0].split()[1:]]
+    b = [int(x) for x in texts[1].split()[1:]]
+    dlt = [y - x for x, y in zip(a, b)]
+    # user nice system idle iowait irq softirq steal (guest is inside user)
+    total = sum(dlt[:8])
+    if len(dlt) < 8 or total <= 0:
+        return None
+    return dlt[7] / total
+
+
 class Result:
     def __init__(self, d):
         self.meta = dict((r[0], r[1] if len(r) > 1 else "") for r in read_tsv(os.path.join(d, "meta.tsv")))
         self.skips = [(r[0], r[1]) for r in read_tsv(os.path.join(d, "skips.tsv"))]
         # rep, config, status ("ok" or what went wrong), the tool's last stderr line
         self.notes = [(r + ["", "", "", ""])[:4] for r in read_tsv(os.path.join(d, "runs.tsv"))]
-        self.times = {}
+        # A round's time is the fastest of its inner runs.
+        rounds = {}
         for rep, cfg, wl, secs in read_tsv(os.path.join(d, "times.tsv")):
-            self.times.setdefault((cfg, wl), []).append(float(secs))
+            rounds.setdefault((cfg, wl), {}).setdefault(rep, []).append(float(secs))
+        self.times = dict((k, [min(v) for v in r.values()]) for k, r in rounds.items())
         # snapshots: (cfg, rep) -> phase -> id -> (name, hook, time, cnt)
         snaps = {}
-        for rep, cfg, phase, pid_, name, hook, rt, rc in read_tsv(os.path.join(d, "progs.tsv")):
-            snaps.setdefault((cfg, rep), {}).setdefault(int(phase), {})[pid_] = \
+        for rep, cfg, phase, prog_id, name, hook, rt, rc in read_tsv(os.path.join(d, "progs.tsv")):
+            snaps.setdefault((cfg, rep), {}).setdefault(int(phase), {})[prog_id] = \
                 (name, hook, int(rt), int(rc))
         # (cfg, name, hook, workload) -> list of (dtime, dcnt), one per rep
         self.deltas = {}
@@ -148,12 +182,13 @@ class Result:
                 a, b = ph.get(i), ph.get(i + 1)
                 if a is None or b is None:
                     continue
-                for pid_, (name, hook, rt, rc) in b.items():
-                    if pid_ not in a:
+                for prog_id, (name, hook, rt, rc) in b.items():
+                    if prog_id not in a:
                         continue
                     key = (cfg, name, hook, wl)
-                    self.deltas.setdefault(key, []).append((rt - a[pid_][2], rc - a[pid_][3]))
+                    self.deltas.setdefault(key, []).append((rt - a[prog_id][2], rc - a[prog_id][3]))
         self.configs = [c for c in CONFIG_ORDER if any((c, w) in self.times for w in WORKLOADS)]
+        self.steal = steal_share(d)
 
     def median(self, cfg, wl):
         v = self.times.get((cfg, wl))
@@ -172,7 +207,7 @@ class Result:
         return keys
 
     def ns_per_call(self, cfg, name, hook, wl):
-        """Median over reps of Δrun_time_ns/Δrun_cnt; and median calls per rep."""
+        """Median over rounds of Δrun_time_ns/Δrun_cnt, and median calls per round."""
         v = self.deltas.get((cfg, name, hook, wl), [])
         per = [dt / dc for dt, dc in v if dc > 0]
         calls = statistics.median([dc for _, dc in v]) if v else None
@@ -192,8 +227,9 @@ def build(res):
     out.append("Measured %s on `%s` (%s), kernel %s." % (
         m.get("date", "?"), m.get("host", "?"), m.get("machine", "?"), m.get("kernel", "?")))
     out.append("")
-    out.append("- repetitions: %s per configuration, interleaved (rotated order, a Latin square "
-               "when R is a multiple of the configurations); medians below" % m.get("reps", "?"))
+    out.append("- rounds: %s, each running every configuration once in an order rotated by one "
+               "per round; in each, every workload ran %s times under one attachment and the "
+               "fastest counts" % (m.get("reps", "?"), m.get("inner", "?")))
     out.append("- pipe: `%s`" % m.get("pipe_cmd", "?"))
     out.append("- messaging: `%s`" % m.get("msg_cmd", "?"))
     out.append("- tools: %s" % m.get("tools", "?"))
@@ -201,7 +237,8 @@ def build(res):
     out.append("- `kernel.bpf_stats_enabled=1` for every configuration, base included")
     out.append("")
 
-    out.append("### Workload time (median seconds, min-max, slowdown vs base)")
+    out.append("### Workload time (seconds: median over rounds of each round's fastest run, "
+               "and the range of those; slowdown vs base)")
     out.append("")
     rows = []
     for cfg in res.configs:
@@ -209,7 +246,9 @@ def build(res):
         for wl in WORKLOADS:
             v = res.times.get((cfg, wl), [])
             if v:
-                r.append("%.3f (%.3f-%.3f, n=%d)" % (statistics.median(v), min(v), max(v), len(v)))
+                r.append("%.3f (%.3f-%.3f)%s" % (
+                    statistics.median(v), min(v), max(v),
+                    "" if str(len(v)) == m.get("reps") else " [%d rounds]" % len(v)))
             else:
                 r.append("-")
             r.append("-" if cfg == "base" else fmt_pct(res.slowdown(cfg, wl)))
@@ -220,8 +259,8 @@ def build(res):
                          "messaging s", "messaging slowdown"], rows))
     out.append("")
 
-    out.append("### BPF program cost (ns per invocation: median over reps of "
-               "Δrun_time_ns / Δrun_cnt; calls = median per rep)")
+    out.append("### BPF program cost (ns per invocation: median over rounds of "
+               "Δrun_time_ns / Δrun_cnt; calls = median per round)")
     out.append("")
     rows = []
     for cfg in res.configs:
@@ -285,6 +324,21 @@ def build(res):
         out.append("- rep %s, %s: %s%s" % (r[0], r[1], r[2], (": `%s`" % r[3]) if r[3] else ""))
     if not odd:
         out.append("- every run attached, ran both workloads and stopped cleanly on SIGINT")
+    for wl in WORKLOADS:
+        v = res.times.get(("base", wl))
+        if v and len(v) > 1:
+            spread = (max(v) - min(v)) / statistics.median(v)
+            out.append("- noise floor: base %s rounds spread over %.0f %% of their median; "
+                       "differences smaller than that are noise" % (wl, 100 * spread))
+            if spread > NOISY_SPREAD:
+                verdicts.append(("NOISY", "base %s rounds spread over %.0f %% of their median: "
+                                 "slowdowns are uncertain; run again (more BENCH_REPS, "
+                                 "an idle machine)" % (wl, 100 * spread)))
+    if res.steal is not None:
+        out.append("- the host took %.1f %% of this machine's CPU time (steal) during the "
+                   "rounds" % (100 * res.steal))
+        if res.steal > NOISY_STEAL:
+            verdicts.append(("NOISY", "steal %.1f %%: the host was busy" % (100 * res.steal)))
     for mode in SDR_MODES:
         # schedrift's last stderr line ends "lost: ringbuf N map_full N ...".
         lost, runs = {}, 0
@@ -339,8 +393,8 @@ def cmd_summarize(args):
     body, verdicts = build(res)
     print(body)
     for v, line in verdicts:
-        if v == "MISSED":
-            print("MISSED: " + line)
+        if v in ("MISSED", "NOISY"):
+            print("%s: %s" % (v, line))
     met = sum(1 for v, _ in verdicts if v == "met")
     missed = sum(1 for v, _ in verdicts if v == "MISSED")
     na = sum(1 for v, _ in verdicts if v == "n/a")

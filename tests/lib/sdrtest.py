@@ -172,3 +172,58 @@ def find_task(report, tid):
 def assert_no_loss(report):
     lost = {k: v for k, v in report["lost"].items() if v}
     check(not lost, "events were lost: %r" % lost)
+
+
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def start_daemon(args, lock=None, env=None, ready_file=None, timeout=30):
+    """Start `schedrift daemon` with its own lock file; wait for the first
+    metrics file when a --metrics-dir is among args."""
+    d = tmpdir()
+    lock = lock or os.path.join(d, "lock")
+    proc = spawn([SCHEDRIFT, "daemon", "--lock", lock] + args, stderr=subprocess.PIPE,
+                 text=True, env=env)
+    if ready_file:
+        deadline = time.monotonic() + timeout
+        while not os.path.exists(ready_file):
+            if proc.poll() is not None:
+                fail("daemon exited %d: %s" % (proc.returncode, proc.stderr.read()))
+            if time.monotonic() > deadline:
+                fail("daemon wrote no %s within %d s" % (ready_file, timeout))
+            time.sleep(0.05)
+    return proc
+
+
+def http_get(port, path, timeout=5):
+    import http.client
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    c.request("GET", path)
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    return r.status, body
+
+
+def parse_prom(text):
+    """Parse exposition text into {(name, frozenset(labels)): value}; fail on a bad line."""
+    import re
+    series = {}
+    line_re = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$')
+    label_re = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = line_re.match(line)
+        check(m, "bad exposition line: %r" % line)
+        labels = frozenset(label_re.findall(m.group(3) or ""))
+        key = (m.group(1), labels)
+        check(key not in series, "duplicate series %r" % (key,))
+        series[key] = float(m.group(4))
+    return series

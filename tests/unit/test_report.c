@@ -43,8 +43,11 @@ static struct sdr_rec_migrate make_rec(const struct topology *t, unsigned int i)
 	m.hdr.ts_ns = 1000 + i;
 	m.task.tid = 100 + i % 7;
 	m.task.tgid = 100;
-	/* tid 103 is "reused": two start times, so two rows. */
-	m.task.start_ns = m.task.tid == 103 && i % 2 ? 5000 : 4000;
+	/*
+	 * tid 103 is "reused": a second task with a later start time takes
+	 * the tid halfway through, so two rows.
+	 */
+	m.task.start_ns = m.task.tid == 103 && i >= NR_RECS / 2 ? 5000 : 4000;
 	snprintf(m.task.comm, sizeof(m.task.comm), "w%u", m.task.tid);
 	if (m.task.tid == 106)
 		memcpy(m.task.comm, "q\"\\\n\xff\x01z", 8);
@@ -201,6 +204,18 @@ int main(void)
 		seed = seed * 1103515245 + 12345;
 		j = (seed >> 8) % (i + 1);
 		tmp = shuf[i], shuf[i] = shuf[j], shuf[j] = tmp;
+	}
+	/*
+	 * A tid's incarnations follow each other in time, in any file: put
+	 * tid 103's records back in their order, leaving everything else
+	 * shuffled around them.
+	 */
+	for (i = 0, j = 0; i < NR_RECS; i++) {
+		if (100 + shuf[i] % 7 != 103)
+			continue;
+		while (100 + j % 7 != 103)
+			j++;
+		shuf[i] = j++;
 	}
 	snprintf(p1, sizeof(p1), "%s/fwd.sdt", dir);
 	snprintf(p2, sizeof(p2), "%s/shuf.sdt", dir);

@@ -1,16 +1,27 @@
 #!/bin/sh
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
-# /init of the QEMU NUMA guest (busybox sh, PID 1). It records the mover
-# test program with the real schedrift, using the guest's own sysfs topology,
+# /init of the QEMU NUMA guest (busybox sh, PID 1). It records two known
+# workloads with the real schedrift, using the guest's own sysfs topology,
 # prints everything the host test needs between marker lines on the serial
 # console, and powers the guest off. The host side is tests/vm/test_numa_guest.
 #
+#   phase 1  mover moves itself between the nodes with sched_setaffinity
+#   phase 2  two numa_hog processes, each with its memory bound to the node it
+#            does not start on, with the kernel's NUMA balancing on and its
+#            scan delays shortened, so that the balancer moves or swaps them
+#            towards their memory; the kernel's own trace of those decisions
+#            (tracefs) is printed beside schedrift's report
+#
 # The host passes settings on the kernel command line; the kernel hands
 # unknown name=value words to init as environment variables:
-#   sdr_moves    how many times mover moves itself between the nodes (20)
-#   sdr_timeout  seconds before this script gives up and powers off (200)
-#   sdr_verbose  1: run `schedrift record -v` (libbpf's log, verifier output)
+#   sdr_moves         how many times mover moves itself between the nodes (20)
+#   sdr_timeout       seconds before this script gives up and powers off (200)
+#   sdr_verbose       1: run `schedrift record -v` (libbpf's log, verifier output)
+#   sdr_numa          0: skip phase 2 (1)
+#   sdr_numa_secs     how long each numa_hog runs, in seconds (8)
+#   sdr_numa_mb       MiB of memory per numa_hog (64)
+#   sdr_numa_threads  threads per numa_hog (2)
 #
 # Every marker line starts with "=== SCHEDRIFT-" so the host can find them
 # among kernel messages.
@@ -20,6 +31,10 @@ moves=${sdr_moves:-20}
 timeout=${sdr_timeout:-200}
 verbose=
 [ "${sdr_verbose:-0}" = 1 ] && verbose=-v
+numa=${sdr_numa:-1}
+numa_secs=${sdr_numa_secs:-8}
+numa_mb=${sdr_numa_mb:-64}
+numa_threads=${sdr_numa_threads:-2}
 
 # The initramfs has no /dev/console node, so the kernel could not give us
 # stdin/stdout/stderr: mount devtmpfs first, then open the console.
@@ -67,7 +82,8 @@ block() {
 	# shellcheck disable=SC2009
 	ps | grep -v ' \[' >/tmp/ps.out
 	block PS /tmp/ps.out
-	for f in mover.out mover.err rec.out rec.err report.err; do
+	for f in mover.out mover.err rec.out rec.err report.err \
+		hog0.out hog0.err hog1.out hog1.err nrec.out nrec.err nreport.err; do
 		[ -f /tmp/$f ] && block "TIMEOUT-$f" /tmp/$f
 	done
 	sync
@@ -110,6 +126,9 @@ if [ -z "$cpu_a" ] || [ -z "$cpu_b" ]; then
 fi
 [ -x /mover ] || fail "/mover missing from the initramfs"
 [ -x /schedrift ] || fail "/schedrift missing from the initramfs"
+if [ "$numa" = 1 ] && [ ! -x /numa_hog ]; then
+	fail "/numa_hog missing from the initramfs"
+fi
 
 /schedrift version >/tmp/version.out 2>&1
 block VERSION /tmp/version.out
@@ -213,4 +232,160 @@ block REPORT-ERR /tmp/report.err
 block JSON /tmp/report.json
 dmesg | tail -n 40 >/tmp/dmesg.tail
 block DMESG-TAIL /tmp/dmesg.tail
+
+[ "$numa" = 1 ] || finish
+
+# ---- phase 2: the NUMA balancer ----
+
+echo "=== SCHEDRIFT-NUMA-START uptime=$(cut -d' ' -f1 /proc/uptime) ==="
+
+# set_knob FILE VALUE: writes VALUE to FILE if it exists; prints what FILE holds.
+set_knob() {
+	[ -f "$1" ] || return 0
+	echo "$2" >"$1" 2>/dev/null
+	echo "${1##*/} $(cat "$1")"
+}
+
+# The balancer's scan delays: debugfs since 5.13 (6.1 is there), sysctls
+# before. Defaults (1 s before the first scan, 1 s to 60 s between scans)
+# would use most of a short run just waiting; 100 ms lets the first hinting
+# faults arrive within a second of CPU time. The scan size stays at 256 MB,
+# more than all the memory the hogs have.
+{
+	echo 1 >/proc/sys/kernel/numa_balancing 2>/dev/null
+	echo "numa_balancing $(cat /proc/sys/kernel/numa_balancing 2>/dev/null)"
+	for d in /sys/kernel/debug/sched/numa_balancing/ /proc/sys/kernel/numa_balancing_; do
+		set_knob "${d}scan_delay_ms" 100
+		set_knob "${d}scan_period_min_ms" 100
+		set_knob "${d}scan_period_max_ms" 1000
+		set_knob "${d}scan_size_mb" 256
+	done
+} >/tmp/numa.settings
+block NUMA-SETTINGS /tmp/numa.settings
+grep '^numa_balancing 1$' /tmp/numa.settings >/dev/null ||
+	fail "cannot turn on kernel.numa_balancing (a kernel without CONFIG_NUMA_BALANCING?)"
+
+# Two hogs, each with its memory on one node and its threads started on the
+# other: hog0 memory node1 / start node0, hog1 the reverse. Together they fill
+# every CPU, so the balancer has to swap a thread of one with a thread of the
+# other (sched_swap_numa) unless a CPU is free for a plain move. Each waits
+# for its own "go" line (one FIFO each: two readers of one FIFO could both
+# buffer both lines).
+mkfifo /tmp/hgo0 /tmp/hgo1
+/numa_hog -m 1 -r 0 -s "$numa_mb" -t "$numa_threads" -d "$numa_secs" \
+	</tmp/hgo0 >/tmp/hog0.out 2>/tmp/hog0.err &
+hog0=$!
+exec 4<>/tmp/hgo0
+/numa_hog -m 0 -r 1 -s "$numa_mb" -t "$numa_threads" -d "$numa_secs" \
+	</tmp/hgo1 >/tmp/hog1.out 2>/tmp/hog1.err &
+hog1=$!
+exec 5<>/tmp/hgo1
+
+# wait_ready N PID: waits for hogN's "ready" line; fails if it died or took 30 s.
+wait_ready() {
+	i=0
+	while ! grep -q '^ready ' "/tmp/hog$1.out" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 300 ] || ! kill -0 "$2" 2>/dev/null; then
+			block "HOG$1-ERR" "/tmp/hog$1.err"
+			fail "numa_hog $1 did not become ready"
+		fi
+		sleep 0.1
+	done
+}
+wait_ready 0 $hog0
+wait_ready 1 $hog1
+
+/schedrift record $verbose -o /tmp/numa.sdt -p "$hog0" -p "$hog1" >/tmp/nrec.out 2>/tmp/nrec.err &
+nrec=$!
+i=0
+nattached=1
+while ! grep -q recording /tmp/nrec.err 2>/dev/null; do
+	i=$((i + 1))
+	if [ $i -gt 1200 ] || ! kill -0 $nrec 2>/dev/null; then
+		nattached=0
+		break
+	fi
+	sleep 0.1
+done
+echo "=== SCHEDRIFT-NUMA-ATTACHED $nattached after $i ticks of 0.1s ==="
+
+# The kernel's own account of the balancer's decisions, to compare with
+# schedrift's: the three tracepoints schedrift attaches to, through tracefs.
+tr=/sys/kernel/tracing
+ftrace=1
+echo 0 >$tr/tracing_on 2>/dev/null
+: >$tr/trace 2>/dev/null
+for e in move swap stick; do
+	echo 1 >$tr/events/sched/sched_${e}_numa/enable 2>/dev/null || ftrace=0
+done
+echo 1 >$tr/tracing_on 2>/dev/null || ftrace=0
+grep numa_ /proc/vmstat >/tmp/vmstat.before
+
+echo "=== SCHEDRIFT-NUMA-GO uptime=$(cut -d' ' -f1 /proc/uptime) ==="
+echo go >&4
+echo go >&5
+wait $hog0
+hog0_rc=$?
+wait $hog1
+hog1_rc=$?
+exec 4>&- 5>&-
+echo 0 >$tr/tracing_on 2>/dev/null
+grep numa_ /proc/vmstat >/tmp/vmstat.after
+paste /tmp/vmstat.before /tmp/vmstat.after | awk '{ print $1, $4 - $2 }' >/tmp/vmstat.delta
+grep '_numa:' $tr/trace >/tmp/ftrace.numa 2>/dev/null
+
+nstop_sig=INT
+kill -INT $nrec 2>/dev/null
+i=0
+while kill -0 $nrec 2>/dev/null; do
+	i=$((i + 1))
+	if [ $i -eq 300 ]; then
+		nstop_sig=TERM
+		kill -TERM $nrec 2>/dev/null
+	elif [ $i -eq 400 ]; then
+		nstop_sig=KILL
+		kill -KILL $nrec 2>/dev/null
+	fi
+	sleep 0.1
+done
+wait $nrec
+nrec_rc=$?
+
+nreport_rc=none
+if [ -f /tmp/numa.sdt ]; then
+	/schedrift report /tmp/numa.sdt --format json >/tmp/nreport.json 2>/tmp/nreport.err
+	nreport_rc=$?
+fi
+
+echo "=== SCHEDRIFT-NUMA-STATUS-BEGIN ==="
+echo "hog0_pid=$hog0"
+echo "hog0_mem_node=1"
+echo "hog0_run_node=0"
+echo "hog0_rc=$hog0_rc"
+echo "hog1_pid=$hog1"
+echo "hog1_mem_node=0"
+echo "hog1_run_node=1"
+echo "hog1_rc=$hog1_rc"
+echo "secs=$numa_secs"
+echo "mb=$numa_mb"
+echo "threads=$numa_threads"
+echo "ftrace=$ftrace"
+echo "ftrace_lines=$(wc -l </tmp/ftrace.numa)"
+echo "attached=$nattached"
+echo "record_rc=$nrec_rc"
+echo "record_stop_signal=$nstop_sig"
+echo "report_rc=$nreport_rc"
+echo "=== SCHEDRIFT-NUMA-STATUS-END ==="
+block HOG0-OUT /tmp/hog0.out
+block HOG0-ERR /tmp/hog0.err
+block HOG1-OUT /tmp/hog1.out
+block HOG1-ERR /tmp/hog1.err
+block NUMA-VMSTAT /tmp/vmstat.delta
+block NUMA-FTRACE /tmp/ftrace.numa
+block NUMA-RECORD-OUT /tmp/nrec.out
+block NUMA-RECORD-ERR /tmp/nrec.err
+block NUMA-REPORT-ERR /tmp/nreport.err
+block NUMA-JSON /tmp/nreport.json
+echo "=== SCHEDRIFT-NUMA-DONE uptime=$(cut -d' ' -f1 /proc/uptime) ==="
 finish

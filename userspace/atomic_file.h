@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Replace a file so that a reader (node_exporter, a scraper, a script)
+ * only ever sees the old complete file or the new complete one: write a
+ * temporary file in the same directory, fsync it, rename it over the
+ * target, fsync the directory. A crash or kill -9 at any moment leaves the
+ * previous complete file (and at worst a stray temporary, removed next time).
+ */
+#ifndef SCHEDRIFT_ATOMIC_FILE_H
+#define SCHEDRIFT_ATOMIC_FILE_H
+
+#include <stdio.h>
+
+/* fill writes the content; a non-zero return aborts and keeps the old file. */
+int atomic_file__write(const char *dir, const char *name, int (*fill)(FILE *f, void *ctx),
+		       void *ctx);
+
+#endif /* SCHEDRIFT_ATOMIC_FILE_H */

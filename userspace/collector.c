@@ -1,0 +1,597 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include "collector.h"
+#include "record.h"
+#include "util.h"
+
+/* ---- ring buffer: exits and outliers ---- */
+
+static void keep_worst(struct collector *c, const struct sdr_rec_outlier *o)
+{
+	size_t i = c->nr_worst;
+
+	if (i == COLLECTOR_OUTLIERS) {
+		if (o->wait_ns <= c->worst[i - 1].wait_ns)
+			return;
+		i--;
+	} else {
+		c->nr_worst++;
+	}
+	/* Insertion into a short array kept sorted by wait, longest first. */
+	while (i > 0 && c->worst[i - 1].wait_ns < o->wait_ns) {
+		c->worst[i] = c->worst[i - 1];
+		i--;
+	}
+	c->worst[i] = *o;
+}
+
+static void task_rec_from(struct task_rec *t, const struct sdr_task_id *id,
+			  const struct sdr_task_counts *counts, __u64 generation)
+{
+	memset(t, 0, sizeof(*t));
+	t->id = *id;
+	t->counts = *counts;
+	t->generation = generation;
+}
+
+static struct collector_cg *cg_get(struct collector *c, __u64 id)
+{
+	size_t i;
+
+	for (i = 0; i < c->nr_cgs; i++)
+		if (c->cgs[i].id == id)
+			return &c->cgs[i];
+	if (c->nr_cgs == c->cap_cgs) {
+		size_t cap = c->cap_cgs ? c->cap_cgs * 2 : 16;
+		void *p = realloc(c->cgs, cap * sizeof(*c->cgs));
+
+		if (!p)
+			return NULL;
+		c->cgs = p;
+		c->cap_cgs = cap;
+	}
+	memset(&c->cgs[c->nr_cgs], 0, sizeof(c->cgs[0]));
+	c->cgs[c->nr_cgs].id = id;
+	return &c->cgs[c->nr_cgs++];
+}
+
+/* Publish a task version, first adding its new waits to its cgroup. */
+static void task_update(struct collector *c, const struct task_rec *t)
+{
+	const struct task_rec *old = tasktable__get(c->table, t->id.tid, t->id.start_ns);
+	struct collector_cg *g;
+	__u64 d;
+	unsigned int i;
+
+	if (!c->kernel_cgroups && t->counts.cgroup_id && (g = cg_get(c, t->counts.cgroup_id))) {
+		for (i = 0; i < SDR_TASK_HIST_NR; i++) {
+			d = t->counts.wait_hist[i] - (old ? old->counts.wait_hist[i] : 0);
+			/* A smaller count means a new task behind the same key: take all. */
+			if (old && t->counts.wait_hist[i] < old->counts.wait_hist[i])
+				d = t->counts.wait_hist[i];
+			g->cum[i] += d;
+			g->interval[i] += d;
+		}
+		if (t->counts.wait_max_ns > g->max)
+			g->max = t->counts.wait_max_ns;
+		if (!old || t->counts.wait_sum_ns >= old->counts.wait_sum_ns)
+			g->sum += t->counts.wait_sum_ns - (old ? old->counts.wait_sum_ns : 0);
+	}
+	tasktable__update(c->table, t);
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	const struct sdr_rec_hdr *h = data;
+	struct collector *c = ctx;
+	struct task_rec t;
+
+	if (size < sizeof(*h) || h->size != size) {
+		c->user[USER_STAT_decode]++;
+		return 0;
+	}
+	c->user[USER_STAT_consumed]++;
+	if (h->type == SDR_REC_TASK_EXIT && size >= sizeof(struct sdr_rec_task)) {
+		const struct sdr_rec_task *e = data;
+
+		/* Final totals, then the exit: it stays visible for the grace. */
+		task_rec_from(&t, &e->task, &e->counts, c->generation + 1);
+		task_update(c, &t);
+		tasktable__mark_exited(c->table, e->task.tid, e->task.start_ns, c->generation + 1);
+	} else if (h->type == SDR_REC_OUTLIER && size >= sizeof(struct sdr_rec_outlier)) {
+		keep_worst(c, data);
+	}
+	return 0;
+}
+
+int collector__drain(struct collector *c, int timeout_ms)
+{
+	return loader__poll(&c->l, timeout_ms);
+}
+
+/* ---- start / stop ---- */
+
+int collector__start(struct collector *c, const struct collector_opts *o)
+{
+	struct loader_opts lo = {};
+	struct utsname u;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	rc = topology_load(&c->topo, o->topology_path);
+	if (rc)
+		return rc;
+	c->table = tasktable__new(o->max_tasks, o->grace);
+	c->reader = c->table ? tasktable__reader_new(c->table) : NULL;
+	c->ncpu = libbpf_num_possible_cpus();
+	c->prev_cpu = calloc(c->ncpu > 0 ? c->ncpu : 1, sizeof(*c->prev_cpu));
+	c->cpu_hists = calloc(c->topo.nr_cpus + 1, sizeof(*c->cpu_hists));
+	if (!c->table || !c->reader || c->ncpu <= 0 || !c->prev_cpu || !c->cpu_hists) {
+		msg_err("out of memory");
+		return EXIT_RUNTIME;
+	}
+	lo.topo = &c->topo;
+	lo.ringbuf_bytes = 4 << 20; /* exits and outliers only */
+	lo.min_lat_ns = o->min_lat_ns;
+	lo.max_cgroups = o->max_cgroups;
+	c->kernel_cgroups = o->max_cgroups > 0;
+	lo.no_migration_records = 1;
+	if (loader__start(&c->l, &lo, on_event, c))
+		return EXIT_RUNTIME;
+	if (c->l.raw_tp) {
+		msg_err("the always-on modes need tp_btf programs (task storage); this kernel refuses "
+			"them: use `schedrift record` instead");
+		loader__destroy(&c->l);
+		return EXIT_RUNTIME;
+	}
+	if (uname(&u) == 0) {
+		snprintf(c->meta.kernel_release, sizeof(c->meta.kernel_release), "%s", u.release);
+		snprintf(c->meta.hostname, sizeof(c->meta.hostname), "%s", u.nodename);
+	}
+	c->meta.nr_cpus_online = sysconf(_SC_NPROCESSORS_ONLN);
+	c->meta.start_mono_ns = c->last_tick_ns = now_mono_ns();
+	c->meta.start_realtime_ns = now_realtime_ns();
+	snprintf(c->meta.command, sizeof(c->meta.command), "%s", o->command);
+	c->meta.topo = c->topo;
+	return 0;
+}
+
+void collector__stop(struct collector *c)
+{
+	loader__destroy(&c->l);
+	if (c->reader)
+		tasktable__reader_free(c->reader);
+	if (c->table)
+		tasktable__free(c->table);
+	free(c->prev_cpu);
+	free(c->prev_cg);
+	free(c->cpu_hists);
+	free(c->cgroup_hists);
+	free(c->cgs);
+	cgroup_paths__free(&c->cg_paths);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ---- a tick ---- */
+
+static int on_live_task(void *ctx, const struct sdr_rec_task *rec)
+{
+	struct collector *c = ctx;
+	struct task_rec t;
+
+	task_rec_from(&t, &rec->task, &rec->counts, c->generation);
+	task_update(c, &t);
+	return 0;
+}
+
+static void hist_from_sdr(struct hist *h, const __u64 *counts, __u64 count, __u64 sum,
+			  __u64 max)
+{
+	unsigned int i;
+
+	hist__init(h);
+	for (i = 0; i < SDR_HIST_NR_BUCKETS; i++)
+		h->counts[i] = counts[i];
+	h->count = count;
+	h->sum = sum;
+	h->max = max;
+	h->min = 0; /* the kernel keeps no minimum; percentiles only clamp to it */
+}
+
+/* cur - prev, bucket by bucket: the interval's waits. The max is the cumulative one. */
+static void hist_delta(struct hist *out, const struct sdr_hist *cur, const struct sdr_hist *prev)
+{
+	unsigned int i;
+
+	hist__init(out);
+	for (i = 0; i < SDR_HIST_NR_BUCKETS; i++)
+		out->counts[i] = cur->counts[i] - prev->counts[i];
+	out->count = cur->count - prev->count;
+	out->sum = cur->sum_ns - prev->sum_ns;
+	/*
+	 * The kernel's max is since start; within the interval the largest
+	 * non-empty bucket bounds it instead.
+	 */
+	for (i = SDR_HIST_NR_BUCKETS; i-- > 0;)
+		if (out->counts[i]) {
+			__u64 hi = sdr_hist_bucket_hi(i) - 1;
+
+			out->max = hi < cur->max_ns ? hi : cur->max_ns;
+			break;
+		}
+}
+
+static int read_cpus(struct collector *c, struct report *r)
+{
+	struct sdr_hist *cur = calloc(c->ncpu, sizeof(*cur));
+	struct hist delta, sys_delta;
+	int cpu, err;
+
+	if (!cur)
+		return -ENOMEM;
+	err = loader__read_cpu_hists(&c->l, cur, c->ncpu);
+	if (err)
+		goto out;
+	r->cpu_runq = calloc(c->topo.nr_cpus + 1, sizeof(*r->cpu_runq));
+	if (!r->cpu_runq) {
+		err = -ENOMEM;
+		goto out;
+	}
+	hist__init(&c->sys_hist);
+	hist__init(&sys_delta);
+	for (cpu = 0; cpu < c->ncpu; cpu++) {
+		struct hist cum;
+
+		hist_from_sdr(&cum, cur[cpu].counts, cur[cpu].count, cur[cpu].sum_ns, cur[cpu].max_ns);
+		hist__merge(&c->sys_hist, &cum);
+		hist_delta(&delta, &cur[cpu], &c->prev_cpu[cpu]);
+		hist__merge(&sys_delta, &delta);
+		if (cpu < c->topo.nr_cpus) {
+			c->cpu_hists[cpu] = cum;
+			r->cpu_runq[cpu] = lat__from_hist(&delta);
+		}
+	}
+	r->sys_runq = lat__from_hist(&sys_delta);
+	r->nr_waits = sys_delta.count;
+	memcpy(c->prev_cpu, cur, c->ncpu * sizeof(*cur));
+out:
+	free(cur);
+	return err;
+}
+
+static int read_landing(struct collector *c, struct report *r)
+{
+	struct sdr_hist cur[SDR_LOC_NR];
+	struct hist delta;
+	int loc, err;
+
+	err = loader__read_landing(&c->l, cur);
+	if (err)
+		return err;
+	for (loc = 0; loc < SDR_LOC_NR; loc++) {
+		hist_from_sdr(&c->landing_hist[loc], cur[loc].counts, cur[loc].count, cur[loc].sum_ns,
+			      cur[loc].max_ns);
+		hist_delta(&delta, &cur[loc], &c->prev_landing[loc]);
+		r->landing[loc] = lat__from_hist(&delta);
+	}
+	memcpy(c->prev_landing, cur, sizeof(cur));
+	return 0;
+}
+
+static const struct loader_cgroup *find_cg(const struct loader_cgroup *v, size_t n, __u64 id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].id == id)
+			return &v[i];
+	return NULL;
+}
+
+static int cmp_cg_id(const void *a, const void *b)
+{
+	const struct loader_cgroup *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void sdr_from_cg(struct sdr_hist *out, const struct sdr_cgroup_hist *h)
+{
+	unsigned int i;
+
+	for (i = 0; i < SDR_HIST_NR_BUCKETS; i++)
+		out->counts[i] = h->counts[i];
+	out->count = h->count;
+	out->sum_ns = h->sum_ns;
+	out->max_ns = h->max_ns;
+}
+
+/* A coarse task-style histogram as a fine one: each count in the middle fine bucket of its span. */
+static void hist_from_coarse(struct hist *h, const __u64 *coarse, __u64 max, __u64 sum)
+{
+	unsigned int i;
+
+	hist__init(h);
+	for (i = 0; i < SDR_TASK_HIST_NR; i++) {
+		if (!coarse[i])
+			continue;
+		h->counts[(i << SDR_TASK_HIST_SHIFT) + (1u << SDR_TASK_HIST_SHIFT) / 2] += coarse[i];
+		h->count += coarse[i];
+	}
+	h->max = max;
+	h->sum = sum;
+}
+
+static const char *cg_path(struct collector *c, __u64 id, int *reloaded)
+{
+	const char *path = cgroup_paths__find(&c->cg_paths, id);
+	char root[4096];
+
+	/* A cgroup we have not named yet: walk the hierarchy again, once a tick. */
+	if (!path && !*reloaded && !cgroup_paths__root(root, sizeof(root))) {
+		cgroup_paths__free(&c->cg_paths);
+		cgroup_paths__load(&c->cg_paths, root);
+		*reloaded = 1;
+		path = cgroup_paths__find(&c->cg_paths, id);
+	}
+	return path;
+}
+
+static int cmp_cg_acc(const void *a, const void *b)
+{
+	const struct collector_cg *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The default: per-cgroup figures summed from the tasks (bound 1/16). */
+static int read_task_cgroups(struct collector *c, struct report *r)
+{
+	struct lat l;
+	__u32 coarse[SDR_TASK_HIST_NR];
+	size_t i, k;
+	int reloaded = 0;
+
+	qsort(c->cgs, c->nr_cgs, sizeof(*c->cgs), cmp_cg_acc);
+	r->cgroups = calloc(c->nr_cgs + 1, sizeof(*r->cgroups));
+	free(c->cgroup_hists);
+	c->cgroup_hists = calloc(c->nr_cgs + 1, sizeof(*c->cgroup_hists));
+	if (!r->cgroups || !c->cgroup_hists)
+		return -ENOMEM;
+	for (i = 0; i < c->nr_cgs; i++) {
+		struct collector_cg *g = &c->cgs[i];
+		__u64 imax = 0;
+
+		r->cgroups[i].id = g->id;
+		r->cgroups[i].path = cg_path(c, g->id, &reloaded);
+		for (k = 0; k < SDR_TASK_HIST_NR; k++) {
+			coarse[k] = g->interval[k] > UINT32_MAX ? UINT32_MAX : g->interval[k];
+			if (g->interval[k])
+				imax = sdr_hist_bucket_hi(((k + 1) << SDR_TASK_HIST_SHIFT) - 1) - 1;
+		}
+		l = lat__from_task_hist(coarse, imax < g->max ? imax : g->max);
+		r->cgroups[i].runq = l;
+		hist_from_coarse(&c->cgroup_hists[i], g->cum, g->max, g->sum);
+		memset(g->interval, 0, sizeof(g->interval));
+	}
+	if (reloaded)
+		for (i = 0; i < c->nr_cgs; i++)
+			r->cgroups[i].path = cgroup_paths__find(&c->cg_paths, r->cgroups[i].id);
+	r->nr_cgroups = c->nr_cgs;
+	return 0;
+}
+
+static int read_cgroups(struct collector *c, struct report *r)
+{
+	struct loader_cgroup *cur = NULL;
+	struct sdr_hist *a, *b;
+	struct hist delta;
+	size_t n = 0, i;
+	int err, reloaded = 0;
+	char root[4096];
+
+	if (!c->kernel_cgroups)
+		return read_task_cgroups(c, r);
+	err = loader__read_cgroups(&c->l, &cur, &n);
+	if (err)
+		return err;
+	qsort(cur, n, sizeof(*cur), cmp_cg_id);
+	r->cgroups = calloc(n + 1, sizeof(*r->cgroups));
+	free(c->cgroup_hists);
+	c->cgroup_hists = calloc(n + 1, sizeof(*c->cgroup_hists));
+	a = malloc(sizeof(*a));
+	b = calloc(1, sizeof(*b));
+	if (!r->cgroups || !c->cgroup_hists || !a || !b) {
+		free(cur), free(a), free(b);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		const struct loader_cgroup *prev = find_cg(c->prev_cg, c->nr_prev_cg, cur[i].id);
+		struct report_cgroup *g = &r->cgroups[i];
+
+		g->id = cur[i].id;
+		g->path = cgroup_paths__find(&c->cg_paths, g->id);
+		/* A cgroup we have not named yet: walk the hierarchy again, once a tick. */
+		if (!g->path && !reloaded && !cgroup_paths__root(root, sizeof(root))) {
+			cgroup_paths__free(&c->cg_paths);
+			cgroup_paths__load(&c->cg_paths, root);
+			reloaded = 1;
+			g->path = cgroup_paths__find(&c->cg_paths, g->id);
+		}
+		sdr_from_cg(a, &cur[i].hist);
+		memset(b, 0, sizeof(*b));
+		if (prev)
+			sdr_from_cg(b, &prev->hist);
+		hist_delta(&delta, a, b);
+		g->runq = lat__from_hist(&delta);
+		hist_from_sdr(&c->cgroup_hists[i], a->counts, a->count, a->sum_ns, a->max_ns);
+	}
+	/* Paths were looked up before a reload freed them: look them all up again. */
+	if (reloaded)
+		for (i = 0; i < n; i++)
+			r->cgroups[i].path = cgroup_paths__find(&c->cg_paths, r->cgroups[i].id);
+	r->nr_cgroups = n;
+	free(c->prev_cg);
+	c->prev_cg = cur;
+	c->nr_prev_cg = n;
+	free(a);
+	free(b);
+	return 0;
+}
+
+struct task_fill {
+	struct report *r;
+	int nr_nodes;
+	int err;
+};
+
+void collector__row_from_rec(struct report_task *row, const struct task_rec *t, int nr_nodes)
+{
+	size_t i;
+
+	memset(row, 0, sizeof(*row));
+	row->id = t->id;
+	row->id_known = 1;
+	row->exited = t->exit_generation != 0;
+	memcpy(row->migrations, t->counts.migrations, sizeof(row->migrations));
+	memcpy(row->by_cause, t->counts.by_cause, sizeof(row->by_cause));
+	row->penalty_milli = t->counts.penalty_milli;
+	memcpy(row->numa, t->counts.numa, sizeof(row->numa));
+	row->have_totals = 1;
+	row->runtime_ns = t->counts.runtime_ns;
+	memcpy(row->node_runtime_ns, t->counts.node_runtime_ns, sizeof(row->node_runtime_ns));
+	row->preferred_nid = t->counts.preferred_nid;
+	row->cgroup_id = t->counts.cgroup_id;
+	row->home_node = -1;
+	report__derive_home(row, nr_nodes);
+	row->runq = lat__from_task_hist(t->counts.wait_hist, t->counts.wait_max_ns);
+	/* Per task the kernel keeps landing count, sum and max only. */
+	for (i = 0; i < SDR_LOC_NR; i++) {
+		row->landing.count += t->counts.landings[i];
+		if (t->counts.landing_max_ns[i] > row->landing.max)
+			row->landing.max = t->counts.landing_max_ns[i];
+	}
+}
+
+static int add_task_row(void *ctx, const struct task_rec *t)
+{
+	struct task_fill *tf = ctx;
+	struct report *r = tf->r;
+
+	if (r->nr_tasks == r->cap_tasks) {
+		size_t cap = r->cap_tasks ? r->cap_tasks * 2 : 256;
+		void *p = realloc(r->tasks, cap * sizeof(*r->tasks));
+
+		if (!p) {
+			tf->err = -ENOMEM;
+			return 1;
+		}
+		r->tasks = p;
+		r->cap_tasks = cap;
+	}
+	collector__row_from_rec(&r->tasks[r->nr_tasks++], t, tf->nr_nodes);
+	return 0;
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	const struct report_task *x = a, *y = b;
+
+	if (x->penalty_milli != y->penalty_milli)
+		return x->penalty_milli > y->penalty_milli ? -1 : 1;
+	if (x->id.tid != y->id.tid)
+		return x->id.tid < y->id.tid ? -1 : 1;
+	return x->id.start_ns < y->id.start_ns ? -1 : x->id.start_ns > y->id.start_ns;
+}
+
+static int fill_tasks(struct collector *c, struct report *r)
+{
+	struct task_fill tf = { .r = r, .nr_nodes = c->topo.nr_nodes };
+	size_t i, k;
+
+	tasktable__for_each(c->reader, add_task_row, &tf);
+	if (tf.err)
+		return tf.err;
+	qsort(r->tasks, r->nr_tasks, sizeof(*r->tasks), cmp_row);
+	for (k = 0; k < r->nr_cgroups; k++)
+		for (i = 0; i < r->nr_tasks; i++)
+			r->cgroups[k].nr_tasks += r->tasks[i].cgroup_id == r->cgroups[k].id;
+	return 0;
+}
+
+static int fill_totals(struct collector *c, struct report *r)
+{
+	struct sdr_stats s;
+	int i, err;
+
+	err = loader__read_stats(&c->l, &s);
+	if (err)
+		return err;
+	for (i = 0; i < SDR_STAT_NR; i++)
+		r->counters[i] = s.counters[i];
+	for (i = 0; i < USER_STAT_NR; i++)
+		r->counters[SDR_STAT_NR + i] = c->user[i];
+	memcpy(r->migrations, s.migrations, sizeof(r->migrations));
+	r->penalty_milli = s.penalty_milli;
+	r->nr_nodes = c->topo.nr_nodes;
+	r->node_matrix = calloc((size_t)r->nr_nodes * r->nr_nodes + 1, sizeof(*r->node_matrix));
+	if (!r->node_matrix)
+		return -ENOMEM;
+	err = loader__read_node_matrix(&c->l, r->node_matrix);
+	if (err)
+		return err;
+	/* Exits and outliers the kernel made that the ring buffer has not given us yet. */
+	if (s.counters[SDR_STAT_records] > c->user[USER_STAT_consumed] + c->user[USER_STAT_decode])
+		r->unconsumed = s.counters[SDR_STAT_records] - c->user[USER_STAT_consumed] -
+				c->user[USER_STAT_decode];
+	return 0;
+}
+
+int collector__tick(struct collector *c, struct report *r)
+{
+	__u64 now;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	c->generation++;
+	/* Exits first, so a task that exited is not re-read as live. */
+	err = loader__poll(&c->l, 0);
+	if (!err)
+		err = loader__snapshot_tasks(&c->l, on_live_task, c);
+	if (err)
+		return err;
+	tasktable__end_generation(c->table, c->generation);
+
+	now = now_mono_ns();
+	r->meta = c->meta;
+	r->have_trailer = 1;
+	r->duration_ns = now - c->last_tick_ns;
+	c->last_tick_ns = now;
+	err = fill_totals(c, r);
+	if (!err)
+		err = read_cpus(c, r);
+	if (!err)
+		err = read_landing(c, r);
+	if (!err)
+		err = read_cgroups(c, r);
+	if (!err)
+		err = fill_tasks(c, r);
+	if (!err && c->nr_worst) {
+		r->outliers = malloc(c->nr_worst * sizeof(*r->outliers));
+		if (!r->outliers) {
+			err = -ENOMEM;
+		} else {
+			memcpy(r->outliers, c->worst, c->nr_worst * sizeof(*r->outliers));
+			r->nr_outliers = r->cap_outliers = c->nr_worst;
+		}
+	}
+	c->nr_worst = 0;
+	if (err)
+		report__free(r);
+	return err;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The always-on side of schedrift (daemon, top): BPF loaded in aggregate
+ * mode (no per-wait or per-migration records), a ring buffer carrying only
+ * task exits and outliers, and once per interval a tick that reads the
+ * kernel's aggregates and live tasks into the task table and builds a
+ * struct report from them, so the same renderers serve files, HTTP and the
+ * terminal.
+ *
+ * Threading: one thread (the ingest thread) calls everything here; it is
+ * the only writer of the task table. Other threads read the table only.
+ */
+#ifndef SCHEDRIFT_COLLECTOR_H
+#define SCHEDRIFT_COLLECTOR_H
+
+#include "cgroup_paths.h"
+#include "hist.h"
+#include "loader.h"
+#include "report.h"
+#include "tasktable.h"
+#include "topology.h"
+
+#define COLLECTOR_OUTLIERS 10
+
+struct collector_opts {
+	const char *topology_path;
+	__u64 min_lat_ns;  /* outlier threshold; 0 = none */
+	__u32 max_cgroups; /* cgroup histogram slots */
+	__u32 max_tasks;   /* task table cap */
+	__u32 grace;       /* intervals an exited task stays visible */
+	char command[256];
+};
+
+struct collector_cg {
+	__u64 id;
+	__u64 cum[SDR_TASK_HIST_NR];      /* since the daemon started */
+	__u64 interval[SDR_TASK_HIST_NR]; /* since the last tick */
+	__u64 max;                        /* largest wait seen, cumulative */
+	__u64 sum;                        /* approximate: task sums, cumulative */
+};
+
+struct collector {
+	struct loader l;
+	struct topology topo;
+	struct trace_meta meta;
+	struct tasktable *table;
+	struct tasktable_reader *reader; /* the ingest thread's own */
+	__u64 generation;
+	__u64 last_tick_ns;
+	int ncpu; /* possible CPUs, as the per-CPU maps have them */
+	struct sdr_hist *prev_cpu; /* [ncpu] cumulative at the last tick */
+	struct sdr_hist prev_landing[SDR_LOC_NR];
+	struct loader_cgroup *prev_cg;
+	size_t nr_prev_cg;
+	struct sdr_rec_outlier worst[COLLECTOR_OUTLIERS]; /* this interval, by wait desc */
+	size_t nr_worst;
+	__u64 user[USER_STAT_NR];
+	struct cgroup_paths cg_paths;
+
+	/*
+	 * Per-cgroup wait histograms summed from the tasks' coarse ones (the
+	 * default; the kernel's per-cgroup map is opt-in, --max-cgroups). Each
+	 * task update adds what the task waited since its previous version.
+	 */
+	struct collector_cg *cgs;
+	size_t nr_cgs, cap_cgs;
+	int kernel_cgroups; /* the BPF cgroup map is on */
+
+	/* Cumulative histograms of the last tick, for Prometheus. */
+	struct hist sys_hist;
+	struct hist landing_hist[SDR_LOC_NR];
+	struct hist *cpu_hists;    /* [topo.nr_cpus] */
+	struct hist *cgroup_hists; /* [report.nr_cgroups], same order as report.cgroups */
+};
+
+/* Loads and attaches; returns 0 or an exit code after printing one line. */
+int collector__start(struct collector *c, const struct collector_opts *o);
+/* Drains the ring buffer (exits, outliers), waiting up to timeout_ms. */
+int collector__drain(struct collector *c, int timeout_ms);
+/*
+ * Ends an interval: live tasks into the table, then the report r (counts
+ * cumulative since start; latency percentiles over the interval). r must
+ * be freed with report__free; cgroup paths in it stay owned by c.
+ */
+int collector__tick(struct collector *c, struct report *r);
+void collector__stop(struct collector *c);
+/* A report row from a task table record (any thread). */
+void collector__row_from_rec(struct report_task *row, const struct task_rec *t, int nr_nodes);
+
+#endif /* SCHEDRIFT_COLLECTOR_H */

@@ -1,0 +1,539 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The daemon: one ingest thread (this one) drains the ring buffer and, every
+ * interval, ticks the collector (kernel aggregates and live tasks into the
+ * task table and a report), renders the Prometheus text once, writes it and
+ * the JSON report atomically into the metrics directory and publishes the
+ * same bytes to the HTTP threads. Signals only set flags; everything
+ * happens in the loop:
+ *   SIGTERM/SIGINT  final export, detach, exit 0
+ *   SIGHUP          re-read --config; a bad file keeps the old settings
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "atomic_file.h"
+#include "collector.h"
+#include "daemon.h"
+#include "export_prom.h"
+#include "http.h"
+#include "sd_notify.h"
+#include "util.h"
+
+static volatile sig_atomic_t stop_requested, reload_requested;
+
+static void on_stop(int sig)
+{
+	stop_requested = 1;
+}
+
+static void on_hup(int sig)
+{
+	reload_requested = 1;
+}
+
+/* ---- config file ---- */
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		*--e = 0;
+	return s;
+}
+
+int daemon__parse_config(const char *path, struct daemon_settings *out, char *err, size_t errlen)
+{
+	struct daemon_settings s = *out;
+	char line[1200], *key, *val, *eq, *hash;
+	int lineno = 0, rc = 0;
+	__u64 v;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		hash = strchr(line, '#');
+		if (hash)
+			*hash = 0;
+		key = trim(line);
+		if (!*key)
+			continue;
+		eq = strchr(key, '=');
+		if (!eq) {
+			snprintf(err, errlen, "%s:%d: want KEY = VALUE", path, lineno);
+			rc = -EINVAL;
+			break;
+		}
+		*eq = 0;
+		key = trim(key);
+		val = trim(eq + 1);
+		if (!strcmp(key, "interval")) {
+			if (parse_seconds(val, 86400, &s.interval_s) || s.interval_s < 0.05) {
+				snprintf(err, errlen, "%s:%d: interval: seconds, 0.05 to 86400", path,
+					 lineno);
+				rc = -EINVAL;
+				break;
+			}
+		} else if (!strcmp(key, "top")) {
+			if (parse_u64(val, 0, 10000, &v)) {
+				snprintf(err, errlen, "%s:%d: top: 0 to 10000", path, lineno);
+				rc = -EINVAL;
+				break;
+			}
+			s.top_n = v;
+		} else if (!strcmp(key, "grace")) {
+			if (parse_u64(val, 0, 1000, &v)) {
+				snprintf(err, errlen, "%s:%d: grace: intervals, 0 to 1000", path, lineno);
+				rc = -EINVAL;
+				break;
+			}
+			s.grace = v;
+		} else if (!strcmp(key, "metrics_dir")) {
+			if (val[0] != '/' || strlen(val) >= sizeof(s.metrics_dir)) {
+				snprintf(err, errlen, "%s:%d: metrics_dir: an absolute path", path, lineno);
+				rc = -EINVAL;
+				break;
+			}
+			snprintf(s.metrics_dir, sizeof(s.metrics_dir), "%s", val);
+		} else {
+			snprintf(err, errlen, "%s:%d: unknown key '%s' (interval, top, grace, metrics_dir)",
+				 path, lineno, key);
+			rc = -EINVAL;
+			break;
+		}
+	}
+	fclose(f);
+	if (!rc)
+		*out = s;
+	return rc;
+}
+
+/* ---- privileges and single instance ---- */
+
+/*
+ * After attach the daemon needs no capability: map reads, the task
+ * iterator and pidfds work on descriptors it already holds. Dropping them
+ * all (bounding set too, and no_new_privs) limits what a bug can do.
+ */
+static void drop_capabilities(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+	int cap;
+
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	for (cap = 0; cap <= 63; cap++)
+		prctl(PR_CAPBSET_DROP, cap, 0, 0, 0); /* fails harmlessly without CAP_SETPCAP */
+	if (syscall(SYS_capset, &hdr, data))
+		log_msg(LOG_LVL_WARN, "could not drop capabilities: %s", strerror(errno));
+	else
+		log_msg(LOG_LVL_DEBUG, "dropped every capability");
+}
+
+/* A second daemon would double the overhead and fight over the files. */
+static int take_lock(const char *path)
+{
+	char pid[32];
+	int fd, n;
+
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		msg_err("cannot open the lock file %s: %s (choose another with --lock FILE)", path,
+			strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		n = read(fd, pid, sizeof(pid) - 1);
+		pid[n > 0 ? n : 0] = 0;
+		msg_err("another schedrift daemon is running (pid %s, lock %s)",
+			n > 0 ? trim(pid) : "?", path);
+		close(fd);
+		return -1;
+	}
+	if (ftruncate(fd, 0) == 0) {
+		n = snprintf(pid, sizeof(pid), "%d\n", getpid());
+		if (write(fd, pid, n) != n)
+			log_msg(LOG_LVL_DEBUG, "could not write the pid into %s", path);
+	}
+	return fd; /* held open, and so locked, until exit */
+}
+
+/* ---- one export ---- */
+
+struct blob_ctx {
+	const char *buf;
+	size_t len;
+};
+
+static int fill_blob(FILE *f, void *ctx)
+{
+	struct blob_ctx *b = ctx;
+
+	return fwrite(b->buf, 1, b->len, f) == b->len ? 0 : -EIO;
+}
+
+static int fill_json(FILE *f, void *ctx)
+{
+	report__print_json(ctx, f, 0, 0);
+	return ferror(f) ? -EIO : 0;
+}
+
+static void self_usage(double *cpu_s, __u64 *rss)
+{
+	struct rusage ru;
+	long pages = 0;
+	FILE *f;
+
+	*cpu_s = 0;
+	*rss = 0;
+	if (!getrusage(RUSAGE_SELF, &ru))
+		*cpu_s = ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+			 (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	f = fopen("/proc/self/statm", "r");
+	if (f) {
+		if (fscanf(f, "%*s %ld", &pages) == 1)
+			*rss = (__u64)pages * sysconf(_SC_PAGESIZE);
+		fclose(f);
+	}
+}
+
+static int export_once(struct collector *c, struct http *h, const struct daemon_settings *set)
+{
+	struct prom_input in = {};
+	struct tasktable_stats ts;
+	struct blob_ctx b;
+	struct report r;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int err;
+
+	err = collector__tick(c, &r);
+	if (err) {
+		log_msg(LOG_LVL_ERR, "failed to read the kernel's counters: %s", strerror(-err));
+		return err;
+	}
+	tasktable__stats(c->table, &ts);
+	in.r = &r;
+	in.sys_hist = &c->sys_hist;
+	in.landing_hist = c->landing_hist;
+	in.cgroup_hists = c->cgroup_hists;
+	in.cpu_hists = c->cpu_hists;
+	in.top_n = set->top_n;
+	self_usage(&in.cpu_seconds, &in.rss_bytes);
+	in.evictions = ts.evictions;
+	in.tasks_tracked = ts.nr_tasks;
+	in.version = SCHEDRIFT_VERSION;
+	in.kernel = c->meta.kernel_release;
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		report__free(&r);
+		return -ENOMEM;
+	}
+	err = prom__write(f, &in);
+	fclose(f);
+	if (!err && set->metrics_dir[0]) {
+		b.buf = buf;
+		b.len = len;
+		err = atomic_file__write(set->metrics_dir, "schedrift.prom", fill_blob, &b);
+		if (!err)
+			err = atomic_file__write(set->metrics_dir, "schedrift.json", fill_json, &r);
+		if (err)
+			log_msg(LOG_LVL_ERR, "failed to write the metric files in %s: %s",
+				set->metrics_dir, strerror(-err));
+	}
+	if (h && !err)
+		http__publish_metrics(h, buf, len); /* takes buf */
+	else
+		free(buf);
+	report__free(&r);
+	return err;
+}
+
+/* ---- the loop ---- */
+
+static void reload(const struct daemon_opts *o, struct daemon_settings *set)
+{
+	struct daemon_settings next = *set;
+	char err[1400];
+
+	if (!o->config_path) {
+		log_msg(LOG_LVL_WARN, "SIGHUP without --config: nothing to re-read");
+		return;
+	}
+	if (daemon__parse_config(o->config_path, &next, err, sizeof(err))) {
+		log_msg(LOG_LVL_ERR, "keeping the old settings: %s", err);
+		return;
+	}
+	*set = next;
+	log_msg(LOG_LVL_INFO, "re-read %s: interval %g s, top %d, grace %u, metrics dir %s",
+		o->config_path, set->interval_s, set->top_n, set->grace,
+		set->metrics_dir[0] ? set->metrics_dir : "(none)");
+}
+
+static int run(const struct daemon_opts *o)
+{
+	struct daemon_settings set = o->set;
+	struct collector_opts co = {};
+	struct sigaction sa = {};
+	struct collector c;
+	struct http *h = NULL;
+	__u64 next, now, wd_usec, last_wd = 0;
+	int lock_fd, rc, err;
+
+	lock_fd = take_lock(o->lock_path);
+	if (lock_fd < 0)
+		return EXIT_RUNTIME;
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	co.topology_path = o->topology_path;
+	co.min_lat_ns = o->min_lat_ns;
+	co.max_cgroups = o->max_cgroups;
+	co.max_tasks = o->max_tasks;
+	co.grace = set.grace;
+	snprintf(co.command, sizeof(co.command), "%s", o->command);
+	rc = collector__start(&c, &co);
+	if (rc) {
+		close(lock_fd);
+		return rc;
+	}
+	if (o->listen) {
+		h = http__start(o->listen, c.table, c.topo.nr_nodes, &err);
+		if (!h) {
+			if (err == -EINVAL)
+				msg_err("bad --listen '%s': want ADDR:PORT, :PORT or [ADDR6]:PORT",
+					o->listen);
+			else
+				msg_err("cannot listen on %s: %s", o->listen, strerror(-err));
+			collector__stop(&c);
+			close(lock_fd);
+			return err == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+		}
+	}
+	drop_capabilities();
+	log_msg(LOG_LVL_INFO, "running: interval %g s, metrics dir %s%s%s", set.interval_s,
+		set.metrics_dir[0] ? set.metrics_dir : "(none)", o->listen ? ", listening on " : "",
+		o->listen ? o->listen : "");
+	sd_notify__send("READY=1");
+	wd_usec = sd_notify__watchdog_usec();
+
+	rc = 0;
+	next = now_mono_ns() + (__u64)(set.interval_s * 1e9);
+	while (!stop_requested) {
+		now = now_mono_ns();
+		if (now >= next) {
+			err = export_once(&c, h, &set);
+			if (err && o->once)
+				rc = EXIT_RUNTIME;
+			if (o->once)
+				break;
+			next += (__u64)(set.interval_s * 1e9);
+			if (next <= now) /* a slow tick: skip, don't burst */
+				next = now + (__u64)(set.interval_s * 1e9);
+		}
+		if (wd_usec && now - last_wd >= wd_usec * 1000 / 2) {
+			sd_notify__send("WATCHDOG=1");
+			last_wd = now;
+		}
+		if (reload_requested) {
+			reload_requested = 0;
+			reload(o, &set);
+			next = now + (__u64)(set.interval_s * 1e9);
+		}
+		/* Drain often enough that exits and outliers never overflow the ring. */
+		err = collector__drain(&c, 100);
+		if (err) {
+			log_msg(LOG_LVL_ERR, "failed to read the ring buffer: %s", strerror(-err));
+			rc = EXIT_RUNTIME;
+			break;
+		}
+	}
+	sd_notify__send("STOPPING=1");
+	if (stop_requested && !o->once) {
+		/* One last export, so the files end with everything seen. */
+		export_once(&c, h, &set);
+		log_msg(LOG_LVL_INFO, "stopping");
+	}
+	http__stop(h);
+	collector__stop(&c);
+	close(lock_fd);
+	return rc;
+}
+
+/* ---- options ---- */
+
+static const char daemon_usage[] =
+	"usage: schedrift daemon [--metrics-dir DIR] [--interval SECONDS] [--listen ADDR:PORT]\n"
+	"                        [--once] [--topology FILE] [--config FILE] [--top N] [-v]\n"
+	"\n"
+	"Always-on metrics: every interval, rewrite DIR/schedrift.prom (Prometheus text, for the\n"
+	"node_exporter textfile collector) and DIR/schedrift.json atomically, and serve them on\n"
+	"loopback HTTP (GET /metrics, GET /tasks?tid=N&top=N) when --listen is given.\n"
+	"\n"
+	"  -d, --metrics-dir DIR   where to write the metric files (default: none)\n"
+	"  -i, --interval SECONDS  export interval (default 10)\n"
+	"  -l, --listen ADDR:PORT  serve HTTP there; ':PORT' means 127.0.0.1 (default: off)\n"
+	"      --once              collect one interval, write the files, exit\n"
+	"      --topology FILE     use this CPU/LLC/node layout instead of sysfs\n"
+	"  -c, --config FILE       settings file, re-read on SIGHUP (docs/daemon.md)\n"
+	"      --top N             per-task series for at most N tasks by penalty and N by p99\n"
+	"                          wait (default 20)\n"
+	"      --max-tasks N       tasks tracked at most; the oldest exited are evicted first\n"
+	"                          (default 65536)\n"
+	"      --grace N           intervals an exited task stays exported (default 1)\n"
+	"      --min-lat MS        keep waits of at least MS ms as outliers (default 10; 0 = off)\n"
+	"      --max-cgroups N     keep full-resolution per-cgroup histograms in BPF for up to N\n"
+	"                          cgroups (default 0: summed from the tasks', bound 1/16;\n"
+	"                          the BPF map costs atomic adds on every switch)\n"
+	"      --lock FILE         single-instance lock (default " DAEMON_DEFAULT_LOCK ")\n"
+	"  -v, --verbose           debug log lines and libbpf's log\n"
+	"  -h, --help              this help\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("schedrift daemon: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs(" (see schedrift daemon --help)\n", stderr);
+	return EXIT_USAGE;
+}
+
+int cmd_daemon(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "metrics-dir", required_argument, NULL, 'd' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "topology", required_argument, NULL, 't' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "top", required_argument, NULL, 'n' },
+		{ "max-tasks", required_argument, NULL, 'T' },
+		{ "grace", required_argument, NULL, 'g' },
+		{ "min-lat", required_argument, NULL, 'm' },
+		{ "max-cgroups", required_argument, NULL, 'C' },
+		{ "lock", required_argument, NULL, 'L' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct daemon_opts o = {};
+	char err[1400];
+	double ms;
+	__u64 v;
+	int opt, i, len;
+
+	o.set.interval_s = DAEMON_DEFAULT_INTERVAL_S;
+	o.set.top_n = DAEMON_DEFAULT_TOP;
+	o.set.grace = DAEMON_DEFAULT_GRACE;
+	o.max_tasks = DAEMON_DEFAULT_MAX_TASKS;
+	o.max_cgroups = 0;
+	o.min_lat_ns = DAEMON_DEFAULT_MIN_LAT_NS;
+	o.lock_path = DAEMON_DEFAULT_LOCK;
+	len = snprintf(o.command, sizeof(o.command), "schedrift");
+	for (i = 0; i < argc && len < (int)sizeof(o.command); i++)
+		len += snprintf(o.command + len, sizeof(o.command) - len, " %s", argv[i]);
+
+	/* The config file first, so command-line flags override it. */
+	for (i = 1; i < argc - 1; i++)
+		if (!strcmp(argv[i], "--config") || !strcmp(argv[i], "-c"))
+			o.config_path = argv[i + 1];
+	if (o.config_path && daemon__parse_config(o.config_path, &o.set, err, sizeof(err))) {
+		msg_err("bad config: %s", err);
+		return EXIT_USAGE;
+	}
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "d:i:l:c:vh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			if (strlen(optarg) >= sizeof(o.set.metrics_dir))
+				return usage_error("--metrics-dir too long: '%s'", optarg);
+			snprintf(o.set.metrics_dir, sizeof(o.set.metrics_dir), "%s", optarg);
+			break;
+		case 'i':
+			if (parse_seconds(optarg, 86400, &o.set.interval_s) || o.set.interval_s < 0.05)
+				return usage_error("bad --interval '%s': seconds, 0.05 to 86400", optarg);
+			break;
+		case 'l': o.listen = optarg; break;
+		case 'o': o.once = 1; break;
+		case 't': o.topology_path = optarg; break;
+		case 'c': o.config_path = optarg; break;
+		case 'n':
+			if (parse_u64(optarg, 0, 10000, &v))
+				return usage_error("bad --top '%s': 0 to 10000", optarg);
+			o.set.top_n = v;
+			break;
+		case 'T':
+			if (parse_u64(optarg, 16, 10000000, &v))
+				return usage_error("bad --max-tasks '%s': 16 to 10000000", optarg);
+			o.max_tasks = v;
+			break;
+		case 'g':
+			if (parse_u64(optarg, 0, 1000, &v))
+				return usage_error("bad --grace '%s': 0 to 1000 intervals", optarg);
+			o.set.grace = v;
+			break;
+		case 'm':
+			if (!strcmp(optarg, "0")) {
+				o.min_lat_ns = 0;
+				break;
+			}
+			if (parse_seconds(optarg, 3600e3, &ms))
+				return usage_error("bad --min-lat '%s': milliseconds >= 0", optarg);
+			o.min_lat_ns = (__u64)(ms * 1e6);
+			break;
+		case 'C':
+			if (parse_u64(optarg, 0, 65536, &v))
+				return usage_error("bad --max-cgroups '%s': 0 to 65536", optarg);
+			o.max_cgroups = v;
+			break;
+		case 'L': o.lock_path = optarg; break;
+		case 'v': verbose = 1; break;
+		case 'h': fputs(daemon_usage, stdout); return 0;
+		default: fputs(daemon_usage, stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (o.set.metrics_dir[0]) {
+		struct stat st;
+
+		if (stat(o.set.metrics_dir, &st) || !S_ISDIR(st.st_mode)) {
+			msg_err("--metrics-dir %s is not a directory", o.set.metrics_dir);
+			return EXIT_USAGE;
+		}
+	}
+	if (o.listen) {
+		struct sockaddr_storage ss;
+
+		if (http__parse_listen(o.listen, &ss))
+			return usage_error("bad --listen '%s': want ADDR:PORT, :PORT or [ADDR6]:PORT",
+					   o.listen);
+	}
+	return run(&o);
+}

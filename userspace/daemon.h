@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* `schedrift daemon`: always-on metrics for hosts and fleets (docs/daemon.md). */
+#ifndef SCHEDRIFT_DAEMON_H
+#define SCHEDRIFT_DAEMON_H
+
+#include <linux/types.h>
+
+#define DAEMON_DEFAULT_INTERVAL_S 10.0
+#define DAEMON_DEFAULT_TOP 20
+#define DAEMON_DEFAULT_MAX_TASKS 65536
+#define DAEMON_DEFAULT_GRACE 1
+#define DAEMON_DEFAULT_MIN_LAT_NS 10000000ull
+#define DAEMON_DEFAULT_LOCK "/run/schedrift-daemon.lock"
+
+/* What a config file (SIGHUP) may change, and the command line sets first. */
+struct daemon_settings {
+	double interval_s;
+	int top_n;
+	__u32 grace;
+	char metrics_dir[1024]; /* "" = no files */
+};
+
+struct daemon_opts {
+	struct daemon_settings set;
+	const char *listen;        /* NULL = no HTTP */
+	int once;
+	const char *topology_path;
+	const char *config_path;   /* re-read on SIGHUP */
+	const char *lock_path;
+	__u32 max_tasks;
+	__u32 max_cgroups;
+	__u64 min_lat_ns;
+	char command[256];
+};
+
+/*
+ * Parse a config file into s (starting from s's current values). Returns 0,
+ * or -EINVAL with err = "FILE:LINE: what is wrong"; s is unchanged then.
+ */
+int daemon__parse_config(const char *path, struct daemon_settings *s, char *err, size_t errlen);
+
+int cmd_daemon(int argc, char **argv);
+
+#endif /* SCHEDRIFT_DAEMON_H */

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The systemd notify protocol, in the few lines it takes: one datagram to
+ * the AF_UNIX socket named by $NOTIFY_SOCKET ("@name" is abstract). No-op
+ * when the variable is unset, so it is safe to call anywhere.
+ */
+#ifndef SCHEDRIFT_SD_NOTIFY_H
+#define SCHEDRIFT_SD_NOTIFY_H
+
+#include <linux/types.h>
+
+/* e.g. "READY=1", "WATCHDOG=1", "STOPPING=1", "STATUS=...". 0 or -errno. */
+int sd_notify__send(const char *state);
+/* The watchdog period systemd asked for ($WATCHDOG_USEC), or 0. */
+__u64 sd_notify__watchdog_usec(void);
+
+#endif /* SCHEDRIFT_SD_NOTIFY_H */

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The daemon's per-task table (design decision 6, docs/performance.md "Task
+ * table"): one writer thread (ingest) and any number of reader threads
+ * (exporters, HTTP handlers, top). Readers never block the writer and the
+ * writer never waits for readers.
+ *
+ * Keys are (tid, start_ns), so a reused tid is a new task. Every version of
+ * a task is an immutable struct task_rec: the writer copies the caller's
+ * record into a fresh one and publishes it with one pointer store, so a
+ * reader sees a whole old version or a whole new one, never a mix. Replaced
+ * versions and removed tasks are freed only after every reader that could
+ * still hold them has left its read section (epoch-based reclamation).
+ *
+ * An exited task stays visible for `grace` more generations (drain cycles),
+ * so the exporter of the interval that saw the exit still exports it; then
+ * tasktable__end_generation() removes it. The table holds at most max_tasks
+ * tasks: inserting past the cap evicts the oldest exited task, or, when no
+ * task has exited, is refused. Both are counted.
+ */
+#ifndef SCHEDRIFT_TASKTABLE_H
+#define SCHEDRIFT_TASKTABLE_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "schedrift.h"
+
+struct task_rec {
+	struct sdr_task_id id; /* key: (id.tid, id.start_ns) */
+	struct sdr_task_counts counts;
+	__u64 generation;      /* drain cycle that produced this version */
+	__u64 exit_generation; /* 0 = alive; else the cycle that saw it exit (owned by the table) */
+	__u64 checksum;        /* task_rec__checksum() if the producer fills it; the table never does */
+};
+
+struct tasktable_stats {
+	__u64 nr_tasks;  /* tasks in the table now, alive or exited */
+	__u64 nr_exited; /* ... of which exited and waiting out their grace */
+	__u64 inserted;  /* tasks ever inserted */
+	__u64 updates;   /* versions published (inserts, updates and exit marks) */
+	__u64 reclaimed; /* exited tasks removed when their grace ended */
+	__u64 evictions; /* exited tasks removed before their grace ended: the table was full */
+	__u64 refused;   /* inserts refused: the table was full and no task had exited */
+	__u64 retired;   /* versions and entries handed to deferred reclamation */
+	__u64 freed;     /* ... of which already freed (retired - freed are still pending) */
+};
+
+struct tasktable;
+struct tasktable_reader;
+
+/*
+ * max_tasks: the cap on tasks held (> 0). grace_generations: how many
+ * generations after the one that saw its exit a task stays visible.
+ * Returns NULL with errno set on failure.
+ */
+struct tasktable *tasktable__new(size_t max_tasks, __u64 grace_generations);
+/* Every reader handle must have been freed. Frees everything, pending versions too. */
+void tasktable__free(struct tasktable *t);
+
+/*
+ * Writer side: call from one thread at a time (the ingest thread). None of
+ * these block on readers.
+ */
+
+/*
+ * Publishes a copy of *rec as the current version of task (rec->id.tid,
+ * rec->id.start_ns), inserting the task if it is new. rec->exit_generation is
+ * ignored: a task's exit state is changed only by tasktable__mark_exited().
+ * Returns 0, -ENOSPC (full, nothing to evict; counted in `refused`),
+ * -ENOMEM or -EINVAL (tid 0).
+ */
+int tasktable__update(struct tasktable *t, const struct task_rec *rec);
+/*
+ * Publishes a version of the task with exit_generation = generation (its
+ * `generation` too). Returns 0, -ENOENT if the task is not in the table,
+ * -EALREADY if it was already marked (nothing changes), or -ENOMEM.
+ */
+int tasktable__mark_exited(struct tasktable *t, __u32 tid, __u64 start_ns, __u64 generation);
+/*
+ * Called once the writer has published everything of `generation`: removes
+ * exited tasks whose exit_generation + grace < generation and lets deferred
+ * reclamation free what no reader can see any more. Generations must not
+ * go backwards.
+ */
+void tasktable__end_generation(struct tasktable *t, __u64 generation);
+/* The writer's view of a task: valid until the writer's next call that changes the table. */
+const struct task_rec *tasktable__get(struct tasktable *t, __u32 tid, __u64 start_ns);
+
+/* Any thread; the counters are read one by one, not as an atomic snapshot. */
+void tasktable__stats(struct tasktable *t, struct tasktable_stats *st);
+
+/*
+ * Reader side. Each reader thread makes its own handle and uses it only from
+ * that thread. Records are valid only between read_lock and read_unlock;
+ * keep read sections short (a long one delays reclamation, it never blocks
+ * the writer). Read sections nest.
+ */
+struct tasktable_reader *tasktable__reader_new(struct tasktable *t);
+void tasktable__reader_free(struct tasktable_reader *r);
+void tasktable__read_lock(struct tasktable_reader *r);
+void tasktable__read_unlock(struct tasktable_reader *r);
+/* Inside a read section: the current version of the task, or NULL. */
+const struct task_rec *tasktable__lookup(struct tasktable_reader *r, __u32 tid, __u64 start_ns);
+/*
+ * Calls cb for every task in the table, in no particular order, inside a
+ * read section of its own; stops at and returns the first non-zero cb
+ * return. Not an atomic snapshot: a task updated during the walk is seen in
+ * its old or new version; each record's `generation` says which drain cycle
+ * it belongs to.
+ */
+int tasktable__for_each(struct tasktable_reader *r,
+			int (*cb)(void *ctx, const struct task_rec *rec), void *ctx);
+
+/*
+ * A hash of rec->id and rec->counts, the producer's payload, for producers
+ * and tests that check for torn records. It leaves out generation and
+ * exit_generation, which tasktable__mark_exited() rewrites.
+ */
+__u64 task_rec__checksum(const struct task_rec *rec);
+
+#endif /* SCHEDRIFT_TASKTABLE_H */

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * `schedrift top`: a live terminal table of the worst tasks, refreshed each
+ * interval, from the same collector the daemon uses. The screen is redrawn
+ * in place on a terminal; piped, each refresh is a block of its own.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "collector.h"
+#include "top.h"
+#include "util.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+	stop_requested = 1;
+}
+
+static const char *fmt_ns(char *buf, size_t len, __u64 ns)
+{
+	if (ns < 1000)
+		snprintf(buf, len, "%lluns", (unsigned long long)ns);
+	else if (ns < 1000000)
+		snprintf(buf, len, "%.1fus", ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, len, "%.2fms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.2fs", ns / 1e9);
+	return buf;
+}
+
+/* Worst first: p99 wait, then penalty, then tid. */
+static int cmp_worst(const void *a, const void *b)
+{
+	const struct report_task *x = a, *y = b;
+
+	if (x->runq.p99 != y->runq.p99)
+		return x->runq.p99 > y->runq.p99 ? -1 : 1;
+	if (x->penalty_milli != y->penalty_milli)
+		return x->penalty_milli > y->penalty_milli ? -1 : 1;
+	return x->id.tid < y->id.tid ? -1 : x->id.tid > y->id.tid;
+}
+
+static void draw(struct report *r, int rows, int tty)
+{
+	char a[16], b[16], c[16], comm[SDR_COMM_LEN];
+	__u64 mig = 0, cross = 0;
+	size_t i, n;
+	int l, k;
+
+	for (l = 0; l < SDR_LOC_NR; l++)
+		for (k = 0; k < SDR_CAUSE_NR; k++) {
+			mig += r->migrations[l][k];
+			if (l == SDR_LOC_CROSS_NODE)
+				cross += r->migrations[l][k];
+		}
+	if (tty)
+		fputs("\033[H\033[2J", stdout);
+	else
+		fputs("----\n", stdout);
+	printf("schedrift top - %s, %d CPUs, %d nodes | waits last %.1fs: %llu, p50 %s, p99 %s, "
+	       "max %s\n",
+	       r->meta.hostname, r->meta.nr_cpus_online, r->nr_nodes, r->duration_ns / 1e9,
+	       (unsigned long long)r->sys_runq.count, fmt_ns(a, sizeof(a), r->sys_runq.p50),
+	       fmt_ns(b, sizeof(b), r->sys_runq.p99), fmt_ns(c, sizeof(c), r->sys_runq.max));
+	printf("migrations since start: %llu (%llu cross-node), penalty %.3f\n\n",
+	       (unsigned long long)mig, (unsigned long long)cross,
+	       r->penalty_milli / (double)SDR_PENALTY_SCALE);
+	printf("%8s %-15s %8s %9s %9s %7s %6s %9s %7s\n", "TID", "COMM", "WAITS", "P99", "MAX",
+	       "MIGR", "XNODE", "PENALTY", "REMOTE");
+	qsort(r->tasks, r->nr_tasks, sizeof(*r->tasks), cmp_worst);
+	n = rows > 0 && (size_t)rows < r->nr_tasks ? (size_t)rows : r->nr_tasks;
+	for (i = 0; i < n; i++) {
+		const struct report_task *t = &r->tasks[i];
+
+		for (k = 0; k < SDR_COMM_LEN - 1 && t->id.comm[k]; k++)
+			comm[k] = t->id.comm[k] >= 0x20 && t->id.comm[k] < 0x7f ? t->id.comm[k] : '?';
+		comm[k] = 0;
+		printf("%8u %-15s %8llu %9s %9s %7llu %6llu %9.3f %6.1f%%\n", t->id.tid, comm,
+		       (unsigned long long)t->runq.count, fmt_ns(a, sizeof(a), t->runq.p99),
+		       fmt_ns(b, sizeof(b), t->runq.max),
+		       (unsigned long long)report__task_total(t),
+		       (unsigned long long)t->migrations[SDR_LOC_CROSS_NODE],
+		       t->penalty_milli / (double)SDR_PENALTY_SCALE,
+		       t->runtime_ns ? 100.0 * t->remote_runtime_ns / t->runtime_ns : 0.0);
+	}
+	fflush(stdout);
+}
+
+static const char top_usage[] =
+	"usage: schedrift top [--interval SECONDS] [--rows N] [--iterations N] [--topology FILE]\n"
+	"\n"
+	"A live table of the tasks with the worst run-queue waits (p99 since top started;\n"
+	"per-task bound 1/16), their migrations and modelled penalty. Ctrl-C quits.\n"
+	"\n"
+	"  -i, --interval SECONDS  refresh period (default 1)\n"
+	"  -n, --rows N            tasks shown (default 20)\n"
+	"      --iterations N      stop after N refreshes (default: run until Ctrl-C)\n"
+	"      --topology FILE     use this CPU/LLC/node layout instead of sysfs\n"
+	"  -v, --verbose           libbpf's log\n";
+
+int cmd_top(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "interval", required_argument, NULL, 'i' },
+		{ "rows", required_argument, NULL, 'n' },
+		{ "iterations", required_argument, NULL, 'N' },
+		{ "topology", required_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct collector_opts co = { .max_cgroups = 0, .max_tasks = 65536, .grace = 1 };
+	struct sigaction sa = { .sa_handler = on_stop };
+	double interval = 1.0;
+	__u64 v, iterations = 0, done = 0, next;
+	struct collector c;
+	struct report r;
+	int opt, rows = 20, tty = isatty(STDOUT_FILENO), rc;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "i:n:vh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'i':
+			if (parse_seconds(optarg, 3600, &interval) || interval < 0.1) {
+				msg_err("top: bad --interval '%s': seconds, 0.1 to 3600", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'n':
+			if (parse_u64(optarg, 1, 10000, &v)) {
+				msg_err("top: bad --rows '%s': 1 to 10000", optarg);
+				return EXIT_USAGE;
+			}
+			rows = v;
+			break;
+		case 'N':
+			if (parse_u64(optarg, 1, 1000000, &iterations)) {
+				msg_err("top: bad --iterations '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 't': co.topology_path = optarg; break;
+		case 'v': verbose = 1; break;
+		case 'h': fputs(top_usage, stdout); return 0;
+		default: fputs(top_usage, stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		msg_err("top: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	snprintf(co.command, sizeof(co.command), "schedrift top");
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	rc = collector__start(&c, &co);
+	if (rc)
+		return rc;
+	next = now_mono_ns() + (__u64)(interval * 1e9);
+	while (!stop_requested && (!iterations || done < iterations)) {
+		if (collector__drain(&c, 100))
+			break;
+		if (now_mono_ns() < next)
+			continue;
+		next += (__u64)(interval * 1e9);
+		if (collector__tick(&c, &r))
+			break;
+		draw(&r, rows, tty);
+		report__free(&r);
+		done++;
+	}
+	collector__stop(&c);
+	return 0;
+}
