@@ -125,6 +125,19 @@ $(OUTPUT)/tests/%: tests/bpf/%.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lpthread
 
+# The task table's stress test again, under ThreadSanitizer (liburcu linked
+# dynamically so the test's suppressions can name its libraries).
+$(OUTPUT)/tests/test_tasktable_tsan: tests/unit/test_tasktable_tsan.c tests/unit/test_tasktable.c \
+		userspace/tasktable.c userspace/tasktable.h tests/unit/check.h | $(OUTPUT)/tests
+	$(call msg,TSAN,$@)
+	$(Q)$(CC) -g -O1 -fsanitize=thread -std=gnu11 -D_GNU_SOURCE -Wall -Wno-format-zero-length \
+		$(INCLUDES) -Itests/unit $< userspace/tasktable.c -lurcu-memb -lurcu-cds -lpthread -o $@
+
+$(OUTPUT)/table_bench: tests/bench/table_bench.c userspace/tasktable.c userspace/tasktable.h | $(OUTPUT)
+	$(call msg,BENCH,$@)
+	$(Q)$(CC) -g -O2 -std=gnu11 -D_GNU_SOURCE -Wall $(INCLUDES) $< userspace/tasktable.c \
+		-lck -lurcu-bp -lurcu-mb -lurcu-memb -lurcu-qsbr -lurcu-cds -lurcu-common -lpthread -o $@
+
 # The default job: a 10 s capture and its report.
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -146,6 +159,10 @@ test-vm: all static
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/bench/run.sh
+
+bench-table: deps
+	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/table_bench
+	$(Q)tests/bench/table_bench.sh
 
 install: schedrift
 	install -D -m 0755 schedrift $(DESTDIR)$(PREFIX)/sbin/schedrift

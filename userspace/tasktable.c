@@ -4,13 +4,15 @@
  * keyed by (tid, start_ns), urcu-memb flavour. Why this library and this
  * flavour: docs/performance.md, "Task table".
  *
- * Each task is an entry in the hash; the entry points at the task's current
- * version, an immutable struct task_rec. The writer publishes a new version
- * with one release store of that pointer and retires the old one. Retired
- * versions, and entries removed from the hash, are batched and handed to
- * call_rcu(), whose thread frees them after a grace period: once every
- * read section that might have seen them has ended. The writer never waits
- * for a grace period (no synchronize_rcu() anywhere but tasktable__free()).
+ * The hash holds versions: each node is an immutable struct task_rec with
+ * the lfht node in front of it, so a lookup goes bucket -> version and
+ * reads the record on the same cache lines it matched the key on. The
+ * writer publishes a new version with cds_lfht_replace(), which readers and
+ * walks see as the old version or the new one, exactly once, never neither
+ * or both. Replaced versions, and versions removed with their task, are
+ * batched and handed to call_rcu(), whose thread frees them after a grace
+ * period: once every read section that might have seen them has ended. The
+ * writer never waits for a grace period (only tasktable__free() does).
  *
  * urcu-memb readers only bump a per-thread counter (the grace-period side
  * pays with sys_membarrier), but every thread that reads must be registered
@@ -18,10 +20,8 @@
  * their tasktable_reader handle; the writer thread is registered on its
  * first call and unregistered by a thread-exit destructor.
  *
- * Writer-only state (exit order, the retire batch, counters' sources) is
- * touched by the writer alone; what readers share with it is the entry key
- * (set before the entry is published, read with relaxed atomics), the
- * current-version pointer (release/acquire) and the stats (relaxed).
+ * Writer-only state: the exit order (a ring of keys, oldest first), the
+ * retire batch and the counts the stats are published from.
  */
 #include <assert.h>
 #include <errno.h>
@@ -63,32 +63,26 @@ void __tsan_release(void *addr);
 #define tsan_release(addr) ((void)(addr))
 #endif
 
-/* Versions and entries retired together share one call_rcu(). */
+/* Versions retired together share one call_rcu(). */
 #define RETIRE_BATCH 256
 
 struct tt_version {
+	struct cds_lfht_node node;       /* in the hash while this is the task's version */
 	struct tt_version *next_retired; /* writer, once retired */
-	struct task_rec rec;
-};
-
-struct tt_entry {
-	struct cds_lfht_node node;
-	/* Key: immutable once published; atomic only so match() may read it racily. */
-	_Atomic __u32 tid;
-	_Atomic __u64 start_ns;
-	_Atomic(struct tt_version *) cur;
-	/* Writer only. */
-	__u64 exit_generation;       /* 0 = alive */
-	struct tt_entry *exit_next;  /* exit order, oldest first */
-	struct tt_entry *next_retired;
+	struct task_rec rec;             /* key: rec.id.tid, rec.id.start_ns */
 };
 
 struct tt_batch {
 	struct rcu_head rcu;
 	struct tasktable *t;
 	struct tt_version *versions;
-	struct tt_entry *entries;
-	unsigned int nr_versions, nr;
+	unsigned int nr;
+};
+
+/* An exited task waiting out its grace. */
+struct tt_exited {
+	__u32 tid;
+	__u64 start_ns, exit_generation;
 };
 
 struct tasktable {
@@ -96,7 +90,8 @@ struct tasktable {
 	size_t max_tasks;
 	__u64 grace;
 	/* Writer only. */
-	struct tt_entry *exit_head, *exit_tail;
+	struct tt_exited *exits; /* ring, oldest at exit_head */
+	size_t exit_head, exit_cap;
 	struct tt_batch *batch;
 	__u64 nr_tasks, nr_exited;
 	/* Read by tasktable__stats() from any thread. */
@@ -176,53 +171,48 @@ struct tt_key {
 	__u64 start_ns;
 };
 
-static int entry_match(struct cds_lfht_node *node, const void *key)
+static int version_match(struct cds_lfht_node *node, const void *key)
 {
-	struct tt_entry *e = caa_container_of(node, struct tt_entry, node);
+	struct tt_version *v = caa_container_of(node, struct tt_version, node);
 	const struct tt_key *k = key;
 
-	return atomic_load_explicit(&e->tid, memory_order_relaxed) == k->tid &&
-	       atomic_load_explicit(&e->start_ns, memory_order_relaxed) == k->start_ns;
+	/* The writer filled v before publishing it (version_publish()). */
+	tsan_acquire(v);
+	return v->rec.id.tid == k->tid && v->rec.id.start_ns == k->start_ns;
 }
 
-/* Call inside a read section (or as the writer, see tasktable__get()). */
-static struct tt_entry *entry_find(struct tasktable *t, __u32 tid, __u64 start_ns)
+/* Call inside a read section; it->node is left on the version found. */
+static struct tt_version *version_find(struct tasktable *t, __u32 tid, __u64 start_ns,
+				       struct cds_lfht_iter *it)
 {
 	struct tt_key k = { tid, start_ns };
-	struct cds_lfht_iter it;
 	struct cds_lfht_node *node;
 
-	cds_lfht_lookup(t->ht, key_hash(tid, start_ns), entry_match, &k, &it);
-	node = cds_lfht_iter_get_node(&it);
-	return node ? caa_container_of(node, struct tt_entry, node) : NULL;
+	cds_lfht_lookup(t->ht, key_hash(tid, start_ns), version_match, &k, it);
+	node = cds_lfht_iter_get_node(it);
+	return node ? caa_container_of(node, struct tt_version, node) : NULL;
 }
 
 /* ---- deferred reclamation ---- */
 
 static void batch_drain(struct tt_batch *b)
 {
-	struct tasktable *t = b->t;
+	unsigned int n = 0;
 
 	while (b->versions) {
 		struct tt_version *v = b->versions;
 
 		b->versions = v->next_retired;
 		free(v);
+		n++;
 	}
-	while (b->entries) {
-		struct tt_entry *e = b->entries;
-
-		b->entries = e->next_retired;
-		free(e);
-	}
-	STAT_ADD(t, freed, b->nr_versions);
-	b->nr_versions = b->nr = 0;
+	STAT_ADD(b->t, freed, n);
+	b->nr = 0;
 }
 
 static void batch_free(struct rcu_head *head)
 {
 	struct tt_batch *b = caa_container_of(head, struct tt_batch, rcu);
-
 	struct tasktable *t;
 
 	tsan_acquire(b);
@@ -259,41 +249,53 @@ static void version_retire(struct tasktable *t, struct tt_version *v)
 
 	v->next_retired = b->versions;
 	b->versions = v;
-	b->nr_versions++;
 	STAT_ADD(t, retired, 1);
 	if (++b->nr >= RETIRE_BATCH)
 		batch_flush(t);
 }
 
-/* Removes e from the hash; it and its last version are freed after a grace period. */
-static void entry_retire(struct tasktable *t, struct tt_entry *e)
-{
-	struct tt_batch *b = t->batch;
-	int err;
-
-	urcu_memb_read_lock();
-	err = cds_lfht_del(t->ht, &e->node);
-	urcu_memb_read_unlock();
-	assert(!err);
-	(void)err;
-	t->nr_tasks--;
-	STAT_SET(t, nr_tasks, t->nr_tasks);
-	e->next_retired = b->entries;
-	b->entries = e;
-	version_retire(t, atomic_load_explicit(&e->cur, memory_order_relaxed));
-}
-
 /* The oldest exited task leaves: its grace is over (reclaimed) or room is needed (evicted). */
 static void exit_pop(struct tasktable *t)
 {
-	struct tt_entry *e = t->exit_head;
+	struct tt_exited *x = &t->exits[t->exit_head];
+	struct cds_lfht_iter it;
+	struct tt_version *v;
+	int err;
 
-	t->exit_head = e->exit_next;
-	if (!t->exit_head)
-		t->exit_tail = NULL;
+	urcu_memb_read_lock();
+	v = version_find(t, x->tid, x->start_ns, &it);
+	err = v ? cds_lfht_del(t->ht, &v->node) : -ENOENT;
+	urcu_memb_read_unlock();
+	/* Exited tasks leave only through here, so it must still be there. */
+	assert(!err);
+	if (!err) {
+		version_retire(t, v);
+		t->nr_tasks--;
+		STAT_SET(t, nr_tasks, t->nr_tasks);
+	}
+	t->exit_head = (t->exit_head + 1) % t->exit_cap;
 	t->nr_exited--;
 	STAT_SET(t, nr_exited, t->nr_exited);
-	entry_retire(t, e);
+}
+
+/* Makes room in the exit ring for one more; the ring never holds more than max_tasks. */
+static int exit_reserve(struct tasktable *t)
+{
+	size_t cap = t->exit_cap ? t->exit_cap * 2 : 64, i;
+	struct tt_exited *x;
+
+	if (t->nr_exited < t->exit_cap)
+		return 0;
+	x = malloc(cap * sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	for (i = 0; i < t->nr_exited; i++)
+		x[i] = t->exits[(t->exit_head + i) % t->exit_cap];
+	free(t->exits);
+	t->exits = x;
+	t->exit_cap = cap;
+	t->exit_head = 0;
+	return 0;
 }
 
 /* ---- the table ---- */
@@ -313,10 +315,15 @@ struct tasktable *tasktable__new(size_t max_tasks, __u64 grace_generations)
 	t->max_tasks = max_tasks;
 	t->grace = grace_generations;
 	t->batch = calloc(1, sizeof(*t->batch));
-	/* Start small, the table grows with its chains (CDS_LFHT_AUTO_RESIZE). */
-	while (init < max_tasks && init < 4096)
+	/*
+	 * A bucket per task up to the cap (16 bytes each): resizing happens in
+	 * a worker thread and lags behind inserts, and every extra node on a
+	 * chain is one more cache miss per lookup. Past 1M buckets, grow on
+	 * demand.
+	 */
+	while (init < max_tasks && init < (1ul << 20))
 		init <<= 1;
-	t->ht = cds_lfht_new_flavor(init, 1, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING,
+	t->ht = cds_lfht_new_flavor(init, init, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING,
 				    &urcu_memb_flavor, NULL);
 	if (!t->batch || !t->ht) {
 		if (t->ht)
@@ -333,19 +340,17 @@ struct tasktable *tasktable__new(size_t max_tasks, __u64 grace_generations)
 void tasktable__free(struct tasktable *t)
 {
 	struct cds_lfht_iter it;
-	struct tt_entry *e;
+	struct tt_version *v;
 
 	if (!t)
 		return;
 	assert(atomic_load(&t->nr_readers) == 0);
 	writer_online();
 	urcu_memb_read_lock();
-	cds_lfht_for_each_entry(t->ht, &it, e, node)
+	cds_lfht_for_each_entry(t->ht, &it, v, node)
 	{
-		cds_lfht_del(t->ht, &e->node);
-		e->next_retired = t->batch->entries;
-		t->batch->entries = e;
-		version_retire(t, atomic_load_explicit(&e->cur, memory_order_relaxed));
+		cds_lfht_del(t->ht, &v->node);
+		version_retire(t, v);
 	}
 	urcu_memb_read_unlock();
 	batch_flush(t);
@@ -356,61 +361,66 @@ void tasktable__free(struct tasktable *t)
 	batch_drain(t->batch);
 	cds_lfht_destroy(t->ht, NULL);
 	free(t->batch);
+	free(t->exits);
 	free(t);
 }
 
 static struct tt_version *version_new(const struct task_rec *rec)
 {
-	struct tt_version *v = malloc(sizeof(*v));
+	struct tt_version *v;
 
-	if (v)
-		memcpy(&v->rec, rec, sizeof(*rec));
+	/* Cache-line aligned, so that the key and the record's first fields share a line. */
+	if (posix_memalign((void **)&v, 64, sizeof(*v)))
+		return NULL;
+	cds_lfht_node_init(&v->node);
+	memcpy(&v->rec, rec, sizeof(*rec));
 	return v;
 }
 
-/* Makes v the current version of e; readers see the old one or v, whole. */
-static void version_publish(struct tasktable *t, struct tt_entry *e, struct tt_version *v)
+/*
+ * Makes v the task's version in place of old (found through it in this
+ * read section); readers see old or v, whole, and walks see exactly one.
+ */
+static void version_publish(struct tasktable *t, struct cds_lfht_iter *it, struct tt_version *old,
+			    struct tt_version *v)
 {
-	struct tt_version *old = atomic_load_explicit(&e->cur, memory_order_relaxed);
+	struct tt_key k = { v->rec.id.tid, v->rec.id.start_ns };
+	int err;
 
-	atomic_store_explicit(&e->cur, v, memory_order_release);
+	tsan_release(v);
+	err = cds_lfht_replace(t->ht, it, key_hash(k.tid, k.start_ns), version_match, &k, &v->node);
+	/* Cannot fail: only this thread removes or replaces, and old is current. */
+	assert(!err);
+	(void)err;
 	version_retire(t, old);
 	STAT_ADD(t, updates, 1);
 }
 
 int tasktable__update(struct tasktable *t, const struct task_rec *rec)
 {
-	struct tt_version *v;
-	struct tt_entry *e;
+	struct tt_version *old, *v;
+	struct cds_lfht_iter it;
 
 	if (!rec->id.tid)
 		return -EINVAL;
 	writer_online();
+	v = version_new(rec);
+	if (!v)
+		return -ENOMEM;
 	urcu_memb_read_lock();
-	e = entry_find(t, rec->id.tid, rec->id.start_ns);
-	urcu_memb_read_unlock();
-	/* Only this thread removes entries, so e stays valid outside the read section. */
-	if (e) {
-		v = version_new(rec);
-		if (!v)
-			return -ENOMEM;
-		v->rec.exit_generation = e->exit_generation;
-		version_publish(t, e, v);
+	old = version_find(t, rec->id.tid, rec->id.start_ns, &it);
+	if (old) {
+		v->rec.exit_generation = old->rec.exit_generation;
+		version_publish(t, &it, old, v);
+		urcu_memb_read_unlock();
 		return 0;
 	}
+	urcu_memb_read_unlock();
 
-	v = version_new(rec);
-	e = calloc(1, sizeof(*e));
-	if (!v || !e) {
-		free(v);
-		free(e);
-		return -ENOMEM;
-	}
 	/* Full: make room by evicting the task that exited longest ago, if any. */
 	if (t->nr_tasks >= t->max_tasks) {
-		if (!t->exit_head) {
+		if (!t->nr_exited) {
 			free(v);
-			free(e);
 			STAT_ADD(t, refused, 1);
 			return -ENOSPC;
 		}
@@ -418,12 +428,9 @@ int tasktable__update(struct tasktable *t, const struct task_rec *rec)
 		STAT_ADD(t, evictions, 1);
 	}
 	v->rec.exit_generation = 0;
-	cds_lfht_node_init(&e->node);
-	atomic_store_explicit(&e->tid, rec->id.tid, memory_order_relaxed);
-	atomic_store_explicit(&e->start_ns, rec->id.start_ns, memory_order_relaxed);
-	atomic_store_explicit(&e->cur, v, memory_order_release);
+	tsan_release(v);
 	urcu_memb_read_lock();
-	cds_lfht_add(t->ht, key_hash(rec->id.tid, rec->id.start_ns), &e->node);
+	cds_lfht_add(t->ht, key_hash(rec->id.tid, rec->id.start_ns), &v->node);
 	urcu_memb_read_unlock();
 	t->nr_tasks++;
 	STAT_SET(t, nr_tasks, t->nr_tasks);
@@ -434,33 +441,34 @@ int tasktable__update(struct tasktable *t, const struct task_rec *rec)
 
 int tasktable__mark_exited(struct tasktable *t, __u32 tid, __u64 start_ns, __u64 generation)
 {
-	struct tt_version *v;
-	struct tt_entry *e;
+	struct tt_version *old, *v = NULL;
+	struct cds_lfht_iter it;
+	int err = 0;
 
 	if (!generation)
 		return -EINVAL;
 	writer_online();
-	urcu_memb_read_lock();
-	e = entry_find(t, tid, start_ns);
-	urcu_memb_read_unlock();
-	if (!e)
-		return -ENOENT;
-	if (e->exit_generation)
-		return -EALREADY;
-	v = version_new(&atomic_load_explicit(&e->cur, memory_order_relaxed)->rec);
-	if (!v)
+	if (exit_reserve(t))
 		return -ENOMEM;
-	v->rec.exit_generation = generation;
-	v->rec.generation = generation;
-	version_publish(t, e, v);
+	urcu_memb_read_lock();
+	old = version_find(t, tid, start_ns, &it);
+	if (!old)
+		err = -ENOENT;
+	else if (old->rec.exit_generation)
+		err = -EALREADY;
+	else if (!(v = version_new(&old->rec)))
+		err = -ENOMEM;
+	if (!err) {
+		v->rec.exit_generation = generation;
+		v->rec.generation = generation;
+		version_publish(t, &it, old, v);
+	}
+	urcu_memb_read_unlock();
+	if (err)
+		return err;
 
-	e->exit_generation = generation;
-	e->exit_next = NULL;
-	if (t->exit_tail)
-		t->exit_tail->exit_next = e;
-	else
-		t->exit_head = e;
-	t->exit_tail = e;
+	t->exits[(t->exit_head + t->nr_exited) % t->exit_cap] =
+		(struct tt_exited){ tid, start_ns, generation };
 	t->nr_exited++;
 	STAT_SET(t, nr_exited, t->nr_exited);
 	return 0;
@@ -470,7 +478,7 @@ void tasktable__end_generation(struct tasktable *t, __u64 generation)
 {
 	writer_online();
 	/* Exit order is generation order, so the expired ones are at the head. */
-	while (t->exit_head && t->exit_head->exit_generation + t->grace < generation) {
+	while (t->nr_exited && t->exits[t->exit_head].exit_generation + t->grace < generation) {
 		exit_pop(t);
 		STAT_ADD(t, reclaimed, 1);
 	}
@@ -479,14 +487,15 @@ void tasktable__end_generation(struct tasktable *t, __u64 generation)
 
 const struct task_rec *tasktable__get(struct tasktable *t, __u32 tid, __u64 start_ns)
 {
-	struct tt_entry *e;
+	struct cds_lfht_iter it;
+	struct tt_version *v;
 
 	writer_online();
 	urcu_memb_read_lock();
-	e = entry_find(t, tid, start_ns);
+	v = version_find(t, tid, start_ns, &it);
 	urcu_memb_read_unlock();
-	/* Only the writer retires versions, so the current one outlives this call. */
-	return e ? &atomic_load_explicit(&e->cur, memory_order_relaxed)->rec : NULL;
+	/* Only the writer retires versions, so this one outlives the read section. */
+	return v ? &v->rec : NULL;
 }
 
 void tasktable__stats(struct tasktable *t, struct tasktable_stats *st)
@@ -547,25 +556,27 @@ void tasktable__read_unlock(struct tasktable_reader *r)
 
 const struct task_rec *tasktable__lookup(struct tasktable_reader *r, __u32 tid, __u64 start_ns)
 {
-	struct tt_entry *e;
+	struct cds_lfht_iter it;
+	struct tt_version *v;
 
 	assert(r->depth > 0 && "tasktable__lookup() outside tasktable__read_lock()");
-	e = entry_find(r->t, tid, start_ns);
-	return e ? &atomic_load_explicit(&e->cur, memory_order_acquire)->rec : NULL;
+	v = version_find(r->t, tid, start_ns, &it);
+	return v ? &v->rec : NULL;
 }
 
 int tasktable__for_each(struct tasktable_reader *r,
 			int (*cb)(void *ctx, const struct task_rec *rec), void *ctx)
 {
 	struct cds_lfht_iter it;
-	struct tt_entry *e;
+	struct tt_version *v;
 	int err = 0;
 
 	tasktable__read_lock(r);
-	/* lfht nodes never move, so a walk sees each task present throughout exactly once. */
-	cds_lfht_for_each_entry(r->t->ht, &it, e, node)
+	/* lfht nodes never move and a replace is seen once: each task present throughout, once. */
+	cds_lfht_for_each_entry(r->t->ht, &it, v, node)
 	{
-		err = cb(ctx, &atomic_load_explicit(&e->cur, memory_order_acquire)->rec);
+		tsan_acquire(v);
+		err = cb(ctx, &v->rec);
 		if (err)
 			break;
 	}

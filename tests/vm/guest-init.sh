@@ -11,7 +11,8 @@
 #            does not start on, with the kernel's NUMA balancing on and its
 #            scan delays shortened, so that the balancer moves or swaps them
 #            towards their memory; the kernel's own trace of those decisions
-#            (tracefs) is printed beside schedrift's report
+#            and of the hogs' migrations (tracefs) is printed beside
+#            schedrift's report
 #
 # The host passes settings on the kernel command line; the kernel hands
 # unknown name=value words to init as environment variables:
@@ -22,6 +23,7 @@
 #   sdr_numa_secs     how long each numa_hog runs, in seconds (8)
 #   sdr_numa_mb       MiB of memory per numa_hog (64)
 #   sdr_numa_threads  threads per numa_hog (2)
+#   sdr_numa_stagger  seconds between the first and the second numa_hog's start (3)
 #
 # Every marker line starts with "=== SCHEDRIFT-" so the host can find them
 # among kernel messages.
@@ -35,6 +37,7 @@ numa=${sdr_numa:-1}
 numa_secs=${sdr_numa_secs:-8}
 numa_mb=${sdr_numa_mb:-64}
 numa_threads=${sdr_numa_threads:-2}
+numa_stagger=${sdr_numa_stagger:-3}
 
 # The initramfs has no /dev/console node, so the kernel could not give us
 # stdin/stdout/stderr: mount devtmpfs first, then open the console.
@@ -266,11 +269,13 @@ grep '^numa_balancing 1$' /tmp/numa.settings >/dev/null ||
 	fail "cannot turn on kernel.numa_balancing (a kernel without CONFIG_NUMA_BALANCING?)"
 
 # Two hogs, each with its memory on one node and its threads started on the
-# other: hog0 memory node1 / start node0, hog1 the reverse. Together they fill
-# every CPU, so the balancer has to swap a thread of one with a thread of the
-# other (sched_swap_numa) unless a CPU is free for a plain move. Each waits
-# for its own "go" line (one FIFO each: two readers of one FIFO could both
-# buffer both lines).
+# other: hog0 memory node1 / start node0, hog1 the reverse. hog0 starts
+# alone, while node1 is idle, so the balancer can simply move its threads
+# there (sched_move_numa); hog1 follows sdr_numa_stagger seconds later, when
+# hog0 is on node1, and then a thread of one has to change places with a
+# thread of the other (sched_swap_numa) unless a CPU is free. Each waits for
+# its own "go" line (one FIFO each: two readers of one FIFO could both buffer
+# both lines).
 mkfifo /tmp/hgo0 /tmp/hgo1
 /numa_hog -m 1 -r 0 -s "$numa_mb" -t "$numa_threads" -d "$numa_secs" \
 	</tmp/hgo0 >/tmp/hog0.out 2>/tmp/hog0.err &
@@ -311,19 +316,26 @@ done
 echo "=== SCHEDRIFT-NUMA-ATTACHED $nattached after $i ticks of 0.1s ==="
 
 # The kernel's own account of the balancer's decisions, to compare with
-# schedrift's: the three tracepoints schedrift attaches to, through tracefs.
+# schedrift's: the three tracepoints schedrift attaches to, through tracefs,
+# and the hogs' migrations, to see how long each decision took to happen.
 tr=/sys/kernel/tracing
 ftrace=1
 echo 0 >$tr/tracing_on 2>/dev/null
 : >$tr/trace 2>/dev/null
+# CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns(), rather than the default
+# per-CPU local clock, so that gaps here are the gaps schedrift measures.
+echo mono >$tr/trace_clock 2>/dev/null || ftrace=0
 for e in move swap stick; do
 	echo 1 >$tr/events/sched/sched_${e}_numa/enable 2>/dev/null || ftrace=0
 done
+echo 'comm == "numa_hog"' >$tr/events/sched/sched_migrate_task/filter 2>/dev/null || ftrace=0
+echo 1 >$tr/events/sched/sched_migrate_task/enable 2>/dev/null || ftrace=0
 echo 1 >$tr/tracing_on 2>/dev/null || ftrace=0
 grep numa_ /proc/vmstat >/tmp/vmstat.before
 
 echo "=== SCHEDRIFT-NUMA-GO uptime=$(cut -d' ' -f1 /proc/uptime) ==="
 echo go >&4
+sleep "$numa_stagger"
 echo go >&5
 wait $hog0
 hog0_rc=$?
@@ -333,7 +345,7 @@ exec 4>&- 5>&-
 echo 0 >$tr/tracing_on 2>/dev/null
 grep numa_ /proc/vmstat >/tmp/vmstat.after
 paste /tmp/vmstat.before /tmp/vmstat.after | awk '{ print $1, $4 - $2 }' >/tmp/vmstat.delta
-grep '_numa:' $tr/trace >/tmp/ftrace.numa 2>/dev/null
+grep -E '_numa:|sched_migrate_task:' $tr/trace >/tmp/ftrace.numa 2>/dev/null
 
 nstop_sig=INT
 kill -INT $nrec 2>/dev/null
@@ -370,8 +382,12 @@ echo "hog1_rc=$hog1_rc"
 echo "secs=$numa_secs"
 echo "mb=$numa_mb"
 echo "threads=$numa_threads"
+echo "stagger=$numa_stagger"
 echo "ftrace=$ftrace"
 echo "ftrace_lines=$(wc -l </tmp/ftrace.numa)"
+# Events the ring buffer had to drop (it overwrites the oldest when full).
+echo "ftrace_overrun=$(cat $tr/per_cpu/cpu*/stats 2>/dev/null |
+	awk '/^overrun:/ { n += $2 } END { print n + 0 }')"
 echo "attached=$nattached"
 echo "record_rc=$nrec_rc"
 echo "record_stop_signal=$nstop_sig"
