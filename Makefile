@@ -100,7 +100,7 @@ schedrift: $(OUTPUT)/user/main.o $(OUTPUT)/libschedrift.a
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-static: $(OUTPUT)/schedrift-static $(OUTPUT)/tests/mover-static
+static: $(OUTPUT)/schedrift-static $(OUTPUT)/tests/mover-static $(OUTPUT)/tests/numa_hog-static
 
 # libmicrohttpd's TLS stack does not link statically: the static binary has no --listen.
 STATIC_OBJS := $(filter-out $(OUTPUT)/user/http.o,$(LIB_OBJS)) $(OUTPUT)/user/http-nohttp.o

@@ -498,17 +498,6 @@ static int add_task_row(void *ctx, const struct task_rec *t)
 	return 0;
 }
 
-static int cmp_row(const void *a, const void *b)
-{
-	const struct report_task *x = a, *y = b;
-
-	if (x->penalty_milli != y->penalty_milli)
-		return x->penalty_milli > y->penalty_milli ? -1 : 1;
-	if (x->id.tid != y->id.tid)
-		return x->id.tid < y->id.tid ? -1 : 1;
-	return x->id.start_ns < y->id.start_ns ? -1 : x->id.start_ns > y->id.start_ns;
-}
-
 static int fill_tasks(struct collector *c, struct report *r)
 {
 	struct task_fill tf = { .r = r, .nr_nodes = c->topo.nr_nodes };
@@ -517,7 +506,7 @@ static int fill_tasks(struct collector *c, struct report *r)
 	tasktable__for_each(c->reader, add_task_row, &tf);
 	if (tf.err)
 		return tf.err;
-	qsort(r->tasks, r->nr_tasks, sizeof(*r->tasks), cmp_row);
+	qsort(r->tasks, r->nr_tasks, sizeof(*r->tasks), report_task__cmp);
 	for (k = 0; k < r->nr_cgroups; k++)
 		for (i = 0; i < r->nr_tasks; i++)
 			r->cgroups[k].nr_tasks += r->tasks[i].cgroup_id == r->cgroups[k].id;

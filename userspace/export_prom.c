@@ -25,34 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "export_prom.h"
+#include "util.h"
 
 /* ---- label values ---- */
-
-/* Length of the valid UTF-8 sequence at s (2..4 bytes), or 0 if there is none. */
-static size_t utf8_seq(const unsigned char *s, size_t left)
-{
-	unsigned int cp, min;
-	size_t n, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f, min = 0x80;
-	else if ((s[0] & 0xf0) == 0xe0)
-		n = 3, cp = s[0] & 0x0f, min = 0x800;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07, min = 0x10000;
-	else
-		return 0; /* a continuation byte, C0/C1 (always overlong) or F5..FF */
-	if (n > left)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
 
 void prom__write_label_value(FILE *f, const char *str, size_t maxlen)
 {
@@ -73,7 +48,7 @@ void prom__write_label_value(FILE *f, const char *str, size_t maxlen)
 			fputs("\\n", f);
 		} else if (c < 0x80) {
 			fputc(c, f);
-		} else if ((n = utf8_seq(s + i, len - i))) {
+		} else if ((n = utf8_len(s + i, len - i))) {
 			fwrite(s + i, 1, n, f);
 			i += n;
 			continue;

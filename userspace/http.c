@@ -218,17 +218,6 @@ static int collect_row(void *ctx, const struct task_rec *t)
 	return 0;
 }
 
-static int cmp_rows(const void *a, const void *b)
-{
-	const struct report_task *x = a, *y = b;
-
-	if (x->penalty_milli != y->penalty_milli)
-		return x->penalty_milli > y->penalty_milli ? -1 : 1;
-	if (x->id.tid != y->id.tid)
-		return x->id.tid < y->id.tid ? -1 : 1;
-	return x->id.start_ns < y->id.start_ns ? -1 : x->id.start_ns > y->id.start_ns;
-}
-
 static enum MHD_Result serve_tasks(struct http *h, struct MHD_Connection *conn)
 {
 	const char *tid_s = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "tid");
@@ -256,7 +245,7 @@ static enum MHD_Result serve_tasks(struct http *h, struct MHD_Connection *conn)
 		free(q.rows);
 		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
 	}
-	qsort(q.rows, q.n, sizeof(*q.rows), cmp_rows);
+	qsort(q.rows, q.n, sizeof(*q.rows), report_task__cmp);
 	if (top && top < q.n)
 		q.n = top;
 	f = open_memstream(&buf, &len);

@@ -511,7 +511,7 @@ static int derive(struct report *r)
 	return err;
 }
 
-static int cmp_task(const void *a, const void *b)
+int report_task__cmp(const void *a, const void *b)
 {
 	const struct report_task *x = a, *y = b;
 
@@ -607,7 +607,7 @@ int report__load(struct report *r, const char *path, int salvage, struct trace_e
 	r->tid_keys = r->tid_index = NULL;
 	if (derive(r))
 		goto oom;
-	qsort(r->tasks, r->nr_tasks, sizeof(*r->tasks), cmp_task);
+	qsort(r->tasks, r->nr_tasks, sizeof(*r->tasks), report_task__cmp);
 	return 0;
 oom:
 	if (rd)

@@ -116,6 +116,9 @@ struct lat lat__from_hist(const struct hist *h);
 /* Percentiles from a task's coarse histogram (bound 1/16). */
 struct lat lat__from_task_hist(const __u32 *coarse, __u64 max);
 
+/* qsort order of task rows: penalty desc, then tid, then start time. */
+int report_task__cmp(const void *a, const void *b);
+
 __u64 report__total(const __u64 *v, int n);
 __u64 report__task_total(const struct report_task *t);
 

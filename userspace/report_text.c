@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include "report.h"
+#include "util.h"
 
 static void print_header(const struct report *r, FILE *f, const char *path)
 {
@@ -154,28 +155,15 @@ static void print_losses(const struct report *r, FILE *f)
 		(unsigned long long)r->counters[SDR_STAT_migrations]);
 }
 
-/* A duration in 8 columns: 850ns, 12.3us, 4.56ms, 1.23s. */
-static const char *fmt_ns(char *buf, size_t len, __u64 ns)
-{
-	if (ns < 1000)
-		snprintf(buf, len, "%lluns", (unsigned long long)ns);
-	else if (ns < 1000000)
-		snprintf(buf, len, "%.1fus", ns / 1e3);
-	else if (ns < 1000000000)
-		snprintf(buf, len, "%.2fms", ns / 1e6);
-	else
-		snprintf(buf, len, "%.2fs", ns / 1e9);
-	return buf;
-}
 
 static void print_lat_row(FILE *f, const char *name, const struct lat *l)
 {
 	char a[16], b[16], c[16], d[16], e[16];
 
 	fprintf(f, "  %-14s %10llu %9s %9s %9s %9s %9s\n", name, (unsigned long long)l->count,
-		fmt_ns(a, sizeof(a), l->p50), fmt_ns(b, sizeof(b), l->p90),
-		fmt_ns(c, sizeof(c), l->p99), fmt_ns(d, sizeof(d), l->p999),
-		fmt_ns(e, sizeof(e), l->max));
+		fmt_duration(a, sizeof(a), l->p50), fmt_duration(b, sizeof(b), l->p90),
+		fmt_duration(c, sizeof(c), l->p99), fmt_duration(d, sizeof(d), l->p999),
+		fmt_duration(e, sizeof(e), l->max));
 }
 
 static void print_lat_header(FILE *f, const char *scope)
@@ -234,8 +222,8 @@ static void print_cgroups(const struct report *r, FILE *f, int top_n)
 		fputs("  ", f);
 		print_path(f, g->path ? g->path : unknown, 44);
 		fprintf(f, " %6llu %9llu %9s %9s %9s\n", (unsigned long long)g->nr_tasks,
-			(unsigned long long)g->runq.count, fmt_ns(a, sizeof(a), g->runq.p50),
-			fmt_ns(b, sizeof(b), g->runq.p99), fmt_ns(c, sizeof(c), g->runq.max));
+			(unsigned long long)g->runq.count, fmt_duration(a, sizeof(a), g->runq.p50),
+			fmt_duration(b, sizeof(b), g->runq.p99), fmt_duration(c, sizeof(c), g->runq.max));
 	}
 }
 
@@ -279,9 +267,9 @@ static void print_task_latency(const struct report *r, FILE *f, int top_n)
 		else
 			snprintf(home, sizeof(home), "-");
 		fprintf(f, " %7llu %8s %8s %8s %9s %6.1f%% %4s\n",
-			(unsigned long long)t->runq.count, fmt_ns(a, sizeof(a), t->runq.p50),
-			fmt_ns(b, sizeof(b), t->runq.p99), fmt_ns(c, sizeof(c), t->runq.max),
-			fmt_ns(d, sizeof(d), t->runtime_ns),
+			(unsigned long long)t->runq.count, fmt_duration(a, sizeof(a), t->runq.p50),
+			fmt_duration(b, sizeof(b), t->runq.p99), fmt_duration(c, sizeof(c), t->runq.max),
+			fmt_duration(d, sizeof(d), t->runtime_ns),
 			t->runtime_ns ? 100.0 * t->remote_runtime_ns / t->runtime_ns : 0.0, home);
 	}
 	free(v);
@@ -301,12 +289,12 @@ static void print_outliers(const struct report *r, FILE *f, int top_n)
 	for (i = 0; i < n; i++) {
 		const struct sdr_rec_outlier *o = &r->outliers[i];
 
-		fprintf(f, "  %9s %4u %8u", fmt_ns(a, sizeof(a), o->wait_ns), o->hdr.cpu,
+		fprintf(f, "  %9s %4u %8u", fmt_duration(a, sizeof(a), o->wait_ns), o->hdr.cpu,
 			o->task.tid);
 		print_comm(f, o->task.comm);
 		fprintf(f, "   %8u", o->prev.tid);
 		print_comm(f, o->prev.comm);
-		fprintf(f, " %9s\n", o->prev_ran_ns ? fmt_ns(b, sizeof(b), o->prev_ran_ns) : "?");
+		fprintf(f, " %9s\n", o->prev_ran_ns ? fmt_duration(b, sizeof(b), o->prev_ran_ns) : "?");
 	}
 }
 

@@ -7,10 +7,10 @@
  *
  * Keys are (tid, start_ns), so a reused tid is a new task. Every version of
  * a task is an immutable struct task_rec: the writer copies the caller's
- * record into a fresh one and publishes it with one pointer store, so a
+ * record into a fresh one and publishes it with one atomic replace, so a
  * reader sees a whole old version or a whole new one, never a mix. Replaced
  * versions and removed tasks are freed only after every reader that could
- * still hold them has left its read section (epoch-based reclamation).
+ * still hold them has left its read section (RCU: liburcu's call_rcu).
  *
  * An exited task stays visible for `grace` more generations (drain cycles),
  * so the exporter of the interval that saw the exit still exports it; then
@@ -41,7 +41,7 @@ struct tasktable_stats {
 	__u64 reclaimed; /* exited tasks removed when their grace ended */
 	__u64 evictions; /* exited tasks removed before their grace ended: the table was full */
 	__u64 refused;   /* inserts refused: the table was full and no task had exited */
-	__u64 retired;   /* versions and entries handed to deferred reclamation */
+	__u64 retired;   /* versions handed to deferred reclamation (replaced or removed) */
 	__u64 freed;     /* ... of which already freed (retired - freed are still pending) */
 };
 
@@ -83,7 +83,11 @@ int tasktable__mark_exited(struct tasktable *t, __u32 tid, __u64 start_ns, __u64
  * go backwards.
  */
 void tasktable__end_generation(struct tasktable *t, __u64 generation);
-/* The writer's view of a task: valid until the writer's next call that changes the table. */
+/*
+ * The writer's view of a task, no read section needed: valid until the
+ * writer's next call that changes the table. The writer thread is
+ * registered with liburcu on its first call and unregistered when it exits.
+ */
 const struct task_rec *tasktable__get(struct tasktable *t, __u32 tid, __u64 start_ns);
 
 /* Any thread; the counters are read one by one, not as an atomic snapshot. */
@@ -91,9 +95,12 @@ void tasktable__stats(struct tasktable *t, struct tasktable_stats *st);
 
 /*
  * Reader side. Each reader thread makes its own handle and uses it only from
- * that thread. Records are valid only between read_lock and read_unlock;
- * keep read sections short (a long one delays reclamation, it never blocks
- * the writer). Read sections nest.
+ * that thread, and frees it before the thread exits (the handle registers
+ * the thread with liburcu). Records are valid only between read_lock and
+ * read_unlock; keep read sections short: a long one never blocks the
+ * writer, but no version retired meanwhile can be freed until it ends
+ * (stats: retired - freed). Read sections nest. Debug builds assert on a
+ * handle used from another thread and on a lookup outside a read section.
  */
 struct tasktable_reader *tasktable__reader_new(struct tasktable *t);
 void tasktable__reader_free(struct tasktable_reader *r);

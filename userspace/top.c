@@ -22,18 +22,6 @@ static void on_stop(int sig)
 	stop_requested = 1;
 }
 
-static const char *fmt_ns(char *buf, size_t len, __u64 ns)
-{
-	if (ns < 1000)
-		snprintf(buf, len, "%lluns", (unsigned long long)ns);
-	else if (ns < 1000000)
-		snprintf(buf, len, "%.1fus", ns / 1e3);
-	else if (ns < 1000000000)
-		snprintf(buf, len, "%.2fms", ns / 1e6);
-	else
-		snprintf(buf, len, "%.2fs", ns / 1e9);
-	return buf;
-}
 
 /* Worst first: p99 wait, then penalty, then tid. */
 static int cmp_worst(const void *a, const void *b)
@@ -67,8 +55,8 @@ static void draw(struct report *r, int rows, int tty)
 	printf("schedrift top - %s, %d CPUs, %d nodes | waits last %.1fs: %llu, p50 %s, p99 %s, "
 	       "max %s\n",
 	       r->meta.hostname, r->meta.nr_cpus_online, r->nr_nodes, r->duration_ns / 1e9,
-	       (unsigned long long)r->sys_runq.count, fmt_ns(a, sizeof(a), r->sys_runq.p50),
-	       fmt_ns(b, sizeof(b), r->sys_runq.p99), fmt_ns(c, sizeof(c), r->sys_runq.max));
+	       (unsigned long long)r->sys_runq.count, fmt_duration(a, sizeof(a), r->sys_runq.p50),
+	       fmt_duration(b, sizeof(b), r->sys_runq.p99), fmt_duration(c, sizeof(c), r->sys_runq.max));
 	printf("migrations since start: %llu (%llu cross-node), penalty %.3f\n\n",
 	       (unsigned long long)mig, (unsigned long long)cross,
 	       r->penalty_milli / (double)SDR_PENALTY_SCALE);
@@ -83,8 +71,8 @@ static void draw(struct report *r, int rows, int tty)
 			comm[k] = t->id.comm[k] >= 0x20 && t->id.comm[k] < 0x7f ? t->id.comm[k] : '?';
 		comm[k] = 0;
 		printf("%8u %-15s %8llu %9s %9s %7llu %6llu %9.3f %6.1f%%\n", t->id.tid, comm,
-		       (unsigned long long)t->runq.count, fmt_ns(a, sizeof(a), t->runq.p99),
-		       fmt_ns(b, sizeof(b), t->runq.max),
+		       (unsigned long long)t->runq.count, fmt_duration(a, sizeof(a), t->runq.p99),
+		       fmt_duration(b, sizeof(b), t->runq.max),
 		       (unsigned long long)report__task_total(t),
 		       (unsigned long long)t->migrations[SDR_LOC_CROSS_NODE],
 		       t->penalty_milli / (double)SDR_PENALTY_SCALE,

@@ -28,6 +28,17 @@ void msg_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Like msg_err, but only with -v. */
 void msg_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Length of the valid UTF-8 sequence at s (1 for ASCII, 2..4), or 0 when
+ * it is invalid: overlong forms, surrogates, past U+10FFFF, or cut short
+ * by `left`. Used wherever arbitrary bytes (comm, cgroup paths) must come
+ * out as valid UTF-8.
+ */
+size_t utf8_len(const unsigned char *s, size_t left);
+
+/* A duration for people: 850ns, 12.3us, 4.56ms, 1.23s. Returns buf. */
+const char *fmt_duration(char *buf, size_t len, __u64 ns);
+
 /* syslog levels, for the daemon's log lines. */
 #define LOG_LVL_ERR 3
 #define LOG_LVL_WARN 4

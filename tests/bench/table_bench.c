@@ -1164,10 +1164,10 @@ int main(int argc, char **argv)
 		for (int m = 0; m < nr_mix; m++) {
 			printf("\n%zu tasks, %s (millions/s, median of %d)\n\n", sizes[z],
 			       mix_name(mixes[m]), rounds);
-			printf("| readers | table | lookups/s | min reader | updates/s |");
+			printf("| readers | table | lookups/s | (range) | min reader | updates/s |");
 			for (int b = 0; b < nr_bases; b++)
 				printf(" vs %s |", cands[bases[b]]->name);
-			printf("\n|---:|---|---:|---:|---:|");
+			printf("\n|---:|---|---:|---:|---:|---:|");
 			for (int b = 0; b < nr_bases; b++)
 				printf("---:|");
 			printf("\n");
@@ -1176,8 +1176,15 @@ int main(int argc, char **argv)
 					int i = IDX(z, m, r, c) * rounds;
 					double l = median(lk + i, rounds);
 
-					printf("| %d | %s | %.2f | %.2f | %.3f |", r + 1, cands[c]->name,
-					       mrate(l), mrate(median(mn + i, rounds)),
+					double lo = lk[i], hi = lk[i];
+
+					for (int k = 1; k < rounds; k++) {
+						lo = lk[i + k] < lo ? lk[i + k] : lo;
+						hi = lk[i + k] > hi ? lk[i + k] : hi;
+					}
+					printf("| %d | %s | %.2f | %.1f-%.1f | %.2f | %.3f |", r + 1,
+					       cands[c]->name, mrate(l), mrate(lo), mrate(hi),
+					       mrate(median(mn + i, rounds)),
 					       mrate(median(up + i, rounds)));
 					for (int b = 0; b < nr_bases; b++)
 						printf(" %.1fx |",

@@ -237,6 +237,11 @@ dmesg | tail -n 40 >/tmp/dmesg.tail
 block DMESG-TAIL /tmp/dmesg.tail
 
 [ "$numa" = 1 ] || finish
+# Without a recorder that attaches there is nothing to learn from phase 2.
+if [ "$attached" != 1 ]; then
+	echo "=== SCHEDRIFT-NUMA-SKIPPED schedrift record did not attach in phase 1 ==="
+	finish
+fi
 
 # ---- phase 2: the NUMA balancer ----
 
