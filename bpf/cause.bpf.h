@@ -5,8 +5,8 @@
  * explained with its ambiguities in docs/migration-causes.md):
  *
  *   1. source CPU not allowed affinity/cpuset/hotplug forced it   -> affinity
- *   2. NUMA move/swap pending sched_move_numa/swap_numa named it  -> numa
- *      within NUMA_PENDING_NS
+ *   2. NUMA move/swap pending sched_move_numa/swap_numa named it, -> numa
+ *      this very destination CPU, within NUMA_PENDING_NS
  *   3. TASK_WAKING            try_to_wake_up() is placing it      -> wakeup
  *   4. in_execve              sched_exec() balancing at exec      -> exec
  *   5. queued (on_rq)         a balancer pulled or pushed it      -> balance
@@ -42,21 +42,25 @@ static __always_inline bool cpu_allowed(struct task_struct *p, __u32 cpu)
 	return word & (1ul << (cpu % 64));
 }
 
-/* A NUMA decision older than this no longer explains a migration. */
-#define NUMA_PENDING_NS (20 * 1000 * 1000ull)
+/*
+ * A NUMA decision older than this no longer explains a migration. Swaps
+ * under a slow (emulated) machine were seen landing 3-44 ms after the
+ * decision; the destination-CPU match keeps a long window precise.
+ */
+#define NUMA_PENDING_NS (250 * 1000 * 1000ull)
 
 static __always_inline enum sdr_cause classify_migration(struct task_struct *p, __u32 from,
-							 struct sdr_task_state *ts)
+							 __u32 to, struct sdr_task_state *ts)
 {
-	__u64 pending;
-
 	if (!cpu_allowed(p, from))
 		return SDR_CAUSE_AFFINITY;
 	if (ts && ts->numa_pending_ns) {
-		pending = ts->numa_pending_ns;
-		ts->numa_pending_ns = 0;
-		if (bpf_ktime_get_ns() - pending < NUMA_PENDING_NS)
+		if (bpf_ktime_get_ns() - ts->numa_pending_ns >= NUMA_PENDING_NS) {
+			ts->numa_pending_ns = 0; /* stale: the move never came */
+		} else if (ts->numa_dst_cpu == (__s32)to) {
+			ts->numa_pending_ns = 0;
 			return SDR_CAUSE_NUMA;
+		}
 	}
 	if (task_state_of(p) & TASK_WAKING)
 		return SDR_CAUSE_WAKEUP;

@@ -69,6 +69,14 @@ static __always_inline int handle_migrate(struct task_struct *p, __u32 from, __u
 		stat_inc(d, SDR_STAT_cpu_range);
 		return 0;
 	}
+	/*
+	 * 6.1's verifier loses these bounds once clang spills the values to
+	 * the stack; the masks (no-ops after the check above) restore them.
+	 */
+	barrier_var(from);
+	barrier_var(to);
+	from &= SDR_MAX_CPUS - 1;
+	to &= SDR_MAX_CPUS - 1;
 	fn = cpu_node[from];
 	tn = cpu_node[to];
 	if (fn != tn)
@@ -89,7 +97,7 @@ static __always_inline int handle_migrate(struct task_struct *p, __u32 from, __u
 			pen = penalty_milli[pidx];
 	}
 	if (cause >= SDR_CAUSE_NR)
-		cause = classify_migration(p, from, ts);
+		cause = classify_migration(p, from, to, ts);
 
 	if (d) {
 		d->stats.migrations[loc][cause]++;
@@ -391,9 +399,14 @@ static __always_inline void on_numa(struct task_struct *p, __s32 src_cpu, struct
 		stat_inc(d, SDR_STAT_numa_move + kind);
 		ts->counts.numa[kind]++;
 	}
-	/* The migration this decision causes will come shortly, maybe after a sleep. */
-	if (kind == SDR_NUMA_MOVE || kind == SDR_NUMA_SWAP)
+	/*
+	 * The migration this decision causes comes shortly, maybe after a
+	 * sleep: remember where to, so only that move is called numa.
+	 */
+	if (kind == SDR_NUMA_MOVE || kind == SDR_NUMA_SWAP) {
 		ts->numa_pending_ns = bpf_ktime_get_ns();
+		ts->numa_dst_cpu = dst_cpu;
+	}
 	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
 	if (!rec) {
 		stat_inc(d, SDR_STAT_ringbuf);

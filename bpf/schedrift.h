@@ -150,6 +150,8 @@ struct sdr_task_state {
 	__u8 landing;      /* 1 + locality of a migration not yet followed by a run */
 	__u8 pad[3];
 	__u64 numa_pending_ns; /* the balancer chose to move it at this time; 0 = no */
+	__s32 numa_dst_cpu;    /* ... to this CPU */
+	__u32 pad2;
 	struct sdr_task_counts counts;
 	struct sdr_task_id id; /* read on the slow paths only */
 };

@@ -19,7 +19,7 @@
  *    task, so only the task can move towards them.
  * 3. Writes every page (allocating it on MEM_NODE), checks where the pages
  *    are with move_pages(2) in query mode and prints "placed N/M pages on
- *    node X".
+ *    node X" (the balancer may already be scanning: see where()).
  * 4. Starts THREADS threads (they inherit the pin), each of which restores
  *    the affinity the process started with, so the initial placement is on
  *    RUN_NODE but nothing keeps it there, then reads and writes one word of
@@ -283,7 +283,7 @@ int main(int argc, char **argv)
 	long mib = 64, page = sysconf(_SC_PAGESIZE);
 	struct worker *workers;
 	cpu_set_t run_set, set;
-	unsigned long mask;
+	unsigned long mask[2] = { 0, 0 };
 	char line[64], text[160], *buf;
 	size_t len;
 
@@ -337,9 +337,9 @@ int main(int argc, char **argv)
 	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (buf == MAP_FAILED)
 		die("mmap");
-	mask = 1ul << mem_node;
-	/* maxnode counts bits; the kernel reads maxnode - 1 of them. */
-	if (syscall(SYS_mbind, buf, len, HOG_MPOL_BIND | HOG_MPOL_F_NUMA_BALANCING, &mask,
+	mask[mem_node / 64] = 1ul << (mem_node % 64);
+	/* maxnode counts bits, and the kernel reads only maxnode - 1 of them. */
+	if (syscall(SYS_mbind, buf, len, HOG_MPOL_BIND | HOG_MPOL_F_NUMA_BALANCING, mask,
 		    sizeof(mask) * 8, 0)) {
 		if (errno == EINVAL)
 			fprintf(stderr, "numa_hog: the kernel refuses MPOL_F_NUMA_BALANCING (it needs "
