@@ -61,14 +61,11 @@ static __always_inline __u32 task_state_btf(struct task_struct *p)
 	return ((struct task_struct___pre514 *)p)->state;
 }
 
-/*
- * numa_preferred_nid exists only with CONFIG_NUMA_BALANCING; -1 = none.
- * Direct load: only called with BTF-typed pointers, on the switch path.
- */
-static __always_inline __s32 task_preferred_nid_btf(struct task_struct *p)
+/* numa_preferred_nid exists only with CONFIG_NUMA_BALANCING; -1 = none. */
+static __always_inline __s32 task_preferred_nid(struct task_struct *p)
 {
 	if (bpf_core_field_exists(p->numa_preferred_nid))
-		return p->numa_preferred_nid;
+		return BPF_CORE_READ(p, numa_preferred_nid);
 	return -1;
 }
 
@@ -89,6 +86,23 @@ static __always_inline __u32 task_cpu_btf(struct task_struct *p)
 	if (bpf_core_field_exists(p->thread_info.cpu))
 		return p->thread_info.cpu;
 	return ((struct task_struct___pre516 *)p)->cpu;
+}
+
+/*
+ * CPU time the task has run, kept by the scheduler itself (every class
+ * updates se.sum_exec_runtime), so the switch path need not count it.
+ */
+static __always_inline __u64 task_runtime_btf(struct task_struct *p)
+{
+	return p->se.sum_exec_runtime;
+}
+
+/* The running slice so far: update_curr() ran before sched_switch fires. */
+static __always_inline __u64 task_slice_btf(struct task_struct *p)
+{
+	__u64 sum = p->se.sum_exec_runtime, start = p->se.prev_sum_exec_runtime;
+
+	return sum > start ? sum - start : 0;
 }
 
 #endif /* SCHEDRIFT_CORE_FIXES_BPF_H */

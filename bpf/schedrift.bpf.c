@@ -115,6 +115,19 @@ static __always_inline int handle_migrate(struct task_struct *p, __u32 from, __u
 		ts->counts.by_cause[cause]++;
 		ts->counts.penalty_milli += pen;
 		ts->landing = loc + 1;
+		/* Leaving a node: the run time since the last node change was all there. */
+		if (fn != tn && fn < SDR_MAX_NODES) {
+			__u64 rt = BPF_CORE_READ(p, se.sum_exec_runtime);
+			__u32 fi = fn;
+
+			/* Bound the index after the helper call, for 6.1's verifier. */
+			barrier_var(fi);
+			fi &= SDR_MAX_NODES - 1;
+			if (rt > ts->segment_base)
+				ts->counts.node_runtime_ns[fi] += rt - ts->segment_base;
+			ts->segment_base = rt;
+		}
+		ts->counts.preferred_nid = task_preferred_nid(p);
 	}
 	if (!emit_migrations)
 		return 0;
@@ -165,8 +178,8 @@ static __always_inline void on_wakeup(struct task_struct *p)
 		return;
 	}
 	/*
-	 * A wakeup of a task that is running, or already queued, does not
-	 * start a new wait: keep the earlier stamp.
+	 * A wakeup of a task that is running (on_cpu), or already queued
+	 * (stamped), does not start a new wait: keep the earlier stamp.
 	 *
 	 * bpf_ktime_get_ns() is about half of this program's cost on a KVM
 	 * guest. The scheduler's rq->clock would be a plain load, but it is
@@ -174,7 +187,7 @@ static __always_inline void on_wakeup(struct task_struct *p)
 	 * (rq_clock_skip_update()), which would turn such waits into zeros:
 	 * the accurate clock it is.
 	 */
-	if (!ts->oncpu_ns && !ts->runnable_ns)
+	if (!ts->runnable_ns && !p->on_cpu)
 		ts->runnable_ns = bpf_ktime_get_ns();
 }
 
@@ -271,8 +284,7 @@ static __always_inline void emit_outlier(struct sdr_cpu_data *d, struct task_str
 
 /* next got the CPU at `now`: end its wait, if it was waiting. */
 static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct *prev,
-				      __u64 prev_ran, struct task_struct *next,
-				      struct sdr_task_state *ts, __u64 now, __u32 cpu)
+				      struct task_struct *next, struct sdr_task_state *ts, __u64 now)
 {
 	__u64 wait, since = ts->runnable_ns;
 	__u8 land = ts->landing;
@@ -332,44 +344,35 @@ static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct
 	if (emit_waits)
 		emit_wait(d, next, now, wait, land);
 	if (min_lat_ns && wait >= min_lat_ns)
-		emit_outlier(d, next, prev, prev_ran, now, wait);
+		emit_outlier(d, next, prev, prev->pid ? task_slice_btf(prev) : 0, now, wait);
 }
 
+/*
+ * The hot path. prev's state is touched only when prev stays runnable
+ * (preempted or yielding): its run time is the kernel's sum_exec_runtime,
+ * read when a record is made, so a task going to sleep costs nothing here.
+ * next's state ends its wait. One task-storage lookup per switch, usually.
+ */
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	struct sdr_cpu_data *d = this_cpu();
-	__u64 now = bpf_ktime_get_ns(), ran = 0;
-	__u32 cpu = bpf_get_smp_processor_id();
+	__u64 now = bpf_ktime_get_ns();
 	struct sdr_task_state *ts;
-	__u32 node;
 
-	if (prev->pid) {
+	if (prev->pid && (preempt || task_state_btf(prev) == TASK_RUNNING)) {
 		ts = state_of(prev);
-		if (ts) {
-			if (ts->oncpu_ns && now > ts->oncpu_ns) {
-				ran = now - ts->oncpu_ns;
-				ts->counts.runtime_ns += ran;
-				node = cpu < SDR_MAX_CPUS ? cpu_node[cpu] : 0;
-				if (node < SDR_MAX_NODES)
-					ts->counts.node_runtime_ns[node] += ran;
-			}
-			ts->oncpu_ns = 0;
-			/* Preempted, or yielded while runnable: it waits from now. */
-			ts->runnable_ns = preempt || task_state_btf(prev) == TASK_RUNNING ? now : 0;
-			ts->counts.preferred_nid = task_preferred_nid_btf(prev);
-		} else {
+		if (ts)
+			ts->runnable_ns = now;
+		else
 			storage_failed(d, prev);
-		}
 	}
 	if (next->pid) {
 		ts = state_of(next);
-		if (ts) {
-			ts->oncpu_ns = now;
-			wait_ends(d, prev, ran, next, ts, now, cpu);
-		} else {
+		if (ts)
+			wait_ends(d, prev, next, ts, now);
+		else
 			storage_failed(d, next);
-		}
 	}
 	return 0;
 }
@@ -474,23 +477,25 @@ int BPF_PROG(sdr_exec, struct task_struct *p)
 static __always_inline int fill_task_rec(struct sdr_rec_task *rec, struct task_struct *p,
 					 struct sdr_task_state *ts, __u16 type)
 {
-	__u64 now, ran;
-	__u32 cpu, node;
+	__u64 rt = BPF_CORE_READ(p, se.sum_exec_runtime);
+	__u32 cpu = task_cpu_of(p), node;
 
 	fill_hdr(&rec->hdr, type, sizeof(*rec), bpf_ktime_get_ns());
 	task_id_of(p, &rec->task);
 	/* Too big for an inlined copy; a helper copy is fine off the hot path. */
 	bpf_probe_read_kernel(&rec->counts, sizeof(rec->counts), &ts->counts);
-	/* A task on a CPU right now has a slice not yet in runtime_ns: add it. */
-	cpu = task_cpu_of(p);
-	now = bpf_ktime_get_ns();
-	if (type == SDR_REC_TASK_SNAPSHOT && ts->oncpu_ns && now > ts->oncpu_ns) {
-		ran = now - ts->oncpu_ns;
-		node = cpu < SDR_MAX_CPUS ? cpu_node[cpu] : 0;
-		rec->counts.runtime_ns += ran;
-		if (node < SDR_MAX_NODES)
-			rec->counts.node_runtime_ns[node] += ran;
-	}
+	/*
+	 * Run time so far, from the scheduler's own count (current to its
+	 * last tick or switch); the time since the last node change goes to
+	 * the node it is on now.
+	 */
+	rec->counts.runtime_ns = rt > ts->runtime_base ? rt - ts->runtime_base : 0;
+	node = cpu < SDR_MAX_CPUS && cpu < nr_cpus ? cpu_node[cpu & (SDR_MAX_CPUS - 1)] : 0;
+	barrier_var(node);
+	node &= SDR_MAX_NODES - 1;
+	if (rt > ts->segment_base)
+		rec->counts.node_runtime_ns[node] += rt - ts->segment_base;
+	rec->counts.preferred_nid = task_preferred_nid(p);
 	return 0;
 }
 

@@ -117,12 +117,12 @@ struct sdr_rec_migrate {
  * share the state's first cache lines.
  */
 struct sdr_task_counts {
-	__u64 runtime_ns;
+	__u64 runtime_ns; /* filled in when the record is made (exit, snapshot) */
 	__u64 waits;
 	__u64 wait_sum_ns;
 	__u64 wait_max_ns;
 	__u64 cgroup_id;     /* cgroup v2 id (kernfs inode) when last switched in */
-	__s32 preferred_nid; /* numa_preferred_nid when last switched out; -1 = none */
+	__s32 preferred_nid; /* numa_preferred_nid at its last migration or record; -1 = none */
 	__u32 pad;
 	__u64 migrations[SDR_LOC_NR];
 	__u64 by_cause[SDR_CAUSE_NR];
@@ -145,7 +145,13 @@ struct sdr_task_counts {
 
 struct sdr_task_state {
 	__u64 runnable_ns; /* when it became runnable; 0 = not waiting */
-	__u64 oncpu_ns;    /* when it last got a CPU; 0 = not running */
+	/*
+	 * Run time comes from the kernel's own se.sum_exec_runtime: its value
+	 * when we first saw the task, and when the task last changed node
+	 * (the time since then was all run on its current node).
+	 */
+	__u64 runtime_base;
+	__u64 segment_base;
 	__u32 flags;       /* SDR_TS_* */
 	__u8 landing;      /* 1 + locality of a migration not yet followed by a run */
 	__u8 pad[3];

@@ -138,6 +138,9 @@ static __always_inline struct sdr_task_state *state_of(struct task_struct *p)
 	ts = bpf_task_storage_get(&tasks, p, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (ts && !(ts->flags & SDR_TS_NAMED)) {
 		task_id_of(p, &ts->id);
+		/* Run time counts from the first sight; exec renames, but keeps the base. */
+		if (!ts->runtime_base)
+			ts->runtime_base = ts->segment_base = task_runtime_btf(p);
 		ts->flags |= SDR_TS_NAMED;
 	}
 	return ts;
