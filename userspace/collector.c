@@ -523,6 +523,7 @@ static int fill_totals(struct collector *c, struct report *r)
 		return err;
 	for (i = 0; i < SDR_STAT_NR; i++)
 		r->counters[i] = s.counters[i];
+	c->user[USER_STAT_prog_skipped] = loader__prog_skipped(&c->l);
 	for (i = 0; i < USER_STAT_NR; i++)
 		r->counters[SDR_STAT_NR + i] = c->user[i];
 	memcpy(r->migrations, s.migrations, sizeof(r->migrations));

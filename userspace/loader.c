@@ -273,6 +273,26 @@ static void *percpu_lookup(struct bpf_map *map, __u32 key, size_t value_size, in
 	return per;
 }
 
+__u64 loader__prog_skipped(struct loader *l)
+{
+	struct bpf_prog_info info;
+	struct bpf_program *prog;
+	__u32 len;
+	__u64 sum = 0;
+	int fd;
+
+	bpf_object__for_each_program(prog, l->skel->obj) {
+		fd = bpf_program__fd(prog);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+			sum += info.recursion_misses;
+	}
+	return sum;
+}
+
 int loader__read_stats(struct loader *l, struct sdr_stats *out)
 {
 	struct sdr_cpu_data *per;

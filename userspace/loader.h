@@ -45,6 +45,11 @@ int loader__start(struct loader *l, const struct loader_opts *o, ring_buffer_sam
 int loader__poll(struct loader *l, int timeout_ms);
 /* Stop the programs; the maps stay readable until loader__destroy. */
 void loader__detach(struct loader *l);
+/*
+ * Events the kernel skipped because one of our programs was already running
+ * on that CPU (bpf_prog_info.recursion_misses, summed over our programs).
+ */
+__u64 loader__prog_skipped(struct loader *l);
 /* Sum the per-CPU counters. */
 int loader__read_stats(struct loader *l, struct sdr_stats *out);
 /* The per-CPU wait histograms: out[ncpu], one per possible CPU. */

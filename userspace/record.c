@@ -331,7 +331,7 @@ static void default_output(char *buf, size_t len)
 	strftime(buf, len, "schedrift-%Y%m%d-%H%M%S.sdt", &tm);
 }
 
-static int fill_trailer(struct trace_trailer *tr, struct loader *l, const struct recorder *rc,
+static int fill_trailer(struct trace_trailer *tr, struct loader *l, struct recorder *rc,
 			const struct topology *t)
 {
 	struct sdr_stats s;
@@ -343,6 +343,7 @@ static int fill_trailer(struct trace_trailer *tr, struct loader *l, const struct
 		return err;
 	tr->end_mono_ns = now_mono_ns();
 	tr->nr_records = rc->nr_records;
+	rc->user[USER_STAT_prog_skipped] = loader__prog_skipped(l);
 	for (i = 0; i < STAT_ALL_NR; i++) {
 		snprintf(tr->counters[i].name, sizeof(tr->counters[i].name), "%s", stat_descs[i].name);
 		tr->counters[i].value = i < SDR_STAT_NR ? s.counters[i] : rc->user[i - SDR_STAT_NR];

@@ -119,7 +119,7 @@ static void print_tasks(const struct report *r, FILE *f, int top_n)
 
 	if (top_n > 0 && (size_t)top_n < n)
 		n = top_n;
-	fprintf(f, "\nTasks: %zu seen; %zu shown, by penalty then tid\n", r->nr_tasks, n);
+	fprintf(f, "\nTasks: %zu seen; %zu shown, by penalty then tid (* = exited)\n", r->nr_tasks, n);
 	fprintf(f, "  %8s %8s %-15s %7s %9s %9s %10s %10s  %-8s\n", "tid", "tgid", "comm",
 		"migr", "same-llc", "cross-llc", "cross-node", "penalty", "cause");
 	for (i = 0; i < n; i++) {
@@ -133,7 +133,7 @@ static void print_tasks(const struct report *r, FILE *f, int top_n)
 			(unsigned long long)t->migrations[SDR_LOC_CROSS_LLC],
 			(unsigned long long)t->migrations[SDR_LOC_CROSS_NODE],
 			t->penalty_milli / (double)SDR_PENALTY_SCALE, main_cause(t),
-			t->exited ? " (exited)" : "");
+			t->exited ? " *" : "");
 	}
 }
 

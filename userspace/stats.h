@@ -13,7 +13,8 @@
 /* Places userspace itself can drop data. X(name, kind, description) */
 #define USER_STAT_TABLE(X)                                                                         \
 	X(consumed, COUNT, "ring buffer records read by userspace")                               \
-	X(decode, LOSS, "malformed ring buffer record dropped by userspace")
+	X(decode, LOSS, "malformed ring buffer record dropped by userspace")                      \
+	X(prog_skipped, LOSS, "events skipped: one of our programs was already running on that CPU")
 
 #define USER_STAT_ENUM(name, kind, desc) USER_STAT_##name,
 enum user_stat {
