@@ -113,18 +113,23 @@ static void print_comm(FILE *f, const char *comm)
 	fprintf(f, " %-15s", buf);
 }
 
+/* Tasks that migrated; the latency table below lists the rest too. */
 static void print_tasks(const struct report *r, FILE *f, int top_n)
 {
-	size_t i, n = r->nr_tasks;
+	size_t i, moved = 0, shown = 0;
 
-	if (top_n > 0 && (size_t)top_n < n)
-		n = top_n;
-	fprintf(f, "\nTasks: %zu seen; %zu shown, by penalty then tid (* = exited)\n", r->nr_tasks, n);
+	for (i = 0; i < r->nr_tasks; i++)
+		moved += report__task_total(&r->tasks[i]) > 0;
+	fprintf(f, "\nTasks that migrated: %zu of %zu; by penalty then tid (* = exited)\n", moved,
+		r->nr_tasks);
 	fprintf(f, "  %8s %8s %-15s %7s %9s %9s %10s %10s  %-8s\n", "tid", "tgid", "comm",
 		"migr", "same-llc", "cross-llc", "cross-node", "penalty", "cause");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < r->nr_tasks && (top_n <= 0 || shown < (size_t)top_n); i++) {
 		const struct report_task *t = &r->tasks[i];
 
+		if (!report__task_total(t))
+			continue;
+		shown++;
 		fprintf(f, "  %8u %8u", t->id.tid, t->id.tgid);
 		print_comm(f, t->id.comm);
 		fprintf(f, " %7llu %9llu %9llu %10llu %10.3f  %-8s%s\n",

@@ -657,14 +657,13 @@ LFHT_CAND(qsbr, urcu_qsbr_quiescent_state())
 
 /* ---- the production table ---- */
 
-struct tt_bench {
-	struct tasktable *t;
-};
-
 static void *tt_create(size_t n)
 {
-	/* Cap well above the bench's task count: this measures lookups, not eviction. */
-	struct tasktable *t = tasktable__new(n * 4, 1);
+	/*
+	 * Room for the exited tasks still in their grace (the churn), and a
+	 * bucket count like lfht-memb's, which is sized to n.
+	 */
+	struct tasktable *t = tasktable__new(n + n / 4, 1);
 
 	if (!t) {
 		perror("tasktable__new");
