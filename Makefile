@@ -131,7 +131,7 @@ $(OUTPUT)/tests/test_tasktable_tsan: tests/unit/test_tasktable_tsan.c tests/unit
 		userspace/tasktable.c userspace/tasktable.h tests/unit/check.h | $(OUTPUT)/tests
 	$(call msg,TSAN,$@)
 	$(Q)$(CC) -g -O1 -fsanitize=thread -std=gnu11 -D_GNU_SOURCE -Wall -Wno-format-zero-length \
-		$(INCLUDES) -Itests/unit $< userspace/tasktable.c -lurcu-memb -lurcu-cds -lpthread -o $@
+		$(INCLUDES) -Itests/unit $< userspace/tasktable.c -lck -lurcu-memb -lurcu-cds -lpthread -o $@
 
 $(OUTPUT)/table_bench: tests/bench/table_bench.c userspace/tasktable.c userspace/tasktable.h | $(OUTPUT)
 	$(call msg,BENCH,$@)
