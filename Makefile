@@ -23,9 +23,9 @@ CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -s
 	  -D_GNU_SOURCE -DSCHEDRIFT_VERSION='"$(VERSION)"'
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	      -Ivmlinux/$(ARCH) -Ibpf
-LDLIBS := $(LIBBPF_A) -lelf -lz -lmicrohttpd -lurcu-memb -lurcu-cds -lck -lpthread -lm
+LDLIBS := $(LIBBPF_A) -lelf -lz -lmicrohttpd -l:libck.a -lpthread -lm
 # A fully static binary (for the QEMU guest and for copying to other hosts).
-STATIC_LDLIBS := -static $(LIBBPF_A) $(shell $(PKG_CONFIG) --static --libs libelf 2>/dev/null || echo -lelf -lz) -lz -lurcu-memb -lurcu-cds -lck -lpthread -lm
+STATIC_LDLIBS := -static $(LIBBPF_A) $(shell $(PKG_CONFIG) --static --libs libelf 2>/dev/null || echo -lelf -lz) -lz -lck -lpthread -lm
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
@@ -42,8 +42,8 @@ HELPER_SRCS := $(wildcard tests/bpf/*.c)
 HELPER_BINS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/%,$(HELPER_SRCS))
 
 DEPS_BUILD := clang llvm gcc make pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev \
-	      libmicrohttpd-dev liburcu-dev libck-dev
-DEPS_TEST := python3 qemu-system-x86 busybox-static cpio libbpf-tools linux-perf prometheus \
+	      libmicrohttpd-dev libck-dev
+DEPS_TEST := python3 qemu-system-x86 busybox-static cpio libbpf-tools linux-perf prometheus liburcu-dev \
 	     prometheus-node-exporter curl
 DEPS := $(DEPS_BUILD) $(DEPS_TEST)
 
@@ -125,15 +125,16 @@ $(OUTPUT)/tests/%: tests/bpf/%.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lpthread
 
-# The task table's stress test again, under ThreadSanitizer (liburcu linked
-# dynamically so the test's suppressions can name its libraries).
+# The task table's stress test again, under ThreadSanitizer (Concurrency Kit
+# linked dynamically so the test's suppression can name its library).
 $(OUTPUT)/tests/test_tasktable_tsan: tests/unit/test_tasktable_tsan.c tests/unit/test_tasktable.c \
-		userspace/tasktable.c userspace/tasktable.h tests/unit/check.h | $(OUTPUT)/tests
+		userspace/tasktable.c userspace/tasktable.h tests/unit/check.h $(BPF_HDRS) | $(OUTPUT)/tests
 	$(call msg,TSAN,$@)
 	$(Q)$(CC) -g -O1 -fsanitize=thread -std=gnu11 -D_GNU_SOURCE -Wall -Wno-format-zero-length \
-		$(INCLUDES) -Itests/unit $< userspace/tasktable.c -lck -lurcu-memb -lurcu-cds -lpthread -o $@
+		$(INCLUDES) -Itests/unit $< userspace/tasktable.c -lck -lpthread -o $@
 
-$(OUTPUT)/table_bench: tests/bench/table_bench.c userspace/tasktable.c userspace/tasktable.h | $(OUTPUT)
+$(OUTPUT)/table_bench: tests/bench/table_bench.c userspace/tasktable.c userspace/tasktable.h \
+		$(BPF_HDRS) | $(OUTPUT)
 	$(call msg,BENCH,$@)
 	$(Q)$(CC) -g -O2 -std=gnu11 -D_GNU_SOURCE -Wall $(INCLUDES) $< userspace/tasktable.c \
 		-lck -lurcu-bp -lurcu-mb -lurcu-memb -lurcu-qsbr -lurcu-cds -lurcu-common -lpthread -o $@

@@ -1,27 +1,29 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The task table on liburcu: a cds_lfht (RCU lock-free resizable hash)
- * keyed by (tid, start_ns), urcu-memb flavour. Why this library and this
- * flavour: docs/performance.md, "Task table".
+ * The task table on Concurrency Kit: a ck_ht (single writer, lock-free
+ * readers) finds a task's current version by key, and ck_epoch frees
+ * replaced versions once no reader can hold them. Why these and not
+ * liburcu's cds_lfht: docs/performance.md, "Task table".
  *
- * The hash holds versions: each node is an immutable struct task_rec with
- * the lfht node in front of it, so a lookup goes bucket -> version and
- * reads the record on the same cache lines it matched the key on. The
- * writer publishes a new version with cds_lfht_replace(), which readers and
- * walks see as the old version or the new one, exactly once, never neither
- * or both. Replaced versions, and versions removed with their task, are
- * batched and handed to call_rcu(), whose thread frees them after a grace
- * period: once every read section that might have seen them has ended. The
- * writer never waits for a grace period (only tasktable__free() does).
+ * A version is an immutable struct task_rec with its key bytes (start_ns,
+ * tid) in front; ck_ht stores a pointer to those bytes and the version as
+ * the value, so a lookup is: probe the slot array (the full hash is kept in
+ * the slot, so only the match is dereferenced), compare the key on the
+ * version's first cache line, done. Replacing a version is one
+ * ck_ht_set_spmc() in the same slot.
  *
- * urcu-memb readers only bump a per-thread counter (the grace-period side
- * pays with sys_membarrier), but every thread that reads must be registered
- * with liburcu and unregistered before it exits. Readers do that through
- * their tasktable_reader handle; the writer thread is registered on its
- * first call and unregistered by a thread-exit destructor.
+ * ck_ht's own iterator is not safe against a concurrent writer (it reads
+ * slots that the writer moves and reuses), so walks use a second index:
+ * every task owns one entry of a dense array of version pointers for as
+ * long as it is in the table. A replace stores the new version in the same
+ * entry, so a walk sees each task that stays in the table exactly once, in
+ * its old or its new version.
  *
- * Writer-only state: the exit order (a ring of keys, oldest first), the
- * retire batch and the counts the stats are published from.
+ * Reclamation: readers bracket their reads with ck_epoch_begin/end on their
+ * own epoch record; the writer hands replaced versions to ck_epoch_call()
+ * and dispatches them with ck_epoch_poll(), which never waits: a version is
+ * freed by the writer itself on a later poll, once every section that
+ * could have seen it has ended. No helper threads, no thread registration.
  */
 #include <assert.h>
 #include <errno.h>
@@ -31,20 +33,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <urcu/urcu-memb.h>
-#include <urcu/rculfhash.h>
+#include <ck_epoch.h>
+#include <ck_ht.h>
 
 #include "tasktable.h"
 
 /*
- * ThreadSanitizer cannot see liburcu's ordering: the read-side counter,
- * sys_membarrier and the call_rcu queue are not C11 atomics, and the library
- * is not instrumented. Without help it reports every free after a grace
- * period as racing with the reads that grace period waited for. The
- * annotations state exactly what RCU guarantees: everything a reader did
- * before leaving its read section, and everything the writer did before
- * handing a batch to call_rcu, happens before that batch is freed; and
- * every callback has finished when urcu_memb_barrier() returns.
+ * ThreadSanitizer cannot see Concurrency Kit's ordering: ck_pr is inline
+ * assembly and libck is not instrumented. Without help it reports every
+ * free after an epoch as racing with the reads that epoch waited for, and
+ * every lookup as racing with the writer's copy into the version. The
+ * annotations state what the libraries guarantee: the writer's writes to a
+ * version happen before any reader finds it, and everything a reader did
+ * before leaving its read section happens before what is freed afterwards.
  */
 #if defined(__SANITIZE_THREAD__)
 #define TT_TSAN 1
@@ -63,20 +64,23 @@ void __tsan_release(void *addr);
 #define tsan_release(addr) ((void)(addr))
 #endif
 
-/* Versions retired together share one call_rcu(). */
-#define RETIRE_BATCH 256
+/* Poll the epoch after this many retirements, so that frees keep pace with a busy writer. */
+#define POLL_EVERY 256
 
-struct tt_version {
-	struct cds_lfht_node node;       /* in the hash while this is the task's version */
-	struct tt_version *next_retired; /* writer, once retired */
-	struct task_rec rec;             /* key: rec.id.tid, rec.id.start_ns */
+/* The key as ck_ht compares it: 16 bytes, no padding left undefined. */
+struct tt_key {
+	__u64 start_ns;
+	__u32 tid;
+	__u32 zero;
 };
 
-struct tt_batch {
-	struct rcu_head rcu;
-	struct tasktable *t;
-	struct tt_version *versions;
-	unsigned int nr;
+struct tt_version {
+	ck_epoch_entry_t epoch; /* for ck_epoch_call() once retired */
+	struct tasktable *t;	/* for the free callback's stats */
+	__u32 slot;		/* the task's entry in t->slots */
+	__u32 pad;
+	struct tt_key key;
+	struct task_rec rec;
 };
 
 /* An exited task waiting out its grace. */
@@ -86,216 +90,133 @@ struct tt_exited {
 };
 
 struct tasktable {
-	struct cds_lfht *ht;
+	ck_ht_t ht;
+	ck_epoch_t epoch;
+	ck_epoch_record_t wrec; /* the writer's: defers frees, never enters a section */
+	struct ck_malloc alloc;
 	size_t max_tasks;
 	__u64 grace;
+	/* Walks: one entry per task, a dense prefix [0, hwm) of max_tasks. */
+	_Atomic(struct tt_version *) *slots;
+	_Atomic __u32 hwm;
 	/* Writer only. */
-	struct tt_exited *exits; /* ring, oldest at exit_head */
-	size_t exit_head, exit_cap;
-	struct tt_batch *batch;
-	__u64 nr_tasks, nr_exited;
+	__u32 *free_slots, nr_free_slots;
+	struct tt_exited *exits; /* ring of max_tasks, oldest at exit_head */
+	size_t exit_head;
+	__u64 nr_tasks, nr_exited, removals, since_poll;
 	/* Read by tasktable__stats() from any thread. */
 	struct {
 		_Atomic __u64 nr_tasks, nr_exited, inserted, updates, reclaimed, evictions, refused,
-			retired, freed;
+		    retired, freed;
 	} st;
+	/* Reader handles ever made: their epoch records live as long as the table. */
+	pthread_mutex_t readers_lock;
+	struct tasktable_reader *readers;
 	atomic_int nr_readers;
-	/* Only their addresses matter: sync objects for the TSan annotations. */
-	char tsan_grace, tsan_barrier;
+	/* Only its address matters: the sync object of the TSan annotations. */
+	char tsan_grace;
 };
 
 struct tasktable_reader {
+	ck_epoch_record_t rec; /* first: ck_epoch_recycle() hands back the record */
 	struct tasktable *t;
-	pthread_t owner;
+	struct tasktable_reader *next;
 	unsigned int depth;
 };
 
 #define STAT_ADD(t, field, n) atomic_fetch_add_explicit(&(t)->st.field, (n), memory_order_relaxed)
 #define STAT_SET(t, field, v) atomic_store_explicit(&(t)->st.field, (v), memory_order_relaxed)
 
-/* ---- liburcu thread registration ---- */
-
-/* A thread may be a reader several times over and the writer too: register once. */
-static __thread unsigned int tt_thread_refs;
-static __thread bool tt_writer_online;
-static pthread_key_t tt_writer_key;
-static pthread_once_t tt_writer_once = PTHREAD_ONCE_INIT;
-
-static void thread_get(void)
-{
-	if (tt_thread_refs++ == 0)
-		urcu_memb_register_thread();
-}
-
-static void thread_put(void)
-{
-	if (--tt_thread_refs == 0)
-		urcu_memb_unregister_thread();
-}
-
-/* A registered thread that exits leaves liburcu a dangling reader: unregister on the way out. */
-static void writer_exit(void *unused)
-{
-	thread_put();
-}
-
-static void writer_key_make(void)
-{
-	pthread_key_create(&tt_writer_key, writer_exit);
-}
-
-static void writer_online(void)
-{
-	if (tt_writer_online)
-		return;
-	pthread_once(&tt_writer_once, writer_key_make);
-	thread_get();
-	pthread_setspecific(tt_writer_key, (void *)1);
-	tt_writer_online = true;
-}
-
-/* ---- hashing ---- */
-
-static unsigned long key_hash(__u32 tid, __u64 start_ns)
+static __u64 key_hash(__u32 tid, __u64 start_ns)
 {
 	__u64 x = start_ns ^ ((__u64)tid << 40) ^ tid;
 
-	/* splitmix64's finaliser: start times differ in low bits, buckets need high ones too. */
+	/* splitmix64's finaliser: start times differ in low bits, slots need high ones too. */
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
 	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
 	return x ^ (x >> 31);
 }
 
-struct tt_key {
-	__u32 tid;
-	__u64 start_ns;
-};
-
-static int version_match(struct cds_lfht_node *node, const void *key)
+/* ck_ht rehashes with this when it grows: the same function of the key bytes. */
+static void ht_hash(ck_ht_hash_t *h, const void *key, size_t len, uint64_t seed)
 {
-	struct tt_version *v = caa_container_of(node, struct tt_version, node);
 	const struct tt_key *k = key;
 
-	/* The writer filled v before publishing it (version_publish()). */
-	tsan_acquire(v);
-	return v->rec.id.tid == k->tid && v->rec.id.start_ns == k->start_ns;
+	h->value = key_hash(k->tid, k->start_ns);
 }
 
-/* Call inside a read section; it->node is left on the version found. */
-static struct tt_version *version_find(struct tasktable *t, __u32 tid, __u64 start_ns,
-				       struct cds_lfht_iter *it)
-{
-	struct tt_key k = { tid, start_ns };
-	struct cds_lfht_node *node;
+/*
+ * ck_ht's allocator callbacks get no context, and only writer calls make
+ * ck_ht allocate or free: the writer names its table here before each.
+ */
+static __thread struct tasktable *tt_writing;
 
-	cds_lfht_lookup(t->ht, key_hash(tid, start_ns), version_match, &k, it);
-	node = cds_lfht_iter_get_node(it);
-	return node ? caa_container_of(node, struct tt_version, node) : NULL;
+struct tt_blob {
+	ck_epoch_entry_t epoch;
+	char data[] __attribute__((aligned(64)));
+};
+
+static void *ht_malloc(size_t size)
+{
+	struct tt_blob *b;
+
+	if (posix_memalign((void **)&b, 64, sizeof(*b) + size))
+		return NULL;
+	return b->data;
+}
+
+static void blob_free(ck_epoch_entry_t *e)
+{
+	tsan_acquire(&tt_writing->tsan_grace);
+	free((char *)e - offsetof(struct tt_blob, epoch));
+}
+
+/* A replaced map may still be probed by readers: defer=true means free after an epoch. */
+static void ht_free(void *p, size_t size, bool defer)
+{
+	struct tt_blob *b = (void *)((char *)p - offsetof(struct tt_blob, data));
+
+	if (defer)
+		ck_epoch_call(&tt_writing->wrec, &b->epoch, blob_free);
+	else
+		free(b);
+}
+
+static struct tt_version *version_find(struct tasktable *t, __u32 tid, __u64 start_ns)
+{
+	struct tt_key k = {start_ns, tid, 0};
+	ck_ht_hash_t h = {key_hash(tid, start_ns)};
+	struct tt_version *v;
+	ck_ht_entry_t e;
+
+	ck_ht_entry_key_set(&e, &k, sizeof(k));
+	if (!ck_ht_get_spmc(&t->ht, h, &e))
+		return NULL;
+	v = ck_ht_entry_value(&e);
+	/* The writer filled v before ck_ht published it (version_publish()). */
+	tsan_acquire(v);
+	return v;
 }
 
 /* ---- deferred reclamation ---- */
 
-static void batch_drain(struct tt_batch *b)
+static void version_free(ck_epoch_entry_t *e)
 {
-	unsigned int n = 0;
+	struct tt_version *v = (void *)((char *)e - offsetof(struct tt_version, epoch));
 
-	while (b->versions) {
-		struct tt_version *v = b->versions;
-
-		b->versions = v->next_retired;
-		free(v);
-		n++;
-	}
-	STAT_ADD(b->t, freed, n);
-	b->nr = 0;
-}
-
-static void batch_free(struct rcu_head *head)
-{
-	struct tt_batch *b = caa_container_of(head, struct tt_batch, rcu);
-	struct tasktable *t;
-
-	tsan_acquire(b);
-	t = b->t;
-	tsan_acquire(&t->tsan_grace);
-	batch_drain(b);
-	free(b);
-	tsan_release(&t->tsan_barrier);
-}
-
-/*
- * Hands the batch to call_rcu. If no new batch can be allocated, the
- * current one keeps growing and the next flush tries again: nothing is
- * lost and the writer does not wait.
- */
-static void batch_flush(struct tasktable *t)
-{
-	struct tt_batch *b = t->batch, *next;
-
-	if (!b->nr)
-		return;
-	next = calloc(1, sizeof(*next));
-	if (!next)
-		return;
-	next->t = t;
-	t->batch = next;
-	tsan_release(b);
-	urcu_memb_call_rcu(&b->rcu, batch_free);
+	tsan_acquire(&v->t->tsan_grace);
+	STAT_ADD(v->t, freed, 1);
+	free(v);
 }
 
 static void version_retire(struct tasktable *t, struct tt_version *v)
 {
-	struct tt_batch *b = t->batch;
-
-	v->next_retired = b->versions;
-	b->versions = v;
+	ck_epoch_call(&t->wrec, &v->epoch, version_free);
 	STAT_ADD(t, retired, 1);
-	if (++b->nr >= RETIRE_BATCH)
-		batch_flush(t);
-}
-
-/* The oldest exited task leaves: its grace is over (reclaimed) or room is needed (evicted). */
-static void exit_pop(struct tasktable *t)
-{
-	struct tt_exited *x = &t->exits[t->exit_head];
-	struct cds_lfht_iter it;
-	struct tt_version *v;
-	int err;
-
-	urcu_memb_read_lock();
-	v = version_find(t, x->tid, x->start_ns, &it);
-	err = v ? cds_lfht_del(t->ht, &v->node) : -ENOENT;
-	urcu_memb_read_unlock();
-	/* Exited tasks leave only through here, so it must still be there. */
-	assert(!err);
-	if (!err) {
-		version_retire(t, v);
-		t->nr_tasks--;
-		STAT_SET(t, nr_tasks, t->nr_tasks);
+	if (++t->since_poll >= POLL_EVERY) {
+		t->since_poll = 0;
+		ck_epoch_poll(&t->wrec);
 	}
-	t->exit_head = (t->exit_head + 1) % t->exit_cap;
-	t->nr_exited--;
-	STAT_SET(t, nr_exited, t->nr_exited);
-}
-
-/* Makes room in the exit ring for one more; the ring never holds more than max_tasks. */
-static int exit_reserve(struct tasktable *t)
-{
-	size_t cap = t->exit_cap ? t->exit_cap * 2 : 64, i;
-	struct tt_exited *x;
-
-	if (t->nr_exited < t->exit_cap)
-		return 0;
-	x = malloc(cap * sizeof(*x));
-	if (!x)
-		return -ENOMEM;
-	for (i = 0; i < t->nr_exited; i++)
-		x[i] = t->exits[(t->exit_head + i) % t->exit_cap];
-	free(t->exits);
-	t->exits = x;
-	t->exit_cap = cap;
-	t->exit_head = 0;
-	return 0;
 }
 
 /* ---- the table ---- */
@@ -303,119 +224,158 @@ static int exit_reserve(struct tasktable *t)
 struct tasktable *tasktable__new(size_t max_tasks, __u64 grace_generations)
 {
 	struct tasktable *t;
-	unsigned long init = 1;
+	__u64 cap = 64;
 
-	if (!max_tasks) {
+	if (!max_tasks || max_tasks > UINT32_MAX / 2) {
 		errno = EINVAL;
 		return NULL;
 	}
-	t = calloc(1, sizeof(*t));
-	if (!t)
+	if (posix_memalign((void **)&t, 64, sizeof(*t))) {
+		errno = ENOMEM;
 		return NULL;
+	}
+	memset(t, 0, sizeof(*t));
 	t->max_tasks = max_tasks;
 	t->grace = grace_generations;
-	t->batch = calloc(1, sizeof(*t->batch));
+	t->slots = calloc(max_tasks, sizeof(*t->slots));
+	t->free_slots = malloc(max_tasks * sizeof(*t->free_slots));
+	t->exits = malloc(max_tasks * sizeof(*t->exits));
+	t->alloc.malloc = ht_malloc;
+	t->alloc.free = ht_free;
+	ck_epoch_init(&t->epoch);
+	ck_epoch_register(&t->epoch, &t->wrec, NULL);
+	pthread_mutex_init(&t->readers_lock, NULL);
 	/*
-	 * A bucket per task up to the cap (16 bytes each): resizing happens in
-	 * a worker thread and lags behind inserts, and every extra node on a
-	 * chain is one more cache miss per lookup. Past 1M buckets, grow on
-	 * demand.
+	 * ck_ht keeps its load under 1/2 and grows by rehashing everything on
+	 * the writer: size it for the cap up front (32 bytes a slot), up to
+	 * 1M slots, past which it grows on demand.
 	 */
-	while (init < max_tasks && init < (1ul << 20))
-		init <<= 1;
-	t->ht = cds_lfht_new_flavor(init, init, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING,
-				    &urcu_memb_flavor, NULL);
-	if (!t->batch || !t->ht) {
-		if (t->ht)
-			cds_lfht_destroy(t->ht, NULL);
-		free(t->batch);
+	while (cap < 2 * max_tasks && cap < (1u << 20))
+		cap <<= 1;
+	tt_writing = t;
+	if (!t->slots || !t->free_slots || !t->exits ||
+	    !ck_ht_init(&t->ht, CK_HT_MODE_BYTESTRING | CK_HT_WORKLOAD_DELETE, ht_hash, &t->alloc,
+			cap, 0)) {
+		free(t->slots);
+		free(t->free_slots);
+		free(t->exits);
 		free(t);
 		errno = ENOMEM;
 		return NULL;
 	}
-	t->batch->t = t;
 	return t;
 }
 
 void tasktable__free(struct tasktable *t)
 {
-	struct cds_lfht_iter it;
-	struct tt_version *v;
+	struct tasktable_reader *r;
+	__u32 i, hwm;
 
 	if (!t)
 		return;
 	assert(atomic_load(&t->nr_readers) == 0);
-	writer_online();
-	urcu_memb_read_lock();
-	cds_lfht_for_each_entry(t->ht, &it, v, node)
-	{
-		cds_lfht_del(t->ht, &v->node);
-		version_retire(t, v);
+	tt_writing = t;
+	/* No reader is left: run every deferred free, then what is still current. */
+	ck_epoch_barrier(&t->wrec);
+	hwm = atomic_load_explicit(&t->hwm, memory_order_relaxed);
+	for (i = 0; i < hwm; i++)
+		free(atomic_load_explicit(&t->slots[i], memory_order_relaxed));
+	ck_ht_destroy(&t->ht);
+	while ((r = t->readers)) {
+		t->readers = r->next;
+		free(r);
 	}
-	urcu_memb_read_unlock();
-	batch_flush(t);
-	/* Runs every pending batch_free(), which needs t. */
-	urcu_memb_barrier();
-	tsan_acquire(&t->tsan_barrier);
-	/* Whatever a failed flush left behind: no reader is left to see it. */
-	batch_drain(t->batch);
-	cds_lfht_destroy(t->ht, NULL);
-	free(t->batch);
+	pthread_mutex_destroy(&t->readers_lock);
+	free(t->slots);
+	free(t->free_slots);
 	free(t->exits);
 	free(t);
 }
 
-static struct tt_version *version_new(const struct task_rec *rec)
+static struct tt_version *version_new(struct tasktable *t, const struct task_rec *rec)
 {
 	struct tt_version *v;
 
-	/* Cache-line aligned, so that the key and the record's first fields share a line. */
+	/* Cache-line aligned: the key and the record's first fields share a line. */
 	if (posix_memalign((void **)&v, 64, sizeof(*v)))
 		return NULL;
-	cds_lfht_node_init(&v->node);
+	v->t = t;
+	v->key = (struct tt_key){rec->id.start_ns, rec->id.tid, 0};
 	memcpy(&v->rec, rec, sizeof(*rec));
 	return v;
 }
 
-/*
- * Makes v the task's version in place of old (found through it in this
- * read section); readers see old or v, whole, and walks see exactly one.
- */
-static void version_publish(struct tasktable *t, struct cds_lfht_iter *it, struct tt_version *old,
-			    struct tt_version *v)
+/* Makes v findable by key, in place of the current version if there is one. */
+static int version_publish(struct tasktable *t, struct tt_version *v)
 {
-	struct tt_key k = { v->rec.id.tid, v->rec.id.start_ns };
-	int err;
+	ck_ht_hash_t h = {key_hash(v->key.tid, v->key.start_ns)};
+	ck_ht_entry_t e;
 
 	tsan_release(v);
-	err = cds_lfht_replace(t->ht, it, key_hash(k.tid, k.start_ns), version_match, &k, &v->node);
-	/* Cannot fail: only this thread removes or replaces, and old is current. */
-	assert(!err);
-	(void)err;
-	version_retire(t, old);
-	STAT_ADD(t, updates, 1);
+	ck_ht_entry_set(&e, h, &v->key, sizeof(v->key), v);
+	return ck_ht_set_spmc(&t->ht, h, &e) ? 0 : -ENOMEM;
+}
+
+/* Removes the task whose version is v; v is freed after an epoch. */
+static void task_remove(struct tasktable *t, struct tt_version *v)
+{
+	ck_ht_hash_t h = {key_hash(v->key.tid, v->key.start_ns)};
+	ck_ht_entry_t e;
+	bool found;
+
+	ck_ht_entry_key_set(&e, &v->key, sizeof(v->key));
+	found = ck_ht_remove_spmc(&t->ht, h, &e);
+	assert(found);
+	(void)found;
+	atomic_store_explicit(&t->slots[v->slot], NULL, memory_order_release);
+	t->free_slots[t->nr_free_slots++] = v->slot;
+	t->removals++;
+	t->nr_tasks--;
+	STAT_SET(t, nr_tasks, t->nr_tasks);
+	version_retire(t, v);
+}
+
+/* The oldest exited task leaves: its grace is over (reclaimed) or room is needed (evicted). */
+static void exit_pop(struct tasktable *t)
+{
+	struct tt_exited *x = &t->exits[t->exit_head];
+	struct tt_version *v = version_find(t, x->tid, x->start_ns);
+
+	/* Exited tasks leave only through here, so it must still be there. */
+	assert(v);
+	if (v)
+		task_remove(t, v);
+	t->exit_head = (t->exit_head + 1) % t->max_tasks;
+	t->nr_exited--;
+	STAT_SET(t, nr_exited, t->nr_exited);
 }
 
 int tasktable__update(struct tasktable *t, const struct task_rec *rec)
 {
 	struct tt_version *old, *v;
-	struct cds_lfht_iter it;
+	__u32 slot;
+	int err;
 
 	if (!rec->id.tid)
 		return -EINVAL;
-	writer_online();
-	v = version_new(rec);
+	tt_writing = t;
+	v = version_new(t, rec);
 	if (!v)
 		return -ENOMEM;
-	urcu_memb_read_lock();
-	old = version_find(t, rec->id.tid, rec->id.start_ns, &it);
+	old = version_find(t, rec->id.tid, rec->id.start_ns);
 	if (old) {
+		v->slot = old->slot;
 		v->rec.exit_generation = old->rec.exit_generation;
-		version_publish(t, &it, old, v);
-		urcu_memb_read_unlock();
+		err = version_publish(t, v);
+		if (err) {
+			free(v);
+			return err;
+		}
+		atomic_store_explicit(&t->slots[v->slot], v, memory_order_release);
+		version_retire(t, old);
+		STAT_ADD(t, updates, 1);
 		return 0;
 	}
-	urcu_memb_read_unlock();
 
 	/* Full: make room by evicting the task that exited longest ago, if any. */
 	if (t->nr_tasks >= t->max_tasks) {
@@ -428,10 +388,21 @@ int tasktable__update(struct tasktable *t, const struct task_rec *rec)
 		STAT_ADD(t, evictions, 1);
 	}
 	v->rec.exit_generation = 0;
-	tsan_release(v);
-	urcu_memb_read_lock();
-	cds_lfht_add(t->ht, key_hash(rec->id.tid, rec->id.start_ns), &v->node);
-	urcu_memb_read_unlock();
+	if (t->nr_free_slots)
+		slot = t->free_slots[--t->nr_free_slots];
+	else
+		slot = atomic_load_explicit(&t->hwm, memory_order_relaxed);
+	v->slot = slot;
+	err = version_publish(t, v);
+	if (err) {
+		if (slot != atomic_load_explicit(&t->hwm, memory_order_relaxed))
+			t->free_slots[t->nr_free_slots++] = slot;
+		free(v);
+		return err;
+	}
+	atomic_store_explicit(&t->slots[slot], v, memory_order_release);
+	if (slot == atomic_load_explicit(&t->hwm, memory_order_relaxed))
+		atomic_store_explicit(&t->hwm, slot + 1, memory_order_release);
 	t->nr_tasks++;
 	STAT_SET(t, nr_tasks, t->nr_tasks);
 	STAT_ADD(t, inserted, 1);
@@ -441,34 +412,35 @@ int tasktable__update(struct tasktable *t, const struct task_rec *rec)
 
 int tasktable__mark_exited(struct tasktable *t, __u32 tid, __u64 start_ns, __u64 generation)
 {
-	struct tt_version *old, *v = NULL;
-	struct cds_lfht_iter it;
-	int err = 0;
+	struct tt_version *old, *v;
+	int err;
 
 	if (!generation)
 		return -EINVAL;
-	writer_online();
-	if (exit_reserve(t))
-		return -ENOMEM;
-	urcu_memb_read_lock();
-	old = version_find(t, tid, start_ns, &it);
+	tt_writing = t;
+	old = version_find(t, tid, start_ns);
 	if (!old)
-		err = -ENOENT;
-	else if (old->rec.exit_generation)
-		err = -EALREADY;
-	else if (!(v = version_new(&old->rec)))
-		err = -ENOMEM;
-	if (!err) {
-		v->rec.exit_generation = generation;
-		v->rec.generation = generation;
-		version_publish(t, &it, old, v);
-	}
-	urcu_memb_read_unlock();
-	if (err)
+		return -ENOENT;
+	if (old->rec.exit_generation)
+		return -EALREADY;
+	v = version_new(t, &old->rec);
+	if (!v)
+		return -ENOMEM;
+	v->slot = old->slot;
+	v->rec.exit_generation = generation;
+	v->rec.generation = generation;
+	err = version_publish(t, v);
+	if (err) {
+		free(v);
 		return err;
+	}
+	atomic_store_explicit(&t->slots[v->slot], v, memory_order_release);
+	version_retire(t, old);
+	STAT_ADD(t, updates, 1);
 
-	t->exits[(t->exit_head + t->nr_exited) % t->exit_cap] =
-		(struct tt_exited){ tid, start_ns, generation };
+	/* At most max_tasks tasks, so the ring of max_tasks never overflows. */
+	t->exits[(t->exit_head + t->nr_exited) % t->max_tasks] =
+	    (struct tt_exited){tid, start_ns, generation};
 	t->nr_exited++;
 	STAT_SET(t, nr_exited, t->nr_exited);
 	return 0;
@@ -476,25 +448,26 @@ int tasktable__mark_exited(struct tasktable *t, __u32 tid, __u64 start_ns, __u64
 
 void tasktable__end_generation(struct tasktable *t, __u64 generation)
 {
-	writer_online();
+	tt_writing = t;
 	/* Exit order is generation order, so the expired ones are at the head. */
 	while (t->nr_exited && t->exits[t->exit_head].exit_generation + t->grace < generation) {
 		exit_pop(t);
 		STAT_ADD(t, reclaimed, 1);
 	}
-	batch_flush(t);
+	/* Tombstones lengthen probes; a full pass is O(slots), so only after many removals. */
+	if (t->removals > t->max_tasks / 8) {
+		ck_ht_gc(&t->ht, 0, 0);
+		t->removals = 0;
+	}
+	t->since_poll = 0;
+	ck_epoch_poll(&t->wrec);
 }
 
 const struct task_rec *tasktable__get(struct tasktable *t, __u32 tid, __u64 start_ns)
 {
-	struct cds_lfht_iter it;
-	struct tt_version *v;
+	/* Only the writer retires versions, so the current one outlives this call. */
+	struct tt_version *v = version_find(t, tid, start_ns);
 
-	writer_online();
-	urcu_memb_read_lock();
-	v = version_find(t, tid, start_ns, &it);
-	urcu_memb_read_unlock();
-	/* Only the writer retires versions, so this one outlives the read section. */
 	return v ? &v->rec : NULL;
 }
 
@@ -507,7 +480,7 @@ void tasktable__stats(struct tasktable *t, struct tasktable_stats *st)
 	st->reclaimed = atomic_load_explicit(&t->st.reclaimed, memory_order_relaxed);
 	st->evictions = atomic_load_explicit(&t->st.evictions, memory_order_relaxed);
 	st->refused = atomic_load_explicit(&t->st.refused, memory_order_relaxed);
-	/* freed first: a concurrent free between the two loads must not make freed > retired. */
+	/* freed first: counted after retired, so a reader never sees freed > retired. */
 	st->freed = atomic_load_explicit(&t->st.freed, memory_order_acquire);
 	st->retired = atomic_load_explicit(&t->st.retired, memory_order_relaxed);
 }
@@ -516,13 +489,25 @@ void tasktable__stats(struct tasktable *t, struct tasktable_stats *st)
 
 struct tasktable_reader *tasktable__reader_new(struct tasktable *t)
 {
-	struct tasktable_reader *r = calloc(1, sizeof(*r));
+	ck_epoch_record_t *rec = ck_epoch_recycle(&t->epoch, NULL);
+	struct tasktable_reader *r;
 
-	if (!r)
-		return NULL;
-	r->t = t;
-	r->owner = pthread_self();
-	thread_get();
+	if (rec) {
+		r = (struct tasktable_reader *)rec;
+		/* Pairs with tasktable__reader_free(): the last owner is done with it. */
+		tsan_acquire(r);
+	} else {
+		if (posix_memalign((void **)&r, 64, sizeof(*r)))
+			return NULL;
+		memset(r, 0, sizeof(*r));
+		r->t = t;
+		ck_epoch_register(&t->epoch, &r->rec, NULL);
+		pthread_mutex_lock(&t->readers_lock);
+		r->next = t->readers;
+		t->readers = r;
+		pthread_mutex_unlock(&t->readers_lock);
+	}
+	r->depth = 0;
 	atomic_fetch_add(&t->nr_readers, 1);
 	return r;
 }
@@ -531,18 +516,18 @@ void tasktable__reader_free(struct tasktable_reader *r)
 {
 	if (!r)
 		return;
-	/* liburcu's registration is per thread: a handle cannot move between threads. */
-	assert(pthread_equal(r->owner, pthread_self()) && r->depth == 0);
-	thread_put();
+	assert(r->depth == 0);
 	atomic_fetch_sub(&r->t->nr_readers, 1);
-	free(r);
+	/* The record stays on the epoch's list until the table goes: recycled by the next handle.
+	 */
+	tsan_release(r);
+	ck_epoch_unregister(&r->rec);
 }
 
 void tasktable__read_lock(struct tasktable_reader *r)
 {
-	assert(pthread_equal(r->owner, pthread_self()));
 	if (r->depth++ == 0)
-		urcu_memb_read_lock();
+		ck_epoch_begin(&r->rec, NULL);
 }
 
 void tasktable__read_unlock(struct tasktable_reader *r)
@@ -550,35 +535,33 @@ void tasktable__read_unlock(struct tasktable_reader *r)
 	assert(r->depth > 0);
 	if (--r->depth == 0) {
 		tsan_release(&r->t->tsan_grace);
-		urcu_memb_read_unlock();
+		ck_epoch_end(&r->rec, NULL);
 	}
 }
 
 const struct task_rec *tasktable__lookup(struct tasktable_reader *r, __u32 tid, __u64 start_ns)
 {
-	struct cds_lfht_iter it;
 	struct tt_version *v;
 
 	assert(r->depth > 0 && "tasktable__lookup() outside tasktable__read_lock()");
-	v = version_find(r->t, tid, start_ns, &it);
+	v = version_find(r->t, tid, start_ns);
 	return v ? &v->rec : NULL;
 }
 
 int tasktable__for_each(struct tasktable_reader *r,
 			int (*cb)(void *ctx, const struct task_rec *rec), void *ctx)
 {
-	struct cds_lfht_iter it;
-	struct tt_version *v;
+	struct tasktable *t = r->t;
+	__u32 i, hwm;
 	int err = 0;
 
 	tasktable__read_lock(r);
-	/* lfht nodes never move and a replace is seen once: each task present throughout, once. */
-	cds_lfht_for_each_entry(r->t->ht, &it, v, node)
-	{
-		tsan_acquire(v);
-		err = cb(ctx, &v->rec);
-		if (err)
-			break;
+	hwm = atomic_load_explicit(&t->hwm, memory_order_acquire);
+	for (i = 0; i < hwm && !err; i++) {
+		struct tt_version *v = atomic_load_explicit(&t->slots[i], memory_order_acquire);
+
+		if (v)
+			err = cb(ctx, &v->rec);
 	}
 	tasktable__read_unlock(r);
 	return err;

@@ -10,7 +10,7 @@
  * record into a fresh one and publishes it with one atomic replace, so a
  * reader sees a whole old version or a whole new one, never a mix. Replaced
  * versions and removed tasks are freed only after every reader that could
- * still hold them has left its read section (RCU: liburcu's call_rcu).
+ * still hold them has left its read section (Concurrency Kit's ck_epoch).
  *
  * An exited task stays visible for `grace` more generations (drain cycles),
  * so the exporter of the interval that saw the exit still exports it; then
@@ -30,19 +30,19 @@ struct task_rec {
 	struct sdr_task_counts counts;
 	__u64 generation;      /* drain cycle that produced this version */
 	__u64 exit_generation; /* 0 = alive; else the cycle that saw it exit (owned by the table) */
-	__u64 checksum;        /* task_rec__checksum() if the producer fills it; the table never does */
+	__u64 checksum; /* task_rec__checksum() if the producer fills it; the table never does */
 };
 
 struct tasktable_stats {
-	__u64 nr_tasks;  /* tasks in the table now, alive or exited */
+	__u64 nr_tasks;	 /* tasks in the table now, alive or exited */
 	__u64 nr_exited; /* ... of which exited and waiting out their grace */
-	__u64 inserted;  /* tasks ever inserted */
-	__u64 updates;   /* versions published (inserts, updates and exit marks) */
+	__u64 inserted;	 /* tasks ever inserted */
+	__u64 updates;	 /* versions published (inserts, updates and exit marks) */
 	__u64 reclaimed; /* exited tasks removed when their grace ended */
 	__u64 evictions; /* exited tasks removed before their grace ended: the table was full */
-	__u64 refused;   /* inserts refused: the table was full and no task had exited */
-	__u64 retired;   /* versions handed to deferred reclamation (replaced or removed) */
-	__u64 freed;     /* ... of which already freed (retired - freed are still pending) */
+	__u64 refused;	 /* inserts refused: the table was full and no task had exited */
+	__u64 retired;	 /* versions handed to deferred reclamation (replaced or removed) */
+	__u64 freed;	 /* ... of which already freed (retired - freed are still pending) */
 };
 
 struct tasktable;
@@ -85,8 +85,7 @@ int tasktable__mark_exited(struct tasktable *t, __u32 tid, __u64 start_ns, __u64
 void tasktable__end_generation(struct tasktable *t, __u64 generation);
 /*
  * The writer's view of a task, no read section needed: valid until the
- * writer's next call that changes the table. The writer thread is
- * registered with liburcu on its first call and unregistered when it exits.
+ * writer's next call that changes the table.
  */
 const struct task_rec *tasktable__get(struct tasktable *t, __u32 tid, __u64 start_ns);
 
@@ -94,13 +93,13 @@ const struct task_rec *tasktable__get(struct tasktable *t, __u32 tid, __u64 star
 void tasktable__stats(struct tasktable *t, struct tasktable_stats *st);
 
 /*
- * Reader side. Each reader thread makes its own handle and uses it only from
- * that thread, and frees it before the thread exits (the handle registers
- * the thread with liburcu). Records are valid only between read_lock and
+ * Reader side. Each reader thread makes its own handle (an epoch record)
+ * and uses it from that thread only; handles are cheap to make and are
+ * recycled once freed. Records are valid only between read_lock and
  * read_unlock; keep read sections short: a long one never blocks the
  * writer, but no version retired meanwhile can be freed until it ends
  * (stats: retired - freed). Read sections nest. Debug builds assert on a
- * handle used from another thread and on a lookup outside a read section.
+ * lookup outside a read section.
  */
 struct tasktable_reader *tasktable__reader_new(struct tasktable *t);
 void tasktable__reader_free(struct tasktable_reader *r);

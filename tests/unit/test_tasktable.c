@@ -137,7 +137,8 @@ static void test_basics(void)
 	CHECK(tasktable__for_each(r, count_cb, &n) == 0);
 	CHECK_EQ_U64(n, 2);
 	n = 0;
-	CHECK(tasktable__for_each(r, stop_cb, &n) == 7, "for_each returns the callback's stop value");
+	CHECK(tasktable__for_each(r, stop_cb, &n) == 7,
+	      "for_each returns the callback's stop value");
 	CHECK_EQ_U64(n, 2);
 
 	CHECK(tasktable__mark_exited(t, 12, 1, 2) == -ENOENT);
@@ -293,7 +294,7 @@ static bool wait_all_freed(struct tasktable *t, __u64 *gen)
 static void test_reclaim(void)
 {
 	struct tasktable *t = tasktable__new(64, 0);
-	struct holder h = { .t = t };
+	struct holder h = {.t = t};
 	struct tasktable_stats st;
 	struct task_rec rec;
 	pthread_t th;
@@ -323,16 +324,16 @@ static void test_reclaim(void)
 
 /* ---- stress: 1 writer, 3 readers ---- */
 
-#define NSLOTS 256
-#define NREADERS 3
-#define CAP (NSLOTS + 16) /* room for about one generation of exits: more evict */
-#define GRACE 1
+#define NSLOTS	    256
+#define NREADERS    3
+#define CAP	    (NSLOTS + 16) /* room for about one generation of exits: more evict */
+#define GRACE	    1
 #define OPS_PER_GEN 64
 
 /* A slot's task: tid in the top 24 bits, start_ns below (one word, read atomically). */
 #define KEY(tid, start) (((__u64)(tid) << 40) | (start))
-#define KEY_TID(k) ((__u32)((k) >> 40))
-#define KEY_START(k) ((k) & ((1ull << 40) - 1))
+#define KEY_TID(k)	((__u32)((k) >> 40))
+#define KEY_START(k)	((k) & ((1ull << 40) - 1))
 
 struct slot {
 	_Atomic __u64 key;
@@ -420,12 +421,13 @@ static void *writer_main(void *arg)
 		} else {
 			const struct task_rec *cur = tasktable__get(s->t, tid, start);
 
-			if (!cur || cur->counts.runtime_ns != s->vers[i] || rec_bad(cur, tid, start))
+			if (!cur || cur->counts.runtime_ns != s->vers[i] ||
+			    rec_bad(cur, tid, start))
 				s->writer_bad++;
 			if (tasktable__mark_exited(s->t, tid, start, s->gen))
 				s->writer_bad++;
 			s->updates++;
-			*fifo_at(s, s->fifo_len++) = (struct exited){ key, s->gen };
+			*fifo_at(s, s->fifo_len++) = (struct exited){key, s->gen};
 			/* Half the new tasks reuse the tid, as the kernel does after pid_max. */
 			if ((r >> 40) & 1)
 				tid = next_tid++;
@@ -498,7 +500,7 @@ static void reader_walk(struct reader_res *res, struct tasktable_reader *r)
 	static __thread struct keyset seen;
 	struct stress *s = res->s;
 	__u64 before[NSLOTS];
-	struct walk w = { res, &seen };
+	struct walk w = {res, &seen};
 	size_t i;
 
 	memset(&seen, 0, sizeof(seen));
@@ -590,13 +592,15 @@ static void test_stress(void)
 		struct reader_res *x = &res[i];
 
 		printf("reader %zu: %llu lookups, %llu found, %d of them exited, %llu walks\n", i,
-		       (unsigned long long)x->lookups, (unsigned long long)x->found,
-		       x->exited_seen, (unsigned long long)x->walks);
+		       (unsigned long long)x->lookups, (unsigned long long)x->found, x->exited_seen,
+		       (unsigned long long)x->walks);
 		CHECK(x->torn == 0, "reader %zu: %d torn records (last: %s)", i, x->torn,
 		      x->last_bad);
 		CHECK(x->missing == 0, "reader %zu: %d published tasks not found", i, x->missing);
-		CHECK(x->stale == 0, "reader %zu: %d versions older than the watermark", i, x->stale);
-		CHECK(x->walk_dup == 0, "reader %zu: %d tasks seen twice in one walk", i, x->walk_dup);
+		CHECK(x->stale == 0, "reader %zu: %d versions older than the watermark", i,
+		      x->stale);
+		CHECK(x->walk_dup == 0, "reader %zu: %d tasks seen twice in one walk", i,
+		      x->walk_dup);
 		CHECK(x->walk_missing == 0, "reader %zu: %d live tasks missed by a walk", i,
 		      x->walk_missing);
 		/* No starvation: every reader got through plenty of lookups. */
@@ -628,7 +632,8 @@ static void test_stress(void)
 	}
 	for (i = 0; i < s->fifo_len; i++) {
 		struct exited *x = fifo_at(s, i);
-		const struct task_rec *cur = tasktable__get(s->t, KEY_TID(x->key), KEY_START(x->key));
+		const struct task_rec *cur =
+		    tasktable__get(s->t, KEY_TID(x->key), KEY_START(x->key));
 
 		CHECK(cur && cur->exit_generation == x->gen, "exited task %zu", i);
 	}
