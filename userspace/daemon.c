@@ -415,14 +415,6 @@ static const char daemon_usage[] =
 	"  -v, --verbose           debug log lines and libbpf's log\n"
 	"  -h, --help              this help\n";
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fputs("schedrift daemon: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs(" (see schedrift daemon --help)\n", stderr);
-	return EXIT_USAGE;
-}
-
 int cmd_daemon(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -472,12 +464,12 @@ int cmd_daemon(int argc, char **argv)
 		switch (opt) {
 		case 'd':
 			if (strlen(optarg) >= sizeof(o.set.metrics_dir))
-				return usage_error("--metrics-dir too long: '%s'", optarg);
+				return usage_error("daemon", "--metrics-dir too long: '%s'", optarg);
 			snprintf(o.set.metrics_dir, sizeof(o.set.metrics_dir), "%s", optarg);
 			break;
 		case 'i':
 			if (parse_seconds(optarg, 86400, &o.set.interval_s) || o.set.interval_s < 0.05)
-				return usage_error("bad --interval '%s': seconds, 0.05 to 86400", optarg);
+				return usage_error("daemon", "bad --interval '%s': seconds, 0.05 to 86400", optarg);
 			break;
 		case 'l': o.listen = optarg; break;
 		case 'o': o.once = 1; break;
@@ -485,17 +477,17 @@ int cmd_daemon(int argc, char **argv)
 		case 'c': o.config_path = optarg; break;
 		case 'n':
 			if (parse_u64(optarg, 0, 10000, &v))
-				return usage_error("bad --top '%s': 0 to 10000", optarg);
+				return usage_error("daemon", "bad --top '%s': 0 to 10000", optarg);
 			o.set.top_n = v;
 			break;
 		case 'T':
 			if (parse_u64(optarg, 16, 10000000, &v))
-				return usage_error("bad --max-tasks '%s': 16 to 10000000", optarg);
+				return usage_error("daemon", "bad --max-tasks '%s': 16 to 10000000", optarg);
 			o.max_tasks = v;
 			break;
 		case 'g':
 			if (parse_u64(optarg, 0, 1000, &v))
-				return usage_error("bad --grace '%s': 0 to 1000 intervals", optarg);
+				return usage_error("daemon", "bad --grace '%s': 0 to 1000 intervals", optarg);
 			o.set.grace = v;
 			break;
 		case 'm':
@@ -504,12 +496,12 @@ int cmd_daemon(int argc, char **argv)
 				break;
 			}
 			if (parse_seconds(optarg, 3600e3, &ms))
-				return usage_error("bad --min-lat '%s': milliseconds >= 0", optarg);
+				return usage_error("daemon", "bad --min-lat '%s': milliseconds >= 0", optarg);
 			o.min_lat_ns = (__u64)(ms * 1e6);
 			break;
 		case 'C':
 			if (parse_u64(optarg, 0, 65536, &v))
-				return usage_error("bad --max-cgroups '%s': 0 to 65536", optarg);
+				return usage_error("daemon", "bad --max-cgroups '%s': 0 to 65536", optarg);
 			o.max_cgroups = v;
 			break;
 		case 'L': o.lock_path = optarg; break;
@@ -519,7 +511,7 @@ int cmd_daemon(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return usage_error("daemon", "unexpected argument '%s'", argv[optind]);
 	if (o.set.metrics_dir[0]) {
 		struct stat st;
 
@@ -532,7 +524,7 @@ int cmd_daemon(int argc, char **argv)
 		struct sockaddr_storage ss;
 
 		if (http__parse_listen(o.listen, &ss))
-			return usage_error("bad --listen '%s': want ADDR:PORT, :PORT or [ADDR6]:PORT",
+			return usage_error("daemon", "bad --listen '%s': want ADDR:PORT, :PORT or [ADDR6]:PORT",
 					   o.listen);
 	}
 	return run(&o);

@@ -560,14 +560,6 @@ static const char record_usage[] =
 	"  -v, --verbose           show libbpf's log\n"
 	"  -h, --help              this help\n";
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fputs("schedrift record: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs(" (see schedrift record --help)\n", stderr);
-	return EXIT_USAGE;
-}
-
 int record__parse(int argc, char **argv, struct record_opts *o)
 {
 	static const struct option longopts[] = {
@@ -601,21 +593,21 @@ int record__parse(int argc, char **argv, struct record_opts *o)
 		switch (opt) {
 		case 'd':
 			if (parse_seconds(optarg, 86400.0 * 365, &o->duration_s))
-				return usage_error("bad duration '%s': want seconds > 0", optarg);
+				return usage_error("record", "bad duration '%s': want seconds > 0", optarg);
 			break;
 		case 'o':
 			o->output = optarg;
 			break;
 		case 'p':
 			if (parse_u64(optarg, 1, 0x7fffffff, &v))
-				return usage_error("bad TGID '%s'", optarg);
+				return usage_error("record", "bad TGID '%s'", optarg);
 			if (o->nr_tgids == LOADER_MAX_TGIDS)
-				return usage_error("too many -p (at most 64): '%s'", optarg);
+				return usage_error("record", "too many -p (at most 64): '%s'", optarg);
 			o->tgids[o->nr_tgids++] = v;
 			break;
 		case 'c':
 			if (strlen(optarg) == 0 || strlen(optarg) >= SDR_COMM_LEN)
-				return usage_error("bad --comm '%s': 1 to 15 characters", optarg);
+				return usage_error("record", "bad --comm '%s': 1 to 15 characters", optarg);
 			o->comm = optarg;
 			break;
 		case 't':
@@ -623,7 +615,7 @@ int record__parse(int argc, char **argv, struct record_opts *o)
 			break;
 		case 'r':
 			if (parse_u64(optarg, 1, 1024, &v) || (v & (v - 1)))
-				return usage_error("bad --ringbuf-mb '%s': a power of two, 1..1024", optarg);
+				return usage_error("record", "bad --ringbuf-mb '%s': a power of two, 1..1024", optarg);
 			o->ringbuf_mb = v;
 			break;
 		case 'R':
@@ -631,7 +623,7 @@ int record__parse(int argc, char **argv, struct record_opts *o)
 			break;
 		case 'm':
 			if (parse_seconds(optarg, 3600e3, &ms) && strcmp(optarg, "0"))
-				return usage_error("bad --min-lat '%s': milliseconds >= 0", optarg);
+				return usage_error("record", "bad --min-lat '%s': milliseconds >= 0", optarg);
 			o->min_lat_ns = strcmp(optarg, "0") ? (__u64)(ms * 1e6) : 0;
 			break;
 		case 'S':
@@ -639,7 +631,7 @@ int record__parse(int argc, char **argv, struct record_opts *o)
 			break;
 		case 'g':
 			if (parse_u64(optarg, 0, 65536, &v))
-				return usage_error("bad --max-cgroups '%s': 0..65536", optarg);
+				return usage_error("record", "bad --max-cgroups '%s': 0..65536", optarg);
 			o->max_cgroups = v;
 			break;
 		case 'v':
@@ -654,7 +646,7 @@ int record__parse(int argc, char **argv, struct record_opts *o)
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return usage_error("record", "unexpected argument '%s'", argv[optind]);
 	return 0;
 }
 

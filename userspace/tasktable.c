@@ -335,6 +335,26 @@ static void task_remove(struct tasktable *t, struct tt_version *v)
 	version_retire(t, v);
 }
 
+/*
+ * Publish v in old's place (same key, same slot) and retire old. Frees v
+ * and returns the error when publishing fails.
+ */
+static int version_replace(struct tasktable *t, struct tt_version *old, struct tt_version *v)
+{
+	int err;
+
+	v->slot = old->slot;
+	err = version_publish(t, v);
+	if (err) {
+		free(v);
+		return err;
+	}
+	atomic_store_explicit(&t->slots[v->slot], v, memory_order_release);
+	version_retire(t, old);
+	STAT_ADD(t, updates, 1);
+	return 0;
+}
+
 /* The oldest exited task leaves: its grace is over (reclaimed) or room is needed (evicted). */
 static void exit_pop(struct tasktable *t)
 {
@@ -364,17 +384,8 @@ int tasktable__update(struct tasktable *t, const struct task_rec *rec)
 		return -ENOMEM;
 	old = version_find(t, rec->id.tid, rec->id.start_ns);
 	if (old) {
-		v->slot = old->slot;
 		v->rec.exit_generation = old->rec.exit_generation;
-		err = version_publish(t, v);
-		if (err) {
-			free(v);
-			return err;
-		}
-		atomic_store_explicit(&t->slots[v->slot], v, memory_order_release);
-		version_retire(t, old);
-		STAT_ADD(t, updates, 1);
-		return 0;
+		return version_replace(t, old, v);
 	}
 
 	/* Full: make room by evicting the task that exited longest ago, if any. */
@@ -426,17 +437,11 @@ int tasktable__mark_exited(struct tasktable *t, __u32 tid, __u64 start_ns, __u64
 	v = version_new(t, &old->rec);
 	if (!v)
 		return -ENOMEM;
-	v->slot = old->slot;
 	v->rec.exit_generation = generation;
 	v->rec.generation = generation;
-	err = version_publish(t, v);
-	if (err) {
-		free(v);
+	err = version_replace(t, old, v);
+	if (err)
 		return err;
-	}
-	atomic_store_explicit(&t->slots[v->slot], v, memory_order_release);
-	version_retire(t, old);
-	STAT_ADD(t, updates, 1);
 
 	/* At most max_tasks tasks, so the ring of max_tasks never overflows. */
 	t->exits[(t->exit_head + t->nr_exited) % t->max_tasks] =

@@ -44,6 +44,14 @@ int parse_seconds(const char *s, double max, double *out)
 	return 0;
 }
 
+int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "schedrift %s: ", cmd);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see schedrift %s --help)\n", cmd);
+	return EXIT_USAGE;
+}
+
 static __u64 clock_ns(clockid_t id)
 {
 	struct timespec ts;

@@ -20,6 +20,9 @@ int parse_u64(const char *s, __u64 min, __u64 max, __u64 *out);
 /* Parse seconds, e.g. "10", "0.5"; must be in (0, max]. */
 int parse_seconds(const char *s, double max, double *out);
 
+/* "schedrift CMD: <fmt with arg> (see schedrift CMD --help)"; returns EXIT_USAGE. */
+int usage_error(const char *cmd, const char *fmt, const char *arg);
+
 __u64 now_mono_ns(void);
 __u64 now_realtime_ns(void);
 
