@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "collector.h"
 #include "record.h"
+#include "task_interval.h"
 #include "util.h"
 
 /* ---- ring buffer: exits and outliers ---- */
@@ -60,8 +61,11 @@ static struct collector_cg *cg_get(struct collector *c, __u64 id)
 	return &c->cgs[c->nr_cgs++];
 }
 
-/* Publish a task version, first adding its new waits to its cgroup. */
-static void task_update(struct collector *c, const struct task_rec *t)
+/*
+ * Publish a task version, with what it did since its last version of an
+ * earlier generation, first adding its new waits to its cgroup.
+ */
+static void task_update(struct collector *c, struct task_rec *t)
 {
 	const struct task_rec *old = tasktable__get(c->table, t->id.tid, t->id.start_ns);
 	struct collector_cg *g;
@@ -82,6 +86,7 @@ static void task_update(struct collector *c, const struct task_rec *t)
 		if (!old || t->counts.wait_sum_ns >= old->counts.wait_sum_ns)
 			g->sum += t->counts.wait_sum_ns - (old ? old->counts.wait_sum_ns : 0);
 	}
+	task_interval__fill(t, old, c->topo.nr_nodes);
 	tasktable__update(c->table, t);
 }
 
@@ -131,7 +136,10 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 	c->ncpu = libbpf_num_possible_cpus();
 	c->prev_cpu = calloc(c->ncpu > 0 ? c->ncpu : 1, sizeof(*c->prev_cpu));
 	c->cpu_hists = calloc(c->topo.nr_cpus + 1, sizeof(*c->cpu_hists));
-	if (!c->table || !c->reader || c->ncpu <= 0 || !c->prev_cpu || !c->cpu_hists) {
+	c->prev_matrix = calloc((size_t)c->topo.nr_nodes * c->topo.nr_nodes + 1,
+				sizeof(*c->prev_matrix));
+	if (!c->table || !c->reader || c->ncpu <= 0 || !c->prev_cpu || !c->cpu_hists ||
+	    !c->prev_matrix) {
 		msg_err("out of memory");
 		return EXIT_RUNTIME;
 	}
@@ -155,7 +163,7 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 	}
 	c->meta.nr_cpus_online = sysconf(_SC_NPROCESSORS_ONLN);
 	c->meta.start_mono_ns = c->last_tick_ns = now_mono_ns();
-	c->meta.start_realtime_ns = now_realtime_ns();
+	c->meta.start_realtime_ns = c->last_tick_realtime_ns = now_realtime_ns();
 	snprintf(c->meta.command, sizeof(c->meta.command), "%s", o->command);
 	c->meta.topo = c->topo;
 	return 0;
@@ -169,6 +177,7 @@ void collector__stop(struct collector *c)
 	if (c->table)
 		tasktable__free(c->table);
 	free(c->prev_cpu);
+	free(c->prev_matrix);
 	free(c->prev_cg);
 	free(c->cpu_hists);
 	free(c->cgroup_hists);
@@ -446,6 +455,8 @@ static int read_cgroups(struct collector *c, struct report *r)
 
 struct task_fill {
 	struct report *r;
+	struct report *interval; /* NULL: no interval rows wanted */
+	__u64 generation;
 	int nr_nodes;
 	int err;
 };
@@ -458,6 +469,7 @@ void collector__row_from_rec(struct report_task *row, const struct task_rec *t, 
 	row->id = t->id;
 	row->id_known = 1;
 	row->exited = t->exit_generation != 0;
+	row->generation = t->generation;
 	memcpy(row->migrations, t->counts.migrations, sizeof(row->migrations));
 	memcpy(row->by_cause, t->counts.by_cause, sizeof(row->by_cause));
 	row->penalty_milli = t->counts.penalty_milli;
@@ -478,38 +490,69 @@ void collector__row_from_rec(struct report_task *row, const struct task_rec *t, 
 	}
 }
 
-static int add_task_row(void *ctx, const struct task_rec *t)
+static struct report_task *next_row(struct report *r)
 {
-	struct task_fill *tf = ctx;
-	struct report *r = tf->r;
-
 	if (r->nr_tasks == r->cap_tasks) {
 		size_t cap = r->cap_tasks ? r->cap_tasks * 2 : 256;
 		void *p = realloc(r->tasks, cap * sizeof(*r->tasks));
 
-		if (!p) {
-			tf->err = -ENOMEM;
-			return 1;
-		}
+		if (!p)
+			return NULL;
 		r->tasks = p;
 		r->cap_tasks = cap;
 	}
-	collector__row_from_rec(&r->tasks[r->nr_tasks++], t, tf->nr_nodes);
-	return 0;
+	return &r->tasks[r->nr_tasks++];
 }
 
-static int fill_tasks(struct collector *c, struct report *r)
+static int add_task_row(void *ctx, const struct task_rec *t)
 {
-	struct task_fill tf = { .r = r, .nr_nodes = c->topo.nr_nodes };
+	struct task_fill *tf = ctx;
+	struct report_task *row = next_row(tf->r);
+
+	if (!row)
+		goto oom;
+	collector__row_from_rec(row, t, tf->nr_nodes);
+	/*
+	 * The interval's rows: tasks whose version is of this generation and
+	 * that did something in it (an idle task is still read every tick).
+	 */
+	if (!tf->interval || t->generation != tf->generation ||
+	    (!task_interval__active(&t->interval) && t->exit_generation != tf->generation))
+		return 0;
+	row = next_row(tf->interval);
+	if (!row)
+		goto oom;
+	task_interval__row(row, t, tf->nr_nodes);
+	return 0;
+oom:
+	tf->err = -ENOMEM;
+	return 1;
+}
+
+static void count_cgroup_tasks(struct report *r)
+{
 	size_t i, k;
+
+	for (k = 0; k < r->nr_cgroups; k++)
+		for (i = 0; i < r->nr_tasks; i++)
+			r->cgroups[k].nr_tasks += r->tasks[i].cgroup_id == r->cgroups[k].id;
+}
+
+static int fill_tasks(struct collector *c, struct report *r, struct report *iv)
+{
+	struct task_fill tf = {
+		.r = r, .interval = iv, .generation = c->generation, .nr_nodes = c->topo.nr_nodes
+	};
 
 	tasktable__for_each(c->reader, add_task_row, &tf);
 	if (tf.err)
 		return tf.err;
 	qsort(r->tasks, r->nr_tasks, sizeof(*r->tasks), report_task__cmp);
-	for (k = 0; k < r->nr_cgroups; k++)
-		for (i = 0; i < r->nr_tasks; i++)
-			r->cgroups[k].nr_tasks += r->tasks[i].cgroup_id == r->cgroups[k].id;
+	count_cgroup_tasks(r);
+	if (iv) {
+		qsort(iv->tasks, iv->nr_tasks, sizeof(*iv->tasks), report_task__cmp);
+		count_cgroup_tasks(iv);
+	}
 	return 0;
 }
 
@@ -542,15 +585,86 @@ static int fill_totals(struct collector *c, struct report *r)
 	return 0;
 }
 
-int collector__tick(struct collector *c, struct report *r)
+static int copy_out(void **dst, const void *src, size_t n, size_t size)
+{
+	*dst = calloc(n + 1, size);
+	if (!*dst)
+		return -ENOMEM;
+	if (n)
+		memcpy(*dst, src, n * size);
+	return 0;
+}
+
+/*
+ * The interval's report: counters and the node matrix as differences from
+ * the last tick, latency (already the interval's in r) copied; the tasks
+ * are added by fill_tasks().
+ */
+static int interval_totals(struct collector *c, const struct report *r, struct report *iv)
+{
+	size_t cells = (size_t)r->nr_nodes * r->nr_nodes, i;
+	int loc, k, err;
+
+	iv->meta = r->meta;
+	iv->meta.start_mono_ns = c->last_tick_ns - r->duration_ns;
+	iv->meta.start_realtime_ns = c->last_tick_realtime_ns;
+	iv->have_trailer = 1;
+	iv->duration_ns = r->duration_ns;
+	iv->generation = r->generation;
+	iv->nr_waits = r->nr_waits;
+	for (i = 0; i < STAT_ALL_NR; i++)
+		iv->counters[i] = r->counters[i] - c->prev_counters[i];
+	for (loc = 0; loc < SDR_LOC_NR; loc++)
+		for (k = 0; k < SDR_CAUSE_NR; k++)
+			iv->migrations[loc][k] = r->migrations[loc][k] - c->prev_migrations[loc][k];
+	iv->penalty_milli = r->penalty_milli - c->prev_penalty_milli;
+	iv->unconsumed = r->unconsumed; /* a backlog now, not a count */
+	iv->nr_nodes = r->nr_nodes;
+	iv->sys_runq = r->sys_runq;
+	memcpy(iv->landing, r->landing, sizeof(iv->landing));
+	err = copy_out((void **)&iv->node_matrix, r->node_matrix, cells, sizeof(*r->node_matrix));
+	if (!err)
+		err = copy_out((void **)&iv->cpu_runq, r->cpu_runq, r->meta.topo.nr_cpus,
+			       sizeof(*r->cpu_runq));
+	if (!err)
+		err = copy_out((void **)&iv->cgroups, r->cgroups, r->nr_cgroups, sizeof(*r->cgroups));
+	if (!err)
+		err = copy_out((void **)&iv->outliers, r->outliers, r->nr_outliers,
+			       sizeof(*r->outliers));
+	if (err)
+		return err;
+	iv->nr_cgroups = r->nr_cgroups;
+	iv->nr_outliers = iv->cap_outliers = r->nr_outliers;
+	for (i = 0; i < cells; i++)
+		for (k = 0; k < SDR_CAUSE_NR; k++)
+			iv->node_matrix[i].by_cause[k] -= c->prev_matrix[i].by_cause[k];
+	return 0;
+}
+
+/* r's cumulative totals become the base of the next interval. */
+static void keep_totals(struct collector *c, const struct report *r)
+{
+	memcpy(c->prev_counters, r->counters, sizeof(c->prev_counters));
+	memcpy(c->prev_migrations, r->migrations, sizeof(c->prev_migrations));
+	c->prev_penalty_milli = r->penalty_milli;
+	memcpy(c->prev_matrix, r->node_matrix,
+	       (size_t)r->nr_nodes * r->nr_nodes * sizeof(*c->prev_matrix));
+}
+
+int collector__tick(struct collector *c, struct report *r, struct report *iv)
 {
 	__u64 now;
 	int err;
 
 	memset(r, 0, sizeof(*r));
-	c->generation++;
-	/* Exits first, so a task that exited is not re-read as live. */
+	if (iv)
+		memset(iv, 0, sizeof(*iv));
+	/*
+	 * Exits first, so a task that exited is not re-read as live; they are
+	 * stamped with the generation this tick ends.
+	 */
 	err = loader__poll(&c->l, 0);
+	c->generation++;
 	if (!err)
 		err = loader__snapshot_tasks(&c->l, on_live_task, c);
 	if (err)
@@ -560,6 +674,7 @@ int collector__tick(struct collector *c, struct report *r)
 	now = now_mono_ns();
 	r->meta = c->meta;
 	r->have_trailer = 1;
+	r->generation = c->generation;
 	r->duration_ns = now - c->last_tick_ns;
 	c->last_tick_ns = now;
 	err = fill_totals(c, r);
@@ -569,8 +684,6 @@ int collector__tick(struct collector *c, struct report *r)
 		err = read_landing(c, r);
 	if (!err)
 		err = read_cgroups(c, r);
-	if (!err)
-		err = fill_tasks(c, r);
 	if (!err && c->nr_worst) {
 		r->outliers = malloc(c->nr_worst * sizeof(*r->outliers));
 		if (!r->outliers) {
@@ -581,7 +694,17 @@ int collector__tick(struct collector *c, struct report *r)
 		}
 	}
 	c->nr_worst = 0;
-	if (err)
+	if (!err && iv)
+		err = interval_totals(c, r, iv);
+	if (!err)
+		err = fill_tasks(c, r, iv);
+	if (!err)
+		keep_totals(c, r);
+	c->last_tick_realtime_ns = now_realtime_ns();
+	if (err) {
 		report__free(r);
+		if (iv)
+			report__free(iv);
+	}
 	return err;
 }

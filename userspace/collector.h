@@ -47,11 +47,17 @@ struct collector {
 	struct tasktable_reader *reader; /* the ingest thread's own */
 	__u64 generation;
 	__u64 last_tick_ns;
+	__u64 last_tick_realtime_ns;
 	int ncpu; /* possible CPUs, as the per-CPU maps have them */
 	struct sdr_hist *prev_cpu; /* [ncpu] cumulative at the last tick */
 	struct sdr_hist prev_landing[SDR_LOC_NR];
 	struct loader_cgroup *prev_cg;
 	size_t nr_prev_cg;
+	/* Cumulative totals at the last tick: the base of the interval's figures. */
+	__u64 prev_counters[STAT_ALL_NR];
+	__u64 prev_migrations[SDR_LOC_NR][SDR_CAUSE_NR];
+	__u64 prev_penalty_milli;
+	struct sdr_node_cell *prev_matrix; /* nr_nodes * nr_nodes */
 	struct sdr_rec_outlier worst[COLLECTOR_OUTLIERS]; /* this interval, by wait desc */
 	size_t nr_worst;
 	__u64 user[USER_STAT_NR];
@@ -79,10 +85,12 @@ int collector__start(struct collector *c, const struct collector_opts *o);
 int collector__drain(struct collector *c, int timeout_ms);
 /*
  * Ends an interval: live tasks into the table, then the report r (counts
- * cumulative since start; latency percentiles over the interval). r must
- * be freed with report__free; cgroup paths in it stay owned by c.
+ * cumulative since start, as Prometheus wants them; latency percentiles
+ * over the interval) and, when iv is not NULL, the report of the interval
+ * alone (every count the interval's; tasks that did something in it).
+ * Both must be freed with report__free; cgroup paths in them stay owned by c.
  */
-int collector__tick(struct collector *c, struct report *r);
+int collector__tick(struct collector *c, struct report *r, struct report *iv);
 void collector__stop(struct collector *c);
 /* A report row from a task table record (any thread). */
 void collector__row_from_rec(struct report_task *row, const struct task_rec *t, int nr_nodes);

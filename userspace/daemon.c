@@ -223,13 +223,13 @@ static int export_once(struct collector *c, struct http *h, const struct daemon_
 	struct prom_input in = {};
 	struct tasktable_stats ts;
 	struct blob_ctx b;
-	struct report r;
+	struct report r, iv;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
 	int err;
 
-	err = collector__tick(c, &r);
+	err = collector__tick(c, &r, &iv);
 	if (err) {
 		log_msg(LOG_LVL_ERR, "failed to read the kernel's counters: %s", strerror(-err));
 		return err;
@@ -249,6 +249,7 @@ static int export_once(struct collector *c, struct http *h, const struct daemon_
 	f = open_memstream(&buf, &len);
 	if (!f) {
 		report__free(&r);
+		report__free(&iv);
 		return -ENOMEM;
 	}
 	err = prom__write(f, &in);
@@ -258,7 +259,7 @@ static int export_once(struct collector *c, struct http *h, const struct daemon_
 		b.len = len;
 		err = atomic_file__write(set->metrics_dir, "schedrift.prom", fill_blob, &b);
 		if (!err)
-			err = atomic_file__write(set->metrics_dir, "schedrift.json", fill_json, &r);
+			err = atomic_file__write(set->metrics_dir, "schedrift.json", fill_json, &iv);
 		if (err)
 			log_msg(LOG_LVL_ERR, "failed to write the metric files in %s: %s",
 				set->metrics_dir, strerror(-err));
@@ -268,6 +269,7 @@ static int export_once(struct collector *c, struct http *h, const struct daemon_
 	else
 		free(buf);
 	report__free(&r);
+	report__free(&iv);
 	return err;
 }
 

@@ -682,6 +682,13 @@ static void write_counters(struct pw *w, const struct prom_input *in)
 		value_u64(w, r->counters[i]);
 	}
 
+	if (r->generation) {
+		family(w, "schedrift_generation", "gauge",
+		       "The daemon's drain generation (interval number) this exposition belongs to.");
+		series(w, NULL);
+		value_u64(w, r->generation);
+	}
+
 	family(w, "schedrift_tasks_tracked", "gauge", "Tasks in the daemon's task table.");
 	series(w, NULL);
 	value_u64(w, in->tasks_tracked);

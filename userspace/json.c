@@ -9,6 +9,16 @@ void json__init(struct json *j, FILE *f)
 	j->f = f;
 }
 
+void json__set_flat_depth(struct json *j, int depth)
+{
+	j->flat_depth = depth;
+}
+
+static int flat(const struct json *j)
+{
+	return j->flat_depth && j->depth >= j->flat_depth;
+}
+
 static void indent(struct json *j)
 {
 	int i;
@@ -23,13 +33,15 @@ static void member(struct json *j, const char *key)
 	if (j->depth > 0) {
 		if (j->count[j->depth]++)
 			fputc(',', j->f);
-		fputc('\n', j->f);
-		indent(j);
+		if (!flat(j)) {
+			fputc('\n', j->f);
+			indent(j);
+		}
 	}
 	if (key) {
 		fputc('"', j->f);
 		json__write_escaped(j->f, key, strlen(key));
-		fputs("\": ", j->f);
+		fputs(flat(j) ? "\":" : "\": ", j->f);
 	}
 }
 
@@ -44,7 +56,7 @@ static void open_level(struct json *j, const char *key, char c)
 
 static void close_level(struct json *j, char c)
 {
-	int had = j->count[j->depth];
+	int had = j->count[j->depth] && !flat(j);
 
 	if (j->depth > 0)
 		j->depth--;
@@ -114,6 +126,15 @@ void json__fixed(struct json *j, const char *key, double v, int decimals)
 {
 	member(j, key);
 	fprintf(j->f, "%.*f", decimals, v);
+}
+
+void json__milli(struct json *j, const char *key, long long v)
+{
+	/* Through unsigned, so that LLONG_MIN has a magnitude too. */
+	unsigned long long m = v < 0 ? -(unsigned long long)v : (unsigned long long)v;
+
+	member(j, key);
+	fprintf(j->f, "%s%llu.%03llu", v < 0 ? "-" : "", m / 1000, m % 1000);
 }
 
 void json__strn(struct json *j, const char *key, const char *s, size_t len)

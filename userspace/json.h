@@ -17,10 +17,17 @@
 struct json {
 	FILE *f;
 	int depth;
+	int flat_depth; /* members at this depth or deeper go on one line; 0 = never */
 	int count[JSON_MAX_DEPTH]; /* members written at each level */
 };
 
 void json__init(struct json *j, FILE *f);
+/*
+ * From now on, write the members of containers nested `depth` deep (the
+ * top-level container's members are depth 1) on one line without spaces,
+ * e.g. one event per line in a large array; 0 turns it off again.
+ */
+void json__set_flat_depth(struct json *j, int depth);
 /* key is NULL inside arrays and at the top level. */
 void json__object_begin(struct json *j, const char *key);
 void json__object_end(struct json *j);
@@ -34,6 +41,8 @@ void json__null(struct json *j, const char *key);
 void json__bool(struct json *j, const char *key, int v);
 /* A number with a fixed count of decimals, e.g. 22.000 */
 void json__fixed(struct json *j, const char *key, double v, int decimals);
+/* v / 1000 with exactly three decimals, no float rounding: ns as µs, -1.500 */
+void json__milli(struct json *j, const char *key, long long v);
 void json__str(struct json *j, const char *key, const char *s);
 /* A string of at most len bytes (stops early at NUL). */
 void json__strn(struct json *j, const char *key, const char *s, size_t len);

@@ -32,7 +32,7 @@ static int cmd_help(int argc, char **argv);
 
 static const struct cmd cmds[] = {
 	{ "record", cmd_record, "capture migrations to a trace file" },
-	{ "report", cmd_report, "print a trace file as text or JSON" },
+	{ "report", cmd_report, "print a trace file: text, JSON, HTML, or Chrome/Perfetto trace" },
 	{ "daemon", cmd_daemon, "always-on metrics files and loopback HTTP" },
 	{ "top", cmd_top, "live table of the tasks that wait longest" },
 	{ "version", cmd_version, "print the version" },

@@ -127,7 +127,7 @@ static struct report_task *row_of(struct report *r, const struct sdr_task_id *id
 	return t;
 }
 
-static int vec_push(struct sample_vec *v, __u64 x)
+static int vec_push(struct sample_vec *v, __u64 x, __u64 ts)
 {
 	if (v->n == v->cap) {
 		size_t cap = v->cap ? v->cap * 2 : 16;
@@ -136,9 +136,31 @@ static int vec_push(struct sample_vec *v, __u64 x)
 		if (!p)
 			return -ENOMEM;
 		v->v = p;
+		p = realloc(v->ts, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		v->ts = p;
 		v->cap = cap;
 	}
+	v->ts[v->n] = ts;
 	v->v[v->n++] = x;
+	return 0;
+}
+
+/* Append one record to a growing array of records of one type. */
+static int rec_push(void **arr, size_t *n, size_t *cap, const void *rec, size_t size)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		void *p = realloc(*arr, c * size);
+
+		if (!p)
+			return -ENOMEM;
+		*arr = p;
+		*cap = c;
+	}
+	memcpy((char *)*arr + *n * size, rec, size);
+	(*n)++;
 	return 0;
 }
 
@@ -160,7 +182,7 @@ static int add_migrate(struct report *r, const struct sdr_rec_migrate *m)
 	r->penalty_milli += m->penalty_milli;
 	if (m->from_node < r->nr_nodes && m->to_node < r->nr_nodes)
 		r->node_matrix[m->from_node * r->nr_nodes + m->to_node].by_cause[cause]++;
-	return 0;
+	return rec_push((void **)&r->migs, &r->nr_migs, &r->cap_migs, m, sizeof(*m));
 }
 
 static int add_task(struct report *r, const struct sdr_rec_task *rec)
@@ -196,9 +218,11 @@ static int add_wait(void *ctx, const struct wait_sample *s)
 	if (!t)
 		return -ENOMEM;
 	r->nr_waits++;
-	return vec_push(&t->waits, (s->wait_ns & SAMPLE_WAIT_MASK) |
-					   (__u64)(s->cpu & 0x3ff) << SAMPLE_CPU_SHIFT |
-					   (__u64)(s->landing & 3) << SAMPLE_LANDING_SHIFT);
+	return vec_push(&t->waits,
+			(s->wait_ns & SAMPLE_WAIT_MASK) |
+				(__u64)(s->cpu & 0x3ff) << SAMPLE_CPU_SHIFT |
+				(__u64)(s->landing & 3) << SAMPLE_LANDING_SHIFT,
+			s->ts_ns);
 }
 
 static int add_outlier(struct report *r, const struct sdr_rec_outlier *o)
@@ -269,7 +293,8 @@ static int add_record(struct report *r, const struct sdr_rec_hdr *h)
 				return -ENOMEM;
 			if (n->kind < SDR_NUMA_NR)
 				t->numa[n->kind]++;
-			return 0;
+			return rec_push((void **)&r->numas, &r->nr_numas, &r->cap_numas, n,
+					sizeof(*n));
 		}
 		break;
 	case SDR_REC_CGROUP:
@@ -622,8 +647,10 @@ void report__free(struct report *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->nr_tasks; i++)
+	for (i = 0; i < r->nr_tasks; i++) {
 		free(r->tasks[i].waits.v);
+		free(r->tasks[i].waits.ts);
+	}
 	for (i = 0; i < r->nr_cg_names; i++)
 		free(r->cg_names[i].path);
 	free(r->cg_names);
@@ -634,21 +661,60 @@ void report__free(struct report *r)
 	free(r->cpu_runq);
 	free(r->cgroups);
 	free(r->outliers);
+	free(r->migs);
+	free(r->numas);
 	memset(r, 0, sizeof(*r));
 }
 
 static const char report_usage[] =
-	"usage: schedrift report FILE [--format text|json] [-o OUT] [--top N] [--salvage] [--samples]\n"
+	"usage: schedrift report FILE [--format text|json|html|chrome] [-o OUT] [--top N]\n"
+	"                        [--salvage] [--samples]\n"
 	"\n"
 	"Print what a trace file made by `schedrift record` holds.\n"
 	"\n"
-	"  -f, --format FORMAT  text (default) or json (schema schedrift.report/1)\n"
+	"  -f, --format FORMAT  text (default); json (schema schedrift.report/1); html (one\n"
+	"                       self-contained page with charts); chrome (Trace Event Format\n"
+	"                       JSON: open it in ui.perfetto.dev or chrome://tracing)\n"
 	"  -o, --output OUT     write to OUT instead of stdout\n"
-	"  -n, --top N          show the N tasks with the highest penalty (text default 20,\n"
-	"                       json default all; 0 = all)\n"
+	"  -n, --top N          show the N tasks with the highest penalty (text and html default\n"
+	"                       20, json and chrome default all; 0 = all)\n"
 	"      --salvage        report what a damaged or cut-short file holds before the damage\n"
 	"      --samples        json: list every run-queue wait of every task, in time order\n"
 	"  -h, --help           this help\n";
+
+enum report_format { FMT_TEXT, FMT_JSON, FMT_HTML, FMT_CHROME, FMT_NR };
+
+/* The names --format takes, and what --top defaults to in each (0 = all). */
+static const struct {
+	const char *name;
+	int default_top;
+} formats[FMT_NR] = {
+	[FMT_TEXT] = { "text", 20 },
+	[FMT_JSON] = { "json", 0 },
+	[FMT_HTML] = { "html", 20 },
+	[FMT_CHROME] = { "chrome", 0 },
+};
+
+static int format_of(const char *name)
+{
+	int i;
+
+	for (i = 0; i < FMT_NR; i++)
+		if (!strcmp(name, formats[i].name))
+			return i;
+	return -1;
+}
+
+static int print_report(const struct report *r, FILE *out, const char *path, int fmt, int top,
+			int samples)
+{
+	switch (fmt) {
+	case FMT_JSON: report__print_json(r, out, top, samples); return 0;
+	case FMT_HTML: return report__print_html(r, out, path, top);
+	case FMT_CHROME: return report__print_chrome(r, out, top);
+	default: report__print_text(r, out, path, top); return 0;
+	}
+}
 
 int cmd_report(int argc, char **argv)
 {
@@ -665,7 +731,7 @@ int cmd_report(int argc, char **argv)
 	const char *format = "text", *out_path = NULL, *path;
 	struct trace_error e = {};
 	struct report r;
-	int opt, salvage = 0, samples = 0, json, rc;
+	int opt, salvage = 0, samples = 0, fmt, rc;
 	long top = -1;
 	__u64 v;
 	FILE *out = stdout;
@@ -689,11 +755,11 @@ int cmd_report(int argc, char **argv)
 		default: fputs(report_usage, stderr); return EXIT_USAGE;
 		}
 	}
-	if (strcmp(format, "text") && strcmp(format, "json")) {
-		msg_err("report: unknown format '%s' (text, json)", format);
+	fmt = format_of(format);
+	if (fmt < 0) {
+		msg_err("report: unknown format '%s' (text, json, html, chrome)", format);
 		return EXIT_USAGE;
 	}
-	json = !strcmp(format, "json");
 	if (optind != argc - 1) {
 		msg_err("report: want exactly one trace FILE (see schedrift report --help)");
 		return EXIT_USAGE;
@@ -715,12 +781,11 @@ int cmd_report(int argc, char **argv)
 			return EXIT_RUNTIME;
 		}
 	}
-	if (json)
-		report__print_json(&r, out, top < 0 ? 0 : top, samples);
-	else
-		report__print_text(&r, out, path, top < 0 ? 20 : top);
-	rc = 0;
-	if (fflush(out) || ferror(out)) {
+	rc = print_report(&r, out, path, fmt, top < 0 ? formats[fmt].default_top : top, samples);
+	if (rc) {
+		msg_err("failed to make the %s report: %s", formats[fmt].name, strerror(-rc));
+		rc = EXIT_RUNTIME;
+	} else if (fflush(out) || ferror(out)) {
 		msg_err("failed to write the report: %s", strerror(errno));
 		rc = EXIT_RUNTIME;
 	}

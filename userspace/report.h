@@ -2,8 +2,9 @@
 /*
  * `schedrift report`: a trace file folded into one model (system totals,
  * node matrix, latency tables, per-task rows in a fixed order), then
- * rendered as text or JSON. The model is built only from the file and
- * sorted by explicit keys, so the same file always renders to the same bytes.
+ * rendered as text, JSON, HTML or a Chrome trace. The model is built only
+ * from the file and sorted by explicit keys, so the same file always
+ * renders to the same bytes.
  */
 #ifndef SCHEDRIFT_REPORT_H
 #define SCHEDRIFT_REPORT_H
@@ -27,6 +28,7 @@ struct lat {
 
 struct sample_vec {
 	__u64 *v;
+	__u64 *ts; /* when each wait ended (CLOCK_MONOTONIC), for the timeline formats */
 	size_t n, cap;
 };
 
@@ -34,6 +36,7 @@ struct report_task {
 	struct sdr_task_id id;
 	int id_known; /* 0 while only wait samples named it (tid alone) */
 	int exited;
+	__u64 generation; /* the daemon's drain generation of this row; 0 = not the daemon */
 	__u64 migrations[SDR_LOC_NR];
 	__u64 by_cause[SDR_CAUSE_NR];
 	__u64 penalty_milli;
@@ -65,6 +68,7 @@ struct report {
 	char error[320];              /* why reading stopped early (salvage), else "" */
 
 	__u64 duration_ns;
+	__u64 generation; /* the daemon's interval: its drain generation; 0 = a trace file */
 	__u64 nr_records; /* records read from the file */
 	__u64 nr_unknown; /* records of types this build does not know, skipped */
 	__u64 nr_waits;   /* wait samples read */
@@ -89,6 +93,14 @@ struct report {
 	size_t nr_cgroups;
 	struct sdr_rec_outlier *outliers; /* sorted by wait desc, then time */
 	size_t nr_outliers, cap_outliers;
+	/*
+	 * Every migration and NUMA balancer record, in file order: the
+	 * timeline formats (chrome, html) place each one in time.
+	 */
+	struct sdr_rec_migrate *migs;
+	size_t nr_migs, cap_migs;
+	struct sdr_rec_numa *numas;
+	size_t nr_numas, cap_numas;
 
 	/* Loading state. */
 	__u32 *tid_index; /* open addressing: tid -> current row of that tid */
@@ -125,6 +137,21 @@ __u64 report__task_total(const struct report_task *t);
 void report__print_text(const struct report *r, FILE *f, const char *path, int top_n);
 /* samples: also list every wait of every task (arrival order). */
 void report__print_json(const struct report *r, FILE *f, int top_n, int samples);
+/*
+ * Chrome Trace Event Format (Perfetto, chrome://tracing): every wait,
+ * migration, NUMA decision and outlier on its task's track. top_n > 0 keeps
+ * the first top_n tasks in report order; what it leaves out is counted.
+ * Returns 0 or -ENOMEM (events are sorted in memory first).
+ */
+int report__print_chrome(const struct report *r, FILE *f, int top_n);
+/*
+ * One self-contained HTML page: the text report's sections, plus SVG charts.
+ * Returns 0 or -ENOMEM.
+ */
+int report__print_html(const struct report *r, FILE *f, const char *path, int top_n);
+/* The HTML page's inline SVG charts (report_charts.c). Return 0 or -ENOMEM. */
+int report__svg_latency(const struct report *r, FILE *f);
+int report__svg_node_pairs(const struct report *r, FILE *f);
 
 struct json;
 /* One task object (r, for the cgroup path, may be NULL). */

@@ -56,6 +56,9 @@ static void write_capture(struct json *j, const struct report *r)
 	json__u64(j, "start_realtime_ns", r->meta.start_realtime_ns);
 	json__strn(j, "command", r->meta.command, sizeof(r->meta.command));
 	json__bool(j, "complete", r->have_trailer);
+	/* The daemon's file covers one interval, named by its drain generation. */
+	if (r->generation)
+		json__u64(j, "generation", r->generation);
 	if (r->error[0])
 		json__str(j, "error", r->error);
 	json__u64(j, "records", r->nr_records);
@@ -236,6 +239,8 @@ void report__write_task_json(struct json *j, const struct report *r, const struc
 	json__strn(j, "comm", t->id.comm, sizeof(t->id.comm));
 	json__u64(j, "start_ns", t->id.start_ns);
 	json__bool(j, "exited", t->exited);
+	if (t->generation)
+		json__u64(j, "generation", t->generation);
 	if (cg)
 		json__str(j, "cgroup", cg);
 	else

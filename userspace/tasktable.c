@@ -574,9 +574,9 @@ int tasktable__for_each(struct tasktable_reader *r,
 
 __u64 task_rec__checksum(const struct task_rec *rec)
 {
-	/* FNV-1a over id and counts, the producer's payload; 8 bytes a step for speed. */
-	const unsigned char *p = (const unsigned char *)rec;
-	size_t n = offsetof(struct task_rec, generation), i;
+	/* FNV-1a over id, counts and interval, the producer's payload; 8 bytes a step for speed. */
+	const unsigned char *p = (const unsigned char *)&rec->id;
+	size_t n = offsetof(struct task_rec, checksum) - offsetof(struct task_rec, id), i;
 	__u64 h = 0xcbf29ce484222325ull, w;
 
 	for (i = 0; i + 8 <= n; i += 8) {

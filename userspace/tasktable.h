@@ -25,11 +25,36 @@
 #include <linux/types.h>
 #include "schedrift.h"
 
+/*
+ * What a task did in one drain generation (the daemon's interval): the
+ * difference between this version's counts and the last version of an
+ * earlier generation. The producer fills it (the collector); the table
+ * only carries it.
+ */
+struct task_interval {
+	__u64 migrations[SDR_LOC_NR];
+	__u64 by_cause[SDR_CAUSE_NR];
+	__u64 penalty_milli;
+	__u64 numa[SDR_NUMA_NR];
+	__u64 runtime_ns;
+	__u64 remote_runtime_ns; /* run away from the home node of this version */
+	__u64 landings;
+	/* Waits of the interval, from the coarse histograms' difference (bound 1/16). */
+	__u64 waits, wait_p50_ns, wait_p90_ns, wait_p99_ns, wait_p999_ns, wait_max_ns;
+};
+
+/*
+ * The generations come first: with the table's key just before the record
+ * and the id and the first counts right after, a lookup that checks a
+ * task's generation and reads its id touches one or two adjacent cache
+ * lines, not one near the key and one 1.7 KiB further on.
+ */
 struct task_rec {
-	struct sdr_task_id id; /* key: (id.tid, id.start_ns) */
-	struct sdr_task_counts counts;
 	__u64 generation;      /* drain cycle that produced this version */
 	__u64 exit_generation; /* 0 = alive; else the cycle that saw it exit (owned by the table) */
+	struct sdr_task_id id; /* key: (id.tid, id.start_ns) */
+	struct sdr_task_counts counts;
+	struct task_interval interval;
 	__u64 checksum; /* task_rec__checksum() if the producer fills it; the table never does */
 };
 
@@ -118,7 +143,7 @@ int tasktable__for_each(struct tasktable_reader *r,
 			int (*cb)(void *ctx, const struct task_rec *rec), void *ctx);
 
 /*
- * A hash of rec->id and rec->counts, the producer's payload, for producers
+ * A hash of rec->id, rec->counts and rec->interval, the producer's payload, for producers
  * and tests that check for torn records. It leaves out generation and
  * exit_generation, which tasktable__mark_exited() rewrites.
  */

@@ -157,7 +157,7 @@ int cmd_top(int argc, char **argv)
 		if (now_mono_ns() < next)
 			continue;
 		next += (__u64)(interval * 1e9);
-		if (collector__tick(&c, &r))
+		if (collector__tick(&c, &r, NULL))
 			break;
 		draw(&r, rows, tty);
 		report__free(&r);

@@ -14,7 +14,7 @@
 # BENCH_TABLE_WAIT seconds) for the machine to be idle.
 #
 # Environment:
-#   BENCH_TABLE_ARGS="--rounds 3 --secs 0.5"   arguments for the main tables
+#   BENCH_TABLE_ARGS="--rounds 9 --secs 0.5"   arguments for the main tables
 #   BENCH_TABLE_FLAVOURS=1                     0: skip the flavour table
 #   BENCH_TABLE_WAIT=300                       seconds to wait for an idle machine
 set -u
@@ -43,7 +43,7 @@ done
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), kernel $(uname -r)"
 echo "idle before start: ${idle}%, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 # shellcheck disable=SC2086 # BENCH_TABLE_ARGS is a list of arguments
-"$BIN" ${BENCH_TABLE_ARGS:-} || die "table_bench failed"
+"$BIN" ${BENCH_TABLE_ARGS:---rounds 9 --secs 0.5} || die "table_bench failed"
 if [ "${BENCH_TABLE_FLAVOURS:-1}" != 0 ]; then
 	echo
 	echo "liburcu flavours on cds_lfht:"

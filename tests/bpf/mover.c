@@ -2,7 +2,7 @@
 /*
  * mover: makes the kernel migrate this thread a known number of times.
  *
- *   mover [-n MOVES] [-a CPU_A] [-b CPU_B]
+ *   mover [-n MOVES] [-a CPU_A] [-b CPU_B] [-k]
  *
  * Pins itself to CPU_A, prints "ready PID TID" and waits for one line on
  * stdin (so the recorder can attach first); then moves itself B, A, B, ...
@@ -10,6 +10,9 @@
  * thread is pinned to exactly one CPU at every moment, the only migrations
  * the kernel can make of it are the MOVES forced by the affinity changes:
  * the initial placement happens before the "go" line, so it is not counted.
+ * With -k it keeps going: after each batch it waits for the next line and
+ * moves MOVES more times (ending on CPU_A, where it started, when MOVES is
+ * even), until stdin ends; a line holding a number N makes that batch N moves.
  */
 #include <errno.h>
 #include <sched.h>
@@ -50,16 +53,17 @@ static void pin(int cpu)
 
 int main(int argc, char **argv)
 {
-	int moves = 10, cpu_a = 0, cpu_b = 1, opt, i;
+	int moves = 10, cpu_a = 0, cpu_b = 1, keep = 0, batch, opt, i, at_b = 0;
 	char line[64];
 
-	while ((opt = getopt(argc, argv, "n:a:b:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:a:b:k")) != -1) {
 		switch (opt) {
 		case 'n': moves = parse_int(optarg, "move count"); break;
 		case 'a': cpu_a = parse_int(optarg, "CPU"); break;
 		case 'b': cpu_b = parse_int(optarg, "CPU"); break;
+		case 'k': keep = 1; break;
 		default:
-			fprintf(stderr, "usage: mover [-n MOVES] [-a CPU_A] [-b CPU_B]\n");
+			fprintf(stderr, "usage: mover [-n MOVES] [-a CPU_A] [-b CPU_B] [-k]\n");
 			return 2;
 		}
 	}
@@ -75,8 +79,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mover: no go line on stdin\n");
 		return 1;
 	}
-	for (i = 0; i < moves; i++)
-		pin(i % 2 ? cpu_a : cpu_b);
-	printf("moved %d\n", moves);
+	do {
+		batch = line[0] >= '0' && line[0] <= '9' ? parse_int(strtok(line, "\n"), "batch")
+							  : moves;
+		/* Each move goes to the CPU the thread is not on. */
+		for (i = 0; i < batch; i++) {
+			at_b = !at_b;
+			pin(at_b ? cpu_b : cpu_a);
+		}
+		printf("moved %d\n", batch);
+		fflush(stdout);
+	} while (keep && fgets(line, sizeof(line), stdin));
 	return 0;
 }

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The per-task interval figures of the daemon's JSON file
+ * (userspace/task_interval.c): differences between versions of a task, the
+ * first version of a task, two versions in one generation, a count that
+ * went backwards (a new task behind the same key), remote runtime against
+ * the home node, and the wait percentiles of the histograms' difference
+ * compared with those of a histogram holding only the interval's waits.
+ */
+#include <stdlib.h>
+
+#include "check.h"
+#include "hist_buckets.h"
+#include "task_interval.h"
+
+#define NODES 2
+
+/* Adds n waits of wait_ns to a task's counts, as the kernel would. */
+static void add_waits(struct sdr_task_counts *c, __u64 wait_ns, __u32 n)
+{
+	c->waits += n;
+	c->wait_sum_ns += wait_ns * n;
+	if (wait_ns > c->wait_max_ns)
+		c->wait_max_ns = wait_ns;
+	c->wait_hist[sdr_hist_bucket(wait_ns) >> SDR_TASK_HIST_SHIFT] += n;
+}
+
+static void migrate(struct sdr_task_counts *c, int loc, int cause, __u64 n)
+{
+	c->migrations[loc] += n;
+	c->by_cause[cause] += n;
+	c->penalty_milli += n * (loc == SDR_LOC_CROSS_NODE ? 1100 : 0);
+	c->landings[loc] += n;
+}
+
+static void run(struct sdr_task_counts *c, int node, __u64 ns)
+{
+	c->runtime_ns += ns;
+	c->node_runtime_ns[node] += ns;
+}
+
+static struct task_rec rec(__u64 generation)
+{
+	struct task_rec t;
+
+	memset(&t, 0, sizeof(t));
+	t.id.tid = 42;
+	t.id.start_ns = 1000;
+	t.counts.preferred_nid = -1;
+	t.generation = generation;
+	return t;
+}
+
+static void test_first_version(void)
+{
+	struct task_rec t = rec(1);
+
+	migrate(&t.counts, SDR_LOC_CROSS_NODE, SDR_CAUSE_AFFINITY, 3);
+	run(&t.counts, 0, 5000000);
+	run(&t.counts, 1, 1000000);
+	add_waits(&t.counts, 20000, 10);
+	task_interval__fill(&t, NULL, NODES);
+	CHECK_EQ_U64(t.interval.migrations[SDR_LOC_CROSS_NODE], 3);
+	CHECK_EQ_U64(t.interval.by_cause[SDR_CAUSE_AFFINITY], 3);
+	CHECK_EQ_U64(t.interval.penalty_milli, 3300);
+	CHECK_EQ_U64(t.interval.runtime_ns, 6000000);
+	/* Home is where it ran most (no preferred node): node 0; remote = node 1's. */
+	CHECK_EQ_U64(t.interval.remote_runtime_ns, 1000000);
+	CHECK_EQ_U64(t.interval.waits, 10);
+	CHECK_EQ_U64(t.interval.wait_max_ns, 20000);
+	CHECK(task_interval__active(&t.interval));
+}
+
+static void test_next_generation(void)
+{
+	struct task_rec a = rec(1), b;
+	struct report_task row;
+
+	migrate(&a.counts, SDR_LOC_SAME_LLC, SDR_CAUSE_WAKEUP, 7);
+	run(&a.counts, 0, 9000000);
+	add_waits(&a.counts, 3000000, 4); /* 3 ms: the task's maximum so far */
+	task_interval__fill(&a, NULL, NODES);
+
+	b = a;
+	b.generation = 2;
+	migrate(&b.counts, SDR_LOC_CROSS_NODE, SDR_CAUSE_BALANCE, 2);
+	run(&b.counts, 1, 500000);
+	add_waits(&b.counts, 5000, 99);
+	add_waits(&b.counts, 80000, 1);
+	b.counts.numa[SDR_NUMA_SWAP] = 1;
+	task_interval__fill(&b, &a, NODES);
+	CHECK_EQ_U64(b.interval.migrations[SDR_LOC_SAME_LLC], 0);
+	CHECK_EQ_U64(b.interval.migrations[SDR_LOC_CROSS_NODE], 2);
+	CHECK_EQ_U64(b.interval.by_cause[SDR_CAUSE_WAKEUP], 0);
+	CHECK_EQ_U64(b.interval.by_cause[SDR_CAUSE_BALANCE], 2);
+	CHECK_EQ_U64(b.interval.penalty_milli, 2200);
+	CHECK_EQ_U64(b.interval.numa[SDR_NUMA_SWAP], 1);
+	CHECK_EQ_U64(b.interval.runtime_ns, 500000);
+	CHECK_EQ_U64(b.interval.remote_runtime_ns, 500000);
+	CHECK_EQ_U64(b.interval.landings, 2);
+	CHECK_EQ_U64(b.interval.waits, 100);
+	/*
+	 * The 3 ms waits were in the earlier interval: the max stays the top of
+	 * the highest bucket of this one (80 us's), not 3 ms.
+	 */
+	CHECK(b.interval.wait_max_ns >= 80000 && b.interval.wait_max_ns < 80000 + 80000 / 16,
+	      "max %llu", (unsigned long long)b.interval.wait_max_ns);
+	/* Percentiles within the coarse bound of the interval's own waits. */
+	CHECK(b.interval.wait_p50_ns >= 5000 - 5000 / 16 && b.interval.wait_p50_ns <= 5000 + 5000 / 16,
+	      "p50 %llu", (unsigned long long)b.interval.wait_p50_ns);
+	CHECK(b.interval.wait_p999_ns >= 80000 - 80000 / 16 &&
+		      b.interval.wait_p999_ns <= 80000 + 80000 / 16,
+	      "p99.9 %llu", (unsigned long long)b.interval.wait_p999_ns);
+
+	task_interval__row(&row, &b, NODES);
+	CHECK_EQ_U64(row.generation, 2);
+	CHECK_EQ_U64(row.runq.count, 100);
+	CHECK_EQ_U64(row.home_node, 0);
+	CHECK_EQ_U64(row.migrations[SDR_LOC_CROSS_NODE], 2);
+	CHECK_EQ_U64(row.landing.count, 2);
+}
+
+static void test_idle_and_same_generation(void)
+{
+	struct task_rec a = rec(3), b, c;
+
+	run(&a.counts, 0, 100);
+	task_interval__fill(&a, NULL, NODES);
+
+	/* Nothing new in the next generation: not active. */
+	b = a;
+	b.generation = 4;
+	task_interval__fill(&b, &a, NODES);
+	CHECK(!task_interval__active(&b.interval));
+
+	/* Two versions in generation 5: the second extends the first. */
+	b.generation = 5;
+	migrate(&b.counts, SDR_LOC_CROSS_LLC, SDR_CAUSE_WAKEUP, 1);
+	add_waits(&b.counts, 10000, 3);
+	task_interval__fill(&b, &a, NODES);
+	c = b;
+	migrate(&c.counts, SDR_LOC_CROSS_LLC, SDR_CAUSE_WAKEUP, 4);
+	add_waits(&c.counts, 10000, 2);
+	task_interval__fill(&c, &b, NODES);
+	CHECK_EQ_U64(c.interval.migrations[SDR_LOC_CROSS_LLC], 5);
+	CHECK_EQ_U64(c.interval.by_cause[SDR_CAUSE_WAKEUP], 5);
+	CHECK_EQ_U64(c.interval.waits, 5);
+	CHECK_EQ_U64(c.interval.wait_max_ns, 10000);
+}
+
+static void test_restart(void)
+{
+	struct task_rec a = rec(1), b = rec(2);
+
+	migrate(&a.counts, SDR_LOC_SAME_LLC, SDR_CAUSE_WAKEUP, 50);
+	add_waits(&a.counts, 1000, 50);
+	task_interval__fill(&a, NULL, NODES);
+	/* Same key, fewer migrations: a new task; all of it is this interval's. */
+	migrate(&b.counts, SDR_LOC_SAME_LLC, SDR_CAUSE_WAKEUP, 2);
+	add_waits(&b.counts, 1000, 2);
+	task_interval__fill(&b, &a, NODES);
+	CHECK_EQ_U64(b.interval.migrations[SDR_LOC_SAME_LLC], 2);
+	CHECK_EQ_U64(b.interval.waits, 2);
+}
+
+static void test_preferred_node(void)
+{
+	struct task_rec a = rec(1);
+
+	/* NUMA balancing prefers node 1: time on node 0 is remote even if larger. */
+	a.counts.preferred_nid = 1;
+	run(&a.counts, 0, 700);
+	run(&a.counts, 1, 300);
+	task_interval__fill(&a, NULL, NODES);
+	CHECK_EQ_U64(a.interval.remote_runtime_ns, 700);
+}
+
+int main(void)
+{
+	test_first_version();
+	test_next_generation();
+	test_idle_and_same_generation();
+	test_restart();
+	test_preferred_node();
+	return check_summary();
+}
