@@ -15,6 +15,14 @@
  * Prints "ready PID SLEEPER_TID", waits for a line on stdin, does the wakes,
  * then prints "wait NS" for every wake and "done WAKES".
  *
+ * Before each wake the waker waits until the sleeper has really blocked in
+ * read(): its voluntary context switch count has grown by one and its
+ * state is 'S'. Without that, a nice-19 sleeper preempted by the
+ * competitor between its acknowledgement and its next read() is still on
+ * the run queue when the byte arrives: its preemption wait (counted, but
+ * not the workload's) absorbs the wake, and a wake landing while it is
+ * still on the CPU going to sleep makes no wait at all.
+ *
  * The last wake comes after the competitor has stopped: it releases the
  * sleeper to exit on a free CPU. Otherwise the competitor could preempt the
  * sleeper on its long way out, a real wait the workload would not see.
@@ -36,6 +44,38 @@ static int to_sleeper[2], to_waker[2];
 static volatile int stop;
 static volatile long sleeper_tid;
 static unsigned long long *t_wake, *t_run;
+
+/* The sleeper's voluntary switch count, or -1 if it is not sleeping ('S'). */
+static long blocked_switches(void)
+{
+	char path[64], buf[4096], *p;
+	long n = -1;
+	int sleeping = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/status", sleeper_tid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(buf, sizeof(buf), f)) {
+		if (!strncmp(buf, "State:", 6)) {
+			for (p = buf + 6; *p == ' ' || *p == '\t'; p++)
+				;
+			sleeping = *p == 'S';
+		} else if (!strncmp(buf, "voluntary_ctxt_switches:", 24)) {
+			n = strtol(buf + 24, NULL, 10);
+		}
+	}
+	fclose(f);
+	return sleeping ? n : -1;
+}
+
+/* Returns once the sleeper has blocked at least WANT times in all. */
+static void wait_until_blocked(long want)
+{
+	while (blocked_switches() < want)
+		usleep(50);
+}
 
 static unsigned long long now_ns(void)
 {
@@ -88,6 +128,7 @@ int main(int argc, char **argv)
 {
 	pthread_t comp, sl;
 	char line[64], b = 'x';
+	long blocks;
 	int opt, i;
 
 	while ((opt = getopt(argc, argv, "n:i:c:")) != -1) {
@@ -114,6 +155,11 @@ int main(int argc, char **argv)
 	while (!sleeper_tid)
 		usleep(1000);
 	usleep(20000); /* let the sleeper block in read() */
+	blocks = blocked_switches();
+	if (blocks < 0) {
+		fprintf(stderr, "waiter: cannot see the sleeper block in /proc\n");
+		return 1;
+	}
 	printf("ready %d %ld\n", getpid(), sleeper_tid);
 	fflush(stdout);
 	if (!fgets(line, sizeof(line), stdin))
@@ -124,6 +170,7 @@ int main(int argc, char **argv)
 			pthread_join(comp, NULL);
 		}
 		usleep(interval_us);
+		wait_until_blocked(blocks + i);
 		t_wake[i] = now_ns();
 		if (write(to_sleeper[1], &b, 1) != 1 || read(to_waker[0], &b, 1) != 1)
 			return 1;
