@@ -462,7 +462,8 @@ int cmd_daemon(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "d:i:l:c:vh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":d:i:l:c:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			if (strlen(optarg) >= sizeof(o.set.metrics_dir))
@@ -509,7 +510,7 @@ int cmd_daemon(int argc, char **argv)
 		case 'L': o.lock_path = optarg; break;
 		case 'v': verbose = 1; break;
 		case 'h': fputs(daemon_usage, stdout); return 0;
-		default: fputs(daemon_usage, stderr); return EXIT_USAGE;
+		default: return option_error("daemon", opt, argv);
 		}
 	}
 	if (optind < argc)

@@ -589,7 +589,8 @@ int record__parse(int argc, char **argv, struct record_opts *o)
 		len += snprintf(o->command + len, sizeof(o->command) - len, " %s", argv[i]);
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "d:o:p:vh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":d:o:p:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			if (parse_seconds(optarg, 86400.0 * 365, &o->duration_s))
@@ -641,8 +642,7 @@ int record__parse(int argc, char **argv, struct record_opts *o)
 			fputs(record_usage, stdout);
 			return -1;
 		default:
-			fputs(record_usage, stderr);
-			return EXIT_USAGE;
+			return option_error("record", opt, argv);
 		}
 	}
 	if (optind < argc)

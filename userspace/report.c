@@ -737,7 +737,8 @@ int cmd_report(int argc, char **argv)
 	FILE *out = stdout;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "f:o:n:vh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":f:o:n:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f': format = optarg; break;
 		case 'o': out_path = optarg; break;
@@ -752,7 +753,7 @@ int cmd_report(int argc, char **argv)
 		case 'S': samples = 1; break;
 		case 'v': verbose = 1; break;
 		case 'h': fputs(report_usage, stdout); return 0;
-		default: fputs(report_usage, stderr); return EXIT_USAGE;
+		default: return option_error("report", opt, argv);
 		}
 	}
 	fmt = format_of(format);
@@ -768,7 +769,10 @@ int cmd_report(int argc, char **argv)
 
 	rc = report__load(&r, path, salvage, &e);
 	if (rc) {
-		msg_err("%s: %s (at byte %llu)", path, e.msg, (unsigned long long)e.offset);
+		if (e.offset == TRACE_NO_OFFSET)
+			msg_err("%s: %s", path, e.msg);
+		else
+			msg_err("%s: %s (at byte %llu)", path, e.msg, (unsigned long long)e.offset);
 		return rc;
 	}
 	if (r.error[0])

@@ -113,7 +113,8 @@ int cmd_top(int argc, char **argv)
 	int opt, rows = 20, tty = isatty(STDOUT_FILENO), rc;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "i:n:vh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":i:n:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'i':
 			if (parse_seconds(optarg, 3600, &interval) || interval < 0.1) {
@@ -137,7 +138,7 @@ int cmd_top(int argc, char **argv)
 		case 't': co.topology_path = optarg; break;
 		case 'v': verbose = 1; break;
 		case 'h': fputs(top_usage, stdout); return 0;
-		default: fputs(top_usage, stderr); return EXIT_USAGE;
+		default: return option_error("top", opt, argv);
 		}
 	}
 	if (optind < argc) {

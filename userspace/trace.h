@@ -85,8 +85,11 @@ struct trace_trailer {
  *               size, chunk sequence or count mismatch, trailing garbage
  *   -ENOMEM, -EIO, -ENOENT, -EACCES, -EISDIR, ...  the system said no
  */
+/* trace_error.offset when the problem is the file itself (open, stat, a directory). */
+#define TRACE_NO_OFFSET (~0ull)
+
 struct trace_error {
-	__u64 offset;  /* byte offset in the file where the problem is */
+	__u64 offset;  /* byte offset in the file where the problem is, or TRACE_NO_OFFSET */
 	char msg[256]; /* one line, no trailing newline */
 	int err;
 };

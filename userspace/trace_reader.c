@@ -323,16 +323,16 @@ struct trace_reader *trace_reader__open(const char *path, struct trace_error *e)
 	r->f = fopen(path, "rbe");
 	if (!r->f) {
 		err = -errno;
-		reader__fail(r, e, err, 0, "failed to open %s: %s", path, strerror(-err));
+		reader__fail(r, e, err, TRACE_NO_OFFSET, "failed to open: %s", strerror(-err));
 		goto fail;
 	}
 	if (fstat(fileno(r->f), &st)) {
 		err = -errno;
-		reader__fail(r, e, err, 0, "failed to stat %s: %s", path, strerror(-err));
+		reader__fail(r, e, err, TRACE_NO_OFFSET, "failed to stat: %s", strerror(-err));
 		goto fail;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		reader__fail(r, e, -EISDIR, 0, "%s is a directory, not a trace file", path);
+		reader__fail(r, e, -EISDIR, TRACE_NO_OFFSET, "a directory, not a trace file");
 		goto fail;
 	}
 	r->regular = S_ISREG(st.st_mode);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include "util.h"
 
@@ -50,6 +52,21 @@ int usage_error(const char *cmd, const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, " (see schedrift %s --help)\n", cmd);
 	return EXIT_USAGE;
+}
+
+int option_error(const char *cmd, int opt, char *const argv[])
+{
+	char shortopt[3] = { '-', (char)optopt, 0 };
+	const char *last = argv[optind - 1];
+	/*
+	 * A long option is named as typed; a short one by optopt, since it may
+	 * sit inside a cluster like -vx.
+	 */
+	const char *name = !strncmp(last, "--", 2) || !optopt ? last : shortopt;
+
+	if (opt == ':')
+		return usage_error(cmd, "option '%s' needs a value", name);
+	return usage_error(cmd, "unknown option '%s'", name);
 }
 
 static __u64 clock_ns(clockid_t id)

@@ -22,6 +22,11 @@ int parse_seconds(const char *s, double max, double *out);
 
 /* "schedrift CMD: <fmt with arg> (see schedrift CMD --help)"; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, const char *arg);
+/*
+ * The one-line usage error for getopt's '?' or ':' (optstrings start with
+ * ':' and opterr is 0, so getopt itself prints nothing).
+ */
+int option_error(const char *cmd, int opt, char *const argv[]);
 
 __u64 now_mono_ns(void);
 __u64 now_realtime_ns(void);
