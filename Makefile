@@ -167,7 +167,10 @@ bench-table: deps
 
 install: schedrift
 	install -D -m 0755 schedrift $(DESTDIR)$(PREFIX)/sbin/schedrift
-	install -D -m 0644 dist/schedrift.service $(DESTDIR)/etc/systemd/system/schedrift.service
+	install -d $(DESTDIR)/etc/systemd/system
+	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' dist/schedrift.service \
+		> $(DESTDIR)/etc/systemd/system/schedrift.service
+	chmod 0644 $(DESTDIR)/etc/systemd/system/schedrift.service
 	install -D -m 0644 docs/man/schedrift.8 $(DESTDIR)$(PREFIX)/share/man/man8/schedrift.8
 	[ -e $(DESTDIR)/etc/schedrift/daemon.conf ] || \
 		install -D -m 0644 dist/daemon.conf $(DESTDIR)/etc/schedrift/daemon.conf

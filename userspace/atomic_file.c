@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -23,7 +24,11 @@ int atomic_file__write(const char *dir, const char *name, int (*fill)(FILE *f, v
 	if (fd < 0)
 		return -errno;
 	/* Metrics are for other users (node_exporter) to read. */
-	fchmod(fd, 0644);
+	if (fchmod(fd, 0644)) {
+		err = -errno;
+		close(fd);
+		goto fail;
+	}
 	f = fdopen(fd, "w");
 	if (!f) {
 		err = -errno;
@@ -43,13 +48,41 @@ int atomic_file__write(const char *dir, const char *name, int (*fill)(FILE *f, v
 		err = -errno;
 		goto fail;
 	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	return 0;
+	/* The rename is durable only once the directory is. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	if (fsync(dfd))
+		err = -errno;
+	close(dfd);
+	return err;
 fail:
 	unlink(tmp);
 	return err;
+}
+
+int atomic_file__sweep(const char *dir, const char *name)
+{
+	char prefix[256], path[4096];
+	struct dirent *de;
+	size_t plen;
+	int removed = 0;
+	DIR *d;
+
+	plen = snprintf(prefix, sizeof(prefix), ".%s.tmp.", name);
+	if (plen >= sizeof(prefix))
+		return -ENAMETOOLONG;
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		/* mkstemp's six characters, nothing more: only our own temporaries. */
+		if (strncmp(de->d_name, prefix, plen) || strlen(de->d_name) != plen + 6)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) < (int)sizeof(path) &&
+		    !unlink(path))
+			removed++;
+	}
+	closedir(d);
+	return removed;
 }

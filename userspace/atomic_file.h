@@ -4,15 +4,26 @@
  * only ever sees the old complete file or the new complete one: write a
  * temporary file in the same directory, fsync it, rename it over the
  * target, fsync the directory. A crash or kill -9 at any moment leaves the
- * previous complete file (and at worst a stray temporary, removed next time).
+ * previous complete file (and at worst a stray temporary, which
+ * atomic_file__sweep() removes).
  */
 #ifndef SCHEDRIFT_ATOMIC_FILE_H
 #define SCHEDRIFT_ATOMIC_FILE_H
 
 #include <stdio.h>
 
-/* fill writes the content; a non-zero return aborts and keeps the old file. */
+/*
+ * fill writes the content; a non-zero return aborts and keeps the old file.
+ * Returns 0 or -errno; an error from the directory's fsync comes after the
+ * rename: the new file is in place but may not survive a power loss.
+ */
 int atomic_file__write(const char *dir, const char *name, int (*fill)(FILE *f, void *ctx),
 		       void *ctx);
+/*
+ * Removes the temporaries of `name` a killed writer left in dir. Only when
+ * no other writer of the same file can be running (the daemon holds its
+ * lock). Returns how many were removed, or -errno.
+ */
+int atomic_file__sweep(const char *dir, const char *name);
 
 #endif /* SCHEDRIFT_ATOMIC_FILE_H */

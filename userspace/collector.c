@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "collector.h"
@@ -40,13 +41,26 @@ static void task_rec_from(struct task_rec *t, const struct sdr_task_id *id,
 	t->generation = generation;
 }
 
+/*
+ * The accumulator of cgroup id, made if new; NULL when the cap
+ * (--max-cgroup-series) is reached. Kept sorted by id: every task update
+ * looks its cgroup up, so the search must not grow with the cgroup count.
+ */
 static struct collector_cg *cg_get(struct collector *c, __u64 id)
 {
-	size_t i;
+	size_t lo = 0, hi = c->nr_cgs, mid;
 
-	for (i = 0; i < c->nr_cgs; i++)
-		if (c->cgs[i].id == id)
-			return &c->cgs[i];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (c->cgs[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < c->nr_cgs && c->cgs[lo].id == id)
+		return &c->cgs[lo];
+	if (c->nr_cgs >= c->max_cgs)
+		return NULL;
 	if (c->nr_cgs == c->cap_cgs) {
 		size_t cap = c->cap_cgs ? c->cap_cgs * 2 : 16;
 		void *p = realloc(c->cgs, cap * sizeof(*c->cgs));
@@ -56,38 +70,56 @@ static struct collector_cg *cg_get(struct collector *c, __u64 id)
 		c->cgs = p;
 		c->cap_cgs = cap;
 	}
-	memset(&c->cgs[c->nr_cgs], 0, sizeof(c->cgs[0]));
-	c->cgs[c->nr_cgs].id = id;
-	return &c->cgs[c->nr_cgs++];
+	memmove(&c->cgs[lo + 1], &c->cgs[lo], (c->nr_cgs - lo) * sizeof(c->cgs[0]));
+	memset(&c->cgs[lo], 0, sizeof(c->cgs[0]));
+	c->cgs[lo].id = id;
+	c->nr_cgs++;
+	return &c->cgs[lo];
+}
+
+/* A task's new waits into its cgroup's accumulator (counted as lost if none). */
+static void cg_add_waits(struct collector *c, const struct task_rec *t, const struct task_rec *old)
+{
+	struct collector_cg *g = cg_get(c, t->counts.cgroup_id);
+	__u64 d, lost = 0;
+	unsigned int i;
+
+	for (i = 0; i < SDR_TASK_HIST_NR; i++) {
+		d = t->counts.wait_hist[i] - (old ? old->counts.wait_hist[i] : 0);
+		/* A smaller count means a new task behind the same key: take all. */
+		if (old && t->counts.wait_hist[i] < old->counts.wait_hist[i])
+			d = t->counts.wait_hist[i];
+		if (!g) {
+			lost += d;
+			continue;
+		}
+		g->cum[i] += d;
+		g->interval[i] += d;
+	}
+	if (!g) {
+		c->user[USER_STAT_cgroup_series_full] += lost;
+		return;
+	}
+	if (t->counts.wait_max_ns > g->max)
+		g->max = t->counts.wait_max_ns;
+	if (!old || t->counts.wait_sum_ns >= old->counts.wait_sum_ns)
+		g->sum += t->counts.wait_sum_ns - (old ? old->counts.wait_sum_ns : 0);
 }
 
 /*
  * Publish a task version, with what it did since its last version of an
- * earlier generation, first adding its new waits to its cgroup.
+ * earlier generation, first adding its new waits to its cgroup. A full
+ * table refuses it: counted, as every loss is.
  */
 static void task_update(struct collector *c, struct task_rec *t)
 {
 	const struct task_rec *old = tasktable__get(c->table, t->id.tid, t->id.start_ns);
-	struct collector_cg *g;
-	__u64 d;
-	unsigned int i;
 
-	if (!c->kernel_cgroups && t->counts.cgroup_id && (g = cg_get(c, t->counts.cgroup_id))) {
-		for (i = 0; i < SDR_TASK_HIST_NR; i++) {
-			d = t->counts.wait_hist[i] - (old ? old->counts.wait_hist[i] : 0);
-			/* A smaller count means a new task behind the same key: take all. */
-			if (old && t->counts.wait_hist[i] < old->counts.wait_hist[i])
-				d = t->counts.wait_hist[i];
-			g->cum[i] += d;
-			g->interval[i] += d;
-		}
-		if (t->counts.wait_max_ns > g->max)
-			g->max = t->counts.wait_max_ns;
-		if (!old || t->counts.wait_sum_ns >= old->counts.wait_sum_ns)
-			g->sum += t->counts.wait_sum_ns - (old ? old->counts.wait_sum_ns : 0);
-	}
+	if (!c->kernel_cgroups && t->counts.cgroup_id)
+		cg_add_waits(c, t, old);
 	task_interval__fill(t, old, c->topo.nr_nodes);
-	tasktable__update(c->table, t);
+	if (tasktable__update(c->table, t))
+		c->user[USER_STAT_table_full]++;
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -107,6 +139,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		/* Final totals, then the exit: it stays visible for the grace. */
 		task_rec_from(&t, &e->task, &e->counts, c->generation + 1);
 		task_update(c, &t);
+		/* Not in the table only if the update above was refused (counted there). */
 		tasktable__mark_exited(c->table, e->task.tid, e->task.start_ns, c->generation + 1);
 	} else if (h->type == SDR_REC_OUTLIER && size >= sizeof(struct sdr_rec_outlier)) {
 		keep_worst(c, data);
@@ -148,6 +181,7 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 	lo.min_lat_ns = o->min_lat_ns;
 	lo.max_cgroups = o->max_cgroups;
 	c->kernel_cgroups = o->max_cgroups > 0;
+	c->max_cgs = o->max_cgroup_series ? o->max_cgroup_series : COLLECTOR_DEFAULT_CGROUP_SERIES;
 	lo.no_migration_records = 1;
 	if (loader__start(&c->l, &lo, on_event, c))
 		return EXIT_RUNTIME;
@@ -351,11 +385,39 @@ static const char *cg_path(struct collector *c, __u64 id, int *reloaded)
 	return path;
 }
 
-static int cmp_cg_acc(const void *a, const void *b)
+/* Is cgroup id still there? Its directory under root, with id as inode number. */
+static int cg_alive(const char *root, const char *path, __u64 id)
 {
-	const struct collector_cg *x = a, *y = b;
+	char full[8192];
+	struct stat st;
 
-	return x->id < y->id ? -1 : x->id > y->id;
+	if (!path)
+		return 0;
+	if (snprintf(full, sizeof(full), "%s%s", root, strcmp(path, "/") ? path : "") >=
+	    (int)sizeof(full))
+		return 1; /* cannot tell: keep it */
+	return !stat(full, &st) && st.st_ino == id;
+}
+
+/*
+ * Drops the accumulators of cgroups that were removed and had no waits in
+ * the interval just exported: their last figures went out, no task can add
+ * to them again, and keeping them would grow the series and the walks
+ * without bound as containers come and go. Only idle cgroups are checked
+ * (one stat each, from the cached path: a cached path outlives its
+ * cgroup). Not at all when the cgroup2 root is unknown.
+ */
+static void prune_removed_cgroups(struct collector *c, const struct report *r)
+{
+	char root[4096];
+	size_t i, kept = 0;
+
+	if (cgroup_paths__root(root, sizeof(root)))
+		return;
+	for (i = 0; i < c->nr_cgs; i++)
+		if (c->cgs[i].active || cg_alive(root, r->cgroups[i].path, c->cgs[i].id))
+			c->cgs[kept++] = c->cgs[i];
+	c->nr_cgs = kept;
 }
 
 /* The default: per-cgroup figures summed from the tasks (bound 1/16). */
@@ -366,7 +428,6 @@ static int read_task_cgroups(struct collector *c, struct report *r)
 	size_t i, k;
 	int reloaded = 0;
 
-	qsort(c->cgs, c->nr_cgs, sizeof(*c->cgs), cmp_cg_acc);
 	r->cgroups = calloc(c->nr_cgs + 1, sizeof(*r->cgroups));
 	free(c->cgroup_hists);
 	c->cgroup_hists = calloc(c->nr_cgs + 1, sizeof(*c->cgroup_hists));
@@ -378,10 +439,13 @@ static int read_task_cgroups(struct collector *c, struct report *r)
 
 		r->cgroups[i].id = g->id;
 		r->cgroups[i].path = cg_path(c, g->id, &reloaded);
+		g->active = 0;
 		for (k = 0; k < SDR_TASK_HIST_NR; k++) {
 			coarse[k] = g->interval[k] > UINT32_MAX ? UINT32_MAX : g->interval[k];
-			if (g->interval[k])
+			if (g->interval[k]) {
 				imax = sdr_hist_bucket_hi(((k + 1) << SDR_TASK_HIST_SHIFT) - 1) - 1;
+				g->active = 1;
+			}
 		}
 		l = lat__from_task_hist(coarse, imax < g->max ? imax : g->max);
 		r->cgroups[i].runq = l;
@@ -392,6 +456,7 @@ static int read_task_cgroups(struct collector *c, struct report *r)
 		for (i = 0; i < c->nr_cgs; i++)
 			r->cgroups[i].path = cgroup_paths__find(&c->cg_paths, r->cgroups[i].id);
 	r->nr_cgroups = c->nr_cgs;
+	prune_removed_cgroups(c, r);
 	return 0;
 }
 

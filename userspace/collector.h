@@ -25,7 +25,8 @@
 struct collector_opts {
 	const char *topology_path;
 	__u64 min_lat_ns;  /* outlier threshold; 0 = none */
-	__u32 max_cgroups; /* cgroup histogram slots */
+	__u32 max_cgroups; /* cgroup histogram slots in BPF; 0 = sum the tasks' instead */
+	__u32 max_cgroup_series; /* cgroups summed from tasks kept at most; 0 = default */
 	__u32 max_tasks;   /* task table cap */
 	__u32 grace;       /* intervals an exited task stays visible */
 	char command[256];
@@ -37,7 +38,10 @@ struct collector_cg {
 	__u64 interval[SDR_TASK_HIST_NR]; /* since the last tick */
 	__u64 max;                        /* largest wait seen, cumulative */
 	__u64 sum;                        /* approximate: task sums, cumulative */
+	int active;                       /* waits in the interval being exported */
 };
+
+#define COLLECTOR_DEFAULT_CGROUP_SERIES 256
 
 struct collector {
 	struct loader l;
@@ -68,8 +72,8 @@ struct collector {
 	 * default; the kernel's per-cgroup map is opt-in, --max-cgroups). Each
 	 * task update adds what the task waited since its previous version.
 	 */
-	struct collector_cg *cgs;
-	size_t nr_cgs, cap_cgs;
+	struct collector_cg *cgs; /* sorted by id */
+	size_t nr_cgs, cap_cgs, max_cgs;
 	int kernel_cgroups; /* the BPF cgroup map is on */
 
 	/* Cumulative histograms of the last tick, for Prometheus. */

@@ -68,11 +68,18 @@ int daemon__parse_config(const char *path, struct daemon_settings *out, char *er
 
 	f = fopen(path, "r");
 	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		return rc;
 	}
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			snprintf(err, errlen, "%s:%d: line longer than %zu bytes", path, lineno,
+				 sizeof(line) - 2);
+			rc = -EINVAL;
+			break;
+		}
 		hash = strchr(line, '#');
 		if (hash)
 			*hash = 0;
@@ -127,6 +134,62 @@ int daemon__parse_config(const char *path, struct daemon_settings *out, char *er
 	if (!rc)
 		*out = s;
 	return rc;
+}
+
+/* The metrics directory must exist and be writable now, not fail every export later. */
+static int check_metrics_dir(const char *dir, const char *from, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%smetrics dir %s is not a directory", from, dir);
+		return -ENOTDIR;
+	}
+	if (access(dir, W_OK | X_OK)) {
+		snprintf(err, errlen, "%smetrics dir %s is not writable: %s", from, dir,
+			 strerror(errno));
+		return -EACCES;
+	}
+	return 0;
+}
+
+/*
+ * The settings in effect: defaults, then the config file, then what the
+ * command line gave. The same at start and on SIGHUP, so a reload never
+ * undoes a flag. A bad metrics_dir in the file refuses
+ * the file even when --metrics-dir overrides it.
+ */
+static int settings_resolve(const struct daemon_opts *o, struct daemon_settings *out, char *err,
+			    size_t errlen)
+{
+	struct daemon_settings s = { .interval_s = DAEMON_DEFAULT_INTERVAL_S,
+				     .top_n = DAEMON_DEFAULT_TOP,
+				     .grace = DAEMON_DEFAULT_GRACE };
+	char from[1100];
+	int rc;
+
+	if (o->config_path) {
+		rc = daemon__parse_config(o->config_path, &s, err, errlen);
+		if (rc)
+			return rc;
+		/* A bad directory in the file is a bad file, even if a flag overrides it. */
+		snprintf(from, sizeof(from), "%s: ", o->config_path);
+		if (s.metrics_dir[0] && (rc = check_metrics_dir(s.metrics_dir, from, err, errlen)))
+			return rc;
+	}
+	if (o->cli_set & DAEMON_SET_INTERVAL)
+		s.interval_s = o->cli.interval_s;
+	if (o->cli_set & DAEMON_SET_TOP)
+		s.top_n = o->cli.top_n;
+	if (o->cli_set & DAEMON_SET_GRACE)
+		s.grace = o->cli.grace;
+	if (o->cli_set & DAEMON_SET_DIR) {
+		memcpy(s.metrics_dir, o->cli.metrics_dir, sizeof(s.metrics_dir));
+		if ((rc = check_metrics_dir(s.metrics_dir, "", err, errlen)))
+			return rc;
+	}
+	*out = s;
+	return 0;
 }
 
 /* ---- privileges and single instance ---- */
@@ -227,7 +290,7 @@ static int export_once(struct collector *c, struct http *h, const struct daemon_
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
-	int err;
+	int err, ferr = 0;
 
 	err = collector__tick(c, &r, &iv);
 	if (err) {
@@ -253,21 +316,25 @@ static int export_once(struct collector *c, struct http *h, const struct daemon_
 		return -ENOMEM;
 	}
 	err = prom__write(f, &in);
-	fclose(f);
+	if (fclose(f) && !err)
+		err = -ENOMEM;
 	if (!err && set->metrics_dir[0]) {
 		b.buf = buf;
 		b.len = len;
-		err = atomic_file__write(set->metrics_dir, "schedrift.prom", fill_blob, &b);
-		if (!err)
-			err = atomic_file__write(set->metrics_dir, "schedrift.json", fill_json, &iv);
-		if (err)
+		ferr = atomic_file__write(set->metrics_dir, "schedrift.prom", fill_blob, &b);
+		if (!ferr)
+			ferr = atomic_file__write(set->metrics_dir, "schedrift.json", fill_json, &iv);
+		if (ferr)
 			log_msg(LOG_LVL_ERR, "failed to write the metric files in %s: %s",
-				set->metrics_dir, strerror(-err));
+				set->metrics_dir, strerror(-ferr));
 	}
+	/* A full disk must not also freeze /metrics: HTTP gets the text either way. */
 	if (h && !err)
 		http__publish_metrics(h, buf, len); /* takes buf */
 	else
 		free(buf);
+	if (!err)
+		err = ferr;
 	report__free(&r);
 	report__free(&iv);
 	return err;
@@ -275,20 +342,44 @@ static int export_once(struct collector *c, struct http *h, const struct daemon_
 
 /* ---- the loop ---- */
 
-static void reload(const struct daemon_opts *o, struct daemon_settings *set)
+/* Temporaries a killed daemon left behind: ours to remove, we hold the lock. */
+static void sweep_metrics_dir(const char *dir)
 {
-	struct daemon_settings next = *set;
+	int n;
+
+	if (!dir[0])
+		return;
+	n = atomic_file__sweep(dir, "schedrift.prom");
+	if (n >= 0) {
+		int m = atomic_file__sweep(dir, "schedrift.json");
+
+		n = m < 0 ? m : n + m;
+	}
+	if (n > 0)
+		log_msg(LOG_LVL_INFO, "removed %d temporary file%s a killed daemon left in %s", n,
+			n == 1 ? "" : "s", dir);
+	else if (n < 0)
+		log_msg(LOG_LVL_WARN, "could not look for stale temporary files in %s: %s", dir,
+			strerror(-n));
+}
+
+static void reload(const struct daemon_opts *o, struct daemon_settings *set, struct collector *c)
+{
+	struct daemon_settings next;
 	char err[1400];
 
 	if (!o->config_path) {
 		log_msg(LOG_LVL_WARN, "SIGHUP without --config: nothing to re-read");
 		return;
 	}
-	if (daemon__parse_config(o->config_path, &next, err, sizeof(err))) {
+	if (settings_resolve(o, &next, err, sizeof(err))) {
 		log_msg(LOG_LVL_ERR, "keeping the old settings: %s", err);
 		return;
 	}
+	if (strcmp(next.metrics_dir, set->metrics_dir))
+		sweep_metrics_dir(next.metrics_dir);
 	*set = next;
+	tasktable__set_grace(c->table, set->grace);
 	log_msg(LOG_LVL_INFO, "re-read %s: interval %g s, top %d, grace %u, metrics dir %s",
 		o->config_path, set->interval_s, set->top_n, set->grace,
 		set->metrics_dir[0] ? set->metrics_dir : "(none)");
@@ -307,6 +398,9 @@ static int run(const struct daemon_opts *o)
 	lock_fd = take_lock(o->lock_path);
 	if (lock_fd < 0)
 		return EXIT_RUNTIME;
+	sweep_metrics_dir(set.metrics_dir);
+	/* SA_RESTART: a signal must not fail a map or iterator read mid-tick. */
+	sa.sa_flags = SA_RESTART;
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -317,6 +411,7 @@ static int run(const struct daemon_opts *o)
 	co.topology_path = o->topology_path;
 	co.min_lat_ns = o->min_lat_ns;
 	co.max_cgroups = o->max_cgroups;
+	co.max_cgroup_series = o->max_cgroup_series;
 	co.max_tasks = o->max_tasks;
 	co.grace = set.grace;
 	snprintf(co.command, sizeof(co.command), "%s", o->command);
@@ -365,7 +460,7 @@ static int run(const struct daemon_opts *o)
 		}
 		if (reload_requested) {
 			reload_requested = 0;
-			reload(o, &set);
+			reload(o, &set, &c);
 			next = now + (__u64)(set.interval_s * 1e9);
 		}
 		/* Drain often enough that exits and outliers never overflow the ring. */
@@ -413,6 +508,8 @@ static const char daemon_usage[] =
 	"      --max-cgroups N     keep full-resolution per-cgroup histograms in BPF for up to N\n"
 	"                          cgroups (default 0: summed from the tasks', bound 1/16;\n"
 	"                          the BPF map costs atomic adds on every switch)\n"
+	"      --max-cgroup-series N  cgroups summed from the tasks' kept at most (default 256;\n"
+	"                          removed cgroups leave after their last interval)\n"
 	"      --lock FILE         single-instance lock (default " DAEMON_DEFAULT_LOCK ")\n"
 	"  -v, --verbose           debug log lines and libbpf's log\n"
 	"  -h, --help              this help\n";
@@ -431,6 +528,7 @@ int cmd_daemon(int argc, char **argv)
 		{ "grace", required_argument, NULL, 'g' },
 		{ "min-lat", required_argument, NULL, 'm' },
 		{ "max-cgroups", required_argument, NULL, 'C' },
+		{ "max-cgroup-series", required_argument, NULL, 'S' },
 		{ "lock", required_argument, NULL, 'L' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -442,25 +540,15 @@ int cmd_daemon(int argc, char **argv)
 	__u64 v;
 	int opt, i, len;
 
-	o.set.interval_s = DAEMON_DEFAULT_INTERVAL_S;
-	o.set.top_n = DAEMON_DEFAULT_TOP;
-	o.set.grace = DAEMON_DEFAULT_GRACE;
 	o.max_tasks = DAEMON_DEFAULT_MAX_TASKS;
 	o.max_cgroups = 0;
+	o.max_cgroup_series = COLLECTOR_DEFAULT_CGROUP_SERIES;
 	o.min_lat_ns = DAEMON_DEFAULT_MIN_LAT_NS;
 	o.lock_path = DAEMON_DEFAULT_LOCK;
 	len = snprintf(o.command, sizeof(o.command), "schedrift");
 	for (i = 0; i < argc && len < (int)sizeof(o.command); i++)
 		len += snprintf(o.command + len, sizeof(o.command) - len, " %s", argv[i]);
 
-	/* The config file first, so command-line flags override it. */
-	for (i = 1; i < argc - 1; i++)
-		if (!strcmp(argv[i], "--config") || !strcmp(argv[i], "-c"))
-			o.config_path = argv[i + 1];
-	if (o.config_path && daemon__parse_config(o.config_path, &o.set, err, sizeof(err))) {
-		msg_err("bad config: %s", err);
-		return EXIT_USAGE;
-	}
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":d:i:l:c:vh", longopts, NULL)) != -1) {
@@ -468,11 +556,13 @@ int cmd_daemon(int argc, char **argv)
 		case 'd':
 			if (strlen(optarg) >= sizeof(o.set.metrics_dir))
 				return usage_error("daemon", "--metrics-dir too long: '%s'", optarg);
-			snprintf(o.set.metrics_dir, sizeof(o.set.metrics_dir), "%s", optarg);
+			snprintf(o.cli.metrics_dir, sizeof(o.cli.metrics_dir), "%s", optarg);
+			o.cli_set |= DAEMON_SET_DIR;
 			break;
 		case 'i':
-			if (parse_seconds(optarg, 86400, &o.set.interval_s) || o.set.interval_s < 0.05)
+			if (parse_seconds(optarg, 86400, &o.cli.interval_s) || o.cli.interval_s < 0.05)
 				return usage_error("daemon", "bad --interval '%s': seconds, 0.05 to 86400", optarg);
+			o.cli_set |= DAEMON_SET_INTERVAL;
 			break;
 		case 'l': o.listen = optarg; break;
 		case 'o': o.once = 1; break;
@@ -481,7 +571,8 @@ int cmd_daemon(int argc, char **argv)
 		case 'n':
 			if (parse_u64(optarg, 0, 10000, &v))
 				return usage_error("daemon", "bad --top '%s': 0 to 10000", optarg);
-			o.set.top_n = v;
+			o.cli.top_n = v;
+			o.cli_set |= DAEMON_SET_TOP;
 			break;
 		case 'T':
 			if (parse_u64(optarg, 16, 10000000, &v))
@@ -491,7 +582,8 @@ int cmd_daemon(int argc, char **argv)
 		case 'g':
 			if (parse_u64(optarg, 0, 1000, &v))
 				return usage_error("daemon", "bad --grace '%s': 0 to 1000 intervals", optarg);
-			o.set.grace = v;
+			o.cli.grace = v;
+			o.cli_set |= DAEMON_SET_GRACE;
 			break;
 		case 'm':
 			if (!strcmp(optarg, "0")) {
@@ -507,6 +599,12 @@ int cmd_daemon(int argc, char **argv)
 				return usage_error("daemon", "bad --max-cgroups '%s': 0 to 65536", optarg);
 			o.max_cgroups = v;
 			break;
+		case 'S':
+			if (parse_u64(optarg, 1, 65536, &v))
+				return usage_error("daemon", "bad --max-cgroup-series '%s': 1 to 65536",
+						   optarg);
+			o.max_cgroup_series = v;
+			break;
 		case 'L': o.lock_path = optarg; break;
 		case 'v': verbose = 1; break;
 		case 'h': fputs(daemon_usage, stdout); return 0;
@@ -515,13 +613,9 @@ int cmd_daemon(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("daemon", "unexpected argument '%s'", argv[optind]);
-	if (o.set.metrics_dir[0]) {
-		struct stat st;
-
-		if (stat(o.set.metrics_dir, &st) || !S_ISDIR(st.st_mode)) {
-			msg_err("--metrics-dir %s is not a directory", o.set.metrics_dir);
-			return EXIT_USAGE;
-		}
+	if (settings_resolve(&o, &o.set, err, sizeof(err))) {
+		msg_err("%s", err);
+		return EXIT_USAGE;
 	}
 	if (o.listen) {
 		struct sockaddr_storage ss;

@@ -20,8 +20,18 @@ struct daemon_settings {
 	char metrics_dir[1024]; /* "" = no files */
 };
 
+/* Which settings the command line gave: they win over the config file, on SIGHUP too. */
+enum {
+	DAEMON_SET_INTERVAL = 1 << 0,
+	DAEMON_SET_TOP = 1 << 1,
+	DAEMON_SET_GRACE = 1 << 2,
+	DAEMON_SET_DIR = 1 << 3,
+};
+
 struct daemon_opts {
-	struct daemon_settings set;
+	struct daemon_settings set; /* in effect: defaults, then the config file, then cli */
+	struct daemon_settings cli; /* the command line's values, where cli_set says */
+	unsigned int cli_set;
 	const char *listen;        /* NULL = no HTTP */
 	int once;
 	const char *topology_path;
@@ -29,6 +39,7 @@ struct daemon_opts {
 	const char *lock_path;
 	__u32 max_tasks;
 	__u32 max_cgroups;
+	__u32 max_cgroup_series;
 	__u64 min_lat_ns;
 	char command[256];
 };

@@ -668,8 +668,12 @@ static void write_counters(struct pw *w, const struct prom_input *in)
 		label_raw(w, "stage", stat_descs[i].name);
 		value_u64(w, r->counters[i]);
 	}
+
+	/* A backlog that goes up and down: a gauge, not a stage of the counter above. */
+	family(w, "schedrift_ringbuf_unread_records", "gauge",
+	       "Records the kernel submitted that the daemon had not read when it exported (a "
+	       "backlog; at the final export, records left in the ring).");
 	series(w, NULL);
-	label_raw(w, "stage", "unconsumed");
 	value_u64(w, r->unconsumed);
 
 	family(w, "schedrift_events_total", "counter",
@@ -694,7 +698,7 @@ static void write_counters(struct pw *w, const struct prom_input *in)
 	value_u64(w, in->tasks_tracked);
 
 	family(w, "schedrift_tasktable_evictions_total", "counter",
-	       "Tasks evicted from a full task table before they exited.");
+	       "Exited tasks evicted from a full task table before their grace ended.");
 	series(w, NULL);
 	value_u64(w, in->evictions);
 

@@ -273,14 +273,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
 	struct http *h = cls;
 
-	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-		return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET\n");
-	/* Ignore any body; answer on the first call. */
-	if (!strcmp(url, "/metrics"))
-		return serve_metrics(h, conn);
-	if (!strcmp(url, "/tasks"))
-		return serve_tasks(h, conn);
-	return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found: try /metrics or /tasks\n");
+	/* Only GET (and HEAD, its header-only twin) of the two paths; anything else: 404. */
+	if (!strcmp(method, "GET") || !strcmp(method, "HEAD")) {
+		/* Ignore any body; answer on the first call. */
+		if (!strcmp(url, "/metrics"))
+			return serve_metrics(h, conn);
+		if (!strcmp(url, "/tasks"))
+			return serve_tasks(h, conn);
+	}
+	return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found: GET /metrics or GET /tasks\n");
 }
 
 static void free_reader(void *rd)
@@ -313,6 +314,7 @@ struct http *http__start(const char *listen, struct tasktable *table, int nr_nod
 	 * hostile client ties up at most its own connection for a few seconds
 	 * and never the ingest thread, which only swaps a pointer here.
 	 */
+	errno = 0; /* MHD does not always set it: 0 after means "could not bind" */
 	h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
 				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				  MHD_OPTION_THREAD_POOL_SIZE, 2u,

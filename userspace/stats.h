@@ -14,7 +14,9 @@
 #define USER_STAT_TABLE(X)                                                                         \
 	X(consumed, COUNT, "ring buffer records read by userspace")                               \
 	X(decode, LOSS, "malformed ring buffer record dropped by userspace")                      \
-	X(prog_skipped, LOSS, "events skipped: one of our programs was already running on that CPU")
+	X(prog_skipped, LOSS, "events skipped: one of our programs was already running on that CPU") \
+	X(table_full, LOSS, "task updates dropped: the daemon's task table was full of live tasks") \
+	X(cgroup_series_full, LOSS, "waits not added to a cgroup: the daemon's cgroup cap was reached")
 
 #define USER_STAT_ENUM(name, kind, desc) USER_STAT_##name,
 enum user_stat {

@@ -468,6 +468,12 @@ void tasktable__end_generation(struct tasktable *t, __u64 generation)
 	ck_epoch_poll(&t->wrec);
 }
 
+void tasktable__set_grace(struct tasktable *t, __u64 grace_generations)
+{
+	/* Only end_generation() reads it, on this same thread; exits stay in order. */
+	t->grace = grace_generations;
+}
+
 const struct task_rec *tasktable__get(struct tasktable *t, __u32 tid, __u64 start_ns)
 {
 	/* Only the writer retires versions, so the current one outlives this call. */

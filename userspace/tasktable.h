@@ -108,6 +108,8 @@ int tasktable__mark_exited(struct tasktable *t, __u32 tid, __u64 start_ns, __u64
  * go backwards.
  */
 void tasktable__end_generation(struct tasktable *t, __u64 generation);
+/* Changes the grace from the next end_generation() on (writer only). */
+void tasktable__set_grace(struct tasktable *t, __u64 grace_generations);
 /*
  * The writer's view of a task, no read section needed: valid until the
  * writer's next call that changes the table.

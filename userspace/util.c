@@ -91,7 +91,8 @@ void msg_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("schedrift: ", stderr);
+	/* Under systemd, a <3> prefix files the line at priority "err" in the journal. */
+	fputs(getenv("JOURNAL_STREAM") ? "<3>schedrift: " : "schedrift: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

@@ -201,29 +201,124 @@ def start_daemon(args, lock=None, env=None, ready_file=None, timeout=30):
     return proc
 
 
-def http_get(port, path, timeout=5):
+def http_request(port, method, path, timeout=5):
+    """One request on its own connection; returns (status, body bytes)."""
     import http.client
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    c.request("GET", path)
+    c.request(method, path)
     r = c.getresponse()
     body = r.read()
     c.close()
     return r.status, body
 
 
-def parse_prom(text):
-    """Parse exposition text into {(name, frozenset(labels)): value}; fail on a bad line."""
+def http_get(port, path, timeout=5):
+    return http_request(port, "GET", path, timeout)
+
+
+_PROM_NAME = r'[a-zA-Z_:][a-zA-Z0-9_:]*'
+_PROM_LABEL = r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\[\\"n])*)"'
+# A float as the text format has it: decimal or exponent notation, NaN, +Inf, -Inf.
+_PROM_VALUE = r'(?:[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|Inf)|NaN)'
+_PROM_TYPES = ("counter", "gauge", "histogram", "summary", "untyped")
+# The sample names a family of each type may have.
+_PROM_SUFFIXES = {"histogram": ("_bucket", "_sum", "_count"),
+                  "summary": ("", "_sum", "_count")}
+
+
+def parse_exposition(text, last=None):
+    """Parse a whole text exposition strictly; raise ValueError on any flaw.
+
+    Every sample line is `name{label="value",...} value` with a valid float
+    (no timestamp, no stray text between labels), and the structure holds:
+    the text ends with a newline; every family is `# HELP name`, then
+    `# TYPE name type`, then at least one sample of that family (for a
+    histogram name_bucket/_sum/_count, for a summary name/_sum/_count);
+    no family twice, no sample outside a family, no other comments, no
+    blank lines. A cut inside a line (no final newline) or right after a
+    HELP or TYPE line (a family without samples) fails that; a cut at a
+    line boundary between samples does not, which is what `last` is for:
+    when given, the final family must be the one so named.
+
+    Returns (series, families): series maps (name, frozenset(labels)) to
+    the value; families is [(name, type)] in the order written."""
     import re
-    series = {}
-    line_re = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$')
-    label_re = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
+    sample_re = re.compile(r'^(?P<name>%s)(?:\{(?P<labels>%s(?:,%s)*)\})? (?P<value>%s)$'
+                           % (_PROM_NAME, _PROM_LABEL, _PROM_LABEL, _PROM_VALUE))
+    label_re = re.compile(_PROM_LABEL)
+    help_re = re.compile(r'^# HELP (%s) ' % _PROM_NAME)
+    type_re = re.compile(r'^# TYPE (%s) (\S+)$' % _PROM_NAME)
+    if not text:
+        raise ValueError("empty exposition")
+    if not text.endswith("\n"):
+        raise ValueError("no final newline (cut short?): ends %r" % text[-60:])
+    series, families, seen = {}, [], set()
+    lines = text[:-1].split("\n")
+    fam, ftype, samples, helped = None, None, 0, None
+
+    def close_family(lineno):
+        if fam is not None and samples == 0:
+            raise ValueError("line %d: family %s has no sample after its TYPE line"
+                             % (lineno, fam))
+
+    for i, line in enumerate(lines, 1):
+        if helped is not None:  # the line after HELP must be its TYPE
+            m = type_re.match(line)
+            if not m or m.group(1) != helped:
+                raise ValueError("line %d: HELP %s not followed by its TYPE: %r"
+                                 % (i, helped, line))
+            if m.group(2) not in _PROM_TYPES:
+                raise ValueError("line %d: bad type %r" % (i, m.group(2)))
+            if helped in seen:
+                raise ValueError("line %d: family %s announced twice" % (i, helped))
+            seen.add(helped)
+            fam, ftype, samples, helped = helped, m.group(2), 0, None
+            families.append((fam, ftype))
             continue
-        m = line_re.match(line)
-        check(m, "bad exposition line: %r" % line)
-        labels = frozenset(label_re.findall(m.group(3) or ""))
-        key = (m.group(1), labels)
-        check(key not in series, "duplicate series %r" % (key,))
-        series[key] = float(m.group(4))
-    return series
+        if line.startswith("#"):
+            m = help_re.match(line)
+            if not m:
+                raise ValueError("line %d: not a HELP line: %r" % (i, line))
+            close_family(i)
+            helped = m.group(1)
+            continue
+        m = sample_re.match(line)
+        if not m:
+            raise ValueError("line %d: bad sample line: %r" % (i, line))
+        name = m.group("name")
+        if fam is None or name not in [fam + sfx for sfx in
+                                       _PROM_SUFFIXES.get(ftype, ("",))]:
+            raise ValueError("line %d: sample %s outside its family (current: %s %s)"
+                             % (i, name, fam, ftype))
+        pairs = label_re.findall(m.group("labels") or "")
+        labels = frozenset(pairs)
+        if len({k for k, _ in pairs}) != len(pairs):
+            raise ValueError("line %d: a label twice: %r" % (i, line))
+        key = (name, labels)
+        if key in series:
+            raise ValueError("line %d: duplicate series %r" % (i, key))
+        series[key] = float(m.group("value"))
+        samples += 1
+    if helped is not None:
+        raise ValueError("ends after HELP %s" % helped)
+    close_family(len(lines))
+    if last is not None and (not families or families[-1][0] != last):
+        raise ValueError("last family is %s, not %s (cut short?)"
+                         % (families[-1][0] if families else None, last))
+    return series, families
+
+
+def parse_prom(text):
+    """Parse exposition text into {(name, frozenset(labels)): value}; fail on
+    any flaw parse_exposition finds."""
+    try:
+        return parse_exposition(text)[0]
+    except ValueError as e:
+        fail("bad exposition: %s" % e)
+
+
+def prom_generation(text):
+    """The schedrift_generation value of an exposition (int), or None."""
+    import re
+    m = re.search(r'^schedrift_generation ([0-9]+)$', text, re.M)
+    return int(m.group(1)) if m else None

@@ -201,6 +201,24 @@ static void test_grace(void)
 	CHECK(tasktable__get(t, 21, 2100) != NULL, "the exporter of generation 4 still sees it");
 	tasktable__end_generation(t, 5);
 	CHECK(!tasktable__get(t, 21, 2100));
+
+	/*
+	 * A new grace (SIGHUP) applies from the next end_generation on, to
+	 * tasks that exited before the change too: 22 exited at 6 under grace
+	 * 0, the grace becomes 3, so 22 stays through 9 and leaves at 10.
+	 */
+	fill(&rec, 22, 2200, 6, 1);
+	tasktable__update(t, &rec);
+	tasktable__mark_exited(t, 22, 2200, 6);
+	tasktable__end_generation(t, 6);
+	tasktable__set_grace(t, 3);
+	for (__u64 g = 7; g <= 9; g++) {
+		tasktable__end_generation(t, g);
+		CHECK(tasktable__get(t, 22, 2200) != NULL, "new grace: gone too early at %llu",
+		      (unsigned long long)g);
+	}
+	tasktable__end_generation(t, 10);
+	CHECK(!tasktable__get(t, 22, 2200), "new grace over: removed");
 	tasktable__free(t);
 }
 
