@@ -194,24 +194,57 @@ static int settings_resolve(const struct daemon_opts *o, struct daemon_settings 
 
 /* ---- privileges and single instance ---- */
 
+static int set_caps(__u64 permitted, __u64 effective)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {
+		{ .permitted = (__u32)permitted, .effective = (__u32)effective },
+		{ .permitted = (__u32)(permitted >> 32), .effective = (__u32)(effective >> 32) },
+	};
+
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
 /*
- * After attach the daemon needs no capability: map reads, the task
- * iterator and pidfds work on descriptors it already holds. Dropping them
- * all (bounding set too, and no_new_privs) limits what a bug can do.
+ * After attach the daemon normally needs no capability: map reads, the
+ * task iterator and pidfds work on descriptors it already holds. Dropping
+ * them all (bounding set too, and no_new_privs) limits what a bug can do.
+ * Older kernels with kernel.unprivileged_bpf_disabled set refuse every
+ * bpf() command, map reads included, without CAP_BPF (or CAP_SYS_ADMIN);
+ * which kind this is, a map read with the effective set emptied tells,
+ * and there the daemon keeps that one capability.
  */
-static void drop_capabilities(void)
+static void drop_capabilities(struct collector *c)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2] = {};
-	int cap;
+	struct sdr_stats probe;
+	__u64 permitted, keep;
+	int cap, err;
 
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	for (cap = 0; cap <= 63; cap++)
 		prctl(PR_CAPBSET_DROP, cap, 0, 0, 0); /* fails harmlessly without CAP_SETPCAP */
-	if (syscall(SYS_capset, &hdr, data))
-		log_msg(LOG_LVL_WARN, "could not drop capabilities: %s", strerror(errno));
-	else
-		log_msg(LOG_LVL_DEBUG, "dropped every capability");
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if (syscall(SYS_capget, &hdr, data)) {
+		log_msg(LOG_LVL_WARN, "could not read capabilities: %s", strerror(errno));
+		return;
+	}
+	permitted = data[0].permitted | (__u64)data[1].permitted << 32;
+	err = set_caps(permitted, 0);
+	if (!err && loader__read_stats(&c->l, &probe) == -EPERM) {
+		keep = 1ull << (permitted & (1ull << CAP_BPF) ? CAP_BPF : CAP_SYS_ADMIN);
+		err = set_caps(keep, keep);
+		if (!err)
+			log_msg(LOG_LVL_INFO, "this kernel needs %s for map reads "
+				"(kernel.unprivileged_bpf_disabled): kept it, dropped the rest",
+				keep == 1ull << CAP_BPF ? "CAP_BPF" : "CAP_SYS_ADMIN");
+	} else if (!err) {
+		err = set_caps(0, 0);
+		if (!err)
+			log_msg(LOG_LVL_DEBUG, "dropped every capability");
+	}
+	if (err)
+		log_msg(LOG_LVL_WARN, "could not drop capabilities: %s", strerror(-err));
 }
 
 /* A second daemon would double the overhead and fight over the files. */
@@ -433,7 +466,7 @@ static int run(const struct daemon_opts *o)
 			return err == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 		}
 	}
-	drop_capabilities();
+	drop_capabilities(&c);
 	log_msg(LOG_LVL_INFO, "running: interval %g s, metrics dir %s%s%s", set.interval_s,
 		set.metrics_dir[0] ? set.metrics_dir : "(none)", o->listen ? ", listening on " : "",
 		o->listen ? o->listen : "");
@@ -455,7 +488,7 @@ static int run(const struct daemon_opts *o)
 				next = now + (__u64)(set.interval_s * 1e9);
 		}
 		if (wd_usec && now - last_wd >= wd_usec * 1000 / 2) {
-			sd_notify__send("WATCHDOG=1");
+			sd_notify__ping();
 			last_wd = now;
 		}
 		if (reload_requested) {

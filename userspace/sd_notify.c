@@ -4,12 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include "sd_notify.h"
 
-int sd_notify__send(const char *state)
+/*
+ * A full receive queue (a manager that is not reading) blocks a datagram
+ * send. READY and STOPPING wait for room a little; watchdog pings do not
+ * wait at all: the ingest thread must not stall on them.
+ */
+static int notify(const char *state, int wait)
 {
+	struct timeval tv = { .tv_usec = 250000 };
 	const char *path = getenv("NOTIFY_SOCKET");
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	size_t len;
@@ -28,10 +35,23 @@ int sd_notify__send(const char *state)
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sa, salen) < 0)
+	if (wait)
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL | (wait ? 0 : MSG_DONTWAIT),
+		   (struct sockaddr *)&sa, salen) < 0)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+int sd_notify__send(const char *state)
+{
+	return notify(state, 1);
+}
+
+int sd_notify__ping(void)
+{
+	return notify("WATCHDOG=1", 0);
 }
 
 __u64 sd_notify__watchdog_usec(void)

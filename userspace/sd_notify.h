@@ -9,8 +9,13 @@
 
 #include <linux/types.h>
 
-/* e.g. "READY=1", "WATCHDOG=1", "STOPPING=1", "STATUS=...". 0 or -errno. */
+/*
+ * e.g. "READY=1", "STOPPING=1", "STATUS=...": waits up to 250 ms for room
+ * in the manager's queue. 0 or -errno.
+ */
 int sd_notify__send(const char *state);
+/* "WATCHDOG=1", never waiting: -EAGAIN if the manager's queue is full. */
+int sd_notify__ping(void);
 /* The watchdog period systemd asked for ($WATCHDOG_USEC), or 0. */
 __u64 sd_notify__watchdog_usec(void);
 
