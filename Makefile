@@ -20,7 +20,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 INCLUDES := -I$(OUTPUT) -Ibpf -Iuserspace
 CFLAGS ?= -g -O2
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11 \
-	  -D_GNU_SOURCE -DSCHEDRIFT_VERSION='"$(VERSION)"'
+	  -D_GNU_SOURCE
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	      -Ivmlinux/$(ARCH) -Ibpf
 LDLIBS := $(LIBBPF_A) -lelf -lz -lmicrohttpd -l:libck.a -lpthread -lm
@@ -57,7 +57,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps static run test test-unit test-bpf test-vm bench bench-table install clean
+.PHONY: FORCE all deps static run test test-unit test-bpf test-vm bench bench-table install clean
 
 PREFIX ?= /usr/local
 
@@ -87,6 +87,16 @@ $(OUTPUT)/%.bpf.o: $(OUTPUT)/%.tmp.bpf.o
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+# The version string lives in a generated header rewritten only when it
+# changes, so a new commit rebuilds what prints it and nothing else.
+FORCE:
+
+$(OUTPUT)/version.h: FORCE | $(OUTPUT)
+	$(Q)echo '#define SCHEDRIFT_VERSION "$(VERSION)"' > $@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(OUTPUT)/user/main.o $(OUTPUT)/user/daemon.o: $(OUTPUT)/version.h
 
 $(OUTPUT)/user/%.o: userspace/%.c $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(OUTPUT)/user
 	$(call msg,CC,$@)

@@ -31,6 +31,7 @@
 #include "http.h"
 #include "sd_notify.h"
 #include "util.h"
+#include "version.h"
 
 static volatile sig_atomic_t stop_requested, reload_requested;
 

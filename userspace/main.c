@@ -13,6 +13,7 @@
 #include "report.h"
 #include "top.h"
 #include "util.h"
+#include "version.h"
 
 #define DEFAULT_SECONDS 10
 

@@ -7,9 +7,10 @@
  *   causes balance SECONDS   four CPU-bound threads pinned to CPU 0, then
  *                            unpinned together and left to spin: only the
  *                            load balancer can spread them
- *   causes forkexec N        forks N children that exec /bin/true, with a
- *                            CPU-bound thread per CPU keeping them busy
- *                            (fork placement, exec balancing)
+ *   causes forkexec N        forks N children that exec /bin/true from
+ *                            CPU 0, kept busy by two CPU-bound threads
+ *                            pinned there while the other CPUs idle (fork
+ *                            placement, exec balancing)
  *
  * Like mover: prints "ready PID" and waits for a line on stdin before
  * starting, so a recorder can attach first; prints the tids it used as
@@ -141,28 +142,40 @@ static void *burner(void *arg)
 	return NULL;
 }
 
+/*
+ * The burners are pinned to CPU 0 with the parent, so CPU 0 is the busiest
+ * and the others idle: fork placement looks for the idlest CPU and finds
+ * one elsewhere. With a burner on every CPU instead the load is even and
+ * placement keeps the child home, so whether any fork migration shows up
+ * was left to chance. A child inherits its parent's affinity at fork, so
+ * the parent widens its own mask just for the fork (widening never moves
+ * it) and pins itself back after.
+ */
 static int forkexec(long n)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN), i;
-	pthread_t t[64];
+	pthread_t t[2];
 	pid_t pid;
+	long i;
 
-	for (i = 0; i < ncpu && i < 64; i++)
+	pin_mask(0);
+	for (i = 0; i < 2; i++)
 		pthread_create(&t[i], NULL, burner, NULL);
 	wait_go();
 	for (i = 0; i < n; i++) {
+		pin_mask(-1);
 		pid = fork();
 		if (pid == 0) {
 			execl("/bin/true", "true", (char *)NULL);
 			_exit(127);
 		}
+		pin_mask(0);
 		if (pid < 0)
 			return 1;
 		printf("tid child %d\n", pid);
 		waitpid(pid, NULL, 0);
 	}
 	stop = 1;
-	for (i = 0; i < ncpu && i < 64; i++)
+	for (i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
 	return 0;
 }

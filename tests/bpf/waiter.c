@@ -13,7 +13,12 @@
  * sched_switch) plus a few microseconds of syscall path on both ends.
  *
  * Prints "ready PID SLEEPER_TID", waits for a line on stdin, does the wakes,
- * then prints "wait NS" for every wake and "done WAKES".
+ * then prints "wait NS" for every wake and "done WAKES". A wait is printed
+ * "wait NS disturbed" when the workload's own clock cannot be trusted for
+ * it: the waker was preempted (or its write() took over DISTURBED_NS, say
+ * the host stole the vCPU) between its clock read and the wakeup, or the
+ * sleeper was preempted between its switch-in and its clock read. Such a
+ * figure holds time schedrift rightly does not count as this wait.
  *
  * Before each wake the waker waits until the sleeper has really blocked in
  * read(): its voluntary context switch count has grown by one and its
@@ -44,6 +49,19 @@ static int to_sleeper[2], to_waker[2];
 static volatile int stop;
 static volatile long sleeper_tid;
 static unsigned long long *t_wake, *t_run;
+static char *disturbed;
+
+/* Longer than any undisturbed pipe write() takes, shorter than test slack. */
+#define DISTURBED_NS 50000ull
+
+/* Involuntary context switches of the calling thread so far. */
+static long preempted(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return ru.ru_nivcsw;
+}
 
 /* The sleeper's voluntary switch count, or -1 if it is not sleeping ('S'). */
 static long blocked_switches(void)
@@ -108,6 +126,7 @@ static void *competitor(void *arg)
 static void *sleeper(void *arg)
 {
 	char b;
+	long before;
 	int i;
 
 	pin(cpu);
@@ -115,9 +134,12 @@ static void *sleeper(void *arg)
 	setpriority(PRIO_PROCESS, 0, 19);
 	sleeper_tid = syscall(SYS_gettid);
 	for (i = 0; i < wakes; i++) {
+		before = preempted();
 		if (read(to_sleeper[0], &b, 1) != 1)
 			exit(1);
 		t_run[i] = now_ns();
+		if (preempted() != before)
+			disturbed[i] = 1;
 		if (write(to_waker[1], &b, 1) != 1)
 			exit(1);
 	}
@@ -128,7 +150,8 @@ int main(int argc, char **argv)
 {
 	pthread_t comp, sl;
 	char line[64], b = 'x';
-	long blocks;
+	unsigned long long written;
+	long blocks, before;
 	int opt, i;
 
 	while ((opt = getopt(argc, argv, "n:i:c:")) != -1) {
@@ -147,7 +170,8 @@ int main(int argc, char **argv)
 	}
 	t_wake = calloc(wakes, sizeof(*t_wake));
 	t_run = calloc(wakes, sizeof(*t_run));
-	if (!t_wake || !t_run || pipe(to_sleeper) || pipe(to_waker))
+	disturbed = calloc(wakes, 1);
+	if (!t_wake || !t_run || !disturbed || pipe(to_sleeper) || pipe(to_waker))
 		return 1;
 	pin((cpu + 1) % sysconf(_SC_NPROCESSORS_ONLN));
 	pthread_create(&comp, NULL, competitor, NULL);
@@ -171,13 +195,19 @@ int main(int argc, char **argv)
 		}
 		usleep(interval_us);
 		wait_until_blocked(blocks + i);
+		before = preempted();
 		t_wake[i] = now_ns();
-		if (write(to_sleeper[1], &b, 1) != 1 || read(to_waker[0], &b, 1) != 1)
+		if (write(to_sleeper[1], &b, 1) != 1)
+			return 1;
+		written = now_ns();
+		if (preempted() != before || written - t_wake[i] > DISTURBED_NS)
+			disturbed[i] = 1;
+		if (read(to_waker[0], &b, 1) != 1)
 			return 1;
 	}
 	pthread_join(sl, NULL);
 	for (i = 0; i < wakes; i++)
-		printf("wait %llu\n", t_run[i] - t_wake[i]);
+		printf("wait %llu%s\n", t_run[i] - t_wake[i], disturbed[i] ? " disturbed" : "");
 	printf("done %d\n", wakes);
 	return 0;
 }

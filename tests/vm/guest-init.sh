@@ -13,6 +13,11 @@
 #            towards their memory; the kernel's own trace of those decisions
 #            and of the hogs' migrations (tracefs) is printed beside
 #            schedrift's report
+#   phase 3  `schedrift daemon --once` while a fresh mover moves itself
+#            between the nodes: the metric files of its one interval (run
+#            right after phase 1, before phase 2, so it does not depend on
+#            the NUMA phase; skipped only if phase 1's recorder never
+#            attached)
 #
 # The host passes settings on the kernel command line; the kernel hands
 # unknown name=value words to init as environment variables:
@@ -24,6 +29,7 @@
 #   sdr_numa_mb       MiB of memory per numa_hog (64)
 #   sdr_numa_threads  threads per numa_hog (2)
 #   sdr_numa_stagger  seconds between the first and the second numa_hog's start (3)
+#   sdr_daemon_interval  phase 3: the daemon's --interval, in seconds (3)
 #
 # Every marker line starts with "=== SCHEDRIFT-" so the host can find them
 # among kernel messages.
@@ -38,6 +44,7 @@ numa_secs=${sdr_numa_secs:-8}
 numa_mb=${sdr_numa_mb:-64}
 numa_threads=${sdr_numa_threads:-2}
 numa_stagger=${sdr_numa_stagger:-3}
+daemon_interval=${sdr_daemon_interval:-3}
 
 # The initramfs has no /dev/console node, so the kernel could not give us
 # stdin/stdout/stderr: mount devtmpfs first, then open the console.
@@ -86,12 +93,47 @@ block() {
 	ps | grep -v ' \[' >/tmp/ps.out
 	block PS /tmp/ps.out
 	for f in mover.out mover.err rec.out rec.err report.err \
+		dmover.out dmover.err daemon.out daemon.err m/schedrift.prom m/schedrift.json \
 		hog0.out hog0.err hog1.out hog1.err nrec.out nrec.err nreport.err; do
 		[ -f /tmp/$f ] && block "TIMEOUT-$f" /tmp/$f
 	done
 	sync
 	poweroff -f
 ) &
+
+# wait_for PATTERN FILE PID TICKS: returns 0 once FILE has a line matching
+# PATTERN, 1 if process PID died first or TICKS ticks of 0.1 s passed. The
+# tick count it took is left in $i for the console.
+wait_for() {
+	i=0
+	while ! grep -q "$1" "$2" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt "$4" ] || ! kill -0 "$3" 2>/dev/null; then
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# reap PID TICKS: waits for process PID to exit; after TICKS ticks of
+# 0.1 s sends it SIGTERM, 10 s later SIGKILL. Leaves the signal it had to
+# send in $sent ("" when PID went by itself) and PID's exit status in $?.
+reap() {
+	sent=
+	i=0
+	while kill -0 "$1" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -eq "$2" ]; then
+			sent=TERM
+			kill -TERM "$1" 2>/dev/null
+		elif [ $i -eq $(($2 + 100)) ]; then
+			sent=KILL
+			kill -KILL "$1" 2>/dev/null
+		fi
+		sleep 0.1
+	done
+	wait "$1"
+}
 
 # first_cpu LIST: the first CPU of a cpulist such as "0-1" or "2,5-7".
 first_cpu() {
@@ -144,15 +186,10 @@ mkfifo /tmp/go
 mover=$!
 exec 3<>/tmp/go
 
-i=0
-while ! grep -q '^ready ' /tmp/mover.out 2>/dev/null; do
-	i=$((i + 1))
-	if [ $i -gt 300 ] || ! kill -0 $mover 2>/dev/null; then
-		block MOVER-ERR /tmp/mover.err
-		fail "mover did not become ready"
-	fi
-	sleep 0.1
-done
+if ! wait_for '^ready ' /tmp/mover.out $mover 300; then
+	block MOVER-ERR /tmp/mover.err
+	fail "mover did not become ready"
+fi
 # Split on purpose: "ready PID TID" -> $1 $2 $3.
 # shellcheck disable=SC2046
 set -- $(grep '^ready ' /tmp/mover.out)
@@ -163,16 +200,8 @@ tid=$3
 /schedrift record $verbose -o /tmp/t.sdt -p "$pid" >/tmp/rec.out 2>/tmp/rec.err &
 rec=$!
 # Loading and verifying the BPF programs under TCG takes a while; allow 120 s.
-i=0
 attached=1
-while ! grep -q recording /tmp/rec.err 2>/dev/null; do
-	i=$((i + 1))
-	if [ $i -gt 1200 ] || ! kill -0 $rec 2>/dev/null; then
-		attached=0
-		break
-	fi
-	sleep 0.1
-done
+wait_for recording /tmp/rec.err $rec 1200 || attached=0
 echo "=== SCHEDRIFT-ATTACHED $attached after $i ticks of 0.1s ==="
 
 echo go >&3
@@ -183,22 +212,10 @@ exec 3>&-
 # A background job of a non-interactive shell starts with SIGINT ignored;
 # schedrift must install its own handler, as the interface promises that
 # SIGINT ends a recording. Say so plainly if it did not work.
-stop_sig=INT
 kill -INT $rec 2>/dev/null
-i=0
-while kill -0 $rec 2>/dev/null; do
-	i=$((i + 1))
-	if [ $i -eq 300 ]; then
-		stop_sig=TERM
-		kill -TERM $rec 2>/dev/null
-	elif [ $i -eq 400 ]; then
-		stop_sig=KILL
-		kill -KILL $rec 2>/dev/null
-	fi
-	sleep 0.1
-done
-wait $rec
+reap $rec 300
 rec_rc=$?
+stop_sig=${sent:-INT}
 
 report_rc=none
 if [ -f /tmp/t.sdt ]; then
@@ -235,6 +252,79 @@ block REPORT-ERR /tmp/report.err
 block JSON /tmp/report.json
 dmesg | tail -n 40 >/tmp/dmesg.tail
 block DMESG-TAIL /tmp/dmesg.tail
+
+# ---- phase 3: the daemon ----
+
+# `schedrift daemon --once` collects one interval, writes both metric files
+# and exits 0 by itself. The interval starts when it says "running:" (after
+# attach and after it dropped its capabilities), so the fresh mover gets its
+# "go" only then, and its moves (a fraction of a second here) fall inside
+# it. mover is started, and pinned to cpu_a, before the daemon attaches,
+# exactly as in phase 1: its placement at fork and that first pin are not
+# in the interval, only its moves are.
+if [ "$attached" = 1 ]; then
+	echo "=== SCHEDRIFT-DAEMON-START uptime=$(cut -d' ' -f1 /proc/uptime) ==="
+	mkdir -p /tmp/m
+	mkfifo /tmp/dgo
+	/mover -n "$moves" -a "$cpu_a" -b "$cpu_b" </tmp/dgo >/tmp/dmover.out 2>/tmp/dmover.err &
+	dmover=$!
+	exec 6<>/tmp/dgo
+	if ! wait_for '^ready ' /tmp/dmover.out $dmover 300; then
+		block DAEMON-MOVER-ERR /tmp/dmover.err
+		fail "phase 3: mover did not become ready"
+	fi
+	# shellcheck disable=SC2046
+	set -- $(grep '^ready ' /tmp/dmover.out)
+	dpid=$2
+	dtid=$3
+
+	/schedrift daemon -v --once --interval "$daemon_interval" --metrics-dir /tmp/m \
+		--lock /tmp/daemon.lock >/tmp/daemon.out 2>/tmp/daemon.err &
+	daemon=$!
+	# Loading and verifying under TCG: up to 120 s, as for the recorder.
+	dattached=1
+	wait_for 'running:' /tmp/daemon.err $daemon 1200 || dattached=0
+	t_running=$(cut -d' ' -f1 /proc/uptime)
+	echo "=== SCHEDRIFT-DAEMON-ATTACHED $dattached after $i ticks of 0.1s ==="
+	echo go >&6
+	wait $dmover
+	dmover_rc=$?
+	t_mover=$(cut -d' ' -f1 /proc/uptime)
+	exec 6>&-
+
+	# --once: it exits by itself one interval after "running:". Allow the
+	# interval plus 60 s (the export itself under TCG), then stop it.
+	limit=$(((daemon_interval + 60) * 10))
+	reap $daemon $limit
+	daemon_rc=$?
+	dstop=${sent:-self}
+	t_exit=$(cut -d' ' -f1 /proc/uptime)
+
+	echo "=== SCHEDRIFT-DAEMON-STATUS-BEGIN ==="
+	echo "pid=$dpid"
+	echo "tid=$dtid"
+	echo "moves=$moves"
+	echo "interval=$daemon_interval"
+	echo "attached=$dattached"
+	echo "mover_rc=$dmover_rc"
+	echo "daemon_rc=$daemon_rc"
+	echo "daemon_stop=$dstop"
+	# Uptimes: "running:" seen (within 0.1 s of it), mover done, daemon gone.
+	echo "uptime_running=$t_running"
+	echo "uptime_mover_done=$t_mover"
+	echo "uptime_daemon_exit=$t_exit"
+	echo "unprivileged_bpf_disabled=$(cat /proc/sys/kernel/unprivileged_bpf_disabled 2>/dev/null || echo none)"
+	echo "=== SCHEDRIFT-DAEMON-STATUS-END ==="
+	block DAEMON-MOVER-OUT /tmp/dmover.out
+	block DAEMON-MOVER-ERR /tmp/dmover.err
+	block DAEMON-OUT /tmp/daemon.out
+	block DAEMON-ERR /tmp/daemon.err
+	block DAEMON-PROM /tmp/m/schedrift.prom
+	block DAEMON-JSON /tmp/m/schedrift.json
+	echo "=== SCHEDRIFT-DAEMON-DONE uptime=$(cut -d' ' -f1 /proc/uptime) ==="
+else
+	echo "=== SCHEDRIFT-DAEMON-SKIPPED schedrift record did not attach in phase 1 ==="
+fi
 
 [ "$numa" = 1 ] || finish
 # Without a recorder that attaches there is nothing to learn from phase 2.
@@ -293,31 +383,18 @@ exec 5<>/tmp/hgo1
 
 # wait_ready N PID: waits for hogN's "ready" line; fails if it died or took 30 s.
 wait_ready() {
-	i=0
-	while ! grep -q '^ready ' "/tmp/hog$1.out" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 300 ] || ! kill -0 "$2" 2>/dev/null; then
-			block "HOG$1-ERR" "/tmp/hog$1.err"
-			fail "numa_hog $1 did not become ready"
-		fi
-		sleep 0.1
-	done
+	if ! wait_for '^ready ' "/tmp/hog$1.out" "$2" 300; then
+		block "HOG$1-ERR" "/tmp/hog$1.err"
+		fail "numa_hog $1 did not become ready"
+	fi
 }
 wait_ready 0 $hog0
 wait_ready 1 $hog1
 
 /schedrift record $verbose -o /tmp/numa.sdt -p "$hog0" -p "$hog1" >/tmp/nrec.out 2>/tmp/nrec.err &
 nrec=$!
-i=0
 nattached=1
-while ! grep -q recording /tmp/nrec.err 2>/dev/null; do
-	i=$((i + 1))
-	if [ $i -gt 1200 ] || ! kill -0 $nrec 2>/dev/null; then
-		nattached=0
-		break
-	fi
-	sleep 0.1
-done
+wait_for recording /tmp/nrec.err $nrec 1200 || nattached=0
 echo "=== SCHEDRIFT-NUMA-ATTACHED $nattached after $i ticks of 0.1s ==="
 
 # The kernel's own account of the balancer's decisions, to compare with
@@ -352,22 +429,10 @@ grep numa_ /proc/vmstat >/tmp/vmstat.after
 paste /tmp/vmstat.before /tmp/vmstat.after | awk '{ print $1, $4 - $2 }' >/tmp/vmstat.delta
 grep -E '_numa:|sched_migrate_task:' $tr/trace >/tmp/ftrace.numa 2>/dev/null
 
-nstop_sig=INT
 kill -INT $nrec 2>/dev/null
-i=0
-while kill -0 $nrec 2>/dev/null; do
-	i=$((i + 1))
-	if [ $i -eq 300 ]; then
-		nstop_sig=TERM
-		kill -TERM $nrec 2>/dev/null
-	elif [ $i -eq 400 ]; then
-		nstop_sig=KILL
-		kill -KILL $nrec 2>/dev/null
-	fi
-	sleep 0.1
-done
-wait $nrec
+reap $nrec 300
 nrec_rc=$?
+nstop_sig=${sent:-INT}
 
 nreport_rc=none
 if [ -f /tmp/numa.sdt ]; then
