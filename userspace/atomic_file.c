@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -35,6 +36,10 @@ int atomic_file__write(const char *dir, const char *name, int (*fill)(FILE *f, v
 		close(fd);
 		goto fail;
 	}
+	/* Only this thread touches f: skip stdio's per-call locking, and
+	 * buffer enough that a large export is a few write() calls. */
+	__fsetlocking(f, FSETLOCKING_BYCALLER);
+	setvbuf(f, NULL, _IOFBF, 1 << 16);
 	err = fill(f, ctx);
 	if (!err && fflush(f))
 		err = -errno;

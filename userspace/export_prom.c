@@ -40,14 +40,19 @@ void prom__write_label_value(FILE *f, const char *str, size_t maxlen)
 	while (i < len) {
 		unsigned char c = s[i];
 
+		/* Plain ASCII goes out as one run, not a call per byte. */
+		n = plain_run(s + i, len - i, 0x00, 0x7f, "\\\"\n");
+		if (n) {
+			fwrite(s + i, 1, n, f);
+			i += n;
+			continue;
+		}
 		if (c == '\\') {
 			fputs("\\\\", f);
 		} else if (c == '"') {
 			fputs("\\\"", f);
 		} else if (c == '\n') {
 			fputs("\\n", f);
-		} else if (c < 0x80) {
-			fputc(c, f);
 		} else if ((n = utf8_len(s + i, len - i))) {
 			fwrite(s + i, 1, n, f);
 			i += n;

@@ -29,6 +29,13 @@ void html__escape(FILE *f, const char *str, size_t len)
 	while (i < len) {
 		unsigned char c = s[i];
 
+		/* Plain ASCII goes out as one run, not a call per byte. */
+		n = plain_run(s + i, len - i, 0x20, 0x7e, "&<>\"'");
+		if (n) {
+			fwrite(s + i, 1, n, f);
+			i += n;
+			continue;
+		}
 		switch (c) {
 		case '&': fputs("&amp;", f); i++; continue;
 		case '<': fputs("&lt;", f); i++; continue;

@@ -14,6 +14,20 @@ void json__set_flat_depth(struct json *j, int depth)
 	j->flat_depth = depth;
 }
 
+/* Decimal digits of v without printf: a daemon export writes a few hundred
+ * thousand numbers a tick, and vfprintf was a quarter of its time. */
+static void put_u64(FILE *f, unsigned long long v)
+{
+	char buf[20];
+	int i = sizeof(buf);
+
+	do {
+		buf[--i] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	fwrite(buf + i, 1, sizeof(buf) - i, f);
+}
+
 static int flat(const struct json *j)
 {
 	return j->flat_depth && j->depth >= j->flat_depth;
@@ -93,15 +107,18 @@ void json__inline_u64_array(struct json *j, const char *key, const __u64 *v, int
 
 	member(j, key);
 	fputc('[', j->f);
-	for (i = 0; i < n; i++)
-		fprintf(j->f, "%s%llu", i ? ", " : "", (unsigned long long)v[i]);
+	for (i = 0; i < n; i++) {
+		if (i)
+			fputs(", ", j->f);
+		put_u64(j->f, v[i]);
+	}
 	fputc(']', j->f);
 }
 
 void json__u64(struct json *j, const char *key, __u64 v)
 {
 	member(j, key);
-	fprintf(j->f, "%llu", (unsigned long long)v);
+	put_u64(j->f, v);
 }
 
 void json__i64(struct json *j, const char *key, long long v)
@@ -134,7 +151,10 @@ void json__milli(struct json *j, const char *key, long long v)
 	unsigned long long m = v < 0 ? -(unsigned long long)v : (unsigned long long)v;
 
 	member(j, key);
-	fprintf(j->f, "%s%llu.%03llu", v < 0 ? "-" : "", m / 1000, m % 1000);
+	if (v < 0)
+		fputc('-', j->f);
+	put_u64(j->f, m / 1000);
+	fprintf(j->f, ".%03llu", m % 1000);
 }
 
 void json__strn(struct json *j, const char *key, const char *s, size_t len)
@@ -163,6 +183,14 @@ void json__write_escaped(FILE *f, const char *str, size_t len)
 	while (i < len) {
 		unsigned char c = s[i];
 
+		/* Plain ASCII goes out as one run: fwrite per byte dominated a
+		 * daemon export of thousands of tasks. */
+		n = plain_run(s + i, len - i, 0x20, 0x7e, "\"\\");
+		if (n) {
+			fwrite(s + i, 1, n, f);
+			i += n;
+			continue;
+		}
 		if (c == '"' || c == '\\') {
 			fputc('\\', f);
 			fputc(c, f);

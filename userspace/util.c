@@ -132,6 +132,16 @@ void log_msg(int level, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+size_t plain_run(const unsigned char *s, size_t len, unsigned char lo, unsigned char hi,
+		 const char *special)
+{
+	size_t n = 0;
+
+	while (n < len && s[n] >= lo && s[n] <= hi && !(s[n] && strchr(special, s[n])))
+		n++;
+	return n;
+}
+
 size_t utf8_len(const unsigned char *s, size_t left)
 {
 	unsigned int cp, min;

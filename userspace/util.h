@@ -44,6 +44,13 @@ void msg_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 size_t utf8_len(const unsigned char *s, size_t left);
 
+/*
+ * Length of the run at s, at most len, of bytes in [lo, hi] that are not
+ * in `special`: the part an escaper can copy out in one write.
+ */
+size_t plain_run(const unsigned char *s, size_t len, unsigned char lo, unsigned char hi,
+		 const char *special);
+
 /* A duration for people: 850ns, 12.3us, 4.56ms, 1.23s. Returns buf. */
 const char *fmt_duration(char *buf, size_t len, __u64 ns);
 
