@@ -254,6 +254,11 @@ static int take_lock(const char *path)
 	char pid[32];
 	int fd, n;
 
+	/* The default lives in /run/schedrift/, which the unit's
+	 * RuntimeDirectory= creates; started by hand, create it here, so a
+	 * second daemon meets the service's lock instead of taking its own. */
+	if (!strcmp(path, DAEMON_DEFAULT_LOCK) && mkdir(DAEMON_LOCK_DIR, 0755) && errno != EEXIST)
+		log_msg(LOG_LVL_DEBUG, "cannot create %s: %s", DAEMON_LOCK_DIR, strerror(errno));
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		msg_err("cannot open the lock file %s: %s (choose another with --lock FILE)", path,
@@ -427,7 +432,7 @@ static int run(const struct daemon_opts *o)
 	struct collector c;
 	struct http *h = NULL;
 	__u64 next, now, wd_usec, last_wd = 0;
-	int lock_fd, rc, err;
+	int lock_fd, rc, err, exported = 0;
 
 	lock_fd = take_lock(o->lock_path);
 	if (lock_fd < 0)
@@ -471,6 +476,9 @@ static int run(const struct daemon_opts *o)
 	log_msg(LOG_LVL_INFO, "running: interval %g s, metrics dir %s%s%s", set.interval_s,
 		set.metrics_dir[0] ? set.metrics_dir : "(none)", o->listen ? ", listening on " : "",
 		o->listen ? o->listen : "");
+	if (!set.metrics_dir[0] && !o->listen)
+		log_msg(LOG_LVL_WARN, "no metrics dir (--metrics-dir, or metrics_dir in the config) "
+			"and no --listen: nothing is exported");
 	sd_notify__send("READY=1");
 	wd_usec = sd_notify__watchdog_usec();
 
@@ -480,6 +488,7 @@ static int run(const struct daemon_opts *o)
 		now = now_mono_ns();
 		if (now >= next) {
 			err = export_once(&c, h, &set);
+			exported = 1;
 			if (err && o->once)
 				rc = EXIT_RUNTIME;
 			if (o->once)
@@ -506,9 +515,12 @@ static int run(const struct daemon_opts *o)
 		}
 	}
 	sd_notify__send("STOPPING=1");
-	if (stop_requested && !o->once) {
-		/* One last export, so the files end with everything seen. */
-		export_once(&c, h, &set);
+	if (stop_requested && !(o->once && exported)) {
+		/* One last export, so the files end with everything seen; a
+		 * --once cut short by a signal still writes its one interval. */
+		err = export_once(&c, h, &set);
+		if (err && o->once)
+			rc = EXIT_RUNTIME;
 		log_msg(LOG_LVL_INFO, "stopping");
 	}
 	http__stop(h);

@@ -10,7 +10,8 @@
 #define DAEMON_DEFAULT_MAX_TASKS 65536
 #define DAEMON_DEFAULT_GRACE 1
 #define DAEMON_DEFAULT_MIN_LAT_NS 10000000ull
-#define DAEMON_DEFAULT_LOCK "/run/schedrift-daemon.lock"
+#define DAEMON_LOCK_DIR "/run/schedrift"
+#define DAEMON_DEFAULT_LOCK DAEMON_LOCK_DIR "/daemon.lock"
 
 /* What a config file (SIGHUP) may change, and the command line sets first. */
 struct daemon_settings {

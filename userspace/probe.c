@@ -33,8 +33,10 @@ bool probe__tp_btf(void)
 		return false;
 	opts.attach_btf_id = id;
 	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, sizeof(insns) / sizeof(insns[0]), &opts);
+	/* EPERM says nothing about tp_btf: it is missing privilege, which the
+	 * real load reports in one line. Falling back would add a wrong note. */
 	if (fd < 0)
-		return false;
+		return fd == -EPERM;
 	close(fd);
 	return true;
 }

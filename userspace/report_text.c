@@ -149,9 +149,9 @@ static void print_losses(const struct report *r, FILE *f)
 	fprintf(f, "\nLosses (every place an event can be dropped)\n");
 	for (i = 0; i < STAT_ALL_NR; i++)
 		if (stat_descs[i].kind == STAT_LOSS)
-			fprintf(f, "  %-14s %10llu  %s\n", stat_descs[i].name,
+			fprintf(f, "  %-18s %9llu  %s\n", stat_descs[i].name,
 				(unsigned long long)r->counters[i], stat_descs[i].desc);
-	fprintf(f, "  %-14s %10llu  %s\n", "unconsumed", (unsigned long long)r->unconsumed,
+	fprintf(f, "  %-18s %9llu  %s\n", "unconsumed", (unsigned long long)r->unconsumed,
 		"records the kernel submitted that never reached the file");
 	fprintf(f, "\nRecords: %llu in the file (%llu of unknown type)\n"
 		   "Migrations: the kernel saw %llu, %llu passed the filter\n",

@@ -202,14 +202,20 @@ def start_daemon(args, lock=None, env=None, ready_file=None, timeout=30):
 
 
 def http_request(port, method, path, timeout=5):
-    """One request on its own connection; returns (status, body bytes)."""
-    import http.client
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    c.request(method, path)
-    r = c.getresponse()
-    body = r.read()
-    c.close()
-    return r.status, body
+    """One request with curl, as an operator would make it; returns
+    (status, body bytes). Status 0 when curl got no HTTP answer; raises
+    ConnectionRefusedError when nothing listens on the port."""
+    with tempfile.NamedTemporaryFile() as body:
+        r = subprocess.run(["curl", "--silent", "--show-error", "--max-time", str(timeout),
+                            "--request", method, "--output", body.name,
+                            "--write-out", "%{http_code}",
+                            "http://127.0.0.1:%d%s" % (port, path)],
+                           capture_output=True, text=True)
+        if r.returncode == 7:  # nobody listening (yet): callers may retry
+            raise ConnectionRefusedError(r.stderr.strip())
+        if r.returncode not in (0, 52):  # 52: the server closed without a reply
+            fail("curl %s %s: exit %d: %s" % (method, path, r.returncode, r.stderr.strip()))
+        return int(r.stdout or 0), body.read()
 
 
 def http_get(port, path, timeout=5):
