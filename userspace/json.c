@@ -14,8 +14,8 @@ void json__set_flat_depth(struct json *j, int depth)
 	j->flat_depth = depth;
 }
 
-/* Decimal digits of v without printf: a daemon export writes a few hundred
- * thousand numbers a tick, and vfprintf was a quarter of its time. */
+/* Decimal digits of v without printf: a daemon export of 5000 tasks writes
+ * hundreds of thousands of numbers, and vfprintf alone was 7 % of it. */
 static void put_u64(FILE *f, unsigned long long v)
 {
 	char buf[20];
