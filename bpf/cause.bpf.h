@@ -49,8 +49,13 @@ static __always_inline bool cpu_allowed(struct task_struct *p, __u32 cpu)
  */
 #define NUMA_PENDING_NS (250 * 1000 * 1000ull)
 
+/*
+ * typed: p is a BTF-typed tp_btf argument, read by direct loads; otherwise
+ * (raw_tp) every field goes through bpf_probe_read_kernel().
+ */
 static __always_inline enum sdr_cause classify_migration(struct task_struct *p, __u32 from,
-							 __u32 to, struct sdr_task_state *ts)
+							 __u32 to, struct sdr_task_state *ts,
+							 bool typed)
 {
 	if (!cpu_allowed(p, from))
 		return SDR_CAUSE_AFFINITY;
@@ -62,11 +67,11 @@ static __always_inline enum sdr_cause classify_migration(struct task_struct *p, 
 			return SDR_CAUSE_NUMA;
 		}
 	}
-	if (task_state_of(p) & TASK_WAKING)
+	if ((typed ? task_state_btf(p) : task_state_of(p)) & TASK_WAKING)
 		return SDR_CAUSE_WAKEUP;
-	if (task_in_execve(p))
+	if (typed ? task_in_execve_btf(p) : task_in_execve(p))
 		return SDR_CAUSE_EXEC;
-	if (BPF_CORE_READ(p, on_rq))
+	if (typed ? p->on_rq : BPF_CORE_READ(p, on_rq))
 		return SDR_CAUSE_BALANCE;
 	return SDR_CAUSE_OTHER;
 }

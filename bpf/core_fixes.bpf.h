@@ -80,6 +80,22 @@ static __always_inline bool task_in_execve(struct task_struct *p)
 	return false;
 }
 
+/* The same two by direct load, for BTF-typed pointers. */
+static __always_inline __s32 task_preferred_nid_btf(struct task_struct *p)
+{
+	if (bpf_core_field_exists(p->numa_preferred_nid))
+		return p->numa_preferred_nid;
+	return -1;
+}
+
+/* Not `p`: BPF_CORE_READ_BITFIELD() declares a local of that name. */
+static __always_inline bool task_in_execve_btf(struct task_struct *task)
+{
+	if (bpf_core_field_exists(task->in_execve))
+		return BPF_CORE_READ_BITFIELD(task, in_execve);
+	return false;
+}
+
 /* task_cpu() by direct load, for BTF-typed pointers on hot paths. */
 static __always_inline __u32 task_cpu_btf(struct task_struct *p)
 {

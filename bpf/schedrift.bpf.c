@@ -5,18 +5,23 @@
  *
  * Hooks (tp_btf; raw_tp twin for migrations only, see below):
  *   sched_migrate_task      locality, penalty, node matrix; marks a landing
- *   sched_wakeup(_new)      the task becomes runnable
- *   sched_switch            prev: runtime, per node; still runnable -> waiting
- *                           next: its wait ends -> histograms, landing, outlier
+ *   sched_waking            a wakeup is requested: the wait starts
+ *   sched_wakeup            the task is on a run queue: delivery ends, queueing starts
+ *   sched_wakeup_new        a new task is queued: its first wait starts
+ *   sched_switch            prev still runnable -> waiting (already queued)
+ *                           next: its wait ends -> histograms (whole, delivery,
+ *                           queueing), landing, outlier, record-mode batch
  *   sched_process_exec      comm changed: re-decide the --comm filter
  *   sched_process_exit      final per-task totals to the ring buffer
  *   iter/task               per-task totals of live tasks, on demand
  *
- * Per-task state lives in task storage (freed with the task). Aggregates are
- * per-CPU (`cpu_data`: counters + wait histogram; `landing`; `node_matrix`)
- * except the cgroup histograms, which are shared and updated atomically.
- * The ring buffer carries migrations, exits, outliers and, in record mode
- * only, one small record per wait; the consumer is never woken per event.
+ * Per-task totals live in task storage (freed with the task); where a wait
+ * began lives in `wait_slots`, an array by tid, so the wakeup path needs no
+ * task-storage lookup. Aggregates are per-CPU (`cpu_data`: counters + wait
+ * histograms; `landing`; `node_matrix`) except the cgroup histograms, which
+ * are shared and updated atomically. The ring buffer carries migrations,
+ * exits, outliers and, in record mode only, batches of waits made per CPU
+ * (`wait_buf`); the consumer is never woken per event.
  *
  * The raw_tp set (for kernels that refuse tp_btf) gets untyped task
  * pointers, which bpf_task_storage_get() does not accept, so it measures
@@ -24,8 +29,9 @@
  *
  * Races accepted: a wakeup on one CPU and a switch on another may read each
  * other's half-updated timestamps (a wait is then off by that overlap, or
- * discarded as negative and counted); the cgroup max is a racy max; comm is
- * read when a record is made and may change at exec.
+ * discarded as negative and counted); two tasks whose tids share a wait slot
+ * can each lose a wait (counted as wait_slot_lost); the cgroup max is a racy
+ * max; comm is read when a record is made and may change at exec.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -60,9 +66,15 @@ static __always_inline int handle_migrate(struct task_struct *p, __u32 from, __u
 		if (!ts)
 			storage_failed(d, p);
 	}
-	task_id_of(p, &id);
-	if (ts ? !state_wanted(p, ts) : !id_wanted(&id))
-		return 0;
+	/* The state is named already: read the task's identity only without one. */
+	if (ts) {
+		if (!state_wanted(p, ts))
+			return 0;
+	} else {
+		task_id_of(p, &id);
+		if (!id_wanted(&id))
+			return 0;
+	}
 	stat_inc(d, SDR_STAT_migrations);
 
 	if (from >= nr_cpus || to >= nr_cpus || from >= SDR_MAX_CPUS || to >= SDR_MAX_CPUS) {
@@ -97,7 +109,7 @@ static __always_inline int handle_migrate(struct task_struct *p, __u32 from, __u
 			pen = penalty_milli[pidx];
 	}
 	if (cause >= SDR_CAUSE_NR)
-		cause = classify_migration(p, from, to, ts);
+		cause = classify_migration(p, from, to, ts, typed);
 
 	if (d) {
 		d->stats.migrations[loc][cause]++;
@@ -117,7 +129,7 @@ static __always_inline int handle_migrate(struct task_struct *p, __u32 from, __u
 		ts->landing = loc + 1;
 		/* Leaving a node: the run time since the last node change was all there. */
 		if (fn != tn && fn < SDR_MAX_NODES) {
-			__u64 rt = BPF_CORE_READ(p, se.sum_exec_runtime);
+			__u64 rt = task_runtime_btf(p);
 			__u32 fi = fn;
 
 			/* Bound the index after the helper call, for 6.1's verifier. */
@@ -127,7 +139,7 @@ static __always_inline int handle_migrate(struct task_struct *p, __u32 from, __u
 				ts->counts.node_runtime_ns[fi] += rt - ts->segment_base;
 			ts->segment_base = rt;
 		}
-		ts->counts.preferred_nid = task_preferred_nid(p);
+		ts->counts.preferred_nid = task_preferred_nid_btf(p);
 	}
 	if (!emit_migrations)
 		return 0;
@@ -138,7 +150,10 @@ static __always_inline int handle_migrate(struct task_struct *p, __u32 from, __u
 		return 0;
 	}
 	fill_hdr(&rec->hdr, SDR_REC_MIGRATE, sizeof(*rec), bpf_ktime_get_ns());
-	rec->task = id;
+	if (ts)
+		rec->task = ts->id;
+	else
+		rec->task = id;
 	rec->from_cpu = from;
 	rec->to_cpu = to;
 	rec->from_node = fn;
@@ -166,49 +181,102 @@ int BPF_PROG(sdr_migrate_raw, struct task_struct *p, int dest_cpu)
 
 /* ---- run-queue latency ---- */
 
-static __always_inline void on_wakeup(struct task_struct *p)
-{
-	struct sdr_task_state *ts;
+/*
+ * A wait runs from when the wakeup is requested (sched_waking) to when the
+ * task gets a CPU (sched_switch), as perf sched timehist's "sch delay" does.
+ * sched_wakeup in between marks the end of the delivery (choosing a CPU,
+ * the remote wake list and its IPI) and the start of the queueing. A task
+ * preempted while runnable starts waiting at that switch, already queued;
+ * a new task at sched_wakeup_new, likewise. All three stamps live in the
+ * task's wait slot, not in task storage (see wait_slots).
+ */
 
-	if (!p->pid)
-		return;
-	ts = state_of(p);
-	if (!ts) {
-		storage_failed(this_cpu(), p);
-		return;
-	}
-	/*
-	 * A wakeup of a task that is running (on_cpu), or already queued
-	 * (stamped), does not start a new wait: keep the earlier stamp.
-	 *
-	 * bpf_ktime_get_ns() is about half of this program's cost on a KVM
-	 * guest. The scheduler's rq->clock would be a plain load, but it is
-	 * not fresh at the switch that a wakeup preemption triggers
-	 * (rq_clock_skip_update()), which would turn such waits into zeros:
-	 * the accurate clock it is.
-	 */
-	if (!ts->runnable_ns && !p->on_cpu)
-		ts->runnable_ns = bpf_ktime_get_ns();
+/* Another task's live wait in this slot is about to be overwritten: count the loss. */
+static __always_inline void slot_claim(struct sdr_wait_slot *s, __u32 tid)
+{
+	if (s->tid != tid && s->start_ns)
+		stat_inc(this_cpu(), SDR_STAT_wait_slot_lost);
+	s->tid = tid;
 }
 
+/*
+ * try_to_wake_up() fires this only for a task in a sleeping state, before
+ * it knows whether the task has left its CPU yet. A task that is already
+ * queued (preempted on its way to sleep) keeps the wait it is in.
+ */
+SEC("tp_btf/sched_waking")
+int BPF_PROG(sdr_waking, struct task_struct *p)
+{
+	__u32 tid = p->pid;
+	struct sdr_wait_slot *s;
+
+	if (!tid)
+		return 0;
+	s = slot_of(tid);
+	if (!s || (s->tid == tid && s->queued_ns))
+		return 0;
+	slot_claim(s, tid);
+	s->queued_ns = 0;
+	s->start_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+/*
+ * The task is on a run queue now, or was still on its CPU (the wakeup only
+ * cancelled a sleep that had not happened yet: no wait). With no waking
+ * seen (attached in between, or the program was skipped), the wait counts
+ * from here, and says so.
+ */
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(sdr_wakeup, struct task_struct *p)
 {
-	on_wakeup(p);
+	__u32 tid = p->pid;
+	struct sdr_wait_slot *s;
+	__u64 now;
+
+	if (!tid)
+		return 0;
+	s = slot_of(tid);
+	if (!s)
+		return 0;
+	if (s->tid == tid && s->start_ns) {
+		if (p->on_cpu) {
+			if (!s->queued_ns)
+				s->start_ns = 0;
+		} else if (!s->queued_ns) {
+			s->queued_ns = bpf_ktime_get_ns();
+		}
+		return 0;
+	}
+	if (p->on_cpu)
+		return 0;
+	slot_claim(s, tid);
+	now = bpf_ktime_get_ns();
+	s->start_ns = now;
+	s->queued_ns = now;
+	stat_inc(this_cpu(), SDR_STAT_waking_missed);
 	return 0;
 }
 
 /*
  * wake_up_new_task() places a new task with __set_task_cpu(), which has no
  * tracepoint. The parent runs that code, so this CPU is where the task was
- * forked; if the child was put elsewhere, that is its fork migration.
+ * forked; if the child was put elsewhere, that is its fork migration. The
+ * child's wait starts here, already queued (no sched_waking for a new task).
+ * Its task storage is made at its first switch, not here, unless it moved.
  */
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(sdr_wakeup_new, struct task_struct *p)
 {
-	__u32 here = bpf_get_smp_processor_id(), there = task_cpu_of(p);
+	__u32 here = bpf_get_smp_processor_id(), there = task_cpu_btf(p), tid = p->pid;
+	struct sdr_wait_slot *s = slot_of(tid);
+	__u64 now = bpf_ktime_get_ns();
 
-	on_wakeup(p);
+	if (s && tid) {
+		slot_claim(s, tid);
+		s->start_ns = now;
+		s->queued_ns = now;
+	}
 	if (there != here)
 		handle_migrate(p, here, there, true, SDR_CAUSE_FORK);
 	return 0;
@@ -242,28 +310,48 @@ static __always_inline void cgroup_add(struct sdr_cpu_data *d, __u64 cgid, __u64
 		h->max_ns = wait;
 }
 
-static __always_inline void emit_wait(struct sdr_cpu_data *d, struct task_struct *p,
-				      __u64 now, __u64 wait, __u8 landing)
+/*
+ * Record mode: add the wait to this CPU's batch and ship the batch when it
+ * is full, one ring-buffer copy per SDR_WAITS_PER_REC waits. Programs on
+ * sched_switch do not nest on a CPU, so the per-CPU batch has one writer.
+ */
+static __always_inline void emit_wait(struct sdr_cpu_data *d, __u32 tid, __u64 now, __u64 wait,
+				      __u64 dlv, __u8 landing)
 {
-	struct sdr_rec_wait *rec;
+	struct sdr_wait_item *w;
+	struct sdr_rec_waits *b;
+	__u32 zero = 0, i;
 
-	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
-	if (!rec) {
-		stat_inc(d, SDR_STAT_ringbuf);
+	b = bpf_map_lookup_elem(&wait_buf, &zero);
+	if (!b)
 		return;
+	i = b->nr;
+	if (i >= SDR_WAITS_PER_REC)
+		i = 0;
+	w = &b->w[i & (SDR_WAITS_PER_REC - 1)];
+	w->end_ns = now;
+	w->wait_ns = wait;
+	w->delivery_ns = dlv;
+	w->tid = tid;
+	w->landing = landing;
+	b->nr = ++i;
+	if (i < SDR_WAITS_PER_REC)
+		return;
+	fill_hdr(&b->hdr, SDR_REC_WAITS, sizeof(*b), now);
+	b->pad = 0;
+	if (bpf_ringbuf_output(&events, b, sizeof(*b), wakeup_flags())) {
+		/* Every wait of the batch is lost: count each. */
+		if (d)
+			d->stats.counters[SDR_STAT_ringbuf] += SDR_WAITS_PER_REC;
+	} else {
+		stat_inc(d, SDR_STAT_records);
 	}
-	fill_hdr(&rec->hdr, SDR_REC_WAIT, sizeof(*rec), now);
-	rec->tid = p->pid;
-	rec->landing = landing;
-	rec->pad[0] = rec->pad[1] = rec->pad[2] = 0;
-	rec->wait_ns = wait;
-	submit(rec);
-	stat_inc(d, SDR_STAT_records);
+	b->nr = 0;
 }
 
 static __always_inline void emit_outlier(struct sdr_cpu_data *d, struct task_struct *p,
 					 struct task_struct *prev, __u64 prev_ran, __u64 now,
-					 __u64 wait)
+					 __u64 wait, __u64 dlv)
 {
 	struct sdr_rec_outlier *rec;
 
@@ -277,48 +365,71 @@ static __always_inline void emit_outlier(struct sdr_cpu_data *d, struct task_str
 	task_id_of(prev, &rec->prev);
 	rec->wait_ns = wait;
 	rec->prev_ran_ns = prev_ran;
+	rec->delivery_ns = dlv;
 	submit(rec);
 	stat_inc(d, SDR_STAT_outliers);
 	stat_inc(d, SDR_STAT_records);
 }
 
-/* next got the CPU at `now`: end its wait, if it was waiting. */
-static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct *prev,
-				      struct task_struct *next, struct sdr_task_state *ts, __u64 now)
+static __always_inline void hist_add3(struct sdr_hist *wh, struct sdr_hist *dh,
+				      struct sdr_hist *qh, __u64 wait, __u32 wbucket, __u64 dlv,
+				      __u64 q)
 {
-	__u64 wait, since = ts->runnable_ns;
+	wh->counts[wbucket]++;
+	wh->count++;
+	wh->sum_ns += wait;
+	if (wait > wh->max_ns)
+		wh->max_ns = wait;
+	hist_add(dh, dlv);
+	hist_add(qh, q);
+}
+
+/*
+ * next got the CPU at `now` after waiting since `start`, queued since
+ * `queued`: account the wait, its delivery and its queueing.
+ */
+static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct *prev,
+				      struct task_struct *next, struct sdr_task_state *ts,
+				      __u64 now, __u64 start, __u64 queued)
+{
+	__u64 wait, dlv, q;
 	__u8 land = ts->landing;
-	struct sdr_hist *lh;
+	struct sdr_landing_hist *lh;
 	__u32 loc, bucket;
 
-	ts->runnable_ns = 0;
 	ts->landing = 0;
-	if (!since)
-		return;
-	if (since > now) {
+	if (!queued) {
+		/* sched_wakeup was not seen (program skipped): no split. */
+		stat_inc(d, SDR_STAT_waking_missed);
+		queued = start;
+	}
+	if (start > now || queued > now || queued < start) {
 		stat_inc(d, SDR_STAT_wait_negative);
 		return;
 	}
-	wait = now - since;
+	wait = now - start;
 	if (wait > SDR_WAIT_ABSURD_NS) {
 		stat_inc(d, SDR_STAT_wait_absurd);
 		return;
 	}
 	if (!state_wanted(next, ts))
 		return;
+	dlv = queued - start;
+	q = now - queued;
 	bucket = sdr_hist_bucket(wait);
 	if (d) {
 		d->stats.counters[SDR_STAT_waits]++;
-		d->wait.counts[bucket]++;
-		d->wait.count++;
-		d->wait.sum_ns += wait;
-		if (wait > d->wait.max_ns)
-			d->wait.max_ns = wait;
+		hist_add3(&d->wait, &d->delivery, &d->queue, wait, bucket, dlv, q);
 	}
 	ts->counts.waits++;
 	ts->counts.wait_sum_ns += wait;
 	if (wait > ts->counts.wait_max_ns)
 		ts->counts.wait_max_ns = wait;
+	ts->counts.delivery_sum_ns += dlv;
+	if (dlv > ts->counts.delivery_max_ns)
+		ts->counts.delivery_max_ns = dlv;
+	if (q > ts->counts.queue_max_ns)
+		ts->counts.queue_max_ns = q;
 	ts->counts.wait_hist[(bucket >> SDR_TASK_HIST_SHIFT) & (SDR_TASK_HIST_NR - 1)]++;
 	if (land) {
 		loc = (land - 1) & 3;
@@ -330,7 +441,8 @@ static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct
 			/* After the lookup the verifier no longer trusts loc's bounds. */
 			lh = bpf_map_lookup_elem(&landing, &loc);
 			if (lh)
-				hist_add(lh, wait);
+				hist_add3(&lh->wait, &lh->delivery, &lh->queue, wait, bucket, dlv,
+					  q);
 		}
 	}
 	/*
@@ -342,38 +454,54 @@ static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct
 	if (track_cgroups)
 		cgroup_add(d, ts->counts.cgroup_id, wait);
 	if (emit_waits)
-		emit_wait(d, next, now, wait, land);
+		emit_wait(d, next->pid, now, wait, dlv, land);
 	if (min_lat_ns && wait >= min_lat_ns)
-		emit_outlier(d, next, prev, prev->pid ? task_slice_btf(prev) : 0, now, wait);
+		emit_outlier(d, next, prev, prev->pid ? task_slice_btf(prev) : 0, now, wait, dlv);
 }
 
 /*
- * The hot path. prev's state is touched only when prev stays runnable
- * (preempted or yielding): its run time is the kernel's sum_exec_runtime,
- * read when a record is made, so a task going to sleep costs nothing here.
- * next's state ends its wait. One task-storage lookup per switch, usually.
+ * The hot path. prev, when it stays runnable (preempted or yielding),
+ * starts a wait in its slot; a task going to sleep costs nothing here (its
+ * run time is the kernel's sum_exec_runtime, read when a record is made).
+ * next's slot ends its wait; one task-storage lookup per switch, for next.
  */
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	struct sdr_cpu_data *d = this_cpu();
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = bpf_ktime_get_ns(), start, queued;
+	__u32 ptid = prev->pid, ntid = next->pid;
 	struct sdr_task_state *ts;
+	struct sdr_wait_slot *s;
 
-	if (prev->pid && (preempt || task_state_btf(prev) == TASK_RUNNING)) {
-		ts = state_of(prev);
-		if (ts)
-			ts->runnable_ns = now;
-		else
-			storage_failed(d, prev);
+	if (ptid && (preempt || task_state_btf(prev) == TASK_RUNNING)) {
+		s = slot_of(ptid);
+		if (s) {
+			slot_claim(s, ptid);
+			s->start_ns = now;
+			s->queued_ns = now;
+		}
 	}
-	if (next->pid) {
-		ts = state_of(next);
-		if (ts)
-			wait_ends(d, prev, next, ts, now);
-		else
-			storage_failed(d, next);
+	if (!ntid)
+		return 0;
+	s = slot_of(ntid);
+	start = 0;
+	queued = 0;
+	if (s && s->tid == ntid && s->start_ns) {
+		start = s->start_ns;
+		queued = s->queued_ns;
+		s->start_ns = 0;
+		s->queued_ns = 0;
 	}
+	ts = state_of(next);
+	if (!ts) {
+		storage_failed(d, next);
+		return 0;
+	}
+	if (start)
+		wait_ends(d, prev, next, ts, now, start, queued);
+	else
+		ts->landing = 0;
 	return 0;
 }
 

@@ -70,9 +70,10 @@ enum sdr_rec_type {
 	SDR_REC_MIGRATE = 1,
 	SDR_REC_TASK_EXIT = 2,     /* struct sdr_rec_task, the task's final totals */
 	SDR_REC_TASK_SNAPSHOT = 3, /* struct sdr_rec_task, a live task at the end of a capture */
-	SDR_REC_WAIT = 4,          /* struct sdr_rec_wait, record mode only */
+	SDR_REC_WAIT = 4,          /* struct sdr_rec_wait: trace version 1 only, no longer made */
 	SDR_REC_OUTLIER = 5,       /* struct sdr_rec_outlier */
 	SDR_REC_NUMA = 6,          /* struct sdr_rec_numa */
+	SDR_REC_WAITS = 7,         /* struct sdr_rec_waits: a CPU's batch of waits, record mode only */
 	/* Made by userspace, never by BPF: */
 	SDR_REC_CGROUP = 16,       /* struct sdr_rec_cgroup, id -> path */
 	SDR_REC_WAIT_BATCH = 17,   /* delta-encoded waits (docs/trace-format.md) */
@@ -119,8 +120,11 @@ struct sdr_rec_migrate {
 struct sdr_task_counts {
 	__u64 runtime_ns; /* filled in when the record is made (exit, snapshot) */
 	__u64 waits;
-	__u64 wait_sum_ns;
+	__u64 wait_sum_ns;  /* whole waits: sched_waking (or preemption) -> running */
 	__u64 wait_max_ns;
+	__u64 delivery_sum_ns; /* the delivery part: sched_waking -> sched_wakeup (queued) */
+	__u64 delivery_max_ns;
+	__u64 queue_max_ns;    /* the queueing part: queued -> running (sum = wait - delivery) */
 	__u64 cgroup_id;     /* cgroup v2 id (kernfs inode) when last switched in */
 	__s32 preferred_nid; /* numa_preferred_nid at its last migration or record; -1 = none */
 	__u32 pad;
@@ -144,7 +148,6 @@ struct sdr_task_counts {
 #define SDR_TS_NAMED 4   /* id filled in (cleared at exec: comm changes) */
 
 struct sdr_task_state {
-	__u64 runnable_ns; /* when it became runnable; 0 = not waiting */
 	/*
 	 * Run time comes from the kernel's own se.sum_exec_runtime: its value
 	 * when we first saw the task, and when the task last changed node
@@ -168,7 +171,49 @@ struct sdr_rec_task {
 	struct sdr_task_counts counts;
 };
 
-/* One run-queue wait, in record mode. The task is named by an earlier record. */
+/*
+ * Where a task's current wait began, kept outside task storage in the
+ * `wait_slots` array, indexed by tid modulo its size, so the wakeup-path
+ * programs need no task-storage lookup (an inlined array access instead of
+ * a helper call). `tid` tags the slot: another task whose tid shares the
+ * slot overwrites it, and the wait that loses its start is counted
+ * (SDR_STAT_wait_slot_lost), never merged.
+ */
+#define SDR_WAIT_SLOTS_DEFAULT 32768 /* Linux's default pid_max */
+#define SDR_WAIT_SLOTS_MAX (1u << 20) /* 24 MiB; a larger pid_max shares slots */
+struct sdr_wait_slot {
+	__u64 start_ns;  /* sched_waking, sched_wakeup_new or the preempting switch; 0 = no wait */
+	__u64 queued_ns; /* sched_wakeup (on the run queue), or = start_ns; 0 = not yet queued */
+	__u32 tid;
+	__u32 pad;
+};
+
+/* One wait inside a struct sdr_rec_waits. */
+struct sdr_wait_item {
+	__u64 end_ns;      /* when it got the CPU (CLOCK_MONOTONIC) */
+	__u64 wait_ns;     /* whole wait: start -> running */
+	__u64 delivery_ns; /* start -> queued (0 for preemption and new tasks); queue = wait - delivery */
+	__u32 tid;
+	__u8 landing;      /* 0, or 1 + enum sdr_locality when this is the first run after a migration */
+	__u8 pad[3];
+};
+
+/*
+ * Record mode: each CPU collects its waits in a per-CPU buffer and ships
+ * them SDR_WAITS_PER_REC at a time, one ring-buffer copy per batch instead
+ * of a reserve and submit per wait. A partial batch is read by userspace
+ * from the `wait_buf` map when the capture ends. hdr.cpu is the CPU of all
+ * of them; hdr.ts_ns is the end of the last one.
+ */
+#define SDR_WAITS_PER_REC 32
+struct sdr_rec_waits {
+	struct sdr_rec_hdr hdr;
+	__u32 nr; /* items in use, 1..SDR_WAITS_PER_REC */
+	__u32 pad;
+	struct sdr_wait_item w[SDR_WAITS_PER_REC];
+};
+
+/* Trace version 1's single wait record. The task is named by an earlier record. */
 struct sdr_rec_wait {
 	struct sdr_rec_hdr hdr; /* ts_ns: when the wait ended; cpu: where */
 	__u32 tid;
@@ -184,6 +229,7 @@ struct sdr_rec_outlier {
 	struct sdr_task_id prev; /* the task that ran on this CPU until the waiter got it */
 	__u64 wait_ns;
 	__u64 prev_ran_ns; /* how long prev had been running; 0 = unknown */
+	__u64 delivery_ns; /* the part of wait_ns before it was queued (trace version 2) */
 };
 
 /* A NUMA balancer decision (rare; sent in every mode). */
@@ -222,7 +268,16 @@ struct sdr_stats {
 
 struct sdr_cpu_data {
 	struct sdr_stats stats;
-	struct sdr_hist wait; /* waits that ended on this CPU */
+	struct sdr_hist wait;     /* waits that ended on this CPU, whole */
+	struct sdr_hist delivery; /* ... their delivery part (waking -> queued) */
+	struct sdr_hist queue;    /* ... their queueing part (queued -> running) */
+};
+
+/* Value of the per-CPU `landing` map, one entry per enum sdr_locality. */
+struct sdr_landing_hist {
+	struct sdr_hist wait;
+	struct sdr_hist delivery;
+	struct sdr_hist queue;
 };
 
 /* Value of the `cgroups` hash (shared by all CPUs, updated atomically). */

@@ -22,6 +22,8 @@ const volatile __u8 emit_waits = 0;  /* record mode: one record per wait */
 const volatile __u8 emit_migrations = 1; /* one record per migration (record mode) */
 const volatile __u64 min_lat_ns = 0; /* outlier threshold; 0 = no outlier records */
 const volatile __u8 track_cgroups = 0; /* full-resolution per-cgroup map (opt-in) */
+/* wait_slots has mask + 1 entries, a power of two; userspace sizes it from pid_max. */
+const volatile __u32 wait_slots_mask = SDR_WAIT_SLOTS_DEFAULT - 1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -40,8 +42,31 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, SDR_LOC_NR);
 	__type(key, __u32);
-	__type(value, struct sdr_hist);
+	__type(value, struct sdr_landing_hist);
 } landing SEC(".maps");
+
+/*
+ * Where each task's current wait began (struct sdr_wait_slot), by tid.
+ * An array rather than task storage: the verifier inlines an array lookup
+ * into a few instructions, where bpf_task_storage_get() is a helper call,
+ * and sched_waking / sched_wakeup need nothing else. Shared by all CPUs:
+ * a wakeup is requested on one CPU and delivered on another, and the
+ * kernel orders those steps (rq lock, IPI), so plain stores suffice.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SDR_WAIT_SLOTS_DEFAULT);
+	__type(key, __u32);
+	__type(value, struct sdr_wait_slot);
+} wait_slots SEC(".maps");
+
+/* Record mode: each CPU's batch of waits not yet shipped (struct sdr_rec_waits). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sdr_rec_waits);
+} wait_buf SEC(".maps");
 
 /* max_entries is set to nr_nodes * nr_nodes by userspace. */
 struct {
@@ -183,14 +208,24 @@ static __always_inline void storage_failed(struct sdr_cpu_data *d, struct task_s
 	stat_inc(d, SDR_STAT_map_full);
 }
 
-/* Submit without waking the consumer unless the buffer is filling up. */
+/* Never wake the consumer per record, only once the buffer is filling up. */
+static __always_inline __u64 wakeup_flags(void)
+{
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void submit(void *rec)
 {
-	__u64 flags = BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(rec, wakeup_flags());
+}
 
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
-		flags = BPF_RB_FORCE_WAKEUP;
-	bpf_ringbuf_submit(rec, flags);
+static __always_inline struct sdr_wait_slot *slot_of(__u32 tid)
+{
+	__u32 key = tid & wait_slots_mask;
+
+	return bpf_map_lookup_elem(&wait_slots, &key);
 }
 
 static __always_inline void fill_hdr(struct sdr_rec_hdr *h, __u16 type, __u16 size, __u64 now)

@@ -23,13 +23,15 @@
 	X(numa_stick_no_target, COUNT, "NUMA balancer found no better CPU (sched_stick_numa)")  \
 	X(numa_stick_move_failed, COUNT, "NUMA balancer move refused (sched_stick_numa)")       \
 	X(numa_stick_swap_failed, COUNT, "NUMA balancer swap refused (sched_stick_numa)")       \
-	X(ringbuf, LOSS, "ring buffer full: record dropped (raise --ringbuf-mb)")              \
+	X(ringbuf, LOSS, "ring buffer full: records dropped, each wait of a batch counted (raise --ringbuf-mb)") \
 	X(map_full, LOSS, "per-task state not found or created (allocation failed, re-entry)")    \
 	X(cpu_range, LOSS, "CPU number outside the topology written at load time")             \
 	X(node_matrix, LOSS, "node pair outside the node matrix")                              \
 	X(wait_negative, LOSS, "wait that ended before it began (clock skew): discarded")     \
 	X(wait_absurd, LOSS, "wait longer than an hour: discarded")                            \
-	X(cgroup_full, LOSS, "cgroup histogram map full: wait not counted per cgroup")
+	X(cgroup_full, LOSS, "cgroup histogram map full: wait not counted per cgroup")         \
+	X(waking_missed, COUNT, "waits whose sched_waking or sched_wakeup was not seen (attach, skipped program): delivery 0") \
+	X(wait_slot_lost, LOSS, "wait start overwritten by a task sharing its wait slot: wait dropped")
 
 #define SDR_STAT_ENUM(name, kind, desc) SDR_STAT_##name,
 enum sdr_stat {

@@ -269,61 +269,96 @@ static void hist_delta(struct hist *out, const struct sdr_hist *cur, const struc
 		}
 }
 
+static void hist_from_cum(struct hist *h, const struct sdr_hist *s)
+{
+	hist_from_sdr(h, s->counts, s->count, s->sum_ns, s->max_ns);
+}
+
+/* One part (or the whole) of the waits of the CPUs: which histogram of the three. */
+static const struct sdr_hist *part_hist(const struct loader_wait_hists *h, int part)
+{
+	return part == 1 ? &h->delivery : part == 2 ? &h->queue : &h->wait;
+}
+
 static int read_cpus(struct collector *c, struct report *r)
 {
-	struct sdr_hist *cur = calloc(c->ncpu, sizeof(*cur));
-	struct hist delta, sys_delta;
-	int cpu, err;
+	struct loader_wait_hists *cur = calloc(c->ncpu, sizeof(*cur));
+	struct hist *cum_out[3] = { &c->sys_hist, &c->sys_delivery_hist, &c->sys_queue_hist };
+	struct lat *sys_out[3] = { &r->sys_runq, &r->sys_delivery, &r->sys_queue };
+	struct lat *cpu_out[3];
+	struct hist *delta = malloc(2 * sizeof(*delta)), *sys_delta, cum;
+	int cpu, part, err;
 
-	if (!cur)
-		return -ENOMEM;
-	err = loader__read_cpu_hists(&c->l, cur, c->ncpu);
-	if (err)
-		goto out;
-	r->cpu_runq = calloc(c->topo.nr_cpus + 1, sizeof(*r->cpu_runq));
-	if (!r->cpu_runq) {
+	if (!cur || !delta) {
 		err = -ENOMEM;
 		goto out;
 	}
-	hist__init(&c->sys_hist);
-	hist__init(&sys_delta);
-	for (cpu = 0; cpu < c->ncpu; cpu++) {
-		struct hist cum;
-
-		hist_from_sdr(&cum, cur[cpu].counts, cur[cpu].count, cur[cpu].sum_ns, cur[cpu].max_ns);
-		hist__merge(&c->sys_hist, &cum);
-		hist_delta(&delta, &cur[cpu], &c->prev_cpu[cpu]);
-		hist__merge(&sys_delta, &delta);
-		if (cpu < c->topo.nr_cpus) {
-			c->cpu_hists[cpu] = cum;
-			r->cpu_runq[cpu] = lat__from_hist(&delta);
-		}
+	sys_delta = delta + 1;
+	err = loader__read_cpu_hists(&c->l, cur, c->ncpu);
+	if (err)
+		goto out;
+	cpu_out[0] = r->cpu_runq = calloc(c->topo.nr_cpus + 1, sizeof(*r->cpu_runq));
+	cpu_out[1] = r->cpu_delivery = calloc(c->topo.nr_cpus + 1, sizeof(*r->cpu_delivery));
+	cpu_out[2] = r->cpu_queue = calloc(c->topo.nr_cpus + 1, sizeof(*r->cpu_queue));
+	if (!r->cpu_runq || !r->cpu_delivery || !r->cpu_queue) {
+		err = -ENOMEM;
+		goto out;
 	}
-	r->sys_runq = lat__from_hist(&sys_delta);
-	r->nr_waits = sys_delta.count;
+	/* The kernel counts every wait in all three, so their counts agree. */
+	for (part = 0; part < 3; part++) {
+		hist__init(cum_out[part]);
+		hist__init(sys_delta);
+		for (cpu = 0; cpu < c->ncpu; cpu++) {
+			hist_from_cum(&cum, part_hist(&cur[cpu], part));
+			hist__merge(cum_out[part], &cum);
+			hist_delta(delta, part_hist(&cur[cpu], part),
+				   part_hist(&c->prev_cpu[cpu], part));
+			hist__merge(sys_delta, delta);
+			if (cpu >= c->topo.nr_cpus)
+				continue;
+			if (part == 0)
+				c->cpu_hists[cpu] = cum;
+			cpu_out[part][cpu] = lat__from_hist(delta);
+		}
+		*sys_out[part] = lat__from_hist(sys_delta);
+		if (part == 0)
+			r->nr_waits = sys_delta->count;
+	}
+	r->has_split = 1;
 	memcpy(c->prev_cpu, cur, c->ncpu * sizeof(*cur));
 out:
 	free(cur);
+	free(delta);
 	return err;
 }
 
 static int read_landing(struct collector *c, struct report *r)
 {
-	struct sdr_hist cur[SDR_LOC_NR];
-	struct hist delta;
-	int loc, err;
+	struct loader_wait_hists *cur = calloc(SDR_LOC_NR, sizeof(*cur));
+	struct hist *delta = malloc(sizeof(*delta));
+	int loc, err = -ENOMEM;
 
+	if (!cur || !delta)
+		goto out;
 	err = loader__read_landing(&c->l, cur);
 	if (err)
-		return err;
+		goto out;
 	for (loc = 0; loc < SDR_LOC_NR; loc++) {
-		hist_from_sdr(&c->landing_hist[loc], cur[loc].counts, cur[loc].count, cur[loc].sum_ns,
-			      cur[loc].max_ns);
-		hist_delta(&delta, &cur[loc], &c->prev_landing[loc]);
-		r->landing[loc] = lat__from_hist(&delta);
+		hist_from_cum(&c->landing_hist[loc], &cur[loc].wait);
+		hist_from_cum(&c->landing_delivery_hist[loc], &cur[loc].delivery);
+		hist_from_cum(&c->landing_queue_hist[loc], &cur[loc].queue);
+		hist_delta(delta, &cur[loc].wait, &c->prev_landing[loc].wait);
+		r->landing[loc] = lat__from_hist(delta);
+		hist_delta(delta, &cur[loc].delivery, &c->prev_landing[loc].delivery);
+		r->landing_delivery[loc] = lat__from_hist(delta);
+		hist_delta(delta, &cur[loc].queue, &c->prev_landing[loc].queue);
+		r->landing_queue[loc] = lat__from_hist(delta);
 	}
-	memcpy(c->prev_landing, cur, sizeof(cur));
-	return 0;
+	memcpy(c->prev_landing, cur, SDR_LOC_NR * sizeof(*cur));
+out:
+	free(cur);
+	free(delta);
+	return err;
 }
 
 static const struct loader_cgroup *find_cg(const struct loader_cgroup *v, size_t n, __u64 id)
@@ -547,6 +582,15 @@ void collector__row_from_rec(struct report_task *row, const struct task_rec *t, 
 	row->home_node = -1;
 	report__derive_home(row, nr_nodes);
 	row->runq = lat__from_task_hist(t->counts.wait_hist, t->counts.wait_max_ns);
+	/*
+	 * Per task the kernel keeps only count, sum and max of the parts: a
+	 * histogram for each would add two cold cache lines to every wait.
+	 */
+	row->delivery = lat__from_sum(t->counts.waits, t->counts.delivery_sum_ns,
+				      t->counts.delivery_max_ns);
+	row->queue = lat__from_sum(t->counts.waits,
+				   t->counts.wait_sum_ns - t->counts.delivery_sum_ns,
+				   t->counts.queue_max_ns);
 	/* Per task the kernel keeps landing count, sum and max only. */
 	for (i = 0; i < SDR_LOC_NR; i++) {
 		row->landing.count += t->counts.landings[i];
@@ -686,11 +730,22 @@ static int interval_totals(struct collector *c, const struct report *r, struct r
 	iv->unconsumed = r->unconsumed; /* a backlog now, not a count */
 	iv->nr_nodes = r->nr_nodes;
 	iv->sys_runq = r->sys_runq;
+	iv->has_split = r->has_split;
+	iv->sys_delivery = r->sys_delivery;
+	iv->sys_queue = r->sys_queue;
 	memcpy(iv->landing, r->landing, sizeof(iv->landing));
+	memcpy(iv->landing_delivery, r->landing_delivery, sizeof(iv->landing_delivery));
+	memcpy(iv->landing_queue, r->landing_queue, sizeof(iv->landing_queue));
 	err = copy_out((void **)&iv->node_matrix, r->node_matrix, cells, sizeof(*r->node_matrix));
 	if (!err)
 		err = copy_out((void **)&iv->cpu_runq, r->cpu_runq, r->meta.topo.nr_cpus,
 			       sizeof(*r->cpu_runq));
+	if (!err)
+		err = copy_out((void **)&iv->cpu_delivery, r->cpu_delivery, r->meta.topo.nr_cpus,
+			       sizeof(*r->cpu_delivery));
+	if (!err)
+		err = copy_out((void **)&iv->cpu_queue, r->cpu_queue, r->meta.topo.nr_cpus,
+			       sizeof(*r->cpu_queue));
 	if (!err)
 		err = copy_out((void **)&iv->cgroups, r->cgroups, r->nr_cgroups, sizeof(*r->cgroups));
 	if (!err)

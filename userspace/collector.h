@@ -53,8 +53,8 @@ struct collector {
 	__u64 last_tick_ns;
 	__u64 last_tick_realtime_ns;
 	int ncpu; /* possible CPUs, as the per-CPU maps have them */
-	struct sdr_hist *prev_cpu; /* [ncpu] cumulative at the last tick */
-	struct sdr_hist prev_landing[SDR_LOC_NR];
+	struct loader_wait_hists *prev_cpu; /* [ncpu] cumulative at the last tick */
+	struct loader_wait_hists prev_landing[SDR_LOC_NR];
 	struct loader_cgroup *prev_cg;
 	size_t nr_prev_cg;
 	/* Cumulative totals at the last tick: the base of the interval's figures. */
@@ -78,7 +78,9 @@ struct collector {
 
 	/* Cumulative histograms of the last tick, for Prometheus. */
 	struct hist sys_hist;
+	struct hist sys_delivery_hist, sys_queue_hist; /* the parts of sys_hist's waits */
 	struct hist landing_hist[SDR_LOC_NR];
+	struct hist landing_delivery_hist[SDR_LOC_NR], landing_queue_hist[SDR_LOC_NR];
 	struct hist *cpu_hists;    /* [topo.nr_cpus] */
 	struct hist *cgroup_hists; /* [report.nr_cgroups], same order as report.cgroups */
 };

@@ -340,6 +340,10 @@ static int export_once(struct collector *c, struct http *h, const struct daemon_
 	in.r = &r;
 	in.sys_hist = &c->sys_hist;
 	in.landing_hist = c->landing_hist;
+	in.sys_delivery_hist = &c->sys_delivery_hist;
+	in.sys_queue_hist = &c->sys_queue_hist;
+	in.landing_delivery_hist = c->landing_delivery_hist;
+	in.landing_queue_hist = c->landing_queue_hist;
 	in.cgroup_hists = c->cgroup_hists;
 	in.cpu_hists = c->cpu_hists;
 	in.top_n = set->top_n;

@@ -354,6 +354,35 @@ static void write_runq(struct pw *w, const struct prom_input *in)
 	series(w, NULL);
 	value_double(w, r->sys_runq.rel_error);
 
+	/* The two parts of every wait above, in the same buckets (docs/latency.md). */
+	if (in->sys_delivery_hist) {
+		family(w, "schedrift_runqueue_delivery_seconds", "histogram",
+		       "Delivery part of every run-queue wait: from the wakeup (sched_waking) to "
+		       "the task being on a run queue (sched_wakeup); 0 for preemption and new "
+		       "tasks. In seconds.");
+		hist_series(w, NULL, NULL, in->sys_delivery_hist);
+	}
+	if (r->has_split) {
+		family(w, "schedrift_runqueue_delivery_quantile_seconds", "summary",
+		       "Delivery part quantiles over the last interval (NaN if it had no waits), "
+		       "within schedrift_runqueue_latency_rel_error; _sum and _count are "
+		       "cumulative.");
+		summary_series(w, -1, &r->sys_delivery, in->sys_delivery_hist);
+	}
+	if (in->sys_queue_hist) {
+		family(w, "schedrift_runqueue_queue_seconds", "histogram",
+		       "Queueing part of every run-queue wait: from being on a run queue to "
+		       "running. In seconds.");
+		hist_series(w, NULL, NULL, in->sys_queue_hist);
+	}
+	if (r->has_split) {
+		family(w, "schedrift_runqueue_queue_quantile_seconds", "summary",
+		       "Queueing part quantiles over the last interval (NaN if it had no waits), "
+		       "within schedrift_runqueue_latency_rel_error; _sum and _count are "
+		       "cumulative.");
+		summary_series(w, -1, &r->sys_queue, in->sys_queue_hist);
+	}
+
 	if (!r->cpu_runq)
 		return;
 	family(w, "schedrift_cpu_runqueue_latency_quantile_seconds", "summary",
@@ -370,13 +399,28 @@ static void write_landing(struct pw *w, const struct prom_input *in)
 {
 	int l;
 
-	if (!in->landing_hist)
-		return;
-	family(w, "schedrift_landing_latency_seconds", "histogram",
-	       "Landing latency: from a migration to the task's first run on its new CPU, "
-	       "by the migration's locality, in seconds.");
-	for (l = 0; l < SDR_LOC_NR; l++)
-		hist_series(w, "locality", locality_names[l], &in->landing_hist[l]);
+	if (in->landing_hist) {
+		family(w, "schedrift_landing_latency_seconds", "histogram",
+		       "Landing latency: from a migration to the task's first run on its new CPU, "
+		       "by the migration's locality, in seconds.");
+		for (l = 0; l < SDR_LOC_NR; l++)
+			hist_series(w, "locality", locality_names[l], &in->landing_hist[l]);
+	}
+	if (in->landing_delivery_hist) {
+		family(w, "schedrift_landing_delivery_seconds", "histogram",
+		       "Delivery part of the landing latency (wakeup to on the new CPU's run "
+		       "queue), by the migration's locality, in seconds.");
+		for (l = 0; l < SDR_LOC_NR; l++)
+			hist_series(w, "locality", locality_names[l],
+				    &in->landing_delivery_hist[l]);
+	}
+	if (in->landing_queue_hist) {
+		family(w, "schedrift_landing_queue_seconds", "histogram",
+		       "Queueing part of the landing latency (on the run queue to running), by the "
+		       "migration's locality, in seconds.");
+		for (l = 0; l < SDR_LOC_NR; l++)
+			hist_series(w, "locality", locality_names[l], &in->landing_queue_hist[l]);
+	}
 }
 
 struct cg_row {

@@ -28,6 +28,13 @@ struct prom_input {
 	const struct report *r;
 	const struct hist *sys_hist;     /* cumulative system run-queue wait histogram */
 	const struct hist *landing_hist; /* [SDR_LOC_NR] cumulative landing histograms */
+	/*
+	 * The same for the delivery and queueing parts of those waits
+	 * (docs/latency.md). The part summaries also need r->has_split, and
+	 * read r->sys_delivery and r->sys_queue.
+	 */
+	const struct hist *sys_delivery_hist, *sys_queue_hist;
+	const struct hist *landing_delivery_hist, *landing_queue_hist; /* [SDR_LOC_NR] each */
 	const struct hist *cgroup_hists; /* [r->nr_cgroups], same order as r->cgroups */
 	/* Per-task series for the top_n tasks by penalty plus the top_n by p99 wait; 0 = none. */
 	int top_n;

@@ -55,8 +55,30 @@ static void configure_topology(struct schedrift_bpf *skel, const struct topology
 				topology__penalty_milli(t, from, to);
 }
 
+/*
+ * One wait slot per possible tid when pid_max allows (the default 32768,
+ * 768 KiB); above SDR_WAIT_SLOTS_MAX, tids share slots by their low bits
+ * and a clash costs a counted wait (wait_slot_lost), never a wrong one.
+ */
+static __u32 wait_slots_for_pid_max(void)
+{
+	unsigned long pid_max = SDR_WAIT_SLOTS_DEFAULT;
+	__u32 n = SDR_WAIT_SLOTS_DEFAULT;
+	FILE *f = fopen("/proc/sys/kernel/pid_max", "r");
+
+	if (f) {
+		if (fscanf(f, "%lu", &pid_max) != 1)
+			pid_max = SDR_WAIT_SLOTS_DEFAULT;
+		fclose(f);
+	}
+	while (n < pid_max && n < SDR_WAIT_SLOTS_MAX)
+		n <<= 1;
+	return n;
+}
+
 static int configure(struct loader *l, const struct loader_opts *o)
 {
+	__u32 slots = wait_slots_for_pid_max();
 	struct schedrift_bpf *skel = l->skel;
 	struct bpf_program *prog;
 	int err;
@@ -74,8 +96,11 @@ static int configure(struct loader *l, const struct loader_opts *o)
 	skel->rodata->emit_migrations = !o->no_migration_records;
 	skel->rodata->min_lat_ns = o->min_lat_ns;
 	skel->rodata->track_cgroups = o->max_cgroups > 0;
+	skel->rodata->wait_slots_mask = slots - 1;
 
 	err = bpf_map__set_max_entries(skel->maps.events, o->ringbuf_bytes);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.wait_slots, slots);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.node_matrix,
 					       o->topo->nr_nodes * o->topo->nr_nodes);
@@ -316,7 +341,7 @@ int loader__read_stats(struct loader *l, struct sdr_stats *out)
 	return 0;
 }
 
-int loader__read_cpu_hists(struct loader *l, struct sdr_hist *out, int nout)
+int loader__read_cpu_hists(struct loader *l, struct loader_wait_hists *out, int nout)
 {
 	struct sdr_cpu_data *per;
 	int ncpu, c;
@@ -325,10 +350,13 @@ int loader__read_cpu_hists(struct loader *l, struct sdr_hist *out, int nout)
 	if (!per)
 		return -errno;
 	for (c = 0; c < nout; c++) {
-		if (c < ncpu)
-			out[c] = per[c].wait;
-		else
+		if (c < ncpu) {
+			out[c].wait = per[c].wait;
+			out[c].delivery = per[c].delivery;
+			out[c].queue = per[c].queue;
+		} else {
 			memset(&out[c], 0, sizeof(out[c]));
+		}
 	}
 	free(per);
 	return 0;
@@ -385,9 +413,9 @@ int loader__read_cgroups(struct loader *l, struct loader_cgroup **out, size_t *n
 	return 0;
 }
 
-int loader__read_landing(struct loader *l, struct sdr_hist *out)
+int loader__read_landing(struct loader *l, struct loader_wait_hists *out)
 {
-	struct sdr_hist *per;
+	struct sdr_landing_hist *per;
 	int ncpu, c;
 	__u32 loc;
 
@@ -396,11 +424,41 @@ int loader__read_landing(struct loader *l, struct sdr_hist *out)
 		if (!per)
 			return -errno;
 		memset(&out[loc], 0, sizeof(out[loc]));
-		for (c = 0; c < ncpu; c++)
-			hist_sum(&out[loc], &per[c]);
+		for (c = 0; c < ncpu; c++) {
+			hist_sum(&out[loc].wait, &per[c].wait);
+			hist_sum(&out[loc].delivery, &per[c].delivery);
+			hist_sum(&out[loc].queue, &per[c].queue);
+		}
 		free(per);
 	}
 	return 0;
+}
+
+int loader__read_wait_buf(struct loader *l, int (*cb)(void *ctx, const struct sdr_rec_waits *w),
+			  void *ctx)
+{
+	struct sdr_rec_waits *per, *b;
+	int ncpu, c, err = 0;
+
+	per = percpu_lookup(l->skel->maps.wait_buf, 0, sizeof(*per), &ncpu);
+	if (!per)
+		return -errno;
+	for (c = 0; c < ncpu && !err; c++) {
+		b = &per[c];
+		if (!b->nr)
+			continue;
+		/*
+		 * BPF fills the header only when it ships a full batch; what
+		 * is there now belongs to the last batch shipped.
+		 */
+		b->hdr.type = SDR_REC_WAITS;
+		b->hdr.size = sizeof(*b);
+		b->hdr.cpu = c;
+		b->hdr.ts_ns = b->nr <= SDR_WAITS_PER_REC ? b->w[b->nr - 1].end_ns : 0;
+		err = cb(ctx, b);
+	}
+	free(per);
+	return err;
 }
 
 int loader__snapshot_tasks(struct loader *l, int (*cb)(void *ctx, const struct sdr_rec_task *t),

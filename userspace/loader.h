@@ -52,8 +52,15 @@ void loader__detach(struct loader *l);
 __u64 loader__prog_skipped(struct loader *l);
 /* Sum the per-CPU counters. */
 int loader__read_stats(struct loader *l, struct sdr_stats *out);
+/* A wait histogram with those of its two parts (docs/latency.md "Delivery and queueing"). */
+struct loader_wait_hists {
+	struct sdr_hist wait;     /* whole waits */
+	struct sdr_hist delivery; /* their delivery part: waking -> queued */
+	struct sdr_hist queue;    /* their queueing part: queued -> running */
+};
+
 /* The per-CPU wait histograms: out[ncpu], one per possible CPU. */
-int loader__read_cpu_hists(struct loader *l, struct sdr_hist *out, int ncpu);
+int loader__read_cpu_hists(struct loader *l, struct loader_wait_hists *out, int ncpu);
 struct loader_cgroup {
 	__u64 id;
 	struct sdr_cgroup_hist hist;
@@ -61,7 +68,17 @@ struct loader_cgroup {
 /* Every cgroup histogram (unsorted); *out is malloc'd. */
 int loader__read_cgroups(struct loader *l, struct loader_cgroup **out, size_t *n);
 /* Landing-latency histograms by locality, summed over CPUs: out[SDR_LOC_NR]. */
-int loader__read_landing(struct loader *l, struct sdr_hist *out);
+int loader__read_landing(struct loader *l, struct loader_wait_hists *out);
+/*
+ * Record mode: each CPU's partial batch of waits, still in the per-CPU
+ * `wait_buf` map (BPF ships a batch only when it is full). Call after
+ * loader__detach(), when no program can add to it any more, so no wait is
+ * lost or read twice. cb gets each CPU's batch that holds waits, with its
+ * header filled in (type SDR_REC_WAITS, size, cpu, ts_ns of its last
+ * wait); it validates nr itself, as for a ring buffer record.
+ */
+int loader__read_wait_buf(struct loader *l, int (*cb)(void *ctx, const struct sdr_rec_waits *w),
+			  void *ctx);
 /*
  * Every live task's totals, through the task iterator: cb gets one
  * struct sdr_rec_task (type SDR_REC_TASK_SNAPSHOT) per task.

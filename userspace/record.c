@@ -2,12 +2,13 @@
 /*
  * The recorder: attach, then drain the ring buffer into the trace writer
  * until the duration ends or a signal arrives; then detach, drain what is
- * left, and write the trailer with the kernel's totals and every loss
- * counter. The writer flushes a chunk each second, so even a SIGKILL loses
+ * left, read each CPU's last batch of waits (BPF ships them 32 at a time),
+ * and write the trailer with the kernel's totals and every loss counter. The writer flushes a chunk each second, so even a SIGKILL loses
  * at most the last second; SIGINT and SIGTERM end the capture cleanly.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,10 +99,6 @@ static void note_cgroup(struct recorder *rc, __u64 id)
 static void note_tid(struct recorder *rc, const struct sdr_rec_hdr *h)
 {
 	switch (h->type) {
-	case SDR_REC_WAIT:
-		if (h->size >= sizeof(struct sdr_rec_wait))
-			tidset__add(&rc->tids, ((const struct sdr_rec_wait *)h)->tid, TID_SEEN);
-		break;
 	case SDR_REC_MIGRATE:
 		if (h->size >= sizeof(struct sdr_rec_migrate))
 			tidset__add(&rc->tids, ((const struct sdr_rec_migrate *)h)->task.tid, TID_SEEN);
@@ -171,6 +168,73 @@ static int write_outliers(struct recorder *rc)
 	return err;
 }
 
+/*
+ * A CPU's batch of waits, from the ring buffer or (its last, partial one)
+ * from the wait_buf map: each wait into the file's delta-encoded batches.
+ * Returns 0, or the write error that stops the capture.
+ */
+static int take_waits(struct recorder *rc, const struct sdr_rec_waits *b, size_t size)
+{
+	struct wait_sample s = {};
+	__u32 i;
+
+	if (size < offsetof(struct sdr_rec_waits, w) || b->nr < 1 || b->nr > SDR_WAITS_PER_REC ||
+	    size < offsetof(struct sdr_rec_waits, w) + b->nr * sizeof(b->w[0]) ||
+	    b->hdr.cpu >= SDR_MAX_CPUS) {
+		rc->user[USER_STAT_decode]++;
+		return 0;
+	}
+	s.cpu = b->hdr.cpu;
+	for (i = 0; i < b->nr; i++) {
+		const struct sdr_wait_item *w = &b->w[i];
+
+		s.ts_ns = w->end_ns;
+		s.wait_ns = w->wait_ns;
+		s.delivery_ns = w->delivery_ns;
+		s.tid = w->tid;
+		s.landing = w->landing;
+		/* BPF never makes these; a sample the reader would refuse is not written. */
+		if (s.landing > SDR_LOC_NR || s.delivery_ns > s.wait_ns) {
+			rc->user[USER_STAT_decode]++;
+			continue;
+		}
+		tidset__add(&rc->tids, s.tid, TID_SEEN);
+		if (wait_batch__add(&rc->batch, &s) == 0)
+			continue;
+		if (flush_batch(rc))
+			return rc->write_err;
+		wait_batch__add(&rc->batch, &s);
+	}
+	return 0;
+}
+
+/* One record, from the ring buffer or from the end-of-capture reads. */
+static int take_record(struct recorder *rc, void *data, size_t size)
+{
+	const struct sdr_rec_hdr *h = data;
+
+	note_tid(rc, h);
+	if (h->type == SDR_REC_WAITS)
+		return take_waits(rc, data, size);
+	if (h->type == SDR_REC_OUTLIER && size >= sizeof(struct sdr_rec_outlier))
+		return keep_outlier(rc, data);
+	/*
+	 * A task's exit record closes the batch so that it follows the waits
+	 * already read (the report starts a new row for a reused tid from a
+	 * record naming a new task). Waits still in a CPU's BPF batch can
+	 * come later; the report keeps a task's row current after its exit
+	 * for them. Other records may overtake pending waits: their order
+	 * does not matter, and batches stay long.
+	 */
+	if (h->type == SDR_REC_TASK_EXIT) {
+		if (flush_batch(rc))
+			return rc->write_err; /* stops this drain; the main loop reports it */
+		if (size >= sizeof(struct sdr_rec_task))
+			note_cgroup(rc, ((const struct sdr_rec_task *)data)->counts.cgroup_id);
+	}
+	return append(rc, data, size);
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	const struct sdr_rec_hdr *h = data;
@@ -181,30 +245,17 @@ static int on_record(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	rc->user[USER_STAT_consumed]++;
-	note_tid(rc, h);
-	if (h->type == SDR_REC_WAIT && size >= sizeof(struct sdr_rec_wait)) {
-		if (wait_batch__add(&rc->batch, data) == 0)
-			return 0;
-		if (flush_batch(rc))
-			return rc->write_err;
-		wait_batch__add(&rc->batch, data);
-		return 0;
-	}
-	if (h->type == SDR_REC_OUTLIER && size >= sizeof(struct sdr_rec_outlier))
-		return keep_outlier(rc, data);
-	/*
-	 * A task's exit record must follow its waits in the file (the report
-	 * starts a new row for a reused tid from there), so it closes the
-	 * batch. Other records may overtake pending waits: their order does
-	 * not matter, and batches stay long.
-	 */
-	if (h->type == SDR_REC_TASK_EXIT) {
-		if (flush_batch(rc))
-			return rc->write_err; /* stops this drain; the main loop reports it */
-		if (size >= sizeof(struct sdr_rec_task))
-			note_cgroup(rc, ((const struct sdr_rec_task *)data)->counts.cgroup_id);
-	}
-	return append(rc, data, size);
+	return take_record(rc, data, size);
+}
+
+/*
+ * A CPU's partial batch from the wait_buf map. It never went through the
+ * ring buffer, so it is not `consumed` (that counts against the kernel's
+ * `records`).
+ */
+static int on_wait_buf(void *ctx, const struct sdr_rec_waits *b)
+{
+	return take_waits(ctx, b, sizeof(*b));
 }
 
 static int on_snapshot(void *ctx, const struct sdr_rec_task *t)
@@ -502,6 +553,15 @@ int record__run(const struct record_opts *o)
 	end = now_mono_ns();
 	if (!err)
 		err = loader__poll(&l, 0);
+	/* Then each CPU's last, partial batch of waits, which BPF never shipped. */
+	if (!err && !l.raw_tp && lo.emit_waits) {
+		err = loader__read_wait_buf(&l, on_wait_buf, &rc);
+		if (err && !rc.write_err) {
+			msg_err("warning: failed to read the last waits of each CPU: %s",
+				strerror(-err));
+			err = 0;
+		}
+	}
 	if (!err)
 		err = flush_batch(&rc);
 	if (!err)

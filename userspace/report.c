@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,7 +128,7 @@ static struct report_task *row_of(struct report *r, const struct sdr_task_id *id
 	return t;
 }
 
-static int vec_push(struct sample_vec *v, __u64 x, __u64 ts)
+static int vec_push(struct sample_vec *v, __u64 x, __u64 ts, __u64 delivery)
 {
 	if (v->n == v->cap) {
 		size_t cap = v->cap ? v->cap * 2 : 16;
@@ -140,9 +141,14 @@ static int vec_push(struct sample_vec *v, __u64 x, __u64 ts)
 		if (!p)
 			return -ENOMEM;
 		v->ts = p;
+		p = realloc(v->delivery, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		v->delivery = p;
 		v->cap = cap;
 	}
 	v->ts[v->n] = ts;
+	v->delivery[v->n] = delivery;
 	v->v[v->n++] = x;
 	return 0;
 }
@@ -222,7 +228,7 @@ static int add_wait(void *ctx, const struct wait_sample *s)
 			(s->wait_ns & SAMPLE_WAIT_MASK) |
 				(__u64)(s->cpu & 0x3ff) << SAMPLE_CPU_SHIFT |
 				(__u64)(s->landing & 3) << SAMPLE_LANDING_SHIFT,
-			s->ts_ns);
+			s->ts_ns, s->delivery_ns);
 }
 
 static int add_outlier(struct report *r, const struct sdr_rec_outlier *o)
@@ -261,9 +267,51 @@ static int add_cgroup_name(struct report *r, const struct sdr_rec_cgroup *c)
 	return 0;
 }
 
+/*
+ * Trace version 1 laid two records out shorter (docs/trace-format.md
+ * "Versions"): struct sdr_task_counts had no delivery_sum_ns,
+ * delivery_max_ns and queue_max_ns (between wait_max_ns and cgroup_id), and
+ * struct sdr_rec_outlier no delivery_ns at its end. Such records are
+ * widened to this build's layout with those fields 0; the report knows
+ * from has_split that they are unknown, not 0.
+ */
+#define V1_COUNTS_AT offsetof(struct sdr_task_counts, delivery_sum_ns)
+#define V1_COUNTS_ADDED (offsetof(struct sdr_task_counts, cgroup_id) - V1_COUNTS_AT)
+#define V1_TASK_AT (offsetof(struct sdr_rec_task, counts) + V1_COUNTS_AT)
+#define V1_TASK_SIZE (sizeof(struct sdr_rec_task) - V1_COUNTS_ADDED)
+#define V1_OUTLIER_SIZE offsetof(struct sdr_rec_outlier, delivery_ns)
+
+/* The sizes docs/trace-format.md gives for version 1. */
+_Static_assert(V1_TASK_SIZE == 1576, "trace version 1 task record is 1576 bytes");
+_Static_assert(V1_OUTLIER_SIZE == 96, "trace version 1 outlier record is 96 bytes");
+
+static int add_task_v1(struct report *r, const struct sdr_rec_hdr *h)
+{
+	struct sdr_rec_task rec;
+
+	memset(&rec, 0, sizeof(rec));
+	memcpy(&rec, h, V1_TASK_AT);
+	memcpy((char *)&rec + V1_TASK_AT + V1_COUNTS_ADDED, (const char *)h + V1_TASK_AT,
+	       V1_TASK_SIZE - V1_TASK_AT);
+	rec.hdr.size = sizeof(rec);
+	return add_task(r, &rec);
+}
+
+static int add_outlier_v1(struct report *r, const struct sdr_rec_hdr *h)
+{
+	struct sdr_rec_outlier o;
+
+	memset(&o, 0, sizeof(o));
+	memcpy(&o, h, V1_OUTLIER_SIZE);
+	o.hdr.size = sizeof(o);
+	return add_outlier(r, &o);
+}
+
 /* Returns 0, -ENOMEM, or -EINVAL for a record whose content is malformed. */
 static int add_record(struct report *r, const struct sdr_rec_hdr *h)
 {
+	int v1 = r->meta.version < 2;
+
 	r->nr_records++;
 	/* Without a trailer, the last record is the best end-of-capture stamp. */
 	if (h->ts_ns > r->meta.start_mono_ns && h->ts_ns - r->meta.start_mono_ns > r->duration_ns)
@@ -275,13 +323,17 @@ static int add_record(struct report *r, const struct sdr_rec_hdr *h)
 		break;
 	case SDR_REC_TASK_EXIT:
 	case SDR_REC_TASK_SNAPSHOT:
-		if (h->size >= sizeof(struct sdr_rec_task))
+		if (v1 && h->size >= V1_TASK_SIZE)
+			return add_task_v1(r, h);
+		if (!v1 && h->size >= sizeof(struct sdr_rec_task))
 			return add_task(r, (const struct sdr_rec_task *)h);
 		break;
 	case SDR_REC_WAIT_BATCH:
-		return wait_batch__decode(h, add_wait, r);
+		return wait_batch__decode(h, r->meta.version, add_wait, r);
 	case SDR_REC_OUTLIER:
-		if (h->size >= sizeof(struct sdr_rec_outlier))
+		if (v1 && h->size >= V1_OUTLIER_SIZE)
+			return add_outlier_v1(r, h);
+		if (!v1 && h->size >= sizeof(struct sdr_rec_outlier))
 			return add_outlier(r, (const struct sdr_rec_outlier *)h);
 		break;
 	case SDR_REC_NUMA:
@@ -317,47 +369,60 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Exact nearest-rank percentiles; sorts v. */
+/* Exact nearest-rank percentiles, and the mean; sorts v. */
 static struct lat lat_of(__u64 *v, size_t n)
 {
 	struct lat l = {};
+	__u64 sum = 0;
+	size_t i;
 
 	if (!n)
 		return l;
 	qsort(v, n, sizeof(*v), cmp_u64);
+	for (i = 0; i < n; i++)
+		sum += v[i];
 	l.count = n;
 	l.p50 = v[hist__rank(n, 0.50) - 1];
 	l.p90 = v[hist__rank(n, 0.90) - 1];
 	l.p99 = v[hist__rank(n, 0.99) - 1];
 	l.p999 = v[hist__rank(n, 0.999) - 1];
 	l.max = v[n - 1];
+	l.mean = sum / n;
 	return l;
 }
 
+/* Which figure of a wait sample: the whole wait, or one of its parts. */
+enum part { PART_WAIT, PART_DELIVERY, PART_QUEUE, PART_NR };
+
+static __u64 part_of(const struct sample_vec *v, size_t k, int part)
+{
+	__u64 wait = v->v[k] & SAMPLE_WAIT_MASK;
+
+	switch (part) {
+	case PART_DELIVERY: return v->delivery[k];
+	case PART_QUEUE: return wait - v->delivery[k]; /* the decoder checked delivery <= wait */
+	default: return wait;
+	}
+}
+
 /*
- * Fill tmp with the waits of the samples that pass keep(); return the count.
+ * Fill tmp with one part of the samples that pass keep(); return the count.
  * tmp has room for every sample in the report.
  */
-static size_t gather(const struct report *r, const struct report_task *only, __u64 *tmp,
+static size_t gather(const struct report *r, const struct report_task *only, __u64 *tmp, int part,
 		     int (*keep)(__u64 sample, long arg), long arg)
 {
 	size_t i, k, n = 0;
 
-	for (i = 0; i < r->nr_tasks; i++) {
-		const struct report_task *t = &r->tasks[i];
+	/* One task's samples, or every task's. */
+	for (i = 0; i < (only ? 1 : r->nr_tasks); i++) {
+		const struct report_task *t = only ? only : &r->tasks[i];
 
-		if (only && t != only)
-			continue;
 		for (k = 0; k < t->waits.n; k++)
 			if (!keep || keep(t->waits.v[k], arg))
-				tmp[n++] = t->waits.v[k] & SAMPLE_WAIT_MASK;
+				tmp[n++] = part_of(&t->waits, k, part);
 	}
 	return n;
-}
-
-static int on_cpu(__u64 s, long cpu)
-{
-	return (long)(s >> SAMPLE_CPU_SHIFT & 0x3ff) == cpu;
 }
 
 static int is_landing(__u64 s, long loc)
@@ -365,6 +430,44 @@ static int is_landing(__u64 s, long loc)
 	long landing = s >> SAMPLE_LANDING_SHIFT & 3;
 
 	return loc < 0 ? landing != 0 : landing == loc + 1;
+}
+
+static unsigned int cpu_of(__u64 s)
+{
+	return s >> SAMPLE_CPU_SHIFT & 0x3ff;
+}
+
+/*
+ * Per-CPU figures of one part: the samples are placed by CPU once (a
+ * counting sort: off[c] is where CPU c's samples start in tmp), so each
+ * part costs two passes over the samples, not one per CPU. Samples of CPUs
+ * outside the topology count for the system only.
+ */
+static void derive_cpus(const struct report *r, __u64 *tmp, size_t *off, int part,
+			struct lat *out)
+{
+	int c, nr = r->meta.topo.nr_cpus;
+	size_t i, k, n;
+
+	memset(off, 0, (nr + 1) * sizeof(*off));
+	for (i = 0; i < r->nr_tasks; i++)
+		for (k = 0; k < r->tasks[i].waits.n; k++)
+			if ((int)cpu_of(r->tasks[i].waits.v[k]) < nr)
+				off[cpu_of(r->tasks[i].waits.v[k]) + 1]++;
+	for (c = 0; c < nr; c++)
+		off[c + 1] += off[c];
+	for (i = 0; i < r->nr_tasks; i++) {
+		const struct sample_vec *v = &r->tasks[i].waits;
+
+		for (k = 0; k < v->n; k++)
+			if ((int)cpu_of(v->v[k]) < nr)
+				tmp[off[cpu_of(v->v[k])]++] = part_of(v, k, part);
+	}
+	/* off[c] is now where CPU c ends, which is where CPU c + 1 starts. */
+	for (c = 0, n = 0; c < nr; c++) {
+		out[c] = lat_of(tmp + n, off[c] - n);
+		n = off[c];
+	}
 }
 
 static int cmp_cgroup(const void *a, const void *b)
@@ -388,7 +491,9 @@ static const char *cgroup_name(const struct report *r, __u64 id)
 
 static int derive_cgroups(struct report *r, __u64 *tmp)
 {
+	struct lat *out[PART_NR];
 	size_t i, k, n;
+	int part;
 
 	for (i = 0; i < r->nr_tasks; i++) {
 		__u64 id = r->tasks[i].cgroup_id;
@@ -412,11 +517,19 @@ static int derive_cgroups(struct report *r, __u64 *tmp)
 		r->cgroups[k].nr_tasks++;
 	}
 	for (k = 0; k < r->nr_cgroups; k++) {
-		n = 0;
-		for (i = 0; i < r->nr_tasks; i++)
-			if (r->tasks[i].cgroup_id == r->cgroups[k].id)
-				n += gather(r, &r->tasks[i], tmp + n, NULL, 0);
-		r->cgroups[k].runq = lat_of(tmp, n);
+		struct report_cgroup *g = &r->cgroups[k];
+
+		out[PART_WAIT] = &g->runq;
+		out[PART_DELIVERY] = &g->delivery;
+		out[PART_QUEUE] = &g->queue;
+		g->split_known = r->has_split;
+		for (part = 0; part < PART_NR; part++) {
+			n = 0;
+			for (i = 0; i < r->nr_tasks; i++)
+				if (r->tasks[i].cgroup_id == g->id)
+					n += gather(r, &r->tasks[i], tmp + n, part, NULL, 0);
+			*out[part] = lat_of(tmp, n);
+		}
 	}
 	qsort(r->cgroups, r->nr_cgroups, sizeof(*r->cgroups), cmp_cgroup);
 	return 0;
@@ -453,6 +566,19 @@ struct lat lat__from_hist(const struct hist *h)
 	l.p999 = hist__percentile(h, 0.999);
 	l.max = h->max;
 	l.rel_error = hist__rel_error();
+	l.mean = h->sum / h->count;
+	return l;
+}
+
+struct lat lat__from_sum(__u64 count, __u64 sum, __u64 max)
+{
+	struct lat l = { .no_pct = 1 };
+
+	if (!count)
+		return l;
+	l.count = count;
+	l.mean = sum / count;
+	l.max = max;
 	return l;
 }
 
@@ -504,35 +630,46 @@ static int cmp_outlier(const void *a, const void *b)
 
 static int derive(struct report *r)
 {
-	size_t i, n;
+	struct lat *sys[PART_NR] = { &r->sys_runq, &r->sys_delivery, &r->sys_queue };
+	struct lat *land[PART_NR] = { r->landing, r->landing_delivery, r->landing_queue };
+	struct lat *cpu[PART_NR];
+	size_t i, n, *off;
 	__u64 *tmp;
-	int c, loc, err = 0;
+	int loc, part, nr_cpus = r->meta.topo.nr_cpus, err = 0;
 
 	tmp = malloc((r->nr_waits + 1) * sizeof(*tmp));
-	r->cpu_runq = calloc(r->meta.topo.nr_cpus + 1, sizeof(*r->cpu_runq));
-	if (!tmp || !r->cpu_runq) {
+	off = malloc((nr_cpus + 1) * sizeof(*off));
+	cpu[PART_WAIT] = r->cpu_runq = calloc(nr_cpus + 1, sizeof(*r->cpu_runq));
+	cpu[PART_DELIVERY] = r->cpu_delivery = calloc(nr_cpus + 1, sizeof(*r->cpu_delivery));
+	cpu[PART_QUEUE] = r->cpu_queue = calloc(nr_cpus + 1, sizeof(*r->cpu_queue));
+	if (!tmp || !off || !r->cpu_runq || !r->cpu_delivery || !r->cpu_queue) {
 		free(tmp);
+		free(off);
 		return -ENOMEM;
 	}
-	r->sys_runq = lat_of(tmp, gather(r, NULL, tmp, NULL, 0));
-	for (c = 0; c < r->meta.topo.nr_cpus; c++)
-		r->cpu_runq[c] = lat_of(tmp, gather(r, NULL, tmp, on_cpu, c));
-	for (loc = 0; loc < SDR_LOC_NR; loc++)
-		r->landing[loc] = lat_of(tmp, gather(r, NULL, tmp, is_landing, loc));
+	/* A version 1 file's parts are unknown: left empty, and has_split says so. */
+	for (part = 0; part < (r->has_split ? PART_NR : 1); part++) {
+		*sys[part] = lat_of(tmp, gather(r, NULL, tmp, part, NULL, 0));
+		derive_cpus(r, tmp, off, part, cpu[part]);
+		for (loc = 0; loc < SDR_LOC_NR; loc++)
+			land[part][loc] = lat_of(tmp, gather(r, NULL, tmp, part, is_landing, loc));
+	}
 	for (i = 0; i < r->nr_tasks; i++) {
 		struct report_task *t = &r->tasks[i];
 
-		n = gather(r, t, tmp, is_landing, -1);
+		n = gather(r, t, tmp, PART_WAIT, is_landing, -1);
 		t->landing = lat_of(tmp, n);
-		/* Sorting the task's own samples in place is fine: order is not kept. */
-		for (n = 0; n < t->waits.n; n++)
-			tmp[n] = t->waits.v[n] & SAMPLE_WAIT_MASK;
-		t->runq = lat_of(tmp, t->waits.n);
+		t->runq = lat_of(tmp, gather(r, t, tmp, PART_WAIT, NULL, 0));
+		if (r->has_split) {
+			t->delivery = lat_of(tmp, gather(r, t, tmp, PART_DELIVERY, NULL, 0));
+			t->queue = lat_of(tmp, gather(r, t, tmp, PART_QUEUE, NULL, 0));
+		}
 		report__derive_home(t, r->nr_nodes);
 	}
 	err = derive_cgroups(r, tmp);
 	qsort(r->outliers, r->nr_outliers, sizeof(*r->outliers), cmp_outlier);
 	free(tmp);
+	free(off);
 	return err;
 }
 
@@ -595,6 +732,7 @@ int report__load(struct report *r, const char *path, int salvage, struct trace_e
 	if (!rd)
 		return EXIT_USAGE;
 	r->meta = *trace_reader__meta(rd);
+	r->has_split = r->meta.version >= 2;
 	r->nr_nodes = r->meta.topo.nr_nodes;
 	r->node_matrix = calloc((size_t)r->nr_nodes * r->nr_nodes + 1, sizeof(*r->node_matrix));
 	if (!r->node_matrix)
@@ -650,6 +788,7 @@ void report__free(struct report *r)
 	for (i = 0; i < r->nr_tasks; i++) {
 		free(r->tasks[i].waits.v);
 		free(r->tasks[i].waits.ts);
+		free(r->tasks[i].waits.delivery);
 	}
 	for (i = 0; i < r->nr_cg_names; i++)
 		free(r->cg_names[i].path);
@@ -659,6 +798,8 @@ void report__free(struct report *r)
 	free(r->tid_index);
 	free(r->node_matrix);
 	free(r->cpu_runq);
+	free(r->cpu_delivery);
+	free(r->cpu_queue);
 	free(r->cgroups);
 	free(r->outliers);
 	free(r->migs);
@@ -670,16 +811,19 @@ static const char report_usage[] =
 	"usage: schedrift report FILE [--format text|json|html|chrome] [-o OUT] [--top N]\n"
 	"                        [--salvage] [--samples]\n"
 	"\n"
-	"Print what a trace file made by `schedrift record` holds.\n"
+	"Print what a trace file made by `schedrift record` holds. A run-queue wait runs from\n"
+	"the wakeup (or preemption) to running; it is shown whole and split into delivery\n"
+	"(wakeup to on a run queue) and queueing (on the run queue to running).\n"
 	"\n"
-	"  -f, --format FORMAT  text (default); json (schema schedrift.report/1); html (one\n"
+	"  -f, --format FORMAT  text (default); json (schema schedrift.report/2); html (one\n"
 	"                       self-contained page with charts); chrome (Trace Event Format\n"
 	"                       JSON: open it in ui.perfetto.dev or chrome://tracing)\n"
 	"  -o, --output OUT     write to OUT instead of stdout\n"
 	"  -n, --top N          show the N tasks with the highest penalty (text and html default\n"
 	"                       20, json and chrome default all; 0 = all)\n"
 	"      --salvage        report what a damaged or cut-short file holds before the damage\n"
-	"      --samples        json: list every run-queue wait of every task, in time order\n"
+	"      --samples        json: list every run-queue wait of every task, in time order,\n"
+	"                       and each one's delivery part\n"
 	"  -h, --help           this help\n";
 
 enum report_format { FMT_TEXT, FMT_JSON, FMT_HTML, FMT_CHROME, FMT_NR };

@@ -18,6 +18,13 @@
 struct lat {
 	__u64 count, p50, p90, p99, p999, max;
 	double rel_error;
+	/*
+	 * The parts of a wait (delivery, queueing) also carry their mean
+	 * (sum / count, rounded down). no_pct: only count, mean and max are
+	 * known (the daemon's per-task parts): the percentiles print as null.
+	 */
+	__u64 mean;
+	int no_pct;
 };
 
 /* Wait samples packed in one word: wait | cpu << 48 | landing << 58. */
@@ -28,7 +35,8 @@ struct lat {
 
 struct sample_vec {
 	__u64 *v;
-	__u64 *ts; /* when each wait ended (CLOCK_MONOTONIC), for the timeline formats */
+	__u64 *ts;       /* when each wait ended (CLOCK_MONOTONIC), for the timeline formats */
+	__u64 *delivery; /* each wait's delivery part (0 in version 1 files); queue = wait - it */
 	size_t n, cap;
 };
 
@@ -52,6 +60,7 @@ struct report_task {
 	int home_node; /* -1 = unknown */
 	__u64 remote_runtime_ns;
 	struct lat runq, landing;
+	struct lat delivery, queue; /* the parts of runq (when the report has_split) */
 };
 
 struct report_cgroup {
@@ -59,6 +68,8 @@ struct report_cgroup {
 	const char *path; /* NULL when the file does not name it */
 	__u64 nr_tasks;
 	struct lat runq;
+	struct lat delivery, queue; /* the parts of runq, when split_known */
+	int split_known;            /* 0: not known (a version 1 file; the daemon keeps none) */
 };
 
 struct report {
@@ -89,6 +100,15 @@ struct report {
 	struct lat sys_runq;
 	struct lat *cpu_runq; /* meta.topo.nr_cpus entries */
 	struct lat landing[SDR_LOC_NR];
+	/*
+	 * The delivery and queueing parts of each of the above
+	 * (docs/latency.md). has_split is 0 for a trace version 1 file, which
+	 * holds whole waits only: the parts are unknown, not zero.
+	 */
+	int has_split;
+	struct lat sys_delivery, sys_queue;
+	struct lat *cpu_delivery, *cpu_queue; /* meta.topo.nr_cpus entries each, or NULL */
+	struct lat landing_delivery[SDR_LOC_NR], landing_queue[SDR_LOC_NR];
 	struct report_cgroup *cgroups; /* sorted by p99 desc, then id */
 	size_t nr_cgroups;
 	struct sdr_rec_outlier *outliers; /* sorted by wait desc, then time */
@@ -123,8 +143,10 @@ void report__free(struct report *r);
 void report__derive_home(struct report_task *t, int nr_nodes);
 
 struct hist;
-/* Percentiles from a fine histogram (bound hist__rel_error()). */
+/* Percentiles from a fine histogram (bound hist__rel_error()), and its mean. */
 struct lat lat__from_hist(const struct hist *h);
+/* Only count, mean and max of a part of a task's waits (the kernel keeps no more per task). */
+struct lat lat__from_sum(__u64 count, __u64 sum, __u64 max);
 /* Percentiles from a task's coarse histogram (bound 1/16). */
 struct lat lat__from_task_hist(const __u32 *coarse, __u64 max);
 

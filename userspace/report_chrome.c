@@ -188,7 +188,8 @@ static int cmp_numa(const struct sdr_rec_numa *a, const struct sdr_rec_numa *b)
 
 static int cmp_outlier(const struct sdr_rec_outlier *a, const struct sdr_rec_outlier *b)
 {
-	return cmp_num(a->wait_ns, b->wait_ns) ?: cmp_num(a->hdr.cpu, b->hdr.cpu) ?:
+	return cmp_num(a->wait_ns, b->wait_ns) ?: cmp_num(a->delivery_ns, b->delivery_ns) ?:
+	       cmp_num(a->hdr.cpu, b->hdr.cpu) ?:
 	       cmp_num(a->prev.tid, b->prev.tid) ?: cmp_num(a->prev.tgid, b->prev.tgid) ?:
 	       cmp_num(a->prev_ran_ns, b->prev_ran_ns) ?:
 	       strncmp(a->prev.comm, b->prev.comm, sizeof(a->prev.comm));
@@ -206,10 +207,14 @@ static int cmp_ev(const void *pa, const void *pb)
 	if (c)
 		return c;
 	switch (a->kind) {
-	case EV_WAIT:
+	case EV_WAIT: {
+		const struct sample_vec *va = &((const struct report_task *)a->src)->waits;
+		const struct sample_vec *vb = &((const struct report_task *)b->src)->waits;
+
 		/* The sample word holds the wait, the CPU and the landing. */
-		return cmp_num(((const struct report_task *)a->src)->waits.v[a->i],
-			       ((const struct report_task *)b->src)->waits.v[b->i]);
+		return cmp_num(va->v[a->i], vb->v[b->i]) ?:
+		       cmp_num(va->delivery[a->i], vb->delivery[b->i]);
+	}
 	case EV_MIGRATE: return cmp_migrate(a->src, b->src);
 	case EV_NUMA: return cmp_numa(a->src, b->src);
 	default: return cmp_outlier(a->src, b->src);
@@ -236,19 +241,25 @@ static void ev_tail(struct json *j, const struct ev *e)
 	json__u64(j, "tid", e->tid);
 }
 
-static void write_wait(struct json *j, const struct ev *e)
+static void write_wait(struct json *j, const struct ev *e, int split)
 {
-	__u64 s = ((const struct report_task *)e->src)->waits.v[e->i];
+	const struct sample_vec *v = &((const struct report_task *)e->src)->waits;
+	__u64 s = v->v[e->i], wait = s & SAMPLE_WAIT_MASK;
 	unsigned int landing = s >> SAMPLE_LANDING_SHIFT & 3;
 
 	ev_head(j, "runnable", "runq", "X", e);
-	json__milli(j, "dur", s & SAMPLE_WAIT_MASK);
+	json__milli(j, "dur", wait);
 	ev_tail(j, e);
 	json__object_begin(j, "args");
 	json__u64(j, "cpu", s >> SAMPLE_CPU_SHIFT & 0x3ff);
 	/* 1 + locality when this run was the first after a migration. */
 	json__str(j, "landing",
 		  landing && landing <= SDR_LOC_NR ? locality_names[landing - 1] : "none");
+	/* A version 1 file has no split: the args are left out rather than made up. */
+	if (split) {
+		json__u64(j, "delivery_ns", v->delivery[e->i]);
+		json__u64(j, "queue_ns", wait - v->delivery[e->i]);
+	}
 	json__object_end(j);
 	json__object_end(j);
 }
@@ -292,7 +303,7 @@ static void write_numa(struct json *j, const struct ev *e)
 	json__object_end(j);
 }
 
-static void write_outlier(struct json *j, const struct ev *e)
+static void write_outlier(struct json *j, const struct ev *e, int split)
 {
 	const struct sdr_rec_outlier *o = e->src;
 
@@ -300,6 +311,8 @@ static void write_outlier(struct json *j, const struct ev *e)
 	ev_tail(j, e);
 	json__object_begin(j, "args");
 	json__u64(j, "wait_ns", o->wait_ns);
+	if (split)
+		json__u64(j, "delivery_ns", o->delivery_ns);
 	json__u64(j, "cpu", o->hdr.cpu);
 	json__u64(j, "running_tid", o->prev.tid);
 	json__u64(j, "running_tgid", o->prev.tgid);
@@ -309,13 +322,13 @@ static void write_outlier(struct json *j, const struct ev *e)
 	json__object_end(j);
 }
 
-static void write_event(struct json *j, const struct ev *e)
+static void write_event(struct json *j, const struct ev *e, int split)
 {
 	switch (e->kind) {
-	case EV_WAIT: write_wait(j, e); break;
+	case EV_WAIT: write_wait(j, e, split); break;
 	case EV_MIGRATE: write_migrate(j, e); break;
 	case EV_NUMA: write_numa(j, e); break;
-	default: write_outlier(j, e); break;
+	default: write_outlier(j, e, split); break;
 	}
 }
 
@@ -495,7 +508,7 @@ int report__print_chrome(const struct report *r, FILE *f, int top_n)
 	json__set_flat_depth(&j, 3);
 	err = write_names(&j, r, &k);
 	for (i = 0; !err && i < l.n; i++)
-		write_event(&j, &l.v[i]);
+		write_event(&j, &l.v[i], r->has_split);
 	json__set_flat_depth(&j, 0);
 	json__array_end(&j);
 	json__str(&j, "displayTimeUnit", "ns");

@@ -73,6 +73,15 @@ static void td_dur(FILE *f, __u64 ns)
 	fprintf(f, "<td>%s</td>", fmt_duration(buf, sizeof(buf), ns));
 }
 
+/* The p99 of a part of the waits; "-" when it is not known. */
+static void td_part_p99(FILE *f, const struct lat *l, int known)
+{
+	if (known && !l->no_pct)
+		td_dur(f, l->p99);
+	else
+		fputs("<td>-</td>", f);
+}
+
 static void td_milli(FILE *f, __u64 milli)
 {
 	fprintf(f, "<td>%llu.%03llu</td>", (unsigned long long)milli / 1000,
@@ -348,17 +357,37 @@ static int print_latency(const struct report *r, FILE *f)
 	      "</figcaption>\n</figure>\n<table>\n", f);
 	head_row(f, "-scope waits p50 p90 p99 p99.9 max");
 	lat_row(f, "system", &r->sys_runq);
+	if (r->has_split) {
+		lat_row(f, "system: delivery", &r->sys_delivery);
+		lat_row(f, "system: queueing", &r->sys_queue);
+	}
 	for (c = 0; c < r->meta.topo.nr_cpus; c++) {
 		if (r->meta.topo.cpu_node[c] < 0)
 			continue;
 		snprintf(name, sizeof(name), "cpu %d", c);
 		lat_row(f, name, &r->cpu_runq[c]);
 	}
-	fputs("</table>\n<h3>Landing latency</h3>\n<p>The first wait after a migration, by where "
+	fputs("</table>\n", f);
+	if (r->has_split)
+		fputs("<p class=\"note\">A wait runs from the wakeup (sched_waking) or the "
+		      "preemption to running. Delivery: wakeup to on a run queue (0 for "
+		      "preemption and new tasks); queueing: on a run queue to running "
+		      "(docs/latency.md).</p>\n", f);
+	else
+		fprintf(f, "<p class=\"note\">No delivery/queueing split: the file is trace format "
+			   "version %u.</p>\n", r->meta.version);
+	fputs("<h3>Landing latency</h3>\n<p>The first wait after a migration, by where "
 	      "the task went.</p>\n<table>\n", f);
 	head_row(f, "-locality waits p50 p90 p99 p99.9 max");
-	for (l = 0; l < SDR_LOC_NR; l++)
+	for (l = 0; l < SDR_LOC_NR; l++) {
 		lat_row(f, locality_names[l], &r->landing[l]);
+		if (!r->has_split)
+			continue;
+		snprintf(name, sizeof(name), "%s: delivery", locality_names[l]);
+		lat_row(f, name, &r->landing_delivery[l]);
+		snprintf(name, sizeof(name), "%s: queueing", locality_names[l]);
+		lat_row(f, name, &r->landing_queue[l]);
+	}
 	fputs("</table>\n", f);
 	section_end(f);
 	return err;
@@ -374,7 +403,7 @@ static void print_cgroups(const struct report *r, FILE *f, int top_n)
 	section(f, "cgroups", "Run-queue latency by cgroup");
 	fprintf(f, "<p>%zu cgroups; %zu shown, by p99.</p>\n", r->nr_cgroups, n);
 	fputs("<div class=\"scroll\"><table>\n", f);
-	head_row(f, "-cgroup tasks waits p50 p99 max");
+	head_row(f, "-cgroup tasks waits p50 p99 max delivery-p99 queueing-p99");
 	for (i = 0; i < n; i++) {
 		const struct report_cgroup *g = &r->cgroups[i];
 
@@ -386,6 +415,8 @@ static void print_cgroups(const struct report *r, FILE *f, int top_n)
 		td_dur(f, g->runq.p50);
 		td_dur(f, g->runq.p99);
 		td_dur(f, g->runq.max);
+		td_part_p99(f, &g->delivery, g->split_known);
+		td_part_p99(f, &g->queue, g->split_known);
 		fputs("</tr>\n", f);
 	}
 	fputs("</table></div>\n", f);
@@ -404,7 +435,7 @@ static int cmp_p99(const void *a, const void *b)
 	return x->id.start_ns < y->id.start_ns ? -1 : x->id.start_ns > y->id.start_ns;
 }
 
-static void task_lat_row(FILE *f, const struct report_task *t)
+static void task_lat_row(FILE *f, const struct report_task *t, int split)
 {
 	fputs("<tr>", f);
 	td_u64(f, t->id.tid);
@@ -413,6 +444,8 @@ static void task_lat_row(FILE *f, const struct report_task *t)
 	td_dur(f, t->runq.p50);
 	td_dur(f, t->runq.p99);
 	td_dur(f, t->runq.max);
+	td_part_p99(f, &t->delivery, split);
+	td_part_p99(f, &t->queue, split);
 	td_dur(f, t->runtime_ns);
 	fprintf(f, "<td>%.1f%%</td>",
 		t->runtime_ns ? 100.0 * t->remote_runtime_ns / t->runtime_ns : 0.0);
@@ -439,9 +472,9 @@ static int print_task_latency(const struct report *r, FILE *f, int top_n)
 	fprintf(f, "<p>%zu tasks waited; %zu shown. Remote: run time away from the home node "
 		   "(docs/latency.md).</p>\n", n, shown);
 	fputs("<div class=\"scroll\"><table>\n", f);
-	head_row(f, "tid -comm waits p50 p99 max runtime remote home");
+	head_row(f, "tid -comm waits p50 p99 max delivery-p99 queueing-p99 runtime remote home");
 	for (i = 0; i < shown; i++)
-		task_lat_row(f, v[i]);
+		task_lat_row(f, v[i], r->has_split);
 	fputs("</table></div>\n", f);
 	section_end(f);
 	free(v);
@@ -458,12 +491,16 @@ static void print_outliers(const struct report *r, FILE *f, int top_n)
 	fprintf(f, "<p>%zu waits over the --min-lat threshold; %zu shown, with the task that had "
 		   "the CPU.</p>\n", r->nr_outliers, n);
 	fputs("<div class=\"scroll\"><table>\n", f);
-	head_row(f, "wait cpu tid -comm ran-tid -ran-comm it-ran");
+	head_row(f, "wait delivery cpu tid -comm ran-tid -ran-comm it-ran");
 	for (i = 0; i < n; i++) {
 		const struct sdr_rec_outlier *o = &r->outliers[i];
 
 		fputs("<tr>", f);
 		td_dur(f, o->wait_ns);
+		if (r->has_split)
+			td_dur(f, o->delivery_ns);
+		else
+			fputs("<td>-</td>", f);
 		td_u64(f, o->hdr.cpu);
 		td_u64(f, o->task.tid);
 		td_str(f, o->task.comm, sizeof(o->task.comm), "m");

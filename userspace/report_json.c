@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* The JSON report, schema "schedrift.report/1" (interface.md, docs/report.md). */
+/*
+ * The JSON report, schema "schedrift.report/2" (interface.md, docs/report.md).
+ * /2 added the delivery and queueing parts of every run-queue latency.
+ */
 #include "json.h"
 #include "report.h"
 
@@ -117,8 +120,48 @@ static void write_lat(struct json *j, const char *key, const struct lat *l)
 	json__object_end(j);
 }
 
+/*
+ * A part of a wait (delivery or queueing): LAT plus its mean; null when
+ * the source does not have it (a version 1 file), and null percentiles when
+ * only count, mean and max are known (the daemon's per-task figures).
+ */
+static void write_part(struct json *j, const char *key, const struct lat *l, int known)
+{
+	if (!known) {
+		json__null(j, key);
+		return;
+	}
+	json__object_begin(j, key);
+	json__u64(j, "count", l->count);
+	json__u64(j, "mean", l->mean);
+	if (l->no_pct) {
+		json__null(j, "p50");
+		json__null(j, "p90");
+		json__null(j, "p99");
+		json__null(j, "p999");
+	} else {
+		json__u64(j, "p50", l->p50);
+		json__u64(j, "p90", l->p90);
+		json__u64(j, "p99", l->p99);
+		json__u64(j, "p999", l->p999);
+	}
+	json__u64(j, "max", l->max);
+	json__fixed(j, "rel_error", l->rel_error, 6);
+	json__object_end(j);
+}
+
+/* A run-queue latency and its two parts, side by side. */
+static void write_wait_lats(struct json *j, const struct lat *wait, const struct lat *delivery,
+			    const struct lat *queue, int known)
+{
+	write_lat(j, "runq_latency_ns", wait);
+	write_part(j, "delivery_ns", delivery, known);
+	write_part(j, "queue_ns", queue, known);
+}
+
 static void write_latency(struct json *j, const struct report *r)
 {
+	int split = r->has_split && r->cpu_delivery && r->cpu_queue;
 	size_t i;
 	int c, l;
 
@@ -128,13 +171,28 @@ static void write_latency(struct json *j, const struct report *r)
 			continue;
 		json__object_begin(j, NULL);
 		json__u64(j, "cpu", c);
-		write_lat(j, "runq_latency_ns", &r->cpu_runq[c]);
+		write_wait_lats(j, &r->cpu_runq[c], split ? &r->cpu_delivery[c] : NULL,
+				split ? &r->cpu_queue[c] : NULL, split);
 		json__object_end(j);
 	}
 	json__array_end(j);
+	/* Each locality's LAT carries its own parts: its keys stay those of /1. */
 	json__object_begin(j, "landing_latency_ns");
-	for (l = 0; l < SDR_LOC_NR; l++)
-		write_lat(j, locality_names[l], &r->landing[l]);
+	for (l = 0; l < SDR_LOC_NR; l++) {
+		const struct lat *w = &r->landing[l];
+
+		json__object_begin(j, locality_names[l]);
+		json__u64(j, "count", w->count);
+		json__u64(j, "p50", w->p50);
+		json__u64(j, "p90", w->p90);
+		json__u64(j, "p99", w->p99);
+		json__u64(j, "p999", w->p999);
+		json__u64(j, "max", w->max);
+		json__fixed(j, "rel_error", w->rel_error, 6);
+		write_part(j, "delivery_ns", &r->landing_delivery[l], r->has_split);
+		write_part(j, "queue_ns", &r->landing_queue[l], r->has_split);
+		json__object_end(j);
+	}
 	json__object_end(j);
 	json__array_begin(j, "cgroups");
 	for (i = 0; i < r->nr_cgroups; i++) {
@@ -147,7 +205,7 @@ static void write_latency(struct json *j, const struct report *r)
 		else
 			json__null(j, "path");
 		json__u64(j, "nr_tasks", g->nr_tasks);
-		write_lat(j, "runq_latency_ns", &g->runq);
+		write_wait_lats(j, &g->runq, &g->delivery, &g->queue, g->split_known);
 		json__object_end(j);
 	}
 	json__array_end(j);
@@ -163,6 +221,13 @@ static void write_outliers(struct json *j, const struct report *r)
 
 		json__object_begin(j, NULL);
 		json__u64(j, "wait_ns", o->wait_ns);
+		if (r->has_split && o->delivery_ns <= o->wait_ns) {
+			json__u64(j, "delivery_ns", o->delivery_ns);
+			json__u64(j, "queue_ns", o->wait_ns - o->delivery_ns);
+		} else {
+			json__null(j, "delivery_ns");
+			json__null(j, "queue_ns");
+		}
 		json__u64(j, "cpu", o->hdr.cpu);
 		json__u64(j, "ts_ns", o->hdr.ts_ns);
 		json__u64(j, "tid", o->task.tid);
@@ -200,7 +265,7 @@ static void write_system(struct json *j, const struct report *r)
 			by_cause[c] += r->migrations[l][c];
 		}
 	json__object_begin(j, "system");
-	write_lat(j, "runq_latency_ns", &r->sys_runq);
+	write_wait_lats(j, &r->sys_runq, &r->sys_delivery, &r->sys_queue, r->has_split);
 	json__u64(j, "waits", r->nr_waits);
 	write_latency(j, r);
 	write_mig(j, "migrations", by_loc, by_cause);
@@ -217,13 +282,20 @@ static void write_system(struct json *j, const struct report *r)
 	json__object_end(j);
 }
 
-static void write_samples(struct json *j, const struct report_task *t)
+static void write_samples(struct json *j, const struct report_task *t, int split)
 {
 	size_t i;
 
 	json__array_begin(j, "wait_samples_ns");
 	for (i = 0; i < t->waits.n; i++)
 		json__u64(j, NULL, t->waits.v[i] & SAMPLE_WAIT_MASK);
+	json__array_end(j);
+	if (!split || !t->waits.delivery)
+		return;
+	/* Same order as wait_samples_ns; the queueing part is the difference. */
+	json__array_begin(j, "delivery_samples_ns");
+	for (i = 0; i < t->waits.n; i++)
+		json__u64(j, NULL, t->waits.delivery[i]);
 	json__array_end(j);
 }
 
@@ -258,10 +330,11 @@ void report__write_task_json(struct json *j, const struct report *r, const struc
 	for (i = 0; i < SDR_NUMA_NR; i++)
 		json__u64(j, numa_kind_names[i], t->numa[i]);
 	json__object_end(j);
-	write_lat(j, "runq_latency_ns", &t->runq);
+	/* r is NULL only for the daemon's rows, which always have the split. */
+	write_wait_lats(j, &t->runq, &t->delivery, &t->queue, r ? r->has_split : 1);
 	write_lat(j, "landing_latency_ns", &t->landing);
 	if (samples)
-		write_samples(j, t);
+		write_samples(j, t, r ? r->has_split : 1);
 	json__object_end(j);
 }
 
@@ -274,7 +347,7 @@ void report__print_json(const struct report *r, FILE *f, int top_n, int samples)
 		n = top_n;
 	json__init(&j, f);
 	json__object_begin(&j, NULL);
-	json__str(&j, "schema", "schedrift.report/1");
+	json__str(&j, "schema", "schedrift.report/2");
 	write_capture(&j, r);
 	write_counters(&j, r);
 	write_system(&j, r);

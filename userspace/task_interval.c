@@ -25,7 +25,8 @@ static int restarted(const struct sdr_task_counts *now, const struct sdr_task_co
 	unsigned int i;
 
 	if (now->waits < then->waits || now->runtime_ns < then->runtime_ns ||
-	    now->penalty_milli < then->penalty_milli)
+	    now->penalty_milli < then->penalty_milli || now->wait_sum_ns < then->wait_sum_ns ||
+	    now->delivery_sum_ns < then->delivery_sum_ns)
 		return 1;
 	for (i = 0; i < SDR_CAUSE_NR; i++)
 		if (now->by_cause[i] < then->by_cause[i])
@@ -80,6 +81,36 @@ static void wait_delta(struct task_interval *iv, const struct sdr_task_counts *a
 	iv->wait_max_ns = l.count ? top : 0;
 }
 
+static __u64 min_u64(__u64 a, __u64 b)
+{
+	return a < b ? a : b;
+}
+
+static __u64 max_u64(__u64 a, __u64 b)
+{
+	return a > b ? a : b;
+}
+
+/*
+ * The delivery and queueing parts between two versions. The kernel keeps
+ * only their sums and maxima per task: a maximum that rose was set in this
+ * interval and is exact; otherwise the interval's largest is at most the
+ * maximum so far, and at most the interval's sum.
+ */
+static void part_delta(struct task_interval *iv, const struct sdr_task_counts *a,
+		       const struct sdr_task_counts *b)
+{
+	__u64 queue_sum;
+
+	iv->wait_sum_ns = a->wait_sum_ns - b->wait_sum_ns;
+	iv->delivery_sum_ns = a->delivery_sum_ns - b->delivery_sum_ns;
+	/* Clock skew aside, delivery is part of the wait; never a wrapped difference. */
+	queue_sum = iv->wait_sum_ns > iv->delivery_sum_ns ?
+			    iv->wait_sum_ns - iv->delivery_sum_ns : 0;
+	iv->delivery_max_ns = min_u64(a->delivery_max_ns, iv->delivery_sum_ns);
+	iv->queue_max_ns = min_u64(a->queue_max_ns, queue_sum);
+}
+
 /*
  * Two parts of one interval (the task got two versions in one generation,
  * e.g. read live and then its exit record): counts add up; the percentiles
@@ -97,6 +128,10 @@ static void wait_merge(struct task_interval *iv, const struct task_interval *fir
 	}
 	iv->waits += first->waits;
 	iv->wait_max_ns = max;
+	iv->wait_sum_ns += first->wait_sum_ns;
+	iv->delivery_sum_ns += first->delivery_sum_ns;
+	iv->delivery_max_ns = max_u64(iv->delivery_max_ns, first->delivery_max_ns);
+	iv->queue_max_ns = max_u64(iv->queue_max_ns, first->queue_max_ns);
 }
 
 void task_interval__fill(struct task_rec *t, const struct task_rec *old, int nr_nodes)
@@ -127,6 +162,7 @@ void task_interval__fill(struct task_rec *t, const struct task_rec *old, int nr_
 			if (i != home && a->node_runtime_ns[i] > b->node_runtime_ns[i])
 				iv->remote_runtime_ns += a->node_runtime_ns[i] - b->node_runtime_ns[i];
 	wait_delta(iv, a, b);
+	part_delta(iv, a, b);
 	if (!same_generation)
 		return;
 	for (i = 0; i < SDR_LOC_NR; i++)
@@ -175,6 +211,12 @@ void task_interval__row(struct report_task *row, const struct task_rec *t, int n
 	row->runq.p999 = iv->wait_p999_ns;
 	row->runq.max = iv->wait_max_ns;
 	row->runq.rel_error = iv->waits ? 1.0 / 16 : 0;
+	/* The parts: count, mean and a bound on the max; no percentiles (task_interval.h). */
+	row->delivery = lat__from_sum(iv->waits, iv->delivery_sum_ns, iv->delivery_max_ns);
+	row->queue = lat__from_sum(iv->waits,
+				   iv->wait_sum_ns > iv->delivery_sum_ns ?
+					   iv->wait_sum_ns - iv->delivery_sum_ns : 0,
+				   iv->queue_max_ns);
 	/*
 	 * Per task the kernel keeps landing counts, sums and maxima only: the
 	 * interval's count, and the largest landing wait since the task was

@@ -41,6 +41,11 @@ struct task_interval {
 	__u64 landings;
 	/* Waits of the interval, from the coarse histograms' difference (bound 1/16). */
 	__u64 waits, wait_p50_ns, wait_p90_ns, wait_p99_ns, wait_p999_ns, wait_max_ns;
+	/*
+	 * Their parts: sums exact; each max is exact when it rose in the
+	 * interval, else bounded by the task's maximum so far and the sum.
+	 */
+	__u64 wait_sum_ns, delivery_sum_ns, delivery_max_ns, queue_max_ns;
 };
 
 /*

@@ -57,6 +57,11 @@ static void draw(struct report *r, int rows, int tty)
 	       r->meta.hostname, r->meta.nr_cpus_online, r->nr_nodes, r->duration_ns / 1e9,
 	       (unsigned long long)r->sys_runq.count, fmt_duration(a, sizeof(a), r->sys_runq.p50),
 	       fmt_duration(b, sizeof(b), r->sys_runq.p99), fmt_duration(c, sizeof(c), r->sys_runq.max));
+	/* Which part of the p99 is the wakeup's delivery, which the queue (docs/latency.md). */
+	if (r->has_split)
+		printf("wait parts, p99: delivery %s, queueing %s\n",
+		       fmt_duration(a, sizeof(a), r->sys_delivery.p99),
+		       fmt_duration(b, sizeof(b), r->sys_queue.p99));
 	printf("migrations since start: %llu (%llu cross-node), penalty %.3f\n\n",
 	       (unsigned long long)mig, (unsigned long long)cross,
 	       r->penalty_milli / (double)SDR_PENALTY_SCALE);
@@ -85,7 +90,8 @@ static const char top_usage[] =
 	"usage: schedrift top [--interval SECONDS] [--rows N] [--iterations N] [--topology FILE]\n"
 	"\n"
 	"A live table of the tasks with the worst run-queue waits (p99 since top started;\n"
-	"per-task bound 1/16), their migrations and modelled penalty. Ctrl-C quits.\n"
+	"per-task bound 1/16), their migrations and modelled penalty, under the system's\n"
+	"p99 of the delivery and queueing parts of its waits. Ctrl-C quits.\n"
 	"\n"
 	"  -i, --interval SECONDS  refresh period (default 1)\n"
 	"  -n, --rows N            tasks shown (default 20)\n"

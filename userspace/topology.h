@@ -22,6 +22,8 @@
  * TOPO_NR_LLC_IDS, which is also the limit for ids in a --topology file.
  */
 #define TOPO_LLC_OF_NODE(node) (SDR_MAX_CPUS + (node))
+/* LLC ids are below this: CPU numbers, or a node standing in for its LLC. */
+#define TOPO_LLC_LIMIT (SDR_MAX_CPUS + SDR_MAX_NODES)
 #define TOPO_NR_LLC_IDS (SDR_MAX_CPUS + SDR_MAX_NODES)
 
 /*

@@ -22,8 +22,13 @@
 #include "schedrift.h"
 #include "topology.h"
 
-/* Format version written by this build, and the only one it reads. */
-#define SDR_TRACE_VERSION 1
+/*
+ * Format version written by this build. It also reads version 1 files
+ * (docs/trace-format.md "Versions"): their records have the older layouts
+ * and their waits no delivery/queueing split.
+ */
+#define SDR_TRACE_VERSION 2
+#define SDR_TRACE_MIN_VERSION 1
 
 /* The writer compresses and writes a chunk once this many record bytes wait. */
 #define TRACE_CHUNK_RAW_BYTES (256 * 1024)
@@ -44,6 +49,8 @@ struct trace_counter {
 };
 
 struct trace_meta {
+	/* The file's format version (the reader fills it; the writer writes SDR_TRACE_VERSION). */
+	__u32 version;
 	char kernel_release[65];
 	char hostname[65];
 	__u64 start_realtime_ns; /* CLOCK_REALTIME at capture start */
@@ -140,7 +147,7 @@ struct trace_reader;
  * Opens path and validates the header. On error returns NULL and fills *e
  * with one line naming what is wrong, e.g. "not a schedrift trace (bad
  * magic)", "header CRC mismatch (...)", "unsupported format version 7 (this
- * build reads 1)", and the offset of the problem.
+ * build reads 1 and 2)", and the offset of the problem.
  */
 struct trace_reader *trace_reader__open(const char *path, struct trace_error *e);
 

@@ -234,7 +234,7 @@ static int header__parse(struct trace_reader *r, struct trace_error *e, const __
 		t->cpu_llc[i] = (__s32)tf_dec__u32(&d);
 		/* Consumers index distance[] and per-LLC arrays with these. */
 		if (t->cpu_node[i] < TOPO_ABSENT || t->cpu_node[i] >= (int)nr_nodes ||
-		    t->cpu_llc[i] < TOPO_ABSENT || t->cpu_llc[i] >= SDR_MAX_CPUS)
+		    t->cpu_llc[i] < TOPO_ABSENT || t->cpu_llc[i] >= TOPO_LLC_LIMIT)
 			return header__fail(r, e, at, "CPU %u has node %d, LLC %d", i,
 					    t->cpu_node[i], t->cpu_llc[i]);
 	}
@@ -268,10 +268,10 @@ static int reader__header(struct trace_reader *r, struct trace_error *e)
 
 	/* Before the CRC: another version may frame its header differently. */
 	version = tf_le32(pre + 8);
-	if (version != SDR_TRACE_VERSION)
+	if (version < SDR_TRACE_MIN_VERSION || version > SDR_TRACE_VERSION)
 		return reader__fail(r, e, -ENOTSUP, 8,
-				    "unsupported format version %u (this build reads %u)", version,
-				    SDR_TRACE_VERSION);
+				    "unsupported format version %u (this build reads %u and %u)",
+				    version, SDR_TRACE_MIN_VERSION, SDR_TRACE_VERSION);
 	len = tf_le32(pre + 12);
 	if (len < TF_HDR_MIN_LEN || len > TF_HDR_MAX_LEN)
 		return reader__fail(r, e, -EBADMSG, 12,
@@ -299,6 +299,7 @@ static int reader__header(struct trace_reader *r, struct trace_error *e)
 		goto out;
 	}
 	err = header__parse(r, e, buf, len);
+	r->meta.version = version;
 out:
 	free(buf);
 	return err;

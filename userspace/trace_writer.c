@@ -82,7 +82,7 @@ static int meta__check(const struct trace_meta *m)
 	for (i = 0; i < t->nr_cpus; i++) {
 		if (t->cpu_node[i] < TOPO_ABSENT || t->cpu_node[i] >= t->nr_nodes)
 			return -EINVAL;
-		if (t->cpu_llc[i] < TOPO_ABSENT || t->cpu_llc[i] >= SDR_MAX_CPUS)
+		if (t->cpu_llc[i] < TOPO_ABSENT || t->cpu_llc[i] >= TOPO_LLC_LIMIT)
 			return -EINVAL;
 	}
 	return 0;

@@ -2,17 +2,19 @@
 /*
  * Payload after the record header: __u32 count (little-endian), then per
  * wait: zigzag varint (ts - previous ts), varint cpu, zigzag varint
- * (tid - previous tid), one landing byte, varint wait_ns. The first
- * "previous ts" is the header's ts_ns and the first "previous tid" is 0.
- * Timestamps are mostly increasing but may step back a little (records
- * from different CPUs), hence zigzag.
+ * (tid - previous tid), one landing byte, varint wait_ns and (trace
+ * version 2 on) varint delivery_ns. The first "previous ts" is the
+ * header's ts_ns and the first "previous tid" is 0. Timestamps are mostly
+ * increasing but may step back a little (batches from different CPUs),
+ * hence zigzag. Delivery is stored rather than queueing because it is
+ * usually the small part (a few microseconds), so its varint is short.
  */
 #include <errno.h>
 #include <string.h>
 #include "wait_batch.h"
 
 #define HDR_LEN (sizeof(struct sdr_rec_hdr) + sizeof(__u32))
-#define MAX_SAMPLE_LEN (10 + 10 + 10 + 1 + 10)
+#define MAX_SAMPLE_LEN (10 + 10 + 10 + 1 + 10 + 10)
 
 void wait_batch__init(struct wait_batch *b)
 {
@@ -44,30 +46,33 @@ static __s64 unzigzag(__u64 v)
 	return (__s64)(v >> 1) ^ -(__s64)(v & 1);
 }
 
-int wait_batch__add(struct wait_batch *b, const struct sdr_rec_wait *w)
+int wait_batch__add(struct wait_batch *b, const struct wait_sample *s)
 {
 	struct sdr_rec_hdr *h = (struct sdr_rec_hdr *)b->buf;
 	__u8 *p;
 
+	if (s->cpu >= SDR_MAX_CPUS || s->landing > SDR_LOC_NR || s->delivery_ns > s->wait_ns)
+		return -EINVAL;
 	if (b->len == 0) {
 		memset(h, 0, sizeof(*h));
 		h->type = SDR_REC_WAIT_BATCH;
-		h->ts_ns = w->hdr.ts_ns;
-		b->prev_ts = w->hdr.ts_ns;
+		h->ts_ns = s->ts_ns;
+		b->prev_ts = s->ts_ns;
 		b->prev_tid = 0;
 		b->len = HDR_LEN;
 	}
 	if (b->len + MAX_SAMPLE_LEN > sizeof(b->buf))
 		return 1;
 	p = b->buf + b->len;
-	p += put_varint(p, zigzag((__s64)(w->hdr.ts_ns - b->prev_ts)));
-	p += put_varint(p, w->hdr.cpu);
-	p += put_varint(p, zigzag((__s64)w->tid - (__s64)b->prev_tid));
-	*p++ = w->landing;
-	p += put_varint(p, w->wait_ns);
+	p += put_varint(p, zigzag((__s64)(s->ts_ns - b->prev_ts)));
+	p += put_varint(p, s->cpu);
+	p += put_varint(p, zigzag((__s64)s->tid - (__s64)b->prev_tid));
+	*p++ = s->landing;
+	p += put_varint(p, s->wait_ns);
+	p += put_varint(p, s->delivery_ns);
 	b->len = p - b->buf;
-	b->prev_ts = w->hdr.ts_ns;
-	b->prev_tid = w->tid;
+	b->prev_ts = s->ts_ns;
+	b->prev_tid = s->tid;
 	b->count++;
 	return 0;
 }
@@ -102,7 +107,7 @@ static int get_varint(const __u8 **p, const __u8 *end, __u64 *out)
 	return -EINVAL;
 }
 
-int wait_batch__decode(const struct sdr_rec_hdr *rec,
+int wait_batch__decode(const struct sdr_rec_hdr *rec, __u32 version,
 		       int (*cb)(void *ctx, const struct wait_sample *s), void *ctx)
 {
 	const __u8 *p = (const __u8 *)rec + HDR_LEN, *end = (const __u8 *)rec + rec->size;
@@ -129,6 +134,11 @@ int wait_batch__decode(const struct sdr_rec_hdr *rec,
 			return -EINVAL;
 		s.landing = *p++;
 		if (s.landing > SDR_LOC_NR || get_varint(&p, end, &s.wait_ns))
+			return -EINVAL;
+		s.delivery_ns = 0;
+		/* Version 1 entries end at the wait: no delivery was recorded. */
+		if (version >= 2 &&
+		    (get_varint(&p, end, &s.delivery_ns) || s.delivery_ns > s.wait_ns))
 			return -EINVAL;
 		s.ts_ns = ts;
 		s.tid = tid;

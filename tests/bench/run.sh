@@ -29,6 +29,8 @@
 #   BENCH_DOC=docs/performance.md   where to write the results; empty: nowhere
 #   BENCH_KEEP=1            keep the work directory (logs, raw samples)
 #   SCHEDRIFT=./schedrift   the binary to measure
+#   SCHEDRIFT_PREV=PATH     an earlier build, measured too ("schedrift-prev",
+#                           record mode), so a change's cost is a same-run ratio
 set -u
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -109,10 +111,15 @@ trap 'log "interrupted"; exit 130' INT TERM
 # The tree may be rebuilt while this runs; measure one binary throughout.
 cp "$SCHEDRIFT" "$W/schedrift" || die "failed to copy $SCHEDRIFT"
 SDR=$W/schedrift
+if [ -n "${SCHEDRIFT_PREV:-}" ]; then
+	[ -x "$SCHEDRIFT_PREV" ] || die "SCHEDRIFT_PREV=$SCHEDRIFT_PREV is not an executable"
+	cp "$SCHEDRIFT_PREV" "$W/schedrift-prev" || die "failed to copy $SCHEDRIFT_PREV"
+fi
 
 echo 1 >$STATS_SYSCTL || die "failed to enable kernel.bpf_stats_enabled"
 
 CONFIGS=(base schedrift schedrift-metrics)
+[ -n "${SCHEDRIFT_PREV:-}" ] && CONFIGS+=(schedrift-prev)
 skip() {	# config reason
 	printf '%s\t%s\n' "$1" "$2" >>"$W/skips.tsv"
 	echo "SKIP: $1: $2"
@@ -165,6 +172,9 @@ start_tool() {
 		ready=recording ;;
 	schedrift-metrics)
 		"$SDR" record --no-samples -o "$W/out.sdt" >"$TOOL_LOG" 2>&1 &
+		ready=recording ;;
+	schedrift-prev)
+		"$W/schedrift-prev" record -o "$W/out.sdt" >"$TOOL_LOG" 2>&1 &
 		ready=recording ;;
 	runqlat)
 		# A long interval: it sits attached until SIGINT. stdbuf: its
@@ -247,6 +257,8 @@ run_one() {	# rep config
 	printf 'msg_cmd\t%s\n' "${MSG_CMD[*]}"
 	printf 'tools\t%s\n' "$(perf version 2>&1 | head -n 1); libbpf-tools $(dpkg-query -W -f='${Version}' libbpf-tools 2>/dev/null || echo '?') runqlat; $("$BPFTOOL" version | head -n 1)"
 	printf 'schedrift\t%s\n' "$("$SDR" version 2>&1 | head -n 1)"
+	[ -n "${SCHEDRIFT_PREV:-}" ] &&
+		printf 'schedrift_prev\t%s\n' "$("$W/schedrift-prev" version 2>&1 | head -n 1)"
 } >"$W/meta.tsv"
 
 log "configurations: ${CONFIGS[*]}; $REPS rounds; work directory $W"

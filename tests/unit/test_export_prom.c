@@ -542,7 +542,9 @@ struct fixture {
 	struct lat cpu_lat[NR_CPUS + 1];
 	struct sdr_node_cell cells[4];
 	struct hist sys, landing[SDR_LOC_NR], cg[NR_CGROUPS], cpu[NR_CPUS];
-	__u64 sys_samples[NR_SYS];
+	/* The delivery and queueing parts of the same waits. */
+	struct hist dlv, que, landing_dlv[SDR_LOC_NR], landing_que[SDR_LOC_NR];
+	__u64 sys_samples[NR_SYS], dlv_samples[NR_SYS], que_samples[NR_SYS];
 	struct prom_input in;
 };
 
@@ -611,6 +613,9 @@ static void build(struct fixture *x)
 	r->unconsumed = 7;
 
 	r->sys_runq = (struct lat){ 100, 1500, 20000, 1000000, 2000001, 3000000000ull, 0.015625 };
+	r->has_split = 1;
+	r->sys_delivery = (struct lat){ 100, 500, 7000, 400000, 900001, 1000000000ull, 0.015625 };
+	r->sys_queue = (struct lat){ 100, 1000, 13000, 600000, 1100000, 2000000000ull, 0.015625 };
 	r->cpu_runq = x->cpu_lat;
 	for (c = 0; c < NR_CPUS; c++)
 		x->cpu_lat[c] = (struct lat){ c, 1000 * c, 2000 * c, 3000 * c, 4000 * c, 5000 * c,
@@ -626,10 +631,21 @@ static void build(struct fixture *x)
 			v = (v % 1000) << (v % 28);
 		x->sys_samples[i] = v;
 		hist__add(&x->sys, v);
+		/* Some preemptions (no delivery), some all delivery, the rest split unevenly. */
+		x->dlv_samples[i] = i % 5 == 0 ? 0 : i % 7 == 0 ? v : v / (2 + i % 9);
+		x->que_samples[i] = v - x->dlv_samples[i];
+		hist__add(&x->dlv, x->dlv_samples[i]);
+		hist__add(&x->que, x->que_samples[i]);
 	}
 	hist__add(&x->landing[SDR_LOC_SAME_LLC], 3000);
+	hist__add(&x->landing_dlv[SDR_LOC_SAME_LLC], 1000);
+	hist__add(&x->landing_que[SDR_LOC_SAME_LLC], 2000);
 	hist__add(&x->landing[SDR_LOC_SAME_LLC], 700000);
+	hist__add(&x->landing_dlv[SDR_LOC_SAME_LLC], 0);
+	hist__add(&x->landing_que[SDR_LOC_SAME_LLC], 700000);
 	hist__add(&x->landing[SDR_LOC_CROSS_LLC], 50000000);
+	hist__add(&x->landing_dlv[SDR_LOC_CROSS_LLC], 30000000);
+	hist__add(&x->landing_que[SDR_LOC_CROSS_LLC], 20000000);
 	/* cross_node landing stays empty. */
 	for (c = 0; c < NR_CPUS; c++)
 		for (i = 0; i <= c; i++)
@@ -666,6 +682,10 @@ static void build(struct fixture *x)
 		.r = r,
 		.sys_hist = &x->sys,
 		.landing_hist = x->landing,
+		.sys_delivery_hist = &x->dlv,
+		.sys_queue_hist = &x->que,
+		.landing_delivery_hist = x->landing_dlv,
+		.landing_queue_hist = x->landing_que,
 		.cgroup_hists = x->cg,
 		.top_n = 4,
 		.cpu_seconds = 12.25,
@@ -915,8 +935,14 @@ static const char *const family_order[] = {
 	"schedrift_runqueue_latency_seconds",
 	"schedrift_runqueue_latency_quantile_seconds",
 	"schedrift_runqueue_latency_rel_error",
+	"schedrift_runqueue_delivery_seconds",
+	"schedrift_runqueue_delivery_quantile_seconds",
+	"schedrift_runqueue_queue_seconds",
+	"schedrift_runqueue_queue_quantile_seconds",
 	"schedrift_cpu_runqueue_latency_quantile_seconds",
 	"schedrift_landing_latency_seconds",
+	"schedrift_landing_delivery_seconds",
+	"schedrift_landing_queue_seconds",
 	"schedrift_cgroup_runqueue_latency_seconds",
 	"schedrift_task_migrations_total",
 	"schedrift_task_penalty",
@@ -1113,9 +1139,43 @@ static void check_full(const struct parsed *p, const struct fixture *x)
 
 	check_histogram(p, "schedrift_runqueue_latency_seconds", NULL, NULL, &x->sys,
 			x->sys_samples, NR_SYS);
-	for (l = 0; l < SDR_LOC_NR; l++)
+	for (l = 0; l < SDR_LOC_NR; l++) {
 		check_histogram(p, "schedrift_landing_latency_seconds", "locality",
 				locality_names[l], &x->landing[l], NULL, 0);
+		check_histogram(p, "schedrift_landing_delivery_seconds", "locality",
+				locality_names[l], &x->landing_dlv[l], NULL, 0);
+		check_histogram(p, "schedrift_landing_queue_seconds", "locality",
+				locality_names[l], &x->landing_que[l], NULL, 0);
+	}
+
+	/* The parts of the waits: exact folds of what was added, and one count for all three. */
+	check_histogram(p, "schedrift_runqueue_delivery_seconds", NULL, NULL, &x->dlv,
+			x->dlv_samples, NR_SYS);
+	check_histogram(p, "schedrift_runqueue_queue_seconds", NULL, NULL, &x->que,
+			x->que_samples, NR_SYS);
+	{
+		const struct sample *whole, *dlv, *que, *dsum, *qsum, *wsum;
+
+		whole = find(p, "schedrift_runqueue_latency_seconds_count", NULL);
+		dlv = find(p, "schedrift_runqueue_delivery_seconds_count", NULL);
+		que = find(p, "schedrift_runqueue_queue_seconds_count", NULL);
+		CHECK(whole && dlv && que && whole->v == NR_SYS && dlv->v == whole->v &&
+		      que->v == whole->v, "the parts' counts differ from the waits'");
+		/* The parts add up to the whole: delivery + queueing sums = the wait sum. */
+		wsum = find(p, "schedrift_runqueue_latency_seconds_sum", NULL);
+		dsum = find(p, "schedrift_runqueue_delivery_seconds_sum", NULL);
+		qsum = find(p, "schedrift_runqueue_queue_seconds_sum", NULL);
+		CHECK(wsum && dsum && qsum && x->dlv.sum + x->que.sum == x->sys.sum &&
+		      fabs(dsum->v + qsum->v - wsum->v) <= 1e-9 * wsum->v, "part sums");
+		dlv = find(p, "schedrift_runqueue_delivery_quantile_seconds_count", NULL);
+		que = find(p, "schedrift_runqueue_queue_quantile_seconds_count", NULL);
+		CHECK(dlv && que && dlv->v == NR_SYS && que->v == NR_SYS, "part summary counts");
+	}
+	s = find(p, "schedrift_runqueue_delivery_quantile_seconds", "quantile", "0.99", NULL);
+	CHECK(s && !strcmp(s->value, "0.0004"), "delivery p99 %s", s ? s->value : "missing");
+	s = find(p, "schedrift_runqueue_queue_quantile_seconds", "quantile", "1", NULL);
+	CHECK(s && !strcmp(s->value, "2"), "queue max %s", s ? s->value : "missing");
+	CHECK_EQ_U64(count_named(p, "schedrift_runqueue_queue_quantile_seconds"), 5);
 
 	/* System summary: exact decimal seconds; _count from the cumulative histogram. */
 	s = find(p, "schedrift_runqueue_latency_quantile_seconds", "quantile", "0.5", NULL);
@@ -1257,6 +1317,10 @@ static void check_empty(const char *dir)
 	parse(&p, buf, len);
 	check_common(&p, &r);
 	CHECK(count_named(&p, "schedrift_runqueue_latency_seconds_count") == 0);
+	/* No split, no histograms of it: none of the part families. */
+	CHECK(count_named(&p, "schedrift_runqueue_delivery_quantile_seconds") == 0);
+	CHECK(count_named(&p, "schedrift_runqueue_queue_seconds_count") == 0);
+	CHECK(count_named(&p, "schedrift_landing_delivery_seconds_count") == 0);
 	CHECK(count_named(&p, "schedrift_node_migrations_total") == 0);
 	CHECK(count_named(&p, "schedrift_task_penalty") == 0);
 	{

@@ -7,14 +7,21 @@
  *   reused tid (same tid, new start time) is a separate row;
  * - system totals come from the trailer when there is one (they include
  *   events whose records were lost), from the records otherwise;
- * - hostile comm bytes cannot break the JSON or the text table.
+ * - hostile comm bytes cannot break the JSON or the text table;
+ * - the delivery and queueing parts of the waits are exact in record mode
+ *   (nearest rank of what was written), system, CPU, landing and task;
+ * - a trace version 1 file (older record layouts, no split) still reads,
+ *   with the split reported as unknown (null), never as 0.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "check.h"
 #include "report.h"
 #include "topology.h"
+#include "trace_format.h"
+#include "wait_batch.h"
 
 #define NR_RECS 600
 
@@ -188,6 +195,349 @@ static void check_totals(const char *with, const char *without, __u64 lost)
 	report__free(&b);
 }
 
+/* ---- the delivery/queueing split ---- */
+
+#define NR_SPLIT 1000
+#define SPLIT_START 1000000000ull
+
+static __u64 split_wait(int i)
+{
+	return 1000 + 37ull * ((i * 7919) % NR_SPLIT);
+}
+
+/* Every 4th wait a preemption (delivery 0); the others' delivery varies on its own. */
+static __u64 split_delivery(int i)
+{
+	return i % 4 == 0 ? 0 : (i * 104729ull) % (split_wait(i) + 1);
+}
+
+static void split_meta(struct trace_meta *meta)
+{
+	memset(meta, 0, sizeof(*meta));
+	two_nodes(&meta->topo);
+	strcpy(meta->kernel_release, "6.18.0-test");
+	strcpy(meta->hostname, "unit");
+	meta->nr_cpus_online = 4;
+	meta->start_mono_ns = SPLIT_START;
+	strcpy(meta->command, "schedrift record");
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The nearest-rank figures of v (sorted here), written out as an independent check. */
+static struct lat want(__u64 *v, size_t n)
+{
+	struct lat l = {};
+	__u64 sum = 0;
+	size_t i;
+
+	qsort(v, n, sizeof(*v), cmp_u64);
+	for (i = 0; i < n; i++)
+		sum += v[i];
+	l.count = n;
+	/* ceil(q * n) - 1 for n = 1000 and 250 */
+	l.p50 = v[(n * 50 + 99) / 100 - 1];
+	l.p90 = v[(n * 90 + 99) / 100 - 1];
+	l.p99 = v[(n * 99 + 99) / 100 - 1];
+	l.p999 = v[(n * 999 + 999) / 1000 - 1];
+	l.max = v[n - 1];
+	l.mean = sum / n;
+	return l;
+}
+
+static void check_lat(const char *what, const struct lat *got, const struct lat *w)
+{
+	CHECK(got->count == w->count && got->p50 == w->p50 && got->p90 == w->p90 &&
+		      got->p99 == w->p99 && got->p999 == w->p999 && got->max == w->max &&
+		      got->mean == w->mean && got->rel_error == 0,
+	      "%s: count %llu p50 %llu p90 %llu p99 %llu p999 %llu max %llu mean %llu; want "
+	      "%llu %llu %llu %llu %llu %llu %llu", what, (unsigned long long)got->count,
+	      (unsigned long long)got->p50, (unsigned long long)got->p90,
+	      (unsigned long long)got->p99, (unsigned long long)got->p999,
+	      (unsigned long long)got->max, (unsigned long long)got->mean,
+	      (unsigned long long)w->count, (unsigned long long)w->p50, (unsigned long long)w->p90,
+	      (unsigned long long)w->p99, (unsigned long long)w->p999, (unsigned long long)w->max,
+	      (unsigned long long)w->mean);
+}
+
+/* The JSON block of a part: the keys in order, at the indent of a system-level key. */
+static void check_json_part(const char *json, const char *key, const struct lat *w)
+{
+	char want_s[512];
+
+	snprintf(want_s, sizeof(want_s),
+		 "    \"%s\": {\n      \"count\": %llu,\n      \"mean\": %llu,\n"
+		 "      \"p50\": %llu,\n      \"p90\": %llu,\n      \"p99\": %llu,\n"
+		 "      \"p999\": %llu,\n      \"max\": %llu,\n"
+		 "      \"rel_error\": 0.000000\n    }",
+		 key, (unsigned long long)w->count, (unsigned long long)w->mean,
+		 (unsigned long long)w->p50, (unsigned long long)w->p90, (unsigned long long)w->p99,
+		 (unsigned long long)w->p999, (unsigned long long)w->max);
+	CHECK(strstr(json, want_s) != NULL, "JSON lacks\n%s", want_s);
+}
+
+/*
+ * Waits of two tasks on four CPUs, with known delivery; each part's
+ * figures must be the exact nearest rank of what was written.
+ */
+static void check_split(void)
+{
+	static __u64 d[NR_SPLIT], q[NR_SPLIT], w[NR_SPLIT];
+	static struct wait_batch b;
+	const struct sdr_rec_hdr *h;
+	struct trace_trailer tr = {};
+	struct trace_error e = {};
+	struct wait_sample ws;
+	struct trace_meta meta;
+	struct trace_writer *wr;
+	struct report r;
+	struct lat wd, wq;
+	char path[128], *json = NULL, *text = NULL;
+	size_t len, n, i;
+	int err, k;
+
+	snprintf(path, sizeof(path), "%s/split.sdt", dir);
+	split_meta(&meta);
+	wr = trace_writer__open(path, &meta, &err);
+	CHECK(wr != NULL);
+	if (!wr)
+		return;
+	wait_batch__init(&b);
+	for (k = 0; k < NR_SPLIT; k++) {
+		memset(&ws, 0, sizeof(ws));
+		ws.ts_ns = SPLIT_START + 1000ull * k;
+		ws.wait_ns = split_wait(k);
+		ws.delivery_ns = split_delivery(k);
+		ws.tid = 500 + k % 2;
+		ws.cpu = k % 4;
+		ws.landing = k % 10 == 3 ? 1 + SDR_LOC_CROSS_NODE : 0;
+		CHECK(wait_batch__add(&b, &ws) == 0);
+	}
+	h = wait_batch__record(&b);
+	CHECK(trace_writer__append(wr, h, h->size) == 0);
+	tr.end_mono_ns = SPLIT_START + 2000000000ull;
+	CHECK(trace_writer__close(wr, &tr) == 0);
+
+	CHECK(report__load(&r, path, 0, &e) == 0, "%s", e.msg);
+	CHECK(r.has_split && r.meta.version == SDR_TRACE_VERSION);
+	for (k = 0; k < NR_SPLIT; k++) {
+		w[k] = split_wait(k);
+		d[k] = split_delivery(k);
+		q[k] = w[k] - d[k];
+	}
+	wd = want(d, NR_SPLIT);
+	wq = want(q, NR_SPLIT);
+	check_lat("system delivery", &r.sys_delivery, &wd);
+	check_lat("system queue", &r.sys_queue, &wq);
+	CHECK_EQ_U64(r.sys_runq.count, NR_SPLIT);
+	/* CPU 2: waits 2, 6, 10, ... */
+	for (k = 2, n = 0; k < NR_SPLIT; k += 4)
+		d[n++] = split_delivery(k);
+	wd = want(d, n);
+	check_lat("cpu 2 delivery", &r.cpu_delivery[2], &wd);
+	/* Cross-node landings: waits 3, 13, 23, ... */
+	for (k = 3, n = 0; k < NR_SPLIT; k += 10)
+		q[n++] = split_wait(k) - split_delivery(k);
+	wq = want(q, n);
+	check_lat("cross-node landing queue", &r.landing_queue[SDR_LOC_CROSS_NODE], &wq);
+	CHECK_EQ_U64(r.landing_delivery[SDR_LOC_SAME_LLC].count, 0);
+	/* Task 501: the odd waits. */
+	for (i = 0; i < r.nr_tasks; i++) {
+		const struct report_task *t = &r.tasks[i];
+
+		if (t->id.tid != 501)
+			continue;
+		for (k = 1, n = 0; k < NR_SPLIT; k += 2)
+			d[n++] = split_delivery(k);
+		wd = want(d, n);
+		check_lat("task 501 delivery", &t->delivery, &wd);
+		CHECK_EQ_U64(t->queue.count, NR_SPLIT / 2);
+	}
+
+	/* The JSON says the same, beside the whole wait. */
+	{
+		FILE *f = open_memstream(&json, &len);
+
+		report__print_json(&r, f, 0, 1);
+		fclose(f);
+		f = open_memstream(&text, &len);
+		report__print_text(&r, f, "split.sdt", 0);
+		fclose(f);
+	}
+	for (k = 0; k < NR_SPLIT; k++) {
+		w[k] = split_wait(k);
+		d[k] = split_delivery(k);
+		q[k] = w[k] - d[k];
+	}
+	wd = want(d, NR_SPLIT);
+	wq = want(q, NR_SPLIT);
+	check_json_part(json, "delivery_ns", &wd);
+	check_json_part(json, "queue_ns", &wq);
+	CHECK(strstr(json, "\"schema\": \"schedrift.report/2\"") != NULL);
+	CHECK(strstr(json, "\"delivery_samples_ns\": [") != NULL, "--samples lists deliveries");
+	CHECK(strstr(text, "\n    delivery ") != NULL && strstr(text, "\n    queueing ") != NULL,
+	      "text report has no split rows");
+	CHECK(strstr(text, "dlv-p99") != NULL);
+	for (char *line = text, *nl; (nl = strchr(line, '\n')); line = nl + 1)
+		CHECK(nl - line <= 100, "line of %d columns", (int)(nl - line));
+	free(json);
+	free(text);
+	report__free(&r);
+	unlink(path);
+}
+
+static size_t put_varint(__u8 *p, __u64 v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (__u8)v | 0x80;
+		v >>= 7;
+	}
+	p[n++] = (__u8)v;
+	return n;
+}
+
+/*
+ * A trace version 1 file, laid out as docs/trace-format.md says version 1
+ * was: the records' older, shorter layouts, and wait entries without a
+ * delivery. Written with this build's writer, then its version put back
+ * to 1 (and the header CRC made again).
+ */
+static void write_v1(const char *path)
+{
+	__u8 task[1576], outlier[96], batch[4096], *buf;
+	struct sdr_rec_hdr hdr = {};
+	struct trace_trailer tr = {};
+	struct trace_meta meta;
+	struct trace_writer *wr;
+	struct sdr_task_id id = { .tid = 600, .tgid = 600, .start_ns = 77 };
+	size_t len, hlen;
+	__u32 count = 8, k;
+	__u64 prev_ts;
+	FILE *f;
+	int err;
+
+	split_meta(&meta);
+	strcpy(id.comm, "old");
+	wr = trace_writer__open(path, &meta, &err);
+	CHECK(wr != NULL);
+	if (!wr)
+		return;
+	/* Type 3: struct sdr_rec_task with version 1's counts (1528 bytes, from offset 48). */
+	memset(task, 0, sizeof(task));
+	hdr.type = SDR_REC_TASK_SNAPSHOT;
+	hdr.size = sizeof(task);
+	hdr.ts_ns = SPLIT_START + 5000;
+	memcpy(task, &hdr, sizeof(hdr));
+	memcpy(task + 16, &id, sizeof(id));
+	*(__u64 *)(task + 48) = 3000000;          /* runtime_ns */
+	*(__u64 *)(task + 48 + 8) = count;        /* waits */
+	*(__u64 *)(task + 48 + 32) = 4242;        /* cgroup_id */
+	*(__s32 *)(task + 48 + 40) = -1;          /* preferred_nid */
+	*(__u64 *)(task + 48 + 248 + 8) = 3000000; /* node_runtime_ns[1] */
+	CHECK(trace_writer__append(wr, task, sizeof(task)) == 0);
+	/* Type 5: struct sdr_rec_outlier without delivery_ns (96 bytes). */
+	memset(outlier, 0, sizeof(outlier));
+	hdr.type = SDR_REC_OUTLIER;
+	hdr.size = sizeof(outlier);
+	hdr.cpu = 1;
+	memcpy(outlier, &hdr, sizeof(hdr));
+	memcpy(outlier + 16, &id, sizeof(id));
+	memcpy(outlier + 48, &id, sizeof(id));
+	*(__u64 *)(outlier + 80) = 2000000; /* wait_ns */
+	*(__u64 *)(outlier + 88) = 12345;   /* prev_ran_ns */
+	CHECK(trace_writer__append(wr, outlier, sizeof(outlier)) == 0);
+	/* Type 17, version 1 entries: ts delta, cpu, tid delta, landing, wait. */
+	hdr.type = SDR_REC_WAIT_BATCH;
+	hdr.cpu = 0;
+	hdr.ts_ns = prev_ts = SPLIT_START + 100;
+	len = sizeof(hdr);
+	memcpy(batch + len, &count, 4);
+	len += 4;
+	for (k = 0; k < count; k++) {
+		len += put_varint(batch + len, k ? 2 * 100 : 0); /* zigzag of +100 */
+		len += put_varint(batch + len, k % 4);
+		len += put_varint(batch + len, k ? 0 : 2 * 600);
+		batch[len++] = k == 5 ? 1 + SDR_LOC_CROSS_LLC : 0;
+		len += put_varint(batch + len, 1000 * (k + 1));
+	}
+	hdr.size = len;
+	memcpy(batch, &hdr, sizeof(hdr));
+	CHECK(trace_writer__append(wr, batch, len) == 0);
+	tr.end_mono_ns = SPLIT_START + 1000000000ull;
+	CHECK(trace_writer__close(wr, &tr) == 0);
+
+	f = fopen(path, "r+b");
+	buf = malloc(1 << 16);
+	if (!f || !buf) {
+		CHECK(0, "cannot reopen %s", path);
+		return;
+	}
+	len = fread(buf, 1, 1 << 16, f);
+	hlen = tf_le32(buf + 12);
+	tf_put_le32(buf + 8, 1);
+	tf_put_le32(buf + hlen - 4, tf_crc(buf, hlen - 4));
+	rewind(f);
+	CHECK(fwrite(buf, 1, len, f) == len);
+	fclose(f);
+	free(buf);
+}
+
+static void check_v1(void)
+{
+	struct trace_error e = {};
+	struct report r;
+	char path[128], *json = NULL, *text = NULL, *chrome = NULL;
+	size_t len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/v1.sdt", dir);
+	write_v1(path);
+	CHECK(report__load(&r, path, 0, &e) == 0, "version 1 file: %s", e.msg);
+	CHECK(r.meta.version == 1 && !r.has_split);
+	CHECK_EQ_U64(r.nr_unknown, 0);
+	CHECK_EQ_U64(r.nr_tasks, 1);
+	CHECK_EQ_U64(r.nr_waits, 8);
+	if (r.nr_tasks == 1) {
+		const struct report_task *t = &r.tasks[0];
+
+		/* The fields after the older counts' end moved: they must still read right. */
+		CHECK(t->have_totals && t->runtime_ns == 3000000 && t->cgroup_id == 4242 &&
+		      t->home_node == 1 && t->runq.count == 8 && t->runq.max == 8000 &&
+		      t->landing.count == 1 && t->landing.max == 6000, "version 1 task row");
+		CHECK(t->delivery.count == 0 && t->queue.count == 0);
+	}
+	CHECK(r.nr_outliers == 1 && r.outliers[0].wait_ns == 2000000 &&
+	      r.outliers[0].prev_ran_ns == 12345 && r.outliers[0].delivery_ns == 0);
+	f = open_memstream(&json, &len);
+	report__print_json(&r, f, 0, 1);
+	fclose(f);
+	f = open_memstream(&text, &len);
+	report__print_text(&r, f, "v1.sdt", 0);
+	fclose(f);
+	f = open_memstream(&chrome, &len);
+	CHECK(report__print_chrome(&r, f, 0) == 0);
+	fclose(f);
+	/* Unknown, not zero: null in JSON, absent in chrome, said in text. */
+	CHECK(strstr(json, "\n    \"delivery_ns\": null,\n    \"queue_ns\": null,\n") != NULL,
+	      "system split of a version 1 file is not null");
+	CHECK(strstr(json, "\"delivery_ns\": {") == NULL, "a version 1 file got a split");
+	CHECK(strstr(json, "\"delivery_samples_ns\"") == NULL);
+	CHECK(strstr(text, "no delivery/queueing split: the file is trace format version 1"));
+	CHECK(strstr(chrome, "delivery_ns") == NULL && strstr(chrome, "\"runnable\"") != NULL);
+	free(json);
+	free(text);
+	free(chrome);
+	report__free(&r);
+	unlink(path);
+}
+
 int main(void)
 {
 	unsigned int fwd[NR_RECS], shuf[NR_RECS], i, j, tmp, seed = 12345;
@@ -246,6 +596,8 @@ int main(void)
 	}
 	check_order_and_rows(p1);
 	check_totals(p1, p3, 5);
+	check_split();
+	check_v1();
 
 	free(t1), free(t1b), free(t2), free(j1), free(j1b), free(j2);
 	unlink(p1), unlink(p2), unlink(p3);

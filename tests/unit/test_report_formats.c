@@ -7,6 +7,7 @@
  *   migration record, one NUMA instant per decision and one outlier each;
  * - both formats give the same bytes twice, and for the same records in
  *   another order;
+ * - each wait carries its delivery and queueing parts (chrome args, html rows);
  * - hostile task names and cgroup paths (quotes, backslash, newline,
  *   </script>, <b>, control bytes, invalid UTF-8) are escaped in both;
  * - --top in chrome counts what it leaves out; an empty or cut-short
@@ -182,19 +183,22 @@ static void add_outliers(struct recs *l)
 static void add_waits(struct recs *l)
 {
 	static struct wait_batch b;
-	struct sdr_rec_wait w;
+	struct wait_sample w;
 	const struct sdr_rec_hdr *h;
 	int i;
 
 	wait_batch__init(&b);
 	for (i = 0; i < NR_WAITS; i++) {
 		memset(&w, 0, sizeof(w));
-		hdr(&w.hdr, SDR_REC_WAIT, sizeof(w), i % 4, START_MONO + 100 + 700ull * i);
+		w.cpu = i % 4;
+		w.ts_ns = START_MONO + 100 + 700ull * i;
 		w.tid = tids[i % NR_TIDS];
 		w.wait_ns = i ? (i * 7919ull) % 100000 + 100 : 5000;
 		/* tid 200 becomes runnable when its first migration happens (+17 ns). */
 		if (i == NR_TIDS)
-			w.wait_ns = w.hdr.ts_ns - START_MONO - 17;
+			w.wait_ns = w.ts_ns - START_MONO - 17;
+		/* A third of the first wait was its delivery; every 5th wait a preemption (0). */
+		w.delivery_ns = i % 5 ? w.wait_ns / 3 : 0;
 		w.landing = i % 11 == 0 ? 1 + i % 3 : 0;
 		CHECK(wait_batch__add(&b, &w) == 0);
 		if ((i + 1) % WAITS_PER_BATCH == 0) {
@@ -489,6 +493,13 @@ static void check_chrome(const char *c, const struct report *r)
 	      "topology distances missing");
 	/* Microseconds with three decimals; the first wait began 4.9 us before the start. */
 	CHECK(strstr(c, "\"ph\":\"X\",\"ts\":-4.900,\"dur\":5.000,") != NULL);
+	/* Each wait's parts as args (the first was a preemption: no delivery). */
+	CHECK_EQ_U64(count(c, "\"queue_ns\":"), NR_WAITS);
+	CHECK_EQ_U64(count(c, "\"delivery_ns\":"), NR_WAITS + NR_OUTLIERS);
+	CHECK(strstr(c, "\"args\":{\"cpu\":0,\"landing\":\"same_llc\",\"delivery_ns\":0,"
+			"\"queue_ns\":5000}") != NULL, "first wait's parts");
+	/* Wait 1: 7919 + 100 ns, a third of it delivery. */
+	CHECK(strstr(c, "\"delivery_ns\":2673,\"queue_ns\":5346}") != NULL, "second wait's parts");
 	CHECK(strstr(c, "\"ts\":0.017,\"s\":\"t\",\"pid\":200,\"tid\":200,\"args\":{\"from_cpu\":0,"
 			"\"to_cpu\":1,\"from_node\":0,\"to_node\":0,\"locality\":\"same_llc\","
 			"\"cause\":\"wakeup\",\"penalty\":0.000}") != NULL, "first migration");
@@ -545,6 +556,11 @@ static void check_html(const char *h)
 	CHECK(strstr(h, "<title>schedrift report: host&lt;i&gt;&amp;&quot;</title>") != NULL);
 	CHECK(strstr(h, "dir/&lt;t&gt;.sdt") != NULL);
 	CHECK(strstr(h, "--comm &#39;&lt;script&gt;&#39;") != NULL);
+	/* The delivery/queueing split beside the waits. */
+	CHECK(strstr(h, "<td class=\"s\">system: delivery</td>") != NULL);
+	CHECK(strstr(h, "<td class=\"s\">cross_node: queueing</td>") != NULL);
+	CHECK(strstr(h, "<th>delivery-p99</th><th>queueing-p99</th>") != NULL);
+	CHECK(strstr(h, "<th>wait</th><th>delivery</th>") != NULL);
 	/* The sections of the text report, and two charts. */
 	CHECK(count(h, "<section id=") == 9, "%zu sections", count(h, "<section id="));
 	CHECK(count(h, "<svg ") == 2);

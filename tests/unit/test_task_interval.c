@@ -4,25 +4,39 @@
  * (userspace/task_interval.c): differences between versions of a task, the
  * first version of a task, two versions in one generation, a count that
  * went backwards (a new task behind the same key), remote runtime against
- * the home node, and the wait percentiles of the histograms' difference
- * compared with those of a histogram holding only the interval's waits.
+ * the home node, the wait percentiles of the histograms' difference
+ * compared with those of a histogram holding only the interval's waits,
+ * and the delivery/queueing parts (count, mean, a bound on the max; no
+ * percentiles: the kernel keeps only sums and maxima of them per task).
  */
 #include <stdlib.h>
 
 #include "check.h"
+#include "collector.h"
 #include "hist_buckets.h"
 #include "task_interval.h"
 
 #define NODES 2
 
-/* Adds n waits of wait_ns to a task's counts, as the kernel would. */
-static void add_waits(struct sdr_task_counts *c, __u64 wait_ns, __u32 n)
+/* Adds n waits of wait_ns, delivery_ns of each its delivery, as the kernel would. */
+static void add_split_waits(struct sdr_task_counts *c, __u64 wait_ns, __u64 delivery_ns, __u32 n)
 {
 	c->waits += n;
 	c->wait_sum_ns += wait_ns * n;
 	if (wait_ns > c->wait_max_ns)
 		c->wait_max_ns = wait_ns;
 	c->wait_hist[sdr_hist_bucket(wait_ns) >> SDR_TASK_HIST_SHIFT] += n;
+	c->delivery_sum_ns += delivery_ns * n;
+	if (delivery_ns > c->delivery_max_ns)
+		c->delivery_max_ns = delivery_ns;
+	if (wait_ns - delivery_ns > c->queue_max_ns)
+		c->queue_max_ns = wait_ns - delivery_ns;
+}
+
+/* A quarter of each wait is its delivery. */
+static void add_waits(struct sdr_task_counts *c, __u64 wait_ns, __u32 n)
+{
+	add_split_waits(c, wait_ns, wait_ns / 4, n);
 }
 
 static void migrate(struct sdr_task_counts *c, int loc, int cause, __u64 n)
@@ -69,6 +83,35 @@ static void test_first_version(void)
 	CHECK_EQ_U64(t.interval.waits, 10);
 	CHECK_EQ_U64(t.interval.wait_max_ns, 20000);
 	CHECK(task_interval__active(&t.interval));
+	/* The parts: sums, and maxima set in this interval, so exact. */
+	CHECK_EQ_U64(t.interval.wait_sum_ns, 200000);
+	CHECK_EQ_U64(t.interval.delivery_sum_ns, 50000);
+	CHECK_EQ_U64(t.interval.delivery_max_ns, 5000);
+	CHECK_EQ_U64(t.interval.queue_max_ns, 15000);
+}
+
+/* The daemon's cumulative row: count, mean and exact max of each part; no percentiles. */
+static void test_cumulative_row(void)
+{
+	struct task_rec t = rec(1);
+	struct report_task row;
+
+	add_split_waits(&t.counts, 10000, 0, 3);    /* preemptions: no delivery */
+	add_split_waits(&t.counts, 40000, 30000, 1); /* a slow wakeup */
+	collector__row_from_rec(&row, &t, NODES);
+	CHECK_EQ_U64(row.runq.count, 4);
+	CHECK(row.delivery.no_pct && row.queue.no_pct && !row.runq.no_pct);
+	CHECK_EQ_U64(row.delivery.count, 4);
+	CHECK_EQ_U64(row.delivery.mean, 7500);
+	CHECK_EQ_U64(row.delivery.max, 30000);
+	CHECK_EQ_U64(row.queue.count, 4);
+	CHECK_EQ_U64(row.queue.mean, 10000);
+	CHECK_EQ_U64(row.queue.max, 10000);
+	CHECK(row.delivery.rel_error == 0 && row.delivery.p99 == 0);
+	/* No waits: empty parts. */
+	t = rec(1);
+	collector__row_from_rec(&row, &t, NODES);
+	CHECK(row.delivery.count == 0 && row.delivery.mean == 0 && row.queue.max == 0);
 }
 
 static void test_next_generation(void)
@@ -112,9 +155,20 @@ static void test_next_generation(void)
 		      b.interval.wait_p999_ns <= 80000 + 80000 / 16,
 	      "p99.9 %llu", (unsigned long long)b.interval.wait_p999_ns);
 
+	/*
+	 * The parts' maxima did not rise (the 3 ms waits hold them), so the
+	 * interval's are bounded by its sums: 99 x 1250 + 20000 delivery,
+	 * 99 x 3750 + 60000 queueing. Never the earlier interval's 3 ms.
+	 */
+	CHECK_EQ_U64(b.interval.delivery_sum_ns, 143750);
+	CHECK_EQ_U64(b.interval.delivery_max_ns, 143750);
+	CHECK_EQ_U64(b.interval.queue_max_ns, 431250);
+
 	task_interval__row(&row, &b, NODES);
 	CHECK_EQ_U64(row.generation, 2);
 	CHECK_EQ_U64(row.runq.count, 100);
+	CHECK(row.delivery.count == 100 && row.delivery.mean == 1437 && row.delivery.no_pct);
+	CHECK(row.queue.count == 100 && row.queue.mean == 4312 && row.queue.max == 431250);
 	CHECK_EQ_U64(row.home_node, 0);
 	CHECK_EQ_U64(row.migrations[SDR_LOC_CROSS_NODE], 2);
 	CHECK_EQ_U64(row.landing.count, 2);
@@ -146,6 +200,11 @@ static void test_idle_and_same_generation(void)
 	CHECK_EQ_U64(c.interval.by_cause[SDR_CAUSE_WAKEUP], 5);
 	CHECK_EQ_U64(c.interval.waits, 5);
 	CHECK_EQ_U64(c.interval.wait_max_ns, 10000);
+	/* The parts of both versions add up; the max is the larger one. */
+	CHECK_EQ_U64(c.interval.wait_sum_ns, 50000);
+	CHECK_EQ_U64(c.interval.delivery_sum_ns, 12500);
+	CHECK_EQ_U64(c.interval.delivery_max_ns, 2500);
+	CHECK_EQ_U64(c.interval.queue_max_ns, 7500);
 }
 
 static void test_restart(void)
@@ -178,6 +237,7 @@ static void test_preferred_node(void)
 int main(void)
 {
 	test_first_version();
+	test_cumulative_row();
 	test_next_generation();
 	test_idle_and_same_generation();
 	test_restart();
