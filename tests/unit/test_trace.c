@@ -364,6 +364,14 @@ static void test_limits(void)
 	int i, j, err = 0;
 
 	make_meta(&meta, SDR_MAX_CPUS, SDR_MAX_NODES);
+	/*
+	 * Without a cache description in sysfs (some VMs) the node stands in
+	 * for the LLC, with ids past the CPU numbers: such a machine must be
+	 * able to record (it could not, once).
+	 */
+	for (i = SDR_MAX_CPUS / 2; i < SDR_MAX_CPUS - 1; i++) /* the last is absent */
+		meta.topo.cpu_llc[i] = TOPO_LLC_OF_NODE(meta.topo.cpu_node[i]);
+	CHECK_EQ_U64(meta.topo.cpu_llc[SDR_MAX_CPUS - 2], TOPO_LLC_LIMIT - 1);
 	memset(meta.kernel_release, 'k', sizeof(meta.kernel_release) - 1);
 	memset(meta.hostname, 'h', sizeof(meta.hostname) - 1);
 	memset(meta.command, 'c', sizeof(meta.command) - 1);
@@ -880,6 +888,10 @@ static void test_writer_rejects(void)
 	meta.topo.cpu_node[1] = 2;
 	CHECK(trace_writer__open(tpath("rej.sdt"), &meta, &err) == NULL && err == -EINVAL,
 	      "CPU on a node past nr_nodes: %d", err);
+	make_meta(&meta, 4, 2);
+	meta.topo.cpu_llc[3] = TOPO_LLC_LIMIT;
+	CHECK(trace_writer__open(tpath("rej.sdt"), &meta, &err) == NULL && err == -EINVAL,
+	      "LLC id past the node stand-ins: %d", err);
 	make_meta(&meta, 4, 2);
 	CHECK(trace_writer__open("/nonexistent-dir/x.sdt", &meta, &err) == NULL && err == -ENOENT,
 	      "missing directory: %d", err);
