@@ -200,9 +200,32 @@ static __always_inline void slot_claim(struct sdr_wait_slot *s, __u32 tid)
 }
 
 /*
+ * Count a wait dropped because its end was never traced, as a loss of this
+ * capture only if the task is one it follows: a rare path, so the task
+ * storage lookup (no create) for the filter is affordable here.
+ */
+static __always_inline void lost_wait_end(struct task_struct *p)
+{
+	struct sdr_task_state *ts;
+
+	if (filter_tgid || filter_comm) {
+		ts = bpf_task_storage_get(&tasks, p, NULL, 0);
+		if (!ts || !state_wanted(p, ts))
+			return;
+	}
+	stat_inc(this_cpu(), SDR_STAT_wait_end_unseen);
+}
+
+/*
  * try_to_wake_up() fires this only for a task in a sleeping state, before
  * it knows whether the task has left its CPU yet. A task that is already
  * queued (preempted on its way to sleep) keeps the wait it is in.
+ *
+ * A slot that says "queued" for a task that is on no run queue is stale:
+ * the task ran and went to sleep since, through a switch no tracepoint
+ * reported (seen on a 6.18 VM: switches away from some threads are never
+ * traced, by perf either). That wait's end is unknown, so it is dropped
+ * and counted rather than stretched into this one.
  */
 SEC("tp_btf/sched_waking")
 int BPF_PROG(sdr_waking, struct task_struct *p)
@@ -213,8 +236,13 @@ int BPF_PROG(sdr_waking, struct task_struct *p)
 	if (!tid)
 		return 0;
 	s = slot_of(tid);
-	if (!s || (s->tid == tid && s->queued_ns))
+	if (!s)
 		return 0;
+	if (s->tid == tid && s->queued_ns) {
+		if (p->on_rq)
+			return 0;
+		lost_wait_end(p);
+	}
 	slot_claim(s, tid);
 	s->queued_ns = 0;
 	s->start_ns = bpf_ktime_get_ns();

@@ -31,7 +31,8 @@
 	X(wait_absurd, LOSS, "wait longer than an hour: discarded")                            \
 	X(cgroup_full, LOSS, "cgroup histogram map full: wait not counted per cgroup")         \
 	X(waking_missed, COUNT, "waits whose sched_waking or sched_wakeup was not seen (attach, skipped program): delivery 0") \
-	X(wait_slot_lost, LOSS, "wait start overwritten by a task sharing its wait slot: wait dropped")
+	X(wait_slot_lost, LOSS, "wait start overwritten by a task sharing its wait slot: wait dropped") \
+	X(wait_end_unseen, LOSS, "wait whose ending switch the kernel never traced: dropped")
 
 #define SDR_STAT_ENUM(name, kind, desc) SDR_STAT_##name,
 enum sdr_stat {

@@ -9,8 +9,9 @@
  * writes a byte to the sleeper's pipe; the sleeper reads the clock as soon
  * as its read() returns, and acknowledges on a second pipe so each wake
  * starts a fresh wait. The sleeper's own view of each wait is
- * t_run - t_wake: the run-queue wait schedrift measures (sched_wakeup to
- * sched_switch) plus a few microseconds of syscall path on both ends.
+ * t_run - t_wake: the run-queue wait schedrift measures (sched_waking to
+ * sched_switch, delivery and queueing) plus a few microseconds of syscall
+ * path on both ends.
  *
  * Prints "ready PID SLEEPER_TID", waits for a line on stdin, does the wakes,
  * then prints "wait NS" for every wake and "done WAKES". A wait is printed
