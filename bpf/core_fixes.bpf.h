@@ -96,6 +96,21 @@ static __always_inline bool task_in_execve_btf(struct task_struct *task)
 	return false;
 }
 
+/*
+ * Whether p sits on a run queue waiting for a CPU: queued, not running,
+ * and not merely kept there after going to sleep. That last case is EEVDF's
+ * delayed dequeue, commit 152e11f6df29 ("sched/fair: Implement delayed
+ * dequeue"), 6.12: a sleeping task stays on_rq with se.sched_delayed set.
+ */
+static __always_inline bool task_waits_queued_btf(struct task_struct *p)
+{
+	if (!p->on_rq || p->on_cpu)
+		return false;
+	if (bpf_core_field_exists(p->se.sched_delayed))
+		return !p->se.sched_delayed;
+	return true;
+}
+
 /* task_cpu() by direct load, for BTF-typed pointers on hot paths. */
 static __always_inline __u32 task_cpu_btf(struct task_struct *p)
 {

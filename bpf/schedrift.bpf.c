@@ -221,9 +221,9 @@ static __always_inline void lost_wait_end(struct task_struct *p)
  * it knows whether the task has left its CPU yet. A task that is already
  * queued (preempted on its way to sleep) keeps the wait it is in.
  *
- * A slot that says "queued" for a task that is on no run queue is stale:
- * the task ran and went to sleep since, through a switch no tracepoint
- * reported (seen on a 6.18 VM: switches away from some threads are never
+ * A slot that says "queued" for a task that is not waiting on a run queue
+ * is stale: the task ran and went to sleep since, through a switch no
+ * tracepoint reported (seen on a 6.18 VM: switches away from some threads are never
  * traced, by perf either). That wait's end is unknown, so it is dropped
  * and counted rather than stretched into this one.
  */
@@ -239,7 +239,7 @@ int BPF_PROG(sdr_waking, struct task_struct *p)
 	if (!s)
 		return 0;
 	if (s->tid == tid && s->queued_ns) {
-		if (p->on_rq)
+		if (task_waits_queued_btf(p))
 			return 0;
 		lost_wait_end(p);
 	}
@@ -269,8 +269,9 @@ int BPF_PROG(sdr_wakeup, struct task_struct *p)
 		return 0;
 	if (s->tid == tid && s->start_ns) {
 		if (p->on_cpu) {
-			if (!s->queued_ns)
-				s->start_ns = 0;
+			/* Running: whatever the slot says, there is no wait. */
+			s->start_ns = 0;
+			s->queued_ns = 0;
 		} else if (!s->queued_ns) {
 			s->queued_ns = bpf_ktime_get_ns();
 		}

@@ -588,8 +588,11 @@ void collector__row_from_rec(struct report_task *row, const struct task_rec *t, 
 	 */
 	row->delivery = lat__from_sum(t->counts.waits, t->counts.delivery_sum_ns,
 				      t->counts.delivery_max_ns);
+	/* A copy taken mid-update can hold the new delivery sum beside the old wait sum. */
 	row->queue = lat__from_sum(t->counts.waits,
-				   t->counts.wait_sum_ns - t->counts.delivery_sum_ns,
+				   t->counts.wait_sum_ns > t->counts.delivery_sum_ns ?
+					   t->counts.wait_sum_ns - t->counts.delivery_sum_ns :
+					   0,
 				   t->counts.queue_max_ns);
 	/* Per task the kernel keeps landing count, sum and max only. */
 	for (i = 0; i < SDR_LOC_NR; i++) {

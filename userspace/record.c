@@ -7,6 +7,8 @@
  * at most the last second; SIGINT and SIGTERM end the capture cleanly.
  */
 #include <errno.h>
+#include <sys/syscall.h>
+#include <linux/membarrier.h>
 #include <getopt.h>
 #include <stddef.h>
 #include <signal.h>
@@ -548,8 +550,16 @@ int record__run(const struct record_opts *o)
 		fprintf(stderr, "schedrift: recording to %s until Ctrl-C\n", path);
 
 	err = capture_loop(&l, &rc, o, start);
-	/* Detach first, then drain: nothing can arrive after the last read. */
+	/*
+	 * Detach first, then drain: nothing can arrive after the last read.
+	 * Detaching unhooks the programs but does not wait for one already
+	 * running on another CPU, which could still ship a batch or change its
+	 * CPU's partial one; an RCU grace period (membarrier's global command
+	 * waits for one) outlasts every such run.
+	 */
 	loader__detach(&l);
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		usleep(100 * 1000); /* no membarrier: a run is microseconds long */
 	end = now_mono_ns();
 	if (!err)
 		err = loader__poll(&l, 0);

@@ -90,6 +90,8 @@ static struct report_task *new_row(struct report *r, __u32 tid)
 	slot = tid_slot(r, tid);
 	if (r->tid_keys[slot] == UINT32_MAX)
 		r->tid_used++;
+	else
+		t->prev_row = r->tid_index[slot] + 1;
 	r->tid_keys[slot] = tid;
 	r->tid_index[slot] = r->nr_tasks++;
 	return t;
@@ -219,6 +221,14 @@ static int add_wait(void *ctx, const struct wait_sample *s)
 	struct report *r = ctx;
 	struct report_task *t = row_of_tid(r, s->tid);
 
+	/*
+	 * Waits reach the file in per-CPU batches, so a task's last waits can
+	 * come after a new task reused its tid. Task start times and wait ends
+	 * are both CLOCK_MONOTONIC: a wait that ended before this task began
+	 * is its predecessor's.
+	 */
+	while (t && t->id_known && t->prev_row && s->ts_ns < t->id.start_ns)
+		t = &r->tasks[t->prev_row - 1];
 	if (!t)
 		t = new_row(r, s->tid);
 	if (!t)
@@ -628,6 +638,68 @@ static int cmp_outlier(const void *a, const void *b)
 	return x->task.tid < y->task.tid ? -1 : x->task.tid > y->task.tid;
 }
 
+/* qsort() has no context argument; derive() runs on one thread at a time. */
+static const struct sample_vec *sort_vec;
+
+static int cmp_sample_idx(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	const struct sample_vec *v = sort_vec;
+
+	if (v->ts[x] != v->ts[y])
+		return v->ts[x] < v->ts[y] ? -1 : 1;
+	if (v->v[x] != v->v[y])
+		return v->v[x] < v->v[y] ? -1 : 1;
+	if (v->delivery[x] != v->delivery[y])
+		return v->delivery[x] < v->delivery[y] ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Batches from different CPUs reach the file out of order; put each task's
+ * samples in time order (then by value, for equal times) so the sample list
+ * and the timeline formats read in time order and output is deterministic.
+ */
+static int sort_samples(struct sample_vec *v)
+{
+	size_t i, *idx;
+	__u64 *nv, *nts, *nd;
+
+	for (i = 1; i < v->n && v->ts[i - 1] <= v->ts[i]; i++)
+		;
+	if (i >= v->n)
+		return 0;
+	idx = malloc(v->n * sizeof(*idx));
+	nv = malloc(v->n * sizeof(*nv));
+	nts = malloc(v->n * sizeof(*nts));
+	nd = malloc(v->n * sizeof(*nd));
+	if (!idx || !nv || !nts || !nd) {
+		free(idx);
+		free(nv);
+		free(nts);
+		free(nd);
+		return -ENOMEM;
+	}
+	for (i = 0; i < v->n; i++)
+		idx[i] = i;
+	sort_vec = v;
+	qsort(idx, v->n, sizeof(*idx), cmp_sample_idx);
+	for (i = 0; i < v->n; i++) {
+		nv[i] = v->v[idx[i]];
+		nts[i] = v->ts[idx[i]];
+		nd[i] = v->delivery[idx[i]];
+	}
+	free(idx);
+	free(v->v);
+	free(v->ts);
+	free(v->delivery);
+	v->v = nv;
+	v->ts = nts;
+	v->delivery = nd;
+	v->cap = v->n;
+	return 0;
+}
+
 static int derive(struct report *r)
 {
 	struct lat *sys[PART_NR] = { &r->sys_runq, &r->sys_delivery, &r->sys_queue };
@@ -637,6 +709,11 @@ static int derive(struct report *r)
 	__u64 *tmp;
 	int loc, part, nr_cpus = r->meta.topo.nr_cpus, err = 0;
 
+	for (i = 0; i < r->nr_tasks; i++) {
+		err = sort_samples(&r->tasks[i].waits);
+		if (err)
+			return err;
+	}
 	tmp = malloc((r->nr_waits + 1) * sizeof(*tmp));
 	off = malloc((nr_cpus + 1) * sizeof(*off));
 	cpu[PART_WAIT] = r->cpu_runq = calloc(nr_cpus + 1, sizeof(*r->cpu_runq));

@@ -44,6 +44,7 @@ struct report_task {
 	struct sdr_task_id id;
 	int id_known; /* 0 while only wait samples named it (tid alone) */
 	int exited;
+	size_t prev_row;  /* 1 + index of the row its tid had before it was reused; 0 = none */
 	__u64 generation; /* the daemon's drain generation of this row; 0 = not the daemon */
 	__u64 migrations[SDR_LOC_NR];
 	__u64 by_cause[SDR_CAUSE_NR];

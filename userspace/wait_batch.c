@@ -133,7 +133,9 @@ int wait_batch__decode(const struct sdr_rec_hdr *rec, __u32 version,
 		if (tid < 0 || tid > 0xffffffffll || p >= end)
 			return -EINVAL;
 		s.landing = *p++;
-		if (s.landing > SDR_LOC_NR || get_varint(&p, end, &s.wait_ns))
+		/* The BPF side drops waits over an hour: a longer one is damage. */
+		if (s.landing > SDR_LOC_NR || get_varint(&p, end, &s.wait_ns) ||
+		    s.wait_ns > SDR_WAIT_ABSURD_NS)
 			return -EINVAL;
 		s.delivery_ns = 0;
 		/* Version 1 entries end at the wait: no delivery was recorded. */

@@ -391,6 +391,86 @@ static void check_split(void)
 	unlink(path);
 }
 
+/*
+ * Waits arrive in per-CPU batches, late and out of order: a wait that ended
+ * before the task holding its tid started is its predecessor's, and each
+ * task's samples come out in time order.
+ */
+static void check_reuse_and_order(void)
+{
+	static const struct { __u64 ts, wait; } waits[] = {
+		{ SPLIT_START + 9000, 900 }, { SPLIT_START + 3000, 300 }, { SPLIT_START + 7000, 700 },
+	};
+	static struct wait_batch b;
+	struct sdr_rec_task old = {}, cur = {};
+	const struct report_task *a = NULL, *c = NULL;
+	const struct sdr_rec_hdr *h;
+	struct trace_trailer tr = {};
+	struct trace_error e = {};
+	struct trace_writer *wr;
+	struct trace_meta meta;
+	struct wait_sample ws;
+	struct report r;
+	char path[128];
+	size_t i;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/reuse.sdt", dir);
+	split_meta(&meta);
+	wr = trace_writer__open(path, &meta, &err);
+	CHECK(wr != NULL);
+	if (!wr)
+		return;
+	old.hdr.type = SDR_REC_TASK_EXIT;
+	old.hdr.size = sizeof(old);
+	old.hdr.ts_ns = SPLIT_START + 4000;
+	old.task.tid = old.task.tgid = 700;
+	old.task.start_ns = SPLIT_START + 1000;
+	strcpy(old.task.comm, "old");
+	cur = old;
+	cur.hdr.type = SDR_REC_TASK_SNAPSHOT;
+	cur.hdr.ts_ns = SPLIT_START + 10000;
+	cur.task.start_ns = SPLIT_START + 5000;
+	strcpy(cur.task.comm, "new");
+	CHECK(trace_writer__append(wr, &old, sizeof(old)) == 0);
+	CHECK(trace_writer__append(wr, &cur, sizeof(cur)) == 0);
+	wait_batch__init(&b);
+	for (i = 0; i < sizeof(waits) / sizeof(waits[0]); i++) {
+		memset(&ws, 0, sizeof(ws));
+		ws.ts_ns = waits[i].ts;
+		ws.wait_ns = waits[i].wait;
+		ws.tid = 700;
+		CHECK(wait_batch__add(&b, &ws) == 0);
+	}
+	h = wait_batch__record(&b);
+	CHECK(trace_writer__append(wr, h, h->size) == 0);
+	tr.end_mono_ns = SPLIT_START + 20000;
+	CHECK(trace_writer__close(wr, &tr) == 0);
+
+	CHECK(report__load(&r, path, 0, &e) == 0, "%s", e.msg);
+	for (i = 0; i < r.nr_tasks; i++) {
+		if (r.tasks[i].id.tid != 700)
+			continue;
+		if (r.tasks[i].id.start_ns == old.task.start_ns)
+			a = &r.tasks[i];
+		else if (r.tasks[i].id.start_ns == cur.task.start_ns)
+			c = &r.tasks[i];
+	}
+	CHECK(a && c, "two rows for tid 700");
+	if (a && c) {
+		CHECK_EQ_U64(a->waits.n, 1);
+		CHECK_EQ_U64(a->runq.max, 300);
+		CHECK_EQ_U64(c->waits.n, 2);
+		if (c->waits.n == 2) {
+			CHECK_EQ_U64(c->waits.ts[0], SPLIT_START + 7000);
+			CHECK_EQ_U64(c->waits.ts[1], SPLIT_START + 9000);
+		}
+		CHECK_EQ_U64(c->runq.max, 900);
+	}
+	report__free(&r);
+	unlink(path);
+}
+
 static size_t put_varint(__u8 *p, __u64 v)
 {
 	size_t n = 0;
@@ -597,6 +677,7 @@ int main(void)
 	check_order_and_rows(p1);
 	check_totals(p1, p3, 5);
 	check_split();
+	check_reuse_and_order();
 	check_v1();
 
 	free(t1), free(t1b), free(t2), free(j1), free(j1b), free(j2);

@@ -186,6 +186,19 @@ static void check_versions_and_refusals(void)
 	bad[0][1] = SDR_MAX_CPUS;
 	make_record(buf, (const __u64(*)[6])bad, 3, 1);
 	CHECK(wait_batch__decode((struct sdr_rec_hdr *)buf, 2, collect, &g) == -EINVAL);
+	/*
+	 * A wait longer than BPF ever reports (it drops those over an hour):
+	 * damage, which must not reach the report (a 2^48 wait once wrapped
+	 * its queueing part there).
+	 */
+	memcpy(bad, e, sizeof(bad));
+	bad[2][4] = SDR_WAIT_ABSURD_NS + 1;
+	make_record(buf, (const __u64(*)[6])bad, 3, 1);
+	CHECK(wait_batch__decode((struct sdr_rec_hdr *)buf, 2, collect, &g) == -EINVAL);
+	bad[2][4] = SDR_WAIT_ABSURD_NS;
+	make_record(buf, (const __u64(*)[6])bad, 3, 1);
+	g.n = 0;
+	CHECK(wait_batch__decode((struct sdr_rec_hdr *)buf, 2, collect, &g) == 0, "an hour is fine");
 
 	/* ... and the encoder refuses to write them. */
 	if (!b)
