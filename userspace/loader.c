@@ -232,6 +232,20 @@ int loader__start(struct loader *l, const struct loader_opts *o, ring_buffer_sam
 		explain("create the ring buffer reader", err);
 		goto fail;
 	}
+	/*
+	 * The switch program first: a wakeup stamped while it was not yet
+	 * attached would wait for a switch-in it never sees, and the next
+	 * wakeup would count that as a lost wait (wait_end_unseen). The
+	 * skeleton leaves a program whose link is set alone.
+	 */
+	if (!l->raw_tp) {
+		l->skel->links.sdr_switch = bpf_program__attach(l->skel->progs.sdr_switch);
+		if (!l->skel->links.sdr_switch) {
+			err = -errno;
+			explain("attach the BPF programs", err);
+			goto fail;
+		}
+	}
 	err = schedrift_bpf__attach(l->skel);
 	if (err) {
 		explain("attach the BPF programs", err);
@@ -269,12 +283,15 @@ void loader__detach(struct loader *l)
 	links = (struct bpf_link **)&l->skel->links;
 	iter = &l->skel->links.sdr_task_iter;
 	n = sizeof(l->skel->links) / sizeof(*links);
+	/* The switch program last, for the reason it is attached first. */
 	for (i = 0; i < n; i++) {
-		if (&links[i] == iter)
+		if (&links[i] == iter || &links[i] == &l->skel->links.sdr_switch)
 			continue;
 		bpf_link__destroy(links[i]);
 		links[i] = NULL;
 	}
+	bpf_link__destroy(l->skel->links.sdr_switch);
+	l->skel->links.sdr_switch = NULL;
 }
 
 /* Look up one key of a per-CPU map into a calloc'd array of ncpu values. */
