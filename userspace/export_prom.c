@@ -355,32 +355,42 @@ static void write_runq(struct pw *w, const struct prom_input *in)
 	value_double(w, r->sys_runq.rel_error);
 
 	/* The two parts of every wait above, in the same buckets (docs/latency.md). */
-	if (in->sys_delivery_hist) {
-		family(w, "schedrift_runqueue_delivery_seconds", "histogram",
-		       "Delivery part of every run-queue wait: from the wakeup (sched_waking) to "
-		       "the task being on a run queue (sched_wakeup); 0 for preemption and new "
-		       "tasks. In seconds.");
-		hist_series(w, NULL, NULL, in->sys_delivery_hist);
-	}
-	if (r->has_split) {
-		family(w, "schedrift_runqueue_delivery_quantile_seconds", "summary",
-		       "Delivery part quantiles over the last interval (NaN if it had no waits), "
-		       "within schedrift_runqueue_latency_rel_error; _sum and _count are "
-		       "cumulative.");
-		summary_series(w, -1, &r->sys_delivery, in->sys_delivery_hist);
-	}
-	if (in->sys_queue_hist) {
-		family(w, "schedrift_runqueue_queue_seconds", "histogram",
-		       "Queueing part of every run-queue wait: from being on a run queue to "
-		       "running. In seconds.");
-		hist_series(w, NULL, NULL, in->sys_queue_hist);
-	}
-	if (r->has_split) {
-		family(w, "schedrift_runqueue_queue_quantile_seconds", "summary",
-		       "Queueing part quantiles over the last interval (NaN if it had no waits), "
-		       "within schedrift_runqueue_latency_rel_error; _sum and _count are "
-		       "cumulative.");
-		summary_series(w, -1, &r->sys_queue, in->sys_queue_hist);
+	{
+		const struct {
+			const char *hist_name, *hist_help, *q_name, *q_help;
+			const struct hist *hist;
+			const struct lat *lat;
+		} parts[] = {
+			{ "schedrift_runqueue_delivery_seconds",
+			  "Delivery part of every run-queue wait: from the wakeup (sched_waking) to "
+			  "the task being on a run queue (sched_wakeup); 0 for preemption and new "
+			  "tasks. In seconds.",
+			  "schedrift_runqueue_delivery_quantile_seconds",
+			  "Delivery part quantiles over the last interval (NaN if it had no waits), "
+			  "within schedrift_runqueue_latency_rel_error; _sum and _count are "
+			  "cumulative.",
+			  in->sys_delivery_hist, &r->sys_delivery },
+			{ "schedrift_runqueue_queue_seconds",
+			  "Queueing part of every run-queue wait: from being on a run queue to "
+			  "running. In seconds.",
+			  "schedrift_runqueue_queue_quantile_seconds",
+			  "Queueing part quantiles over the last interval (NaN if it had no waits), "
+			  "within schedrift_runqueue_latency_rel_error; _sum and _count are "
+			  "cumulative.",
+			  in->sys_queue_hist, &r->sys_queue },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+			if (parts[i].hist) {
+				family(w, parts[i].hist_name, "histogram", parts[i].hist_help);
+				hist_series(w, NULL, NULL, parts[i].hist);
+			}
+			if (r->has_split) {
+				family(w, parts[i].q_name, "summary", parts[i].q_help);
+				summary_series(w, -1, parts[i].lat, parts[i].hist);
+			}
+		}
 	}
 
 	if (!r->cpu_runq)

@@ -107,34 +107,18 @@ static void write_matrix(struct json *j, const char *key, const struct report *r
 	json__array_end(j);
 }
 
-static void write_lat(struct json *j, const char *key, const struct lat *l)
-{
-	json__object_begin(j, key);
-	json__u64(j, "count", l->count);
-	json__u64(j, "p50", l->p50);
-	json__u64(j, "p90", l->p90);
-	json__u64(j, "p99", l->p99);
-	json__u64(j, "p999", l->p999);
-	json__u64(j, "max", l->max);
-	json__fixed(j, "rel_error", l->rel_error, 6);
-	json__object_end(j);
-}
-
 /*
- * A part of a wait (delivery or queueing): LAT plus its mean; null when
- * the source does not have it (a version 1 file), and null percentiles when
- * only count, mean and max are known (the daemon's per-task figures).
+ * LAT. A part of a wait (delivery or queueing) adds its mean, and has null
+ * percentiles where only count, mean and max are known (the daemon's
+ * per-task figures).
  */
-static void write_part(struct json *j, const char *key, const struct lat *l, int known)
+static void write_lat_fields(struct json *j, const char *key, const struct lat *l, int part)
 {
-	if (!known) {
-		json__null(j, key);
-		return;
-	}
 	json__object_begin(j, key);
 	json__u64(j, "count", l->count);
-	json__u64(j, "mean", l->mean);
-	if (l->no_pct) {
+	if (part)
+		json__u64(j, "mean", l->mean);
+	if (part && l->no_pct) {
 		json__null(j, "p50");
 		json__null(j, "p90");
 		json__null(j, "p99");
@@ -148,6 +132,20 @@ static void write_part(struct json *j, const char *key, const struct lat *l, int
 	json__u64(j, "max", l->max);
 	json__fixed(j, "rel_error", l->rel_error, 6);
 	json__object_end(j);
+}
+
+static void write_lat(struct json *j, const char *key, const struct lat *l)
+{
+	write_lat_fields(j, key, l, 0);
+}
+
+/* A part of a wait; null when the source does not have it (a version 1 file). */
+static void write_part(struct json *j, const char *key, const struct lat *l, int known)
+{
+	if (known)
+		write_lat_fields(j, key, l, 1);
+	else
+		json__null(j, key);
 }
 
 /* A run-queue latency and its two parts, side by side. */
