@@ -123,7 +123,7 @@ $(OUTPUT)/schedrift-static: $(OUTPUT)/user/main.o $(STATIC_OBJS)
 	$(call msg,STATIC,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(STATIC_LDLIBS) -o $@
 
-$(OUTPUT)/tests/%-static: tests/bpf/%.c | $(OUTPUT)/tests
+$(OUTPUT)/tests/%-static: tests/bpf/%.c tests/bpf/workload.h | $(OUTPUT)/tests
 	$(call msg,STATIC,$@)
 	$(Q)$(CC) $(CFLAGS) -static $< -o $@ -lpthread
 
@@ -131,7 +131,7 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c tests/unit/check.h $(OUTPUT)/libsche
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) -Wno-format-zero-length $(INCLUDES) -Itests/unit $< $(OUTPUT)/libschedrift.a $(LDLIBS) -o $@
 
-$(OUTPUT)/tests/%: tests/bpf/%.c | $(OUTPUT)/tests
+$(OUTPUT)/tests/%: tests/bpf/%.c tests/bpf/workload.h | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@ -lpthread
 

@@ -21,35 +21,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-static int parse_int(const char *s, const char *what)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < 0 || v > 1000000) {
-		fprintf(stderr, "mover: bad %s '%s'\n", what, s);
-		exit(2);
-	}
-	return (int)v;
-}
-
-static void pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set)) {
-		fprintf(stderr, "mover: failed to pin to CPU %d: %s\n", cpu, strerror(errno));
-		exit(1);
-	}
-	/* The stopper has moved us before sched_setaffinity returns; check anyway. */
-	while (sched_getcpu() != cpu)
-		sched_yield();
-}
+#include "workload.h"
 
 int main(int argc, char **argv)
 {
@@ -58,9 +30,9 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "n:a:b:k")) != -1) {
 		switch (opt) {
-		case 'n': moves = parse_int(optarg, "move count"); break;
-		case 'a': cpu_a = parse_int(optarg, "CPU"); break;
-		case 'b': cpu_b = parse_int(optarg, "CPU"); break;
+		case 'n': moves = workload_int(optarg, "move count", 1000000); break;
+		case 'a': cpu_a = workload_int(optarg, "CPU", 1000000); break;
+		case 'b': cpu_b = workload_int(optarg, "CPU", 1000000); break;
 		case 'k': keep = 1; break;
 		default:
 			fprintf(stderr, "usage: mover [-n MOVES] [-a CPU_A] [-b CPU_B] [-k]\n");
@@ -72,7 +44,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	pin(cpu_a);
+	workload_pin(cpu_a);
 	printf("ready %d %ld\n", getpid(), (long)syscall(SYS_gettid));
 	fflush(stdout);
 	if (!fgets(line, sizeof(line), stdin)) {
@@ -80,12 +52,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	do {
-		batch = line[0] >= '0' && line[0] <= '9' ? parse_int(strtok(line, "\n"), "batch")
+		batch = line[0] >= '0' && line[0] <= '9' ? workload_int(strtok(line, "\n"), "batch", 1000000)
 							  : moves;
 		/* Each move goes to the CPU the thread is not on. */
 		for (i = 0; i < batch; i++) {
 			at_b = !at_b;
-			pin(at_b ? cpu_b : cpu_a);
+			workload_pin(at_b ? cpu_b : cpu_a);
 		}
 		printf("moved %d\n", batch);
 		fflush(stdout);

@@ -44,6 +44,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include "workload.h"
 
 static int wakes = 200, interval_us = 2000, cpu = 0;
 static int to_sleeper[2], to_waker[2];
@@ -104,21 +105,9 @@ static unsigned long long now_ns(void)
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-static void pin(int c)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(c, &set);
-	if (sched_setaffinity(0, sizeof(set), &set)) {
-		fprintf(stderr, "waiter: failed to pin to CPU %d: %s\n", c, strerror(errno));
-		exit(1);
-	}
-}
-
 static void *competitor(void *arg)
 {
-	pin(cpu);
+	workload_pin(cpu);
 	while (!stop)
 		;
 	return NULL;
@@ -130,7 +119,7 @@ static void *sleeper(void *arg)
 	long before;
 	int i;
 
-	pin(cpu);
+	workload_pin(cpu);
 	/* Low weight: once woken it waits for the competitor's slice to end. */
 	setpriority(PRIO_PROCESS, 0, 19);
 	sleeper_tid = syscall(SYS_gettid);
@@ -174,7 +163,7 @@ int main(int argc, char **argv)
 	disturbed = calloc(wakes, 1);
 	if (!t_wake || !t_run || !disturbed || pipe(to_sleeper) || pipe(to_waker))
 		return 1;
-	pin((cpu + 1) % sysconf(_SC_NPROCESSORS_ONLN));
+	workload_pin((cpu + 1) % sysconf(_SC_NPROCESSORS_ONLN));
 	pthread_create(&comp, NULL, competitor, NULL);
 	pthread_create(&sl, NULL, sleeper, NULL);
 	while (!sleeper_tid)

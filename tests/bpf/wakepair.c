@@ -42,6 +42,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include "workload.h"
 
 struct sleeper {
 	int cpu;
@@ -52,34 +53,6 @@ struct sleeper {
 	volatile long merged;
 	pthread_t thread;
 };
-
-static int parse_int(const char *s, const char *what)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < 0 || v > 10000000) {
-		fprintf(stderr, "wakepair: bad %s '%s'\n", what, s);
-		exit(2);
-	}
-	return (int)v;
-}
-
-static void pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set)) {
-		fprintf(stderr, "wakepair: failed to pin to CPU %d: %s\n", cpu, strerror(errno));
-		exit(1);
-	}
-	while (sched_getcpu() != cpu)
-		sched_yield();
-}
 
 static unsigned long long now_ns(void)
 {
@@ -114,7 +87,7 @@ static void *sleeper_main(void *arg)
 	char buf[64];
 	ssize_t r;
 
-	pin(s->cpu);
+	workload_pin(s->cpu);
 	/* Wakeup preemption is for SCHED_NORMAL wakees only: B must queue. */
 	if (sched_setscheduler(0, SCHED_BATCH, &sp)) {
 		fprintf(stderr, "wakepair: failed to set SCHED_BATCH: %s\n", strerror(errno));
@@ -159,12 +132,12 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "n:m:i:b:s:w:")) != -1) {
 		switch (opt) {
-		case 'n': a.wakes = parse_int(optarg, "WAKES_A"); break;
-		case 'm': b.wakes = parse_int(optarg, "WAKES_B"); break;
-		case 'i': interval_us = parse_int(optarg, "INTERVAL_US"); break;
-		case 'b': busy_us = parse_int(optarg, "BUSY_US"); break;
-		case 's': a.cpu = parse_int(optarg, "sleeper CPU"); break;
-		case 'w': b.cpu = parse_int(optarg, "waker CPU"); break;
+		case 'n': a.wakes = workload_int(optarg, "WAKES_A", 10000000); break;
+		case 'm': b.wakes = workload_int(optarg, "WAKES_B", 10000000); break;
+		case 'i': interval_us = workload_int(optarg, "INTERVAL_US", 10000000); break;
+		case 'b': busy_us = workload_int(optarg, "BUSY_US", 10000000); break;
+		case 's': a.cpu = workload_int(optarg, "sleeper CPU", 10000000); break;
+		case 'w': b.cpu = workload_int(optarg, "waker CPU", 10000000); break;
 		default:
 			fprintf(stderr, "usage: wakepair [-n WAKES_A] [-m WAKES_B] [-i INTERVAL_US] "
 					"[-b BUSY_US] [-s CPU] [-w CPU]\n");
@@ -178,7 +151,7 @@ int main(int argc, char **argv)
 	}
 	if (pipe(a.pipe) || pipe(b.pipe))
 		return 1;
-	pin(b.cpu);
+	workload_pin(b.cpu);
 	pthread_create(&a.thread, NULL, sleeper_main, &a);
 	pthread_create(&b.thread, NULL, sleeper_main, &b);
 	while (!a.tid || !b.tid)
