@@ -3,13 +3,13 @@
  * The recorder: attach, then drain the ring buffer into the trace writer
  * until the duration ends or a signal arrives; then detach, drain what is
  * left, read each CPU's last batch of waits (BPF ships them 32 at a time),
- * and write the trailer with the kernel's totals and every loss counter. The writer flushes a chunk each second, so even a SIGKILL loses
- * at most the last second; SIGINT and SIGTERM end the capture cleanly.
+ * and write the trailer with the kernel's totals and every loss counter.
+ * The writer flushes a chunk each second, so even a SIGKILL loses at most
+ * the last second; SIGINT and SIGTERM end the capture cleanly.
  */
 #include <errno.h>
-#include <sys/syscall.h>
-#include <linux/membarrier.h>
 #include <getopt.h>
+#include <linux/membarrier.h>
 #include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
