@@ -63,11 +63,13 @@ PREFIX ?= /usr/local
 
 all: schedrift $(HELPER_BINS)
 
-# Installs only what is missing, so a second run costs nothing.
+# Installs only what is missing, so a second run costs nothing. Node.js and
+# npm (the Kubernetes manifest check) come from Debian unless the machine has them.
 deps:
 	@missing=""; for p in $(DEPS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \

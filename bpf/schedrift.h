@@ -77,6 +77,7 @@ enum sdr_rec_type {
 	/* Made by userspace, never by BPF: */
 	SDR_REC_CGROUP = 16,       /* struct sdr_rec_cgroup, id -> path */
 	SDR_REC_WAIT_BATCH = 17,   /* delta-encoded waits (docs/trace-format.md) */
+	SDR_REC_K8S = 18,          /* struct sdr_rec_k8s, a pod cgroup's Kubernetes names */
 };
 
 /*
@@ -250,6 +251,21 @@ struct sdr_rec_cgroup {
 	struct sdr_rec_hdr hdr;
 	__u64 id;
 	char path[]; /* NUL-terminated; hdr.size covers it */
+};
+
+/*
+ * Userspace-made, after the cgroup's SDR_REC_CGROUP: the names the
+ * container runtime gave a pod cgroup's container (docs/kubernetes.md),
+ * read while the container exists. The pod UID, QoS class and container
+ * id are in the path itself.
+ */
+struct sdr_rec_k8s {
+	struct sdr_rec_hdr hdr;
+	__u64 id;            /* the cgroup id */
+	char namespace_[64]; /* NUL-terminated; a namespace is at most 63 bytes */
+	char pod[256];       /* at most 253 */
+	char container[64];  /* at most 63; "POD" for the sandbox */
+	char runtime[16];    /* "containerd", "crio", "docker" */
 };
 
 /* Value of the per-CPU `cpu_data` map (one entry, summed over CPUs in userspace). */

@@ -176,6 +176,11 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 		msg_err("out of memory");
 		return EXIT_RUNTIME;
 	}
+	c->k8s = k8s_cache__new(o->host_root);
+	if (!c->k8s) {
+		msg_err("out of memory");
+		return EXIT_RUNTIME;
+	}
 	lo.topo = &c->topo;
 	lo.ringbuf_bytes = 4 << 20; /* exits and outliers only */
 	lo.min_lat_ns = o->min_lat_ns;
@@ -217,6 +222,7 @@ void collector__stop(struct collector *c)
 	free(c->cgroup_hists);
 	free(c->cgs);
 	cgroup_paths__free(&c->cg_paths);
+	k8s_cache__free(c->k8s);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -553,6 +559,20 @@ static int read_cgroups(struct collector *c, struct report *r)
 	return 0;
 }
 
+/*
+ * Kubernetes names for the cgroups of this tick, from the cache. A path
+ * unseen for ten minutes (the pod is gone) leaves the cache.
+ */
+static void name_pods(struct collector *c, struct report *r, __u64 now_ns)
+{
+	double now_s = now_ns / 1e9;
+	size_t i;
+
+	for (i = 0; i < r->nr_cgroups; i++)
+		r->cgroups[i].k8s = k8s_cache__get(c->k8s, r->cgroups[i].path, now_s);
+	k8s_cache__expire(c->k8s, now_s - 600);
+}
+
 struct task_fill {
 	struct report *r;
 	struct report *interval; /* NULL: no interval rows wanted */
@@ -807,6 +827,8 @@ int collector__tick(struct collector *c, struct report *r, struct report *iv)
 		err = read_landing(c, r);
 	if (!err)
 		err = read_cgroups(c, r);
+	if (!err)
+		name_pods(c, r, now);
 	if (!err && c->nr_worst) {
 		r->outliers = malloc(c->nr_worst * sizeof(*r->outliers));
 		if (!r->outliers) {

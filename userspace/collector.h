@@ -14,6 +14,7 @@
 #define SCHEDRIFT_COLLECTOR_H
 
 #include "cgroup_paths.h"
+#include "k8s.h"
 #include "hist.h"
 #include "loader.h"
 #include "report.h"
@@ -29,6 +30,7 @@ struct collector_opts {
 	__u32 max_cgroup_series; /* cgroups summed from tasks kept at most; 0 = default */
 	__u32 max_tasks;   /* task table cap */
 	__u32 grace;       /* intervals an exited task stays visible */
+	const char *host_root; /* where the host's / is (pod names, docs/kubernetes.md); NULL = "/" */
 	char command[256];
 };
 
@@ -66,6 +68,7 @@ struct collector {
 	size_t nr_worst;
 	__u64 user[USER_STAT_NR];
 	struct cgroup_paths cg_paths;
+	struct k8s_cache *k8s; /* pod names of cgroup paths */
 
 	/*
 	 * Per-cgroup wait histograms summed from the tasks' coarse ones (the

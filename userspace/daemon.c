@@ -452,6 +452,7 @@ static int run(const struct daemon_opts *o)
 	signal(SIGPIPE, SIG_IGN);
 
 	co.topology_path = o->topology_path;
+	co.host_root = o->host_root;
 	co.min_lat_ns = o->min_lat_ns;
 	co.max_cgroups = o->max_cgroups;
 	co.max_cgroup_series = o->max_cgroup_series;
@@ -561,6 +562,8 @@ static const char daemon_usage[] =
 	"      --max-cgroup-series N  cgroups summed from the tasks' kept at most (default 256;\n"
 	"                          removed cgroups leave after their last interval)\n"
 	"      --lock FILE         single-instance lock (default " DAEMON_DEFAULT_LOCK ")\n"
+	"      --host-root DIR     the host's / as mounted in a container, for pod names from the\n"
+	"                          container runtime's state (default /; docs/kubernetes.md)\n"
 	"  -v, --verbose           debug log lines and libbpf's log\n"
 	"  -h, --help              this help\n";
 
@@ -580,6 +583,7 @@ int cmd_daemon(int argc, char **argv)
 		{ "max-cgroups", required_argument, NULL, 'C' },
 		{ "max-cgroup-series", required_argument, NULL, 'S' },
 		{ "lock", required_argument, NULL, 'L' },
+		{ "host-root", required_argument, NULL, 'H' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -656,6 +660,11 @@ int cmd_daemon(int argc, char **argv)
 			o.max_cgroup_series = v;
 			break;
 		case 'L': o.lock_path = optarg; break;
+		case 'H':
+			if (optarg[0] != '/')
+				return usage_error("daemon", "bad --host-root '%s': an absolute path", optarg);
+			o.host_root = optarg;
+			break;
 		case 'v': verbose = 1; break;
 		case 'h': fputs(daemon_usage, stdout); return 0;
 		default: return option_error("daemon", opt, argv);

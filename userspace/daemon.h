@@ -38,6 +38,7 @@ struct daemon_opts {
 	const char *topology_path;
 	const char *config_path;   /* re-read on SIGHUP */
 	const char *lock_path;
+	const char *host_root;     /* the host's / as mounted here (pod names); NULL = "/" */
 	__u32 max_tasks;
 	__u32 max_cgroups;
 	__u32 max_cgroup_series;

@@ -216,7 +216,35 @@ static void value_double(struct pw *w, double v)
 /* ---- histograms and summaries ---- */
 
 /* One histogram series set; lkey/lval (escaped) is its one label, or NULL. */
-static void hist_series(struct pw *w, const char *lkey, const char *lval, const struct hist *h)
+/*
+ * A pod cgroup's Kubernetes labels (docs/kubernetes.md): the names when
+ * the runtime's state gave them, the ids from the path always.
+ */
+static void k8s_labels(struct pw *w, const struct k8s_ident *k)
+{
+	if (!k)
+		return;
+	if (k->pod[0]) {
+		label(w, "namespace", k->namespace_, SIZE_MAX);
+		label(w, "pod", k->pod, SIZE_MAX);
+		label(w, "container", k->container, SIZE_MAX);
+	}
+	label(w, "pod_uid", k->pod_uid, SIZE_MAX);
+	if (k->container_id[0])
+		label(w, "container_id", k->container_id, SIZE_MAX);
+}
+
+/* One label (lkey NULL: none) and, for a pod's cgroup, its Kubernetes labels. */
+static void hist_labels(struct pw *w, const char *lkey, const char *lval,
+			const struct k8s_ident *k8s)
+{
+	if (lkey)
+		label_raw(w, lkey, lval);
+	k8s_labels(w, k8s);
+}
+
+static void hist_series(struct pw *w, const char *lkey, const char *lval,
+			const struct k8s_ident *k8s, const struct hist *h)
 {
 	char le[32];
 	__u64 total;
@@ -225,26 +253,22 @@ static void hist_series(struct pw *w, const char *lkey, const char *lval, const 
 	total = hist__fold(h, hist_prom_bounds_ns, hist_prom_nr_bounds, w->cum);
 	for (i = 0; i < hist_prom_nr_bounds; i++) {
 		series(w, "_bucket");
-		if (lkey)
-			label_raw(w, lkey, lval);
+		hist_labels(w, lkey, lval, k8s);
 		fmt_decimal(le, sizeof(le), hist_prom_bounds_ns[i], 9, false);
 		label_raw(w, "le", le);
 		value_u64(w, w->cum[i]);
 	}
 	series(w, "_bucket");
-	if (lkey)
-		label_raw(w, lkey, lval);
+	hist_labels(w, lkey, lval, k8s);
 	label_raw(w, "le", "+Inf");
 	value_u64(w, total);
 	/* The sum wraps modulo 2^64 ns (docs/histograms.md): a counter reset to Prometheus. */
 	series(w, "_sum");
-	if (lkey)
-		label_raw(w, lkey, lval);
+	hist_labels(w, lkey, lval, k8s);
 	value_ns(w, h->sum);
 	/* From the buckets, not h->count, so that _count always equals the +Inf bucket. */
 	series(w, "_count");
-	if (lkey)
-		label_raw(w, lkey, lval);
+	hist_labels(w, lkey, lval, k8s);
 	value_u64(w, total);
 }
 
@@ -341,7 +365,7 @@ static void write_runq(struct pw *w, const struct prom_input *in)
 	if (in->sys_hist) {
 		family(w, "schedrift_runqueue_latency_seconds", "histogram",
 		       "Run-queue latency (runnable to running) of every wait, in seconds.");
-		hist_series(w, NULL, NULL, in->sys_hist);
+		hist_series(w, NULL, NULL, NULL, in->sys_hist);
 	}
 
 	family(w, "schedrift_runqueue_latency_quantile_seconds", "summary",
@@ -384,7 +408,7 @@ static void write_runq(struct pw *w, const struct prom_input *in)
 		for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 			if (parts[i].hist) {
 				family(w, parts[i].hist_name, "histogram", parts[i].hist_help);
-				hist_series(w, NULL, NULL, parts[i].hist);
+				hist_series(w, NULL, NULL, NULL, parts[i].hist);
 			}
 			if (r->has_split) {
 				family(w, parts[i].q_name, "summary", parts[i].q_help);
@@ -414,14 +438,14 @@ static void write_landing(struct pw *w, const struct prom_input *in)
 		       "Landing latency: from a migration to the task's first run on its new CPU, "
 		       "by the migration's locality, in seconds.");
 		for (l = 0; l < SDR_LOC_NR; l++)
-			hist_series(w, "locality", locality_names[l], &in->landing_hist[l]);
+			hist_series(w, "locality", locality_names[l], NULL, &in->landing_hist[l]);
 	}
 	if (in->landing_delivery_hist) {
 		family(w, "schedrift_landing_delivery_seconds", "histogram",
 		       "Delivery part of the landing latency (wakeup to on the new CPU's run "
 		       "queue), by the migration's locality, in seconds.");
 		for (l = 0; l < SDR_LOC_NR; l++)
-			hist_series(w, "locality", locality_names[l],
+			hist_series(w, "locality", locality_names[l], NULL,
 				    &in->landing_delivery_hist[l]);
 	}
 	if (in->landing_queue_hist) {
@@ -429,7 +453,7 @@ static void write_landing(struct pw *w, const struct prom_input *in)
 		       "Queueing part of the landing latency (on the run queue to running), by the "
 		       "migration's locality, in seconds.");
 		for (l = 0; l < SDR_LOC_NR; l++)
-			hist_series(w, "locality", locality_names[l], &in->landing_queue_hist[l]);
+			hist_series(w, "locality", locality_names[l], NULL, &in->landing_queue_hist[l]);
 	}
 }
 
@@ -487,7 +511,8 @@ static int write_cgroups(struct pw *w, const struct prom_input *in)
 		for (j = i + 1; j < n && !strcmp(rows[j].label, rows[i].label); j++)
 			;
 		if (j == i + 1) {
-			hist_series(w, "cgroup", rows[i].label, &in->cgroup_hists[rows[i].idx]);
+			hist_series(w, "cgroup", rows[i].label, r->cgroups[rows[i].idx].k8s,
+				    &in->cgroup_hists[rows[i].idx]);
 			continue;
 		}
 		/* One path, several ids (a cgroup removed and made again): one series. */
@@ -498,7 +523,7 @@ static int write_cgroups(struct pw *w, const struct prom_input *in)
 		hist__init(merged);
 		for (; i < j; i++)
 			hist__merge(merged, &in->cgroup_hists[rows[i].idx]);
-		hist_series(w, "cgroup", rows[j - 1].label, merged);
+		hist_series(w, "cgroup", rows[j - 1].label, r->cgroups[rows[j - 1].idx].k8s, merged);
 	}
 out:
 	for (i = 0; i < n; i++)

@@ -25,6 +25,7 @@
 #include "stats.h"
 #include "trace.h"
 #include "cgroup_paths.h"
+#include "k8s.h"
 #include "tidset.h"
 #include "wait_batch.h"
 #include "util.h"
@@ -46,6 +47,7 @@ struct recorder {
 	int write_err;
 	struct wait_batch batch;
 	__u64 *cgroup_ids; /* seen in task records, to name in the file */
+	const char *host_root; /* for the pod names of those cgroups; NULL = "/" */
 	size_t nr_cgroup_ids, cap_cgroup_ids;
 	struct tidset tids; /* every tid in the file; TID_TOTALS once its totals are */
 	struct loader *loader;
@@ -302,6 +304,34 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * A pod cgroup's Kubernetes names, from the container runtime's state on
+ * this node (docs/kubernetes.md); nothing when the path is not a pod's or
+ * the runtime left no state.
+ */
+static int write_k8s_names(struct recorder *rc, __u64 id, const char *path)
+{
+	struct sdr_rec_k8s rec;
+	struct k8s_ident k;
+
+	if (!k8s__parse_cgroup(path, &k) || k8s__resolve(&k, rc->host_root))
+		return 0;
+	/* Longer than Kubernetes allows: not names we can vouch for. */
+	if (strlen(k.namespace_) >= sizeof(rec.namespace_) || strlen(k.pod) >= sizeof(rec.pod) ||
+	    strlen(k.container) >= sizeof(rec.container) || strlen(k.runtime) >= sizeof(rec.runtime))
+		return 0;
+	memset(&rec, 0, sizeof(rec));
+	rec.hdr.type = SDR_REC_K8S;
+	rec.hdr.size = sizeof(rec);
+	rec.hdr.ts_ns = now_mono_ns();
+	rec.id = id;
+	memcpy(rec.namespace_, k.namespace_, strlen(k.namespace_));
+	memcpy(rec.pod, k.pod, strlen(k.pod));
+	memcpy(rec.container, k.container, strlen(k.container));
+	memcpy(rec.runtime, k.runtime, strlen(k.runtime));
+	return append(rc, &rec, sizeof(rec));
+}
+
 /* Name every cgroup the tasks in the file ran in, while the names exist. */
 static int write_cgroup_names(struct recorder *rc)
 {
@@ -332,6 +362,8 @@ static int write_cgroup_names(struct recorder *rc)
 		memcpy(rec->path, path, len);
 		rec->path[len] = 0;
 		err = append(rc, rec, rec->hdr.size);
+		if (!err)
+			err = write_k8s_names(rc, rec->id, path);
 		if (err)
 			break;
 	}
@@ -538,6 +570,7 @@ int record__run(const struct record_opts *o)
 	fill_meta(&meta, o, &topo);
 	meta.start_mono_ns = start = now_mono_ns();
 	meta.start_realtime_ns = now_realtime_ns();
+	rc.host_root = o->host_root;
 	rc.w = trace_writer__open(path, &meta, &err);
 	if (!rc.w) {
 		msg_err("failed to create %s: %s", path, strerror(-err));
@@ -620,6 +653,8 @@ static const char record_usage[] =
 	"  -p, --pid TGID          follow only this process (repeat for more, up to 64)\n"
 	"      --comm NAME         follow only tasks whose comm is NAME\n"
 	"      --topology FILE     use this CPU/LLC/node layout instead of sysfs\n"
+	"      --host-root DIR     the host's / as mounted in a container, for pod names from the\n"
+	"                          container runtime's state (default /; docs/kubernetes.md)\n"
 	"      --min-lat MS        report waits of at least MS milliseconds with the task\n"
 	"                          that had the CPU (default 1; 0 = off)\n"
 	"      --max-cgroups N     also keep per-cgroup histograms in BPF for up to N cgroups\n"
@@ -639,6 +674,7 @@ int record__parse(int argc, char **argv, struct record_opts *o)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "comm", required_argument, NULL, 'c' },
 		{ "topology", required_argument, NULL, 't' },
+		{ "host-root", required_argument, NULL, 'H' },
 		{ "ringbuf-mb", required_argument, NULL, 'r' },
 		{ "raw-tp", no_argument, NULL, 'R' },
 		{ "min-lat", required_argument, NULL, 'm' },
@@ -681,6 +717,11 @@ int record__parse(int argc, char **argv, struct record_opts *o)
 			if (strlen(optarg) == 0 || strlen(optarg) >= SDR_COMM_LEN)
 				return usage_error("record", "bad --comm '%s': 1 to 15 characters", optarg);
 			o->comm = optarg;
+			break;
+		case 'H':
+			if (optarg[0] != '/')
+				return usage_error("record", "bad --host-root '%s': an absolute path", optarg);
+			o->host_root = optarg;
 			break;
 		case 't':
 			o->topology_path = optarg;

@@ -22,6 +22,7 @@ struct record_opts {
 	int nr_tgids;
 	const char *comm;
 	const char *topology_path; /* NULL = sysfs */
+	const char *host_root;     /* the host's / as mounted here, for pod names; NULL = "/" */
 	__u32 ringbuf_mb;
 	int force_raw_tp;
 	__u64 min_lat_ns;         /* outlier threshold; 0 = none */

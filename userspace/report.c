@@ -270,10 +270,47 @@ static int add_cgroup_name(struct report *r, const struct sdr_rec_cgroup *c)
 		r->cap_cg_names = cap;
 	}
 	r->cg_names[r->nr_cg_names].id = c->id;
+	r->cg_names[r->nr_cg_names].k8s = NULL;
 	r->cg_names[r->nr_cg_names].path = strndup(c->path, len);
 	if (!r->cg_names[r->nr_cg_names].path)
 		return -ENOMEM;
 	r->nr_cg_names++;
+	return 0;
+}
+
+/* A pod cgroup: its ids from the path, its names from the record (if any). */
+static struct k8s_ident *cgroup_k8s(struct report *r, size_t i)
+{
+	struct k8s_ident id;
+
+	if (r->cg_names[i].k8s || !k8s__parse_cgroup(r->cg_names[i].path, &id))
+		return r->cg_names[i].k8s;
+	r->cg_names[i].k8s = malloc(sizeof(id));
+	if (r->cg_names[i].k8s)
+		*r->cg_names[i].k8s = id;
+	return r->cg_names[i].k8s;
+}
+
+/* Names of a fixed field from a file: NUL-terminated within it, or refused. */
+#define COPY_NAME(dst, src) \
+	(memchr((src), '\0', sizeof(src)) ? (snprintf((dst), sizeof(dst), "%s", (src)), 1) : 0)
+
+static int add_k8s_names(struct report *r, const struct sdr_rec_k8s *k)
+{
+	struct k8s_ident *id;
+	size_t i;
+
+	for (i = r->nr_cg_names; i-- > 0;) {
+		if (r->cg_names[i].id != k->id)
+			continue;
+		id = cgroup_k8s(r, i);
+		if (!id)
+			return 0; /* names for a path that is not a pod's: ignored */
+		if (!COPY_NAME(id->namespace_, k->namespace_) || !COPY_NAME(id->pod, k->pod) ||
+		    !COPY_NAME(id->container, k->container) || !COPY_NAME(id->runtime, k->runtime))
+			id->namespace_[0] = id->pod[0] = id->container[0] = '\0';
+		return 0;
+	}
 	return 0;
 }
 
@@ -362,6 +399,10 @@ static int add_record(struct report *r, const struct sdr_rec_hdr *h)
 	case SDR_REC_CGROUP:
 		if (h->size > sizeof(struct sdr_rec_cgroup))
 			return add_cgroup_name(r, (const struct sdr_rec_cgroup *)h);
+		break;
+	case SDR_REC_K8S:
+		if (h->size >= sizeof(struct sdr_rec_k8s))
+			return add_k8s_names(r, (const struct sdr_rec_k8s *)h);
 		break;
 	default:
 		break;
@@ -489,13 +530,16 @@ static int cmp_cgroup(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static const char *cgroup_name(const struct report *r, __u64 id)
+static const char *cgroup_name(struct report *r, __u64 id, const struct k8s_ident **k8s)
 {
 	size_t i;
 
 	for (i = 0; i < r->nr_cg_names; i++)
-		if (r->cg_names[i].id == id)
+		if (r->cg_names[i].id == id) {
+			*k8s = cgroup_k8s(r, i);
 			return r->cg_names[i].path;
+		}
+	*k8s = NULL;
 	return NULL;
 }
 
@@ -521,7 +565,7 @@ static int derive_cgroups(struct report *r, __u64 *tmp)
 			r->cgroups = p;
 			memset(&r->cgroups[k], 0, sizeof(r->cgroups[k]));
 			r->cgroups[k].id = id;
-			r->cgroups[k].path = cgroup_name(r, id);
+			r->cgroups[k].path = cgroup_name(r, id, &r->cgroups[k].k8s);
 			r->nr_cgroups++;
 		}
 		r->cgroups[k].nr_tasks++;
@@ -543,6 +587,18 @@ static int derive_cgroups(struct report *r, __u64 *tmp)
 	}
 	qsort(r->cgroups, r->nr_cgroups, sizeof(*r->cgroups), cmp_cgroup);
 	return 0;
+}
+
+const char *report__cgroup_label(const struct report_cgroup *g, char *buf, size_t len)
+{
+	if (g->k8s && g->k8s->pod[0]) {
+		snprintf(buf, len, "%s/%s/%s", g->k8s->namespace_, g->k8s->pod, g->k8s->container);
+		return buf;
+	}
+	if (g->path)
+		return g->path;
+	snprintf(buf, len, "(id %llu, gone)", (unsigned long long)g->id);
+	return buf;
 }
 
 /* Home: the kernel's preferred node if NUMA balancing set one, else where it ran most. */
@@ -867,8 +923,10 @@ void report__free(struct report *r)
 		free(r->tasks[i].waits.ts);
 		free(r->tasks[i].waits.delivery);
 	}
-	for (i = 0; i < r->nr_cg_names; i++)
+	for (i = 0; i < r->nr_cg_names; i++) {
 		free(r->cg_names[i].path);
+		free(r->cg_names[i].k8s);
+	}
 	free(r->cg_names);
 	free(r->tasks);
 	free(r->tid_keys);

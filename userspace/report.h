@@ -10,6 +10,7 @@
 #define SCHEDRIFT_REPORT_H
 
 #include <stdio.h>
+#include "k8s.h"
 #include "schedrift.h"
 #include "stats.h"
 #include "trace.h"
@@ -67,6 +68,7 @@ struct report_task {
 struct report_cgroup {
 	__u64 id;
 	const char *path; /* NULL when the file does not name it */
+	const struct k8s_ident *k8s; /* NULL when not a pod's cgroup (docs/kubernetes.md) */
 	__u64 nr_tasks;
 	struct lat runq;
 	struct lat delivery, queue; /* the parts of runq, when split_known */
@@ -127,7 +129,7 @@ struct report {
 	__u32 *tid_index; /* open addressing: tid -> current row of that tid */
 	__u32 *tid_keys;
 	size_t tid_cap, tid_used;
-	struct { __u64 id; char *path; } *cg_names;
+	struct { __u64 id; char *path; struct k8s_ident *k8s; } *cg_names;
 	size_t nr_cg_names, cap_cg_names;
 };
 
@@ -177,6 +179,13 @@ int report__svg_latency(const struct report *r, FILE *f);
 int report__svg_node_pairs(const struct report *r, FILE *f);
 
 struct json;
+/*
+ * How the text and HTML reports name a cgroup: "namespace/pod/container"
+ * for a pod's container whose names are known, else its path, else
+ * "(id N, gone)". Returns buf or the path.
+ */
+const char *report__cgroup_label(const struct report_cgroup *g, char *buf, size_t len);
+
 /* One task object (r, for the cgroup path, may be NULL). */
 void report__write_task_json(struct json *j, const struct report *r, const struct report_task *t,
 			     int samples);

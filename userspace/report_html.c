@@ -396,7 +396,7 @@ static int print_latency(const struct report *r, FILE *f)
 static void print_cgroups(const struct report *r, FILE *f, int top_n)
 {
 	size_t i, n = r->nr_cgroups;
-	char unknown[48];
+	char label[600];
 
 	if (top_n > 0 && (size_t)top_n < n)
 		n = top_n;
@@ -407,9 +407,8 @@ static void print_cgroups(const struct report *r, FILE *f, int top_n)
 	for (i = 0; i < n; i++) {
 		const struct report_cgroup *g = &r->cgroups[i];
 
-		snprintf(unknown, sizeof(unknown), "(id %llu, gone)", (unsigned long long)g->id);
 		fputs("<tr>", f);
-		td_str(f, g->path ? g->path : unknown, SIZE_MAX, "m");
+		td_str(f, report__cgroup_label(g, label, sizeof(label)), SIZE_MAX, "m");
 		td_u64(f, g->nr_tasks);
 		td_u64(f, g->runq.count);
 		td_dur(f, g->runq.p50);

@@ -157,6 +157,36 @@ static void write_wait_lats(struct json *j, const struct lat *wait, const struct
 	write_part(j, "queue_ns", queue, known);
 }
 
+/* A pod's cgroup: what the path says, and the names when they were found. */
+static void write_k8s(struct json *j, const struct k8s_ident *k)
+{
+	if (!k) {
+		json__null(j, "kubernetes");
+		return;
+	}
+	json__object_begin(j, "kubernetes");
+	if (k->pod[0]) {
+		json__str(j, "namespace", k->namespace_);
+		json__str(j, "pod", k->pod);
+		json__str(j, "container", k->container);
+	} else {
+		json__null(j, "namespace");
+		json__null(j, "pod");
+		json__null(j, "container");
+	}
+	json__str(j, "pod_uid", k->pod_uid);
+	json__str(j, "qos", k->qos);
+	if (k->container_id[0])
+		json__str(j, "container_id", k->container_id);
+	else
+		json__null(j, "container_id");
+	if (k->runtime[0])
+		json__str(j, "runtime", k->runtime);
+	else
+		json__null(j, "runtime");
+	json__object_end(j);
+}
+
 static void write_latency(struct json *j, const struct report *r)
 {
 	int split = r->has_split && r->cpu_delivery && r->cpu_queue;
@@ -202,6 +232,7 @@ static void write_latency(struct json *j, const struct report *r)
 			json__str(j, "path", g->path);
 		else
 			json__null(j, "path");
+		write_k8s(j, g->k8s);
 		json__u64(j, "nr_tasks", g->nr_tasks);
 		write_wait_lats(j, &g->runq, &g->delivery, &g->queue, g->split_known);
 		json__object_end(j);

@@ -249,7 +249,7 @@ static void print_path(FILE *f, const char *path, int width)
 
 static void print_cgroups(const struct report *r, FILE *f, int top_n)
 {
-	char a[16], b[16], c[16], unknown[40];
+	char a[16], b[16], c[16], label[600];
 	size_t i, n = r->nr_cgroups;
 
 	if (top_n > 0 && (size_t)top_n < n)
@@ -261,9 +261,8 @@ static void print_cgroups(const struct report *r, FILE *f, int top_n)
 	for (i = 0; i < n; i++) {
 		const struct report_cgroup *g = &r->cgroups[i];
 
-		snprintf(unknown, sizeof(unknown), "(id %llu, gone)", (unsigned long long)g->id);
 		fputs("  ", f);
-		print_path(f, g->path ? g->path : unknown, 44);
+		print_path(f, report__cgroup_label(g, label, sizeof(label)), 44);
 		fprintf(f, " %6llu %9llu %9s %9s %9s\n", (unsigned long long)g->nr_tasks,
 			(unsigned long long)g->runq.count, fmt_duration(a, sizeof(a), g->runq.p50),
 			fmt_duration(b, sizeof(b), g->runq.p99), fmt_duration(c, sizeof(c), g->runq.max));

@@ -1335,6 +1335,63 @@ static void check_empty(const char *dir)
 	free(buf);
 }
 
+/*
+ * Pod cgroups carry their Kubernetes labels (docs/kubernetes.md): names
+ * when the runtime's state gave them, the ids always, escaped like any
+ * label value; a cgroup that is not a pod's gets none.
+ */
+static void check_pods(const char *dir)
+{
+	static const char *const paths[3] = {
+		"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod5f3c1a2b_0d4e_4f6a_"
+		"9b8c_1234567890ab.slice/cri-containerd-aaaa.scope",
+		"/kubepods/pod2c4e6a8b-0d1f-4a3c-8e5b-7d9f1b3d5f7a/bbbb",
+		"/system.slice/cron.service",
+	};
+	struct report_cgroup cg[3];
+	struct k8s_ident k[3];
+	struct hist h[3];
+	struct report r;
+	struct prom_input in = { .r = &r, .cgroup_hists = h };
+	struct parsed p;
+	char *buf;
+	size_t len, i;
+
+	memset(&r, 0, sizeof(r));
+	memset(cg, 0, sizeof(cg));
+	for (i = 0; i < 3; i++) {
+		cg[i].id = 100 + i;
+		cg[i].path = paths[i];
+		cg[i].k8s = k8s__parse_cgroup(paths[i], &k[i]) ? &k[i] : NULL;
+		hist__init(&h[i]);
+		hist__add(&h[i], 1000 * (i + 1));
+	}
+	CHECK(cg[0].k8s && cg[1].k8s && !cg[2].k8s);
+	snprintf(k[0].namespace_, sizeof(k[0].namespace_), "prod");
+	snprintf(k[0].pod, sizeof(k[0].pod), "shop-0");
+	snprintf(k[0].container, sizeof(k[0].container), "we\"b"); /* escaped, not trusted */
+	r.cgroups = cg;
+	r.nr_cgroups = 3;
+	buf = render(&in, &len);
+	save(dir, "pods.prom", buf, len);
+	parse(&p, buf, len);
+	CHECK(p.errors == 0 && count_duplicates(&p) == 0);
+	CHECK(find(&p, "schedrift_cgroup_runqueue_latency_seconds_count", "cgroup", paths[0],
+		   "namespace", "prod", "pod", "shop-0", "container", "we\"b", "pod_uid",
+		   "5f3c1a2b-0d4e-4f6a-9b8c-1234567890ab", "container_id", "aaaa", NULL),
+	      "named pod series");
+	CHECK(find(&p, "schedrift_cgroup_runqueue_latency_seconds_count", "cgroup", paths[1],
+		   "pod_uid", "2c4e6a8b-0d1f-4a3c-8e5b-7d9f1b3d5f7a", "container_id", "bbbb", NULL),
+	      "unnamed pod series");
+	CHECK(!strstr(buf, "pod=\"\""), "an empty pod label was written");
+	CHECK(find(&p, "schedrift_cgroup_runqueue_latency_seconds_count", "cgroup", paths[2], NULL),
+	      "plain cgroup series");
+	CHECK(!find(&p, "schedrift_cgroup_runqueue_latency_seconds_count", "cgroup", paths[2],
+		    "pod_uid", "", NULL));
+	parsed_free(&p);
+	free(buf);
+}
+
 static void check_write_error(const struct fixture *x)
 {
 	FILE *f = fopen("/dev/full", "w");
@@ -1395,6 +1452,7 @@ int main(void)
 	x->in.top_n = 4;
 
 	check_empty(dir);
+	check_pods(dir);
 	check_write_error(x);
 	free(x);
 	return check_summary();
