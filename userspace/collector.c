@@ -133,6 +133,8 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	c->user[USER_STAT_consumed]++;
+	if (c->flight)
+		flight__add(c->flight, data, size, now_mono_ns());
 	if (h->type == SDR_REC_TASK_EXIT && size >= sizeof(struct sdr_rec_task)) {
 		const struct sdr_rec_task *e = data;
 
@@ -188,6 +190,17 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 	c->kernel_cgroups = o->max_cgroups > 0;
 	c->max_cgs = o->max_cgroup_series ? o->max_cgroup_series : COLLECTOR_DEFAULT_CGROUP_SERIES;
 	lo.no_migration_records = 1;
+	if (o->flight_window_ns) {
+		/* The record-mode events too, for SLO captures: waits in batches, migrations. */
+		c->flight = flight__new(o->flight_window_ns, o->flight_max_bytes);
+		if (!c->flight) {
+			msg_err("out of memory");
+			return EXIT_RUNTIME;
+		}
+		lo.emit_waits = 1;
+		lo.no_migration_records = 0;
+		lo.ringbuf_bytes = 16 << 20;
+	}
 	if (loader__start(&c->l, &lo, on_event, c))
 		return EXIT_RUNTIME;
 	if (c->l.raw_tp) {
@@ -223,6 +236,7 @@ void collector__stop(struct collector *c)
 	free(c->cgs);
 	cgroup_paths__free(&c->cg_paths);
 	k8s_cache__free(c->k8s);
+	flight__free(c->flight);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -699,6 +713,7 @@ static int fill_totals(struct collector *c, struct report *r)
 	for (i = 0; i < SDR_STAT_NR; i++)
 		r->counters[i] = s.counters[i];
 	c->user[USER_STAT_prog_skipped] = loader__prog_skipped(&c->l);
+	c->user[USER_STAT_flight_evicted] = flight__evicted(c->flight);
 	for (i = 0; i < USER_STAT_NR; i++)
 		r->counters[SDR_STAT_NR + i] = c->user[i];
 	memcpy(r->migrations, s.migrations, sizeof(r->migrations));
@@ -792,6 +807,14 @@ static void keep_totals(struct collector *c, const struct report *r)
 	c->prev_penalty_milli = r->penalty_milli;
 	memcpy(c->prev_matrix, r->node_matrix,
 	       (size_t)r->nr_nodes * r->nr_nodes * sizeof(*c->prev_matrix));
+	if (c->flight) {
+		struct flight_counters fc;
+
+		memcpy(fc.counters, r->counters, sizeof(fc.counters));
+		memcpy(fc.migrations, r->migrations, sizeof(fc.migrations));
+		fc.penalty_milli = r->penalty_milli;
+		flight__mark(c->flight, c->last_tick_ns, &fc);
+	}
 }
 
 int collector__tick(struct collector *c, struct report *r, struct report *iv)
@@ -851,5 +874,100 @@ int collector__tick(struct collector *c, struct report *r, struct report *iv)
 		if (iv)
 			report__free(iv);
 	}
+	return err;
+}
+
+/* ---- SLO captures ---- */
+
+struct capture_ctx {
+	struct collector *c;
+	struct trace_writer *w;
+	__u64 *cg_ids;
+	size_t nr_cg, cap_cg;
+	int err;
+};
+
+static int capture_task(void *ctx, const struct sdr_rec_task *t)
+{
+	struct capture_ctx *x = ctx;
+	__u64 id = t->counts.cgroup_id;
+
+	x->err = trace_writer__append(x->w, t, t->hdr.size);
+	if (x->err)
+		return x->err;
+	if (id && x->nr_cg < 4096) { /* the cgroups to name; duplicates removed below */
+		if (x->nr_cg == x->cap_cg) {
+			size_t cap = x->cap_cg ? x->cap_cg * 2 : 64;
+			void *v = realloc(x->cg_ids, cap * sizeof(*x->cg_ids));
+
+			if (!v)
+				return x->err = -ENOMEM;
+			x->cg_ids = v;
+			x->cap_cg = cap;
+		}
+		x->cg_ids[x->nr_cg++] = id;
+	}
+	return 0;
+}
+
+static int cmp_u64_id(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The live tasks (names, cgroups, totals) and their cgroups' paths, after the records. */
+static int capture_more(void *ctx, struct trace_writer *w)
+{
+	char buf[sizeof(struct sdr_rec_cgroup) + 4096];
+	struct sdr_rec_cgroup *rec = (struct sdr_rec_cgroup *)buf;
+	struct capture_ctx *x = ctx;
+	size_t i, len;
+	int err;
+
+	x->w = w;
+	err = loader__snapshot_tasks(&x->c->l, capture_task, x);
+	if (err || x->err)
+		return err ? err : x->err;
+	qsort(x->cg_ids, x->nr_cg, sizeof(*x->cg_ids), cmp_u64_id);
+	for (i = 0; i < x->nr_cg; i++) {
+		const char *path;
+
+		if (i && x->cg_ids[i] == x->cg_ids[i - 1])
+			continue;
+		path = cgroup_paths__find(&x->c->cg_paths, x->cg_ids[i]);
+		if (!path)
+			continue;
+		len = strnlen(path, 4095);
+		memset(rec, 0, sizeof(*rec));
+		rec->hdr.type = SDR_REC_CGROUP;
+		rec->hdr.size = sizeof(*rec) + len + 1;
+		rec->hdr.ts_ns = now_mono_ns();
+		rec->id = x->cg_ids[i];
+		memcpy(rec->path, path, len);
+		rec->path[len] = 0;
+		err = trace_writer__append(w, rec, rec->hdr.size);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int collector__capture(struct collector *c, const char *path)
+{
+	struct capture_ctx x = { .c = c };
+	struct flight_counters now;
+	int err;
+
+	if (!c->flight)
+		return -ENOTSUP;
+	/* Records the ring buffer holds now belong in the capture too. */
+	loader__poll(&c->l, 0);
+	memcpy(now.counters, c->prev_counters, sizeof(now.counters));
+	memcpy(now.migrations, c->prev_migrations, sizeof(now.migrations));
+	now.penalty_milli = c->prev_penalty_milli;
+	err = flight__write(c->flight, path, &c->meta, c->last_tick_ns, &now, capture_more, &x);
+	free(x.cg_ids);
 	return err;
 }

@@ -14,6 +14,7 @@
 #define SCHEDRIFT_COLLECTOR_H
 
 #include "cgroup_paths.h"
+#include "flight.h"
 #include "k8s.h"
 #include "hist.h"
 #include "loader.h"
@@ -31,6 +32,9 @@ struct collector_opts {
 	__u32 max_tasks;   /* task table cap */
 	__u32 grace;       /* intervals an exited task stays visible */
 	const char *host_root; /* where the host's / is (pod names, docs/kubernetes.md); NULL = "/" */
+	/* Flight recorder for SLO captures (docs/slo.md): 0 = off. */
+	__u64 flight_window_ns;
+	size_t flight_max_bytes;
 	char command[256];
 };
 
@@ -69,6 +73,7 @@ struct collector {
 	__u64 user[USER_STAT_NR];
 	struct cgroup_paths cg_paths;
 	struct k8s_cache *k8s; /* pod names of cgroup paths */
+	struct flight *flight; /* NULL unless SLO captures are on */
 
 	/*
 	 * Per-cgroup wait histograms summed from the tasks' coarse ones (the
@@ -101,6 +106,13 @@ int collector__drain(struct collector *c, int timeout_ms);
  */
 int collector__tick(struct collector *c, struct report *r, struct report *iv);
 void collector__stop(struct collector *c);
+
+/*
+ * Writes the flight recorder's last window, with a snapshot of the live
+ * tasks and the names of their cgroups, to a trace file at path (as of the
+ * last tick's counters). -ENOTSUP when the recorder is off.
+ */
+int collector__capture(struct collector *c, const char *path);
 /* A report row from a task table record (any thread). */
 void collector__row_from_rec(struct report_task *row, const struct task_rec *t, int nr_nodes);
 

@@ -27,6 +27,7 @@
 #include "atomic_file.h"
 #include "collector.h"
 #include "daemon.h"
+#include "daemon_slo.h"
 #include "export_prom.h"
 #include "http.h"
 #include "sd_notify.h"
@@ -62,7 +63,7 @@ static char *trim(char *s)
 int daemon__parse_config(const char *path, struct daemon_settings *out, char *err, size_t errlen)
 {
 	struct daemon_settings s = *out;
-	char line[1200], *key, *val, *eq, *hash;
+	char line[1200], *key, *val, *eq, *hash, slo_err[400];
 	int lineno = 0, rc = 0;
 	__u64 v;
 	FILE *f;
@@ -88,7 +89,10 @@ int daemon__parse_config(const char *path, struct daemon_settings *out, char *er
 		if (!*key)
 			continue;
 		eq = strchr(key, '=');
-		if (!eq) {
+		/* "slo runq_p99 < 2ms ...": a rule needs no '=' (docs/slo.md). */
+		if (!eq && !strncmp(key, "slo", 3) && (key[3] == ' ' || key[3] == '\t')) {
+			eq = key + 3;
+		} else if (!eq) {
 			snprintf(err, errlen, "%s:%d: want KEY = VALUE", path, lineno);
 			rc = -EINVAL;
 			break;
@@ -124,9 +128,14 @@ int daemon__parse_config(const char *path, struct daemon_settings *out, char *er
 				break;
 			}
 			snprintf(s.metrics_dir, sizeof(s.metrics_dir), "%s", val);
+		} else if (daemon_slo__config_key(&s, key, val, &rc, slo_err, sizeof(slo_err))) {
+			if (rc) {
+				snprintf(err, errlen, "%s:%d: %s", path, lineno, slo_err);
+				break;
+			}
 		} else {
-			snprintf(err, errlen, "%s:%d: unknown key '%s' (interval, top, grace, metrics_dir)",
-				 path, lineno, key);
+			snprintf(err, errlen, "%s:%d: unknown key '%s' (interval, top, grace, metrics_dir, "
+				 "slo, flight_seconds, capture_interval, captures_max_mb)", path, lineno, key);
 			rc = -EINVAL;
 			break;
 		}
@@ -320,10 +329,11 @@ static void self_usage(double *cpu_s, __u64 *rss)
 	}
 }
 
-static int export_once(struct collector *c, struct http *h, const struct daemon_settings *set)
+static int export_once(struct collector *c, struct http *h, struct daemon_settings *set)
 {
 	struct prom_input in = {};
 	struct tasktable_stats ts;
+	int fresh[SLO_MAX_RULES];
 	struct blob_ctx b;
 	struct report r, iv;
 	char *buf = NULL;
@@ -337,6 +347,9 @@ static int export_once(struct collector *c, struct http *h, const struct daemon_
 		return err;
 	}
 	tasktable__stats(c->table, &ts);
+	slo__evaluate(set->slo, set->nr_slo, &iv, fresh);
+	in.slo = set->slo;
+	in.nr_slo = set->nr_slo;
 	in.r = &r;
 	in.sys_hist = &c->sys_hist;
 	in.landing_hist = c->landing_hist;
@@ -371,6 +384,8 @@ static int export_once(struct collector *c, struct http *h, const struct daemon_
 			log_msg(LOG_LVL_ERR, "failed to write the metric files in %s: %s",
 				set->metrics_dir, strerror(-ferr));
 	}
+	if (!err)
+		daemon_slo__capture(c, set, fresh);
 	/* A full disk must not also freeze /metrics: HTTP gets the text either way. */
 	if (h && !err)
 		http__publish_metrics(h, buf, len); /* takes buf */
@@ -421,6 +436,10 @@ static void reload(const struct daemon_opts *o, struct daemon_settings *set, str
 	}
 	if (strcmp(next.metrics_dir, set->metrics_dir))
 		sweep_metrics_dir(next.metrics_dir);
+	daemon_slo__carry(&next, set);
+	if (next.nr_slo && !c->flight)
+		log_msg(LOG_LVL_WARN, "slo rules without the flight recorder: it is set up at start "
+			"only, so breaches are exported but not captured until a restart");
 	*set = next;
 	tasktable__set_grace(c->table, set->grace);
 	log_msg(LOG_LVL_INFO, "re-read %s: interval %g s, top %d, grace %u, metrics dir %s",
@@ -453,6 +472,8 @@ static int run(const struct daemon_opts *o)
 
 	co.topology_path = o->topology_path;
 	co.host_root = o->host_root;
+	co.flight_window_ns = daemon_slo__flight_ns(&set);
+	co.flight_max_bytes = DAEMON_FLIGHT_MAX_BYTES;
 	co.min_lat_ns = o->min_lat_ns;
 	co.max_cgroups = o->max_cgroups;
 	co.max_cgroup_series = o->max_cgroup_series;

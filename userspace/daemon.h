@@ -4,6 +4,7 @@
 #define SCHEDRIFT_DAEMON_H
 
 #include <linux/types.h>
+#include "slo.h"
 
 #define DAEMON_DEFAULT_INTERVAL_S 10.0
 #define DAEMON_DEFAULT_TOP 20
@@ -19,6 +20,12 @@ struct daemon_settings {
 	int top_n;
 	__u32 grace;
 	char metrics_dir[1024]; /* "" = no files */
+	/* SLO rules and their captures (docs/slo.md); 0 = the default. */
+	struct slo_rule slo[SLO_MAX_RULES];
+	int nr_slo;
+	double flight_s;          /* flight recorder window (read at start only) */
+	double capture_gap_s;     /* one capture per rule per this many seconds at most */
+	__u64 captures_max_bytes; /* DIR/captures/ kept under this, oldest removed */
 };
 
 /* Which settings the command line gave: they win over the config file, on SIGHUP too. */

@@ -797,6 +797,78 @@ static void write_counters(struct pw *w, const struct prom_input *in)
 	value_u64(w, in->rss_bytes);
 }
 
+/* ---- SLO rules ---- */
+
+static int cmp_rule(const void *a, const void *b)
+{
+	const struct slo_rule *x = *(const struct slo_rule *const *)a;
+	const struct slo_rule *y = *(const struct slo_rule *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+/* Every family has one series per rule, by rule name. */
+static int write_slo(struct pw *w, const struct prom_input *in)
+{
+	static const struct {
+		const char *name, *type, *help;
+	} fams[] = {
+		{ "schedrift_slo_objective_seconds", "gauge",
+		  "The SLO rule's objective: its quantile must stay below this, in seconds." },
+		{ "schedrift_slo_observed_seconds", "gauge",
+		  "The rule's quantile over the last interval (the worst of its scope), in seconds; "
+		  "NaN when the interval had no waits in scope." },
+		{ "schedrift_slo_breach", "gauge",
+		  "1 when the last interval breached the rule's objective, else 0." },
+		{ "schedrift_slo_breached_intervals_total", "counter",
+		  "Intervals in which the rule was breached." },
+		{ "schedrift_slo_breaches_total", "counter",
+		  "Times the rule went from met to breached." },
+		{ "schedrift_slo_captures_total", "counter",
+		  "Flight recorder captures written for the rule (DIR/captures/)." },
+		{ "schedrift_slo_captures_skipped_total", "counter",
+		  "Breaches not captured: rate limit, no metrics directory, no flight recorder, or a "
+		  "write error (the log says which)." },
+	};
+	const struct slo_rule **v;
+	size_t f;
+	int i;
+
+	if (!in->slo || in->nr_slo <= 0)
+		return 0;
+	v = calloc(in->nr_slo, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < in->nr_slo; i++)
+		v[i] = &in->slo[i];
+	qsort(v, in->nr_slo, sizeof(*v), cmp_rule);
+	for (f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
+		family(w, fams[f].name, fams[f].type, fams[f].help);
+		for (i = 0; i < in->nr_slo; i++) {
+			const struct slo_rule *r = v[i];
+
+			series(w, NULL);
+			label(w, "rule", r->name, SIZE_MAX);
+			switch (f) {
+			case 0: value_ns(w, r->objective_ns); break;
+			case 1:
+				if (r->has_data)
+					value_ns(w, r->observed_ns);
+				else
+					value_str(w, "NaN");
+				break;
+			case 2: value_u64(w, r->breached); break;
+			case 3: value_u64(w, r->breach_intervals); break;
+			case 4: value_u64(w, r->breaches); break;
+			case 5: value_u64(w, r->captures); break;
+			default: value_u64(w, r->captures_skipped); break;
+			}
+		}
+	}
+	free(v);
+	return 0;
+}
+
 int prom__write(FILE *f, const struct prom_input *in)
 {
 	struct pw w = { .f = f };
@@ -814,6 +886,8 @@ int prom__write(FILE *f, const struct prom_input *in)
 		err = write_tasks(&w, in);
 	if (!err)
 		write_counters(&w, in);
+	if (!err)
+		err = write_slo(&w, in);
 	free(w.cum);
 	if (err)
 		return err;

@@ -16,6 +16,7 @@
 #include <linux/types.h>
 #include "hist.h"
 #include "report.h"
+#include "slo.h"
 
 struct prom_input {
 	/*
@@ -50,6 +51,9 @@ struct prom_input {
 	 * per-CPU summaries their _sum and _count; NULL leaves those out.
 	 */
 	const struct hist *cpu_hists;
+	/* SLO rules with their last evaluation (docs/slo.md); none when nr_slo is 0. */
+	const struct slo_rule *slo;
+	int nr_slo;
 };
 
 /*
