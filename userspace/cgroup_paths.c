@@ -100,6 +100,31 @@ const char *cgroup_paths__find(const struct cgroup_paths *cp, __u64 id)
 	return hit ? hit->path : NULL;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int cgroup_paths__each_named(const struct cgroup_paths *cp, __u64 *ids, size_t n,
+			     int (*cb)(void *ctx, __u64 id, const char *path), void *ctx)
+{
+	const char *path;
+	size_t i;
+	int err;
+
+	qsort(ids, n, sizeof(*ids), cmp_u64);
+	for (i = 0; i < n; i++) {
+		if (i && ids[i] == ids[i - 1])
+			continue;
+		path = cgroup_paths__find(cp, ids[i]);
+		if (path && (err = cb(ctx, ids[i], path)))
+			return err;
+	}
+	return 0;
+}
+
 void cgroup_paths__free(struct cgroup_paths *cp)
 {
 	size_t i;

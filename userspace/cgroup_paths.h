@@ -27,5 +27,12 @@ int cgroup_paths__load(struct cgroup_paths *cp, const char *root);
 /* The path of id, or NULL when unknown. */
 const char *cgroup_paths__find(const struct cgroup_paths *cp, __u64 id);
 void cgroup_paths__free(struct cgroup_paths *cp);
+/*
+ * Calls cb once for each distinct id of ids[n] that has a path, in id
+ * order (ids is sorted in place). Stops at, and returns, cb's first
+ * non-zero return.
+ */
+int cgroup_paths__each_named(const struct cgroup_paths *cp, __u64 *ids, size_t n,
+			     int (*cb)(void *ctx, __u64 id, const char *path), void *ctx);
 
 #endif /* SCHEDRIFT_CGROUP_PATHS_H */

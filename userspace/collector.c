@@ -910,48 +910,25 @@ static int capture_task(void *ctx, const struct sdr_rec_task *t)
 	return 0;
 }
 
-static int cmp_u64_id(const void *a, const void *b)
+static int capture_cgroup(void *ctx, __u64 id, const char *path)
 {
-	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+	struct capture_ctx *x = ctx;
+	char buf[TRACE_CGROUP_REC_MAX];
 
-	return x < y ? -1 : x > y;
+	return trace_writer__append(x->w, buf, trace__cgroup_record(buf, id, path, now_mono_ns()));
 }
 
 /* The live tasks (names, cgroups, totals) and their cgroups' paths, after the records. */
 static int capture_more(void *ctx, struct trace_writer *w)
 {
-	char buf[sizeof(struct sdr_rec_cgroup) + 4096];
-	struct sdr_rec_cgroup *rec = (struct sdr_rec_cgroup *)buf;
 	struct capture_ctx *x = ctx;
-	size_t i, len;
 	int err;
 
 	x->w = w;
 	err = loader__snapshot_tasks(&x->c->l, capture_task, x);
 	if (err || x->err)
 		return err ? err : x->err;
-	qsort(x->cg_ids, x->nr_cg, sizeof(*x->cg_ids), cmp_u64_id);
-	for (i = 0; i < x->nr_cg; i++) {
-		const char *path;
-
-		if (i && x->cg_ids[i] == x->cg_ids[i - 1])
-			continue;
-		path = cgroup_paths__find(&x->c->cg_paths, x->cg_ids[i]);
-		if (!path)
-			continue;
-		len = strnlen(path, 4095);
-		memset(rec, 0, sizeof(*rec));
-		rec->hdr.type = SDR_REC_CGROUP;
-		rec->hdr.size = sizeof(*rec) + len + 1;
-		rec->hdr.ts_ns = now_mono_ns();
-		rec->id = x->cg_ids[i];
-		memcpy(rec->path, path, len);
-		rec->path[len] = 0;
-		err = trace_writer__append(w, rec, rec->hdr.size);
-		if (err)
-			return err;
-	}
-	return 0;
+	return cgroup_paths__each_named(&x->c->cg_paths, x->cg_ids, x->nr_cg, capture_cgroup, x);
 }
 
 int collector__capture(struct collector *c, const char *path)

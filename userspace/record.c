@@ -297,13 +297,6 @@ static int snapshot_missing(void *ctx, __u32 tid, __u8 flags)
 	return on_snapshot(rc, &rec);
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * A pod cgroup's Kubernetes names, from the container runtime's state on
  * this node (docs/kubernetes.md); nothing when the path is not a pod's or
@@ -332,41 +325,26 @@ static int write_k8s_names(struct recorder *rc, __u64 id, const char *path)
 	return append(rc, &rec, sizeof(rec));
 }
 
+static int append_cgroup(void *ctx, __u64 id, const char *path)
+{
+	struct recorder *rc = ctx;
+	char buf[TRACE_CGROUP_REC_MAX];
+	int err = append(rc, buf, trace__cgroup_record(buf, id, path, now_mono_ns()));
+
+	return err ? err : write_k8s_names(rc, id, path);
+}
+
 /* Name every cgroup the tasks in the file ran in, while the names exist. */
 static int write_cgroup_names(struct recorder *rc)
 {
 	struct cgroup_paths cp;
-	char root[4096], buf[sizeof(struct sdr_rec_cgroup) + 4096];
-	struct sdr_rec_cgroup *rec = (struct sdr_rec_cgroup *)buf;
-	const char *path;
-	size_t i, len;
-	int err;
+	char root[4096];
 
 	if (!rc->nr_cgroup_ids || cgroup_paths__root(root, sizeof(root)))
 		return 0;
 	if (cgroup_paths__load(&cp, root))
 		return 0;
-	qsort(rc->cgroup_ids, rc->nr_cgroup_ids, sizeof(__u64), cmp_u64);
-	for (i = 0; i < rc->nr_cgroup_ids; i++) {
-		if (i && rc->cgroup_ids[i] == rc->cgroup_ids[i - 1])
-			continue;
-		path = cgroup_paths__find(&cp, rc->cgroup_ids[i]);
-		if (!path)
-			continue;
-		len = strnlen(path, 4095);
-		memset(rec, 0, sizeof(*rec));
-		rec->hdr.type = SDR_REC_CGROUP;
-		rec->hdr.size = sizeof(*rec) + len + 1;
-		rec->hdr.ts_ns = now_mono_ns();
-		rec->id = rc->cgroup_ids[i];
-		memcpy(rec->path, path, len);
-		rec->path[len] = 0;
-		err = append(rc, rec, rec->hdr.size);
-		if (!err)
-			err = write_k8s_names(rc, rec->id, path);
-		if (err)
-			break;
-	}
+	cgroup_paths__each_named(&cp, rc->cgroup_ids, rc->nr_cgroup_ids, append_cgroup, rc);
 	cgroup_paths__free(&cp);
 	return rc->write_err;
 }

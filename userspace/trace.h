@@ -138,6 +138,14 @@ int trace_writer__close(struct trace_writer *w, const struct trace_trailer *tr);
 /* Closes and frees w without flushing or writing a trailer; the file stays. */
 void trace_writer__abort(struct trace_writer *w);
 
+/*
+ * Builds the SDR_REC_CGROUP record naming cgroup id in buf, which holds
+ * TRACE_CGROUP_REC_MAX bytes; a path longer than 4095 bytes is cut.
+ * Returns the record's size, for trace_writer__append().
+ */
+#define TRACE_CGROUP_REC_MAX (sizeof(struct sdr_rec_cgroup) + 4096)
+size_t trace__cgroup_record(void *buf, __u64 id, const char *path, __u64 ts_ns);
+
 /* Bytes written to the file so far (header and flushed chunks). */
 __u64 trace_writer__bytes(const struct trace_writer *w);
 

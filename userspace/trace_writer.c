@@ -334,3 +334,18 @@ __u64 trace_writer__bytes(const struct trace_writer *w)
 {
 	return w ? w->bytes : 0;
 }
+
+size_t trace__cgroup_record(void *buf, __u64 id, const char *path, __u64 ts_ns)
+{
+	struct sdr_rec_cgroup *rec = buf;
+	size_t len = strnlen(path, 4095);
+
+	memset(rec, 0, sizeof(*rec));
+	rec->hdr.type = SDR_REC_CGROUP;
+	rec->hdr.size = sizeof(*rec) + len + 1;
+	rec->hdr.ts_ns = ts_ns;
+	rec->id = id;
+	memcpy(rec->path, path, len);
+	rec->path[len] = 0;
+	return rec->hdr.size;
+}
