@@ -4,10 +4,11 @@
  * when a new one finds them all taken, the one that has waited longest
  * for its request (never one being answered, nor one whose whole request
  * header is already in its socket) is told 408 and closed to make room,
- * and if there is no such connection the newcomer is told 503 and closed. So clients that connect and then send slowly or not at
- * all cannot lock out a scraper that sends its request at once, from the
- * same address or not. No libmicrohttpd here: http.c calls these from its
- * connection callbacks, and the unit test from plain sockets.
+ * and if there is no such connection the newcomer is told 503 and closed.
+ * So clients that connect and then send slowly or not at all cannot lock
+ * out a scraper that sends its request at once, from the same address or
+ * not. No libmicrohttpd here: http.c calls these from its connection
+ * callbacks, and the unit test from plain sockets.
  */
 #ifndef SCHEDRIFT_HTTP_ADMIT_H
 #define SCHEDRIFT_HTTP_ADMIT_H
