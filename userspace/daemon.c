@@ -564,7 +564,7 @@ static const char daemon_usage[] =
 	"  -v, --verbose           debug log lines and libbpf's log\n"
 	"  -h, --help              this help\n";
 
-int cmd_daemon(int argc, char **argv)
+int daemon__parse(int argc, char **argv, struct daemon_opts *out)
 {
 	static const struct option longopts[] = {
 		{ "metrics-dir", required_argument, NULL, 'd' },
@@ -590,6 +590,7 @@ int cmd_daemon(int argc, char **argv)
 	__u64 v;
 	int opt, i, len;
 
+	memset(out, 0, sizeof(*out));
 	o.max_tasks = DAEMON_DEFAULT_MAX_TASKS;
 	o.max_cgroups = 0;
 	o.max_cgroup_series = COLLECTOR_DEFAULT_CGROUP_SERIES;
@@ -599,7 +600,8 @@ int cmd_daemon(int argc, char **argv)
 	for (i = 0; i < argc && len < (int)sizeof(o.command); i++)
 		len += snprintf(o.command + len, sizeof(o.command) - len, " %s", argv[i]);
 
-	optind = 1;
+	/* 0, not 1: glibc then also forgets a cluster left half-read by an earlier parse. */
+	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":d:i:l:c:vh", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -657,7 +659,7 @@ int cmd_daemon(int argc, char **argv)
 			break;
 		case 'L': o.lock_path = optarg; break;
 		case 'v': verbose = 1; break;
-		case 'h': fputs(daemon_usage, stdout); return 0;
+		case 'h': fputs(daemon_usage, stdout); return -1;
 		default: return option_error("daemon", opt, argv);
 		}
 	}
@@ -674,5 +676,16 @@ int cmd_daemon(int argc, char **argv)
 			return usage_error("daemon", "bad --listen '%s': want ADDR:PORT, :PORT or [ADDR6]:PORT",
 					   o.listen);
 	}
+	*out = o;
+	return 0;
+}
+
+int cmd_daemon(int argc, char **argv)
+{
+	struct daemon_opts o;
+	int rc = daemon__parse(argc, argv, &o);
+
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	return run(&o);
 }
