@@ -87,6 +87,14 @@ static struct report_task *new_row(struct report *r, __u32 tid)
 	t->id.tid = tid;
 	t->preferred_nid = -1;
 	t->home_node = -1;
+	/*
+	 * UINT32_MAX marks an empty index slot. No kernel tid is that large;
+	 * a corrupt file's gets a row per record and is never looked up.
+	 */
+	if (tid == UINT32_MAX) {
+		r->nr_tasks++;
+		return t;
+	}
 	slot = tid_slot(r, tid);
 	if (r->tid_keys[slot] == UINT32_MAX)
 		r->tid_used++;
@@ -102,7 +110,7 @@ static struct report_task *row_of_tid(struct report *r, __u32 tid)
 {
 	__u32 slot;
 
-	if (!r->tid_cap)
+	if (!r->tid_cap || tid == UINT32_MAX)
 		return NULL;
 	slot = tid_slot(r, tid);
 	if (r->tid_keys[slot] != tid)

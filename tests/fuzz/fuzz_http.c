@@ -86,6 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int started;
 	struct timeval tv = { .tv_sec = 10 };
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 	char reply[4096], head[8] = "";
 	size_t off = 0, got = 0;
 	ssize_t n;
@@ -101,6 +102,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Beyond the server's own 5 s connection timeout: a hang is a finding. */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	/*
+	 * Closing with a zero linger sends a reset and leaves no TIME_WAIT
+	 * behind: thousands of connections a second would otherwise use up
+	 * the ephemeral ports within a minute.
+	 */
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	if (connect(fd, (struct sockaddr *)&server, sizeof(server))) {
 		perror("fuzz_http: connect (is the server still up?)");
 		abort();

@@ -5,7 +5,7 @@
 # Each target first runs every input of tests/fuzz/corpus/TARGET once (the
 # regression run: every crash ever found is an input there), then fuzzes for
 # SECONDS from that corpus plus what earlier runs found (.output/fuzz/work/,
-# never checked in). Any crash, sanitizer report, leak, timeout or out-of-
+# never checked in; FUZZ_WORK=DIR puts it elsewhere). Any crash, sanitizer report, leak, timeout or out-of-
 # memory fails the run; the input that did it is saved in
 # .output/fuzz/artifacts/. One summary line per target: executions, exec/s,
 # libFuzzer's cov: (edges) and ft: (features), corpus entries.
@@ -28,7 +28,7 @@ common=(-error_exitcode=99 -timeout=20 -rss_limit_mb=2048 -close_fd_mask=3
 
 failed=0
 for t in "${targets[@]}"; do
-	bin=.output/fuzz/$t seeds=tests/fuzz/corpus/$t work=.output/fuzz/work/$t
+	bin=.output/fuzz/$t seeds=tests/fuzz/corpus/$t work=${FUZZ_WORK:-.output/fuzz/work}/$t
 	log=.output/fuzz/logs/$t.log
 	mkdir -p "$work"
 	opts=("${common[@]}" -artifact_prefix=.output/fuzz/artifacts/$t-)
