@@ -121,9 +121,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	shutdown(fd, SHUT_WR);
 	while ((n = recv(fd, reply, sizeof(reply), 0)) > 0) {
-		if (got < sizeof(head) - 1)
-			memcpy(head + got, reply,
-			       (size_t)n < sizeof(head) - 1 - got ? (size_t)n : sizeof(head) - 1 - got);
+		size_t room = got < sizeof(head) - 1 ? sizeof(head) - 1 - got : 0;
+
+		if (room)
+			memcpy(head + got, reply, (size_t)n < room ? (size_t)n : room);
 		got += n;
 	}
 	close(fd);

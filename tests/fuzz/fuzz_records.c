@@ -76,9 +76,10 @@ static __u64 write_trace(const char *path, const uint8_t *data, size_t size)
 	}
 	tr.end_mono_ns = meta.start_mono_ns + 1000000000ull;
 	for (i = 0; i < STAT_ALL_NR && i < TRACE_MAX_COUNTERS; i++) {
-		snprintf(tr.counters[i].name, sizeof(tr.counters[i].name), "%s",
-			 stat_descs[i].name);
-		if (!strcmp(stat_descs[i].name, "records") || !strcmp(stat_descs[i].name, "consumed"))
+		const char *name = stat_descs[i].name;
+
+		snprintf(tr.counters[i].name, sizeof(tr.counters[i].name), "%s", name);
+		if (!strcmp(name, "records") || !strcmp(name, "consumed"))
 			tr.counters[i].value = n;
 	}
 	tr.nr_counters = i;

@@ -43,7 +43,8 @@ static int fix_crcs(uint8_t *buf, size_t size)
 	put_crc(buf, len - TF_CRC_LEN, 0);
 	fixed = 1;
 	for (off = len; off + TF_TRAILER_HDR_LEN <= size;) {
-		if (!memcmp(buf + off, TF_TAG_CHUNK, TF_TAG_LEN) && off + TF_CHUNK_HDR_LEN <= size) {
+		if (!memcmp(buf + off, TF_TAG_CHUNK, TF_TAG_LEN) &&
+		    off + TF_CHUNK_HDR_LEN <= size) {
 			put_crc(buf, off + 20, off);
 			len = tf_le32(buf + off + 8);
 			if (len > size - off - TF_CHUNK_HDR_LEN ||
