@@ -131,6 +131,11 @@ int daemon__parse_config(const char *path, struct daemon_settings *out, char *er
 			break;
 		}
 	}
+	/* fgets() ends the same way at EOF and on EISDIR or EIO: only ferror() tells. */
+	if (!rc && ferror(f)) {
+		rc = errno ? -errno : -EIO;
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+	}
 	fclose(f);
 	if (!rc)
 		*out = s;

@@ -8,8 +8,10 @@
  * into a report and rendered in every format to /dev/null. This is what
  * reaches report.c's record decoding (wait batches, task totals, cgroup
  * names, outliers) with any content a corrupt-but-CRC-valid file could
- * hold.
+ * hold. Each input is read twice: as written (version 2), then marked as
+ * version 1, whose records the report decodes with the older layouts.
  */
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 #include "report.h"
 #include "stats.h"
 #include "trace.h"
+#include "trace_format.h"
 #include "util.h"
 
 /* Records per chunk, so that inputs of a few hundred bytes still span chunks. */
@@ -90,12 +93,51 @@ static __u64 write_trace(const char *path, const uint8_t *data, size_t size)
 	return n;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/*
+ * Marks the file as format version 1 (header version and CRC), as
+ * tests/unit/test_report.c does: the same bytes then decode with version 1's
+ * shorter task and outlier records and five-field wait entries.
+ */
+static void set_version1(const char *path)
+{
+	__u8 hdr[TF_HDR_MAX_LEN];
+	__u32 len;
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0 || pread(fd, hdr, TF_HDR_PREFIX_LEN, 0) != TF_HDR_PREFIX_LEN)
+		abort();
+	len = tf_le32(hdr + 12);
+	if (len > sizeof(hdr) || pread(fd, hdr, len, 0) != (ssize_t)len)
+		abort();
+	tf_put_le32(hdr + 8, 1);
+	tf_put_le32(hdr + len - TF_CRC_LEN, tf_crc(hdr, len - TF_CRC_LEN));
+	if (pwrite(fd, hdr, len, 0) != (ssize_t)len)
+		abort();
+	close(fd);
+}
+
+/* Loads the file (valid by construction) and renders it in every format. */
+static void load_and_render(const char *path, __u64 n)
 {
 	struct trace_error e = {};
 	struct report r;
-	const char *path;
 	int fmt, rc;
+
+	rc = report__load(&r, path, 0, &e);
+	if (rc == EXIT_USAGE && !strncmp(e.msg, "malformed record", 16))
+		return; /* a known type too short for its struct: refused, as documented */
+	if (rc || r.nr_records != n || r.error[0])
+		abort();
+	for (fmt = 0; fmt < FMT_NR; fmt++)
+		if (report__print(&r, devnull, path, fmt, fmt == FMT_TEXT ? 20 : 0, 1))
+			abort();
+	fflush(devnull);
+	report__free(&r);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *path;
 	__u64 n;
 
 	if (!devnull) {
@@ -104,17 +146,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	path = fuzz_file__set(NULL, 0);
 	n = write_trace(path, data, size);
-
-	/* The file is valid by construction: the reader takes all of it. */
-	rc = report__load(&r, path, 0, &e);
-	if (rc == EXIT_USAGE && !strncmp(e.msg, "malformed record", 16))
-		return 0; /* a known type too short for its struct: refused, as documented */
-	if (rc || r.nr_records != n || r.error[0])
-		abort();
-	for (fmt = 0; fmt < FMT_NR; fmt++)
-		if (report__print(&r, devnull, path, fmt, fmt == FMT_TEXT ? 20 : 0, 1))
-			abort();
-	fflush(devnull);
-	report__free(&r);
+	load_and_render(path, n);
+	set_version1(path);
+	load_and_render(path, n);
 	return 0;
 }
