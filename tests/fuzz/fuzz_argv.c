@@ -9,8 +9,10 @@
  * --config file and stat a --metrics-dir, so arguments naming /dev, /proc,
  * /sys or /run are skipped: a read of /dev/stdin or a FIFO could block.
  *
- * The parsers reset getopt themselves (optind = 0) on every call; the
- * fuzzer calling them thousands of times in one process is what checks it.
+ * The parsers reset getopt themselves (optind = 0) on every call. Each
+ * input is parsed twice, each time from its own copy freed afterwards, and
+ * must give the same result: with optind = 1, glibc's pointer into the
+ * first copy made the second parse read freed memory.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -52,12 +54,14 @@ static int parse(int argc, char **argv)
 	return 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Splits a private copy of data into argv and parses it; SKIPPED when there is nothing to run. */
+#define SKIPPED 1000
+static int parse_copy(const uint8_t *data, size_t size)
 {
 	char *argv[MAX_ARGS + 1], *buf, *p, *end;
-	int argc = 0, rc;
+	int argc = 0, rc = SKIPPED;
 
-	/* A private copy: the parsers keep pointers into argv, as main()'s would. */
+	/* The parsers keep pointers into argv, as main()'s would; freed after. */
 	buf = malloc(size + 1);
 	memcpy(buf, data, size);
 	buf[size] = 0;
@@ -72,13 +76,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			goto out;
 	}
 	argv[argc] = NULL;
-	if (!argc)
-		goto out;
-	rc = parse(argc, argv);
-	/* 0, -1 (after --help) or the usage exit code: nothing else. */
-	if (rc != 0 && rc != -1 && rc != EXIT_USAGE)
-		abort();
+	if (argc)
+		rc = parse(argc, argv);
 out:
 	free(buf);
+	return rc;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int rc = parse_copy(data, size);
+
+	/* 0, -1 (after --help) or the usage exit code: nothing else. */
+	if (rc != SKIPPED && rc != 0 && rc != -1 && rc != EXIT_USAGE)
+		abort();
+	/*
+	 * Twice, from a new copy: nothing of the first parse (getopt's state
+	 * included) may leak into the second, which must answer the same.
+	 */
+	if (parse_copy(data, size) != rc)
+		abort();
 	return 0;
 }
