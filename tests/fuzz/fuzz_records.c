@@ -10,6 +10,8 @@
  * names, outliers) with any content a corrupt-but-CRC-valid file could
  * hold. Each input is read twice: as written (version 2), then marked as
  * version 1, whose records the report decodes with the older layouts.
+ * Last, the input bytes as they are become one chunk of a file for the
+ * trace reader alone, so its record walk sees framing errors too.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -116,6 +118,54 @@ static void set_version1(const char *path)
 	close(fd);
 }
 
+/*
+ * The input as it is, framing errors included, as the one chunk of a file
+ * with the written file's header and no trailer: the reader's own record
+ * walk (chunk__check_records) must refuse what does not frame.
+ */
+static void read_raw_chunk(const char *path, const uint8_t *data, size_t size, __u64 n)
+{
+	static __u8 file[TF_HDR_MAX_LEN + TF_CHUNK_HDR_LEN + 2 * 65536 + 4096];
+	const struct sdr_rec_hdr *rec;
+	struct trace_reader *rd;
+	struct trace_error e;
+	uLongf comp_len;
+	__u32 len;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (size > 65536 || size < sizeof(struct sdr_rec_hdr))
+		goto out; /* a chunk of the writer's size is plenty */
+	if (fd < 0 || pread(fd, file, TF_HDR_PREFIX_LEN, 0) != TF_HDR_PREFIX_LEN)
+		abort();
+	len = tf_le32(file + 12);
+	if (len > TF_HDR_MAX_LEN || pread(fd, file, len, 0) != (ssize_t)len)
+		abort();
+	comp_len = sizeof(file) - len - TF_CHUNK_HDR_LEN - TF_CRC_LEN;
+	if (compress2(file + len + TF_CHUNK_HDR_LEN, &comp_len, data, size, 1) != Z_OK)
+		abort();
+	memcpy(file + len, TF_TAG_CHUNK, TF_TAG_LEN);
+	tf_put_le32(file + len + 4, 0);
+	tf_put_le32(file + len + 8, comp_len);
+	tf_put_le32(file + len + 12, size);
+	tf_put_le32(file + len + 16, n ? n : 1);
+	tf_put_le32(file + len + 20, tf_crc(file + len, 20));
+	tf_put_le32(file + len + TF_CHUNK_HDR_LEN + comp_len,
+		    tf_crc(file + len + TF_CHUNK_HDR_LEN, comp_len));
+	path = fuzz_file__set(file, len + TF_CHUNK_HDR_LEN + comp_len + TF_CRC_LEN);
+	rd = trace_reader__open(path, &e);
+	if (!rd)
+		abort(); /* the header is the writer's own */
+	while ((rc = trace_reader__next(rd, &rec, &e)) > 0)
+		;
+	/* No trailer: never a clean end, and always a reason. */
+	if (rc == 0 || !e.msg[0])
+		abort();
+	trace_reader__close(rd);
+out:
+	if (fd >= 0)
+		close(fd);
+}
+
 /* Loads the file (valid by construction) and renders it in every format. */
 static void load_and_render(const char *path, __u64 n)
 {
@@ -149,5 +199,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	load_and_render(path, n);
 	set_version1(path);
 	load_and_render(path, n);
+	read_raw_chunk(path, data, size, n);
 	return 0;
 }
