@@ -88,11 +88,12 @@ static struct report_task *new_row(struct report *r, __u32 tid)
 	t->preferred_nid = -1;
 	t->home_node = -1;
 	/*
-	 * UINT32_MAX marks an empty index slot. No kernel tid is that large;
-	 * a corrupt file's gets a row per record and is never looked up.
+	 * UINT32_MAX marks an empty index slot, so that tid (no kernel's, but a
+	 * corrupt file's) keeps its current row outside the index.
 	 */
 	if (tid == UINT32_MAX) {
-		r->nr_tasks++;
+		t->prev_row = r->max_tid_row;
+		r->max_tid_row = ++r->nr_tasks;
 		return t;
 	}
 	slot = tid_slot(r, tid);
@@ -110,7 +111,9 @@ static struct report_task *row_of_tid(struct report *r, __u32 tid)
 {
 	__u32 slot;
 
-	if (!r->tid_cap || tid == UINT32_MAX)
+	if (tid == UINT32_MAX)
+		return r->max_tid_row ? &r->tasks[r->max_tid_row - 1] : NULL;
+	if (!r->tid_cap)
 		return NULL;
 	slot = tid_slot(r, tid);
 	if (r->tid_keys[slot] != tid)
@@ -858,6 +861,7 @@ int report__load(struct report *r, const char *path, int salvage, struct trace_e
 	free(r->tid_keys);
 	free(r->tid_index);
 	r->tid_keys = r->tid_index = NULL;
+	r->max_tid_row = 0;
 	if (derive(r))
 		goto oom;
 	if (r->nr_tasks)

@@ -127,6 +127,7 @@ struct report {
 	__u32 *tid_index; /* open addressing: tid -> current row of that tid */
 	__u32 *tid_keys;
 	size_t tid_cap, tid_used;
+	size_t max_tid_row; /* 1 + current row of tid UINT32_MAX, which the index cannot hold */
 	struct { __u64 id; char *path; } *cg_names;
 	size_t nr_cg_names, cap_cg_names;
 };
