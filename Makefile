@@ -42,7 +42,7 @@ HELPER_SRCS := $(wildcard tests/bpf/*.c)
 HELPER_BINS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/%,$(HELPER_SRCS))
 
 DEPS_BUILD := clang llvm gcc make pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev \
-	      libmicrohttpd-dev libck-dev
+	      libmicrohttpd-dev libck-dev libclang-rt-14-dev
 DEPS_TEST := python3 qemu-system-x86 busybox-static cpio libbpf-tools linux-perf prometheus liburcu-dev \
 	     prometheus-node-exporter curl systemd man-db chromium
 DEPS := $(DEPS_BUILD) $(DEPS_TEST)
@@ -57,7 +57,8 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: FORCE all deps static run test test-unit test-bpf test-vm bench bench-table install clean
+.PHONY: FORCE all deps static run test test-unit test-bpf test-vm bench bench-table install clean \
+	fuzz fuzz-build
 
 PREFIX ?= /usr/local
 
@@ -151,13 +152,46 @@ $(OUTPUT)/table_bench: tests/bench/table_bench.c userspace/tasktable.c userspace
 	$(Q)$(CC) -g -O2 -std=gnu11 -D_GNU_SOURCE -Wall $(INCLUDES) $< userspace/tasktable.c \
 		-lck -lurcu-bp -lurcu-mb -lurcu-memb -lurcu-qsbr -lurcu-cds -lurcu-common -lpthread -o $@
 
+# Fuzzing (tests/fuzz/, docs/reliability-fuzz.md): every parser of outside
+# input as a libFuzzer target, with the library rebuilt under ASan and UBSan.
+# `make fuzz` runs each target for FUZZ_SECONDS from its checked-in corpus.
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	       -fno-sanitize-recover=all -Wall -Wextra -Wno-unused-parameter \
+	       -Wno-missing-field-initializers -std=gnu11 -D_GNU_SOURCE
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_OBJS := $(patsubst userspace/%.c,$(OUTPUT)/fuzz/obj/%.o,$(LIB_SRCS))
+
+$(OUTPUT)/fuzz/obj:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/fuzz/obj/%.o: userspace/%.c $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(OUTPUT)/fuzz/obj
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(INCLUDES) -c $< -o $@
+
+$(OUTPUT)/fuzz/libschedrift.a: $(FUZZ_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(OUTPUT)/fuzz/libschedrift.a
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(INCLUDES) $< $(OUTPUT)/fuzz/libschedrift.a \
+		$(LDLIBS) -o $@
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory fuzz-build
+	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 # The default job: a 10 s capture and its report.
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	./schedrift
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all static $(UNIT_BINS)
+	$(Q)$(MAKE) --no-print-directory all static $(UNIT_BINS) fuzz-build
 	$(Q)tests/run.sh
 
 test-unit: all $(UNIT_BINS)

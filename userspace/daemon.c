@@ -140,6 +140,11 @@ int daemon__parse_config(const char *path, struct daemon_settings *out, char *er
 			break;
 		}
 	}
+	/* fgets() ends the same way at EOF and on EISDIR or EIO: only ferror() tells. */
+	if (!rc && ferror(f)) {
+		rc = errno ? -errno : -EIO;
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+	}
 	fclose(f);
 	if (!rc)
 		*out = s;
@@ -588,7 +593,7 @@ static const char daemon_usage[] =
 	"  -v, --verbose           debug log lines and libbpf's log\n"
 	"  -h, --help              this help\n";
 
-int cmd_daemon(int argc, char **argv)
+int daemon__parse(int argc, char **argv, struct daemon_opts *out)
 {
 	static const struct option longopts[] = {
 		{ "metrics-dir", required_argument, NULL, 'd' },
@@ -615,6 +620,7 @@ int cmd_daemon(int argc, char **argv)
 	__u64 v;
 	int opt, i, len;
 
+	memset(out, 0, sizeof(*out));
 	o.max_tasks = DAEMON_DEFAULT_MAX_TASKS;
 	o.max_cgroups = 0;
 	o.max_cgroup_series = COLLECTOR_DEFAULT_CGROUP_SERIES;
@@ -624,7 +630,8 @@ int cmd_daemon(int argc, char **argv)
 	for (i = 0; i < argc && len < (int)sizeof(o.command); i++)
 		len += snprintf(o.command + len, sizeof(o.command) - len, " %s", argv[i]);
 
-	optind = 1;
+	/* 0, not 1: glibc then also forgets a cluster left half-read by an earlier parse. */
+	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":d:i:l:c:vh", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -687,7 +694,7 @@ int cmd_daemon(int argc, char **argv)
 			o.host_root = optarg;
 			break;
 		case 'v': verbose = 1; break;
-		case 'h': fputs(daemon_usage, stdout); return 0;
+		case 'h': fputs(daemon_usage, stdout); return -1;
 		default: return option_error("daemon", opt, argv);
 		}
 	}
@@ -704,5 +711,16 @@ int cmd_daemon(int argc, char **argv)
 			return usage_error("daemon", "bad --listen '%s': want ADDR:PORT, :PORT or [ADDR6]:PORT",
 					   o.listen);
 	}
+	*out = o;
+	return 0;
+}
+
+int cmd_daemon(int argc, char **argv)
+{
+	struct daemon_opts o;
+	int rc = daemon__parse(argc, argv, &o);
+
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	return run(&o);
 }

@@ -59,6 +59,13 @@ struct daemon_opts {
  */
 int daemon__parse_config(const char *path, struct daemon_settings *s, char *err, size_t errlen);
 
+/*
+ * Parse daemon options (argv[0] is "daemon") and resolve them with the
+ * config file, checking the metrics dir and --listen; loads, binds and
+ * locks nothing. 0, -1 after --help, or EXIT_USAGE after printing one line.
+ */
+int daemon__parse(int argc, char **argv, struct daemon_opts *o);
+
 int cmd_daemon(int argc, char **argv);
 
 #endif /* SCHEDRIFT_DAEMON_H */

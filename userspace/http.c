@@ -270,7 +270,8 @@ static enum MHD_Result serve_tasks(struct http *h, struct MHD_Connection *conn)
 		free(q.rows);
 		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
 	}
-	qsort(q.rows, q.n, sizeof(*q.rows), report_task__cmp);
+	if (q.n) /* q.rows is NULL when no task matched */
+		qsort(q.rows, q.n, sizeof(*q.rows), report_task__cmp);
 	if (top && top < q.n)
 		q.n = top;
 	f = open_memstream(&buf, &len);

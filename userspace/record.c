@@ -673,7 +673,8 @@ int record__parse(int argc, char **argv, struct record_opts *o)
 	for (i = 0; i < argc && len < (int)sizeof(o->command); i++)
 		len += snprintf(o->command + len, sizeof(o->command) - len, " %s", argv[i]);
 
-	optind = 1;
+	/* 0, not 1: glibc then also forgets a cluster left half-read by an earlier parse. */
+	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":d:o:p:vh", longopts, NULL)) != -1) {
 		switch (opt) {

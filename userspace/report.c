@@ -87,6 +87,15 @@ static struct report_task *new_row(struct report *r, __u32 tid)
 	t->id.tid = tid;
 	t->preferred_nid = -1;
 	t->home_node = -1;
+	/*
+	 * UINT32_MAX marks an empty index slot, so that tid (no kernel's, but a
+	 * corrupt file's) keeps its current row outside the index.
+	 */
+	if (tid == UINT32_MAX) {
+		t->prev_row = r->max_tid_row;
+		r->max_tid_row = ++r->nr_tasks;
+		return t;
+	}
 	slot = tid_slot(r, tid);
 	if (r->tid_keys[slot] == UINT32_MAX)
 		r->tid_used++;
@@ -102,6 +111,8 @@ static struct report_task *row_of_tid(struct report *r, __u32 tid)
 {
 	__u32 slot;
 
+	if (tid == UINT32_MAX)
+		return r->max_tid_row ? &r->tasks[r->max_tid_row - 1] : NULL;
 	if (!r->tid_cap)
 		return NULL;
 	slot = tid_slot(r, tid);
@@ -585,7 +596,9 @@ static int derive_cgroups(struct report *r, __u64 *tmp)
 			*out[part] = lat_of(tmp, n);
 		}
 	}
-	qsort(r->cgroups, r->nr_cgroups, sizeof(*r->cgroups), cmp_cgroup);
+	/* Empty means a NULL array, which qsort() must not be given. */
+	if (r->nr_cgroups)
+		qsort(r->cgroups, r->nr_cgroups, sizeof(*r->cgroups), cmp_cgroup);
 	return 0;
 }
 
@@ -800,7 +813,8 @@ static int derive(struct report *r)
 		report__derive_home(t, r->nr_nodes);
 	}
 	err = derive_cgroups(r, tmp);
-	qsort(r->outliers, r->nr_outliers, sizeof(*r->outliers), cmp_outlier);
+	if (r->nr_outliers)
+		qsort(r->outliers, r->nr_outliers, sizeof(*r->outliers), cmp_outlier);
 	free(tmp);
 	free(off);
 	return err;
@@ -890,7 +904,9 @@ int report__load(struct report *r, const char *path, int salvage, struct trace_e
 		take_trailer(r, trace_reader__trailer(rd));
 	} else if (rc < 0) {
 		if (!salvage) {
+			/* What was read is dropped: a caller keeps nothing of a failed load. */
 			trace_reader__close(rd);
+			report__free(r);
 			return EXIT_USAGE;
 		}
 		snprintf(r->error, sizeof(r->error), "at byte %llu: %s",
@@ -901,9 +917,11 @@ int report__load(struct report *r, const char *path, int salvage, struct trace_e
 	free(r->tid_keys);
 	free(r->tid_index);
 	r->tid_keys = r->tid_index = NULL;
+	r->max_tid_row = 0;
 	if (derive(r))
 		goto oom;
-	qsort(r->tasks, r->nr_tasks, sizeof(*r->tasks), report_task__cmp);
+	if (r->nr_tasks)
+		qsort(r->tasks, r->nr_tasks, sizeof(*r->tasks), report_task__cmp);
 	return 0;
 oom:
 	if (rd)
@@ -911,6 +929,7 @@ oom:
 	snprintf(e->msg, sizeof(e->msg), "out of memory after %llu records",
 		 (unsigned long long)r->nr_records);
 	e->offset = 0;
+	report__free(r);
 	return EXIT_RUNTIME;
 }
 
@@ -961,8 +980,6 @@ static const char report_usage[] =
 	"                       and each one's delivery part\n"
 	"  -h, --help           this help\n";
 
-enum report_format { FMT_TEXT, FMT_JSON, FMT_HTML, FMT_CHROME, FMT_NR };
-
 /* The names --format takes, and what --top defaults to in each (0 = all). */
 static const struct {
 	const char *name;
@@ -984,8 +1001,8 @@ static int format_of(const char *name)
 	return -1;
 }
 
-static int print_report(const struct report *r, FILE *out, const char *path, int fmt, int top,
-			int samples)
+int report__print(const struct report *r, FILE *out, const char *path, int fmt, int top,
+		  int samples)
 {
 	switch (fmt) {
 	case FMT_JSON: report__print_json(r, out, top, samples); return 0;
@@ -995,7 +1012,7 @@ static int print_report(const struct report *r, FILE *out, const char *path, int
 	}
 }
 
-int cmd_report(int argc, char **argv)
+int report__parse(int argc, char **argv, struct report_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
@@ -1007,20 +1024,19 @@ int cmd_report(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	const char *format = "text", *out_path = NULL, *path;
-	struct trace_error e = {};
-	struct report r;
-	int opt, salvage = 0, samples = 0, fmt, rc;
+	const char *format = "text";
 	long top = -1;
 	__u64 v;
-	FILE *out = stdout;
+	int opt;
 
-	optind = 1;
+	memset(o, 0, sizeof(*o));
+	/* 0, not 1: glibc then also forgets a cluster left half-read by an earlier parse. */
+	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":f:o:n:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f': format = optarg; break;
-		case 'o': out_path = optarg; break;
+		case 'o': o->out_path = optarg; break;
 		case 'n':
 			if (parse_u64(optarg, 0, 1000000000, &v)) {
 				msg_err("report: bad --top '%s': want a count >= 0", optarg);
@@ -1028,15 +1044,15 @@ int cmd_report(int argc, char **argv)
 			}
 			top = v;
 			break;
-		case 's': salvage = 1; break;
-		case 'S': samples = 1; break;
+		case 's': o->salvage = 1; break;
+		case 'S': o->samples = 1; break;
 		case 'v': verbose = 1; break;
-		case 'h': fputs(report_usage, stdout); return 0;
+		case 'h': fputs(report_usage, stdout); return -1;
 		default: return option_error("report", opt, argv);
 		}
 	}
-	fmt = format_of(format);
-	if (fmt < 0) {
+	o->fmt = format_of(format);
+	if (o->fmt < 0) {
 		msg_err("report: unknown format '%s' (text, json, html, chrome)", format);
 		return EXIT_USAGE;
 	}
@@ -1044,9 +1060,25 @@ int cmd_report(int argc, char **argv)
 		msg_err("report: want exactly one trace FILE (see schedrift report --help)");
 		return EXIT_USAGE;
 	}
-	path = argv[optind];
+	o->path = argv[optind];
+	o->top = top < 0 ? formats[o->fmt].default_top : top;
+	return 0;
+}
 
-	rc = report__load(&r, path, salvage, &e);
+int cmd_report(int argc, char **argv)
+{
+	struct trace_error e = {};
+	struct report_opts o;
+	struct report r;
+	FILE *out = stdout;
+	const char *path;
+	int rc;
+
+	rc = report__parse(argc, argv, &o);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	path = o.path;
+	rc = report__load(&r, path, o.salvage, &e);
 	if (rc) {
 		if (e.offset == TRACE_NO_OFFSET)
 			msg_err("%s: %s", path, e.msg);
@@ -1056,17 +1088,17 @@ int cmd_report(int argc, char **argv)
 	}
 	if (r.error[0])
 		msg_err("warning: %s: %s; reporting the records before it", path, r.error);
-	if (out_path) {
-		out = fopen(out_path, "w");
+	if (o.out_path) {
+		out = fopen(o.out_path, "w");
 		if (!out) {
-			msg_err("failed to create %s: %s", out_path, strerror(errno));
+			msg_err("failed to create %s: %s", o.out_path, strerror(errno));
 			report__free(&r);
 			return EXIT_RUNTIME;
 		}
 	}
-	rc = print_report(&r, out, path, fmt, top < 0 ? formats[fmt].default_top : top, samples);
+	rc = report__print(&r, out, path, o.fmt, o.top, o.samples);
 	if (rc) {
-		msg_err("failed to make the %s report: %s", formats[fmt].name, strerror(-rc));
+		msg_err("failed to make the %s report: %s", formats[o.fmt].name, strerror(-rc));
 		rc = EXIT_RUNTIME;
 	} else if (fflush(out) || ferror(out)) {
 		msg_err("failed to write the report: %s", strerror(errno));

@@ -129,6 +129,7 @@ struct report {
 	__u32 *tid_index; /* open addressing: tid -> current row of that tid */
 	__u32 *tid_keys;
 	size_t tid_cap, tid_used;
+	size_t max_tid_row; /* 1 + current row of tid UINT32_MAX, which the index cannot hold */
 	struct { __u64 id; char *path; struct k8s_ident *k8s; } *cg_names;
 	size_t nr_cg_names, cap_cg_names;
 };
@@ -193,6 +194,28 @@ void report__write_task_json(struct json *j, const struct report *r, const struc
 extern const char *const locality_names[SDR_LOC_NR];
 extern const char *const cause_names[SDR_CAUSE_NR];
 extern const char *const numa_kind_names[SDR_NUMA_NR];
+
+enum report_format { FMT_TEXT, FMT_JSON, FMT_HTML, FMT_CHROME, FMT_NR };
+
+/* What `schedrift report`'s command line asks for. */
+struct report_opts {
+	const char *path;     /* the trace file */
+	const char *out_path; /* NULL = stdout */
+	int fmt;              /* enum report_format */
+	int top;              /* tasks shown; 0 = all */
+	int salvage;
+	int samples;
+};
+
+/*
+ * Parse report options (argv[0] is "report") without touching any file:
+ * 0, -1 after --help, or EXIT_USAGE after printing one line.
+ */
+int report__parse(int argc, char **argv, struct report_opts *o);
+
+/* Render r in format fmt (enum report_format); 0 or -ENOMEM. */
+int report__print(const struct report *r, FILE *out, const char *path, int fmt, int top,
+		  int samples);
 
 int cmd_report(int argc, char **argv);
 

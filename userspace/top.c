@@ -99,7 +99,7 @@ static const char top_usage[] =
 	"      --topology FILE     use this CPU/LLC/node layout instead of sysfs\n"
 	"  -v, --verbose           libbpf's log\n";
 
-int cmd_top(int argc, char **argv)
+int top__parse(int argc, char **argv, struct top_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "interval", required_argument, NULL, 'i' },
@@ -110,20 +110,19 @@ int cmd_top(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	struct collector_opts co = { .max_cgroups = 0, .max_tasks = 65536, .grace = 1 };
-	struct sigaction sa = { .sa_handler = on_stop };
-	double interval = 1.0;
-	__u64 v, iterations = 0, done = 0, next;
-	struct collector c;
-	struct report r;
-	int opt, rows = 20, tty = isatty(STDOUT_FILENO), rc;
+	__u64 v;
+	int opt;
 
-	optind = 1;
+	memset(o, 0, sizeof(*o));
+	o->interval_s = 1.0;
+	o->rows = 20;
+	/* 0, not 1: glibc then also forgets a cluster left half-read by an earlier parse. */
+	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":i:n:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'i':
-			if (parse_seconds(optarg, 3600, &interval) || interval < 0.1) {
+			if (parse_seconds(optarg, 3600, &o->interval_s) || o->interval_s < 0.1) {
 				msg_err("top: bad --interval '%s': seconds, 0.1 to 3600", optarg);
 				return EXIT_USAGE;
 			}
@@ -133,17 +132,17 @@ int cmd_top(int argc, char **argv)
 				msg_err("top: bad --rows '%s': 1 to 10000", optarg);
 				return EXIT_USAGE;
 			}
-			rows = v;
+			o->rows = v;
 			break;
 		case 'N':
-			if (parse_u64(optarg, 1, 1000000, &iterations)) {
+			if (parse_u64(optarg, 1, 1000000, &o->iterations)) {
 				msg_err("top: bad --iterations '%s'", optarg);
 				return EXIT_USAGE;
 			}
 			break;
-		case 't': co.topology_path = optarg; break;
+		case 't': o->topology_path = optarg; break;
 		case 'v': verbose = 1; break;
-		case 'h': fputs(top_usage, stdout); return 0;
+		case 'h': fputs(top_usage, stdout); return -1;
 		default: return option_error("top", opt, argv);
 		}
 	}
@@ -151,22 +150,39 @@ int cmd_top(int argc, char **argv)
 		msg_err("top: unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
+	return 0;
+}
+
+int cmd_top(int argc, char **argv)
+{
+	struct collector_opts co = { .max_cgroups = 0, .max_tasks = 65536, .grace = 1 };
+	struct sigaction sa = { .sa_handler = on_stop };
+	__u64 done = 0, next;
+	struct collector c;
+	struct top_opts o;
+	struct report r;
+	int tty = isatty(STDOUT_FILENO), rc;
+
+	rc = top__parse(argc, argv, &o);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	co.topology_path = o.topology_path;
 	snprintf(co.command, sizeof(co.command), "schedrift top");
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	rc = collector__start(&c, &co);
 	if (rc)
 		return rc;
-	next = now_mono_ns() + (__u64)(interval * 1e9);
-	while (!stop_requested && (!iterations || done < iterations)) {
+	next = now_mono_ns() + (__u64)(o.interval_s * 1e9);
+	while (!stop_requested && (!o.iterations || done < o.iterations)) {
 		if (collector__drain(&c, 100))
 			break;
 		if (now_mono_ns() < next)
 			continue;
-		next += (__u64)(interval * 1e9);
+		next += (__u64)(o.interval_s * 1e9);
 		if (collector__tick(&c, &r, NULL))
 			break;
-		draw(&r, rows, tty);
+		draw(&r, o.rows, tty);
 		report__free(&r);
 		done++;
 	}

@@ -3,6 +3,18 @@
 #ifndef SCHEDRIFT_TOP_H
 #define SCHEDRIFT_TOP_H
 
+#include <linux/types.h>
+
+struct top_opts {
+	double interval_s;
+	int rows;
+	__u64 iterations; /* 0 = until Ctrl-C */
+	const char *topology_path;
+};
+
+/* Parse top options (argv[0] is "top"); 0, -1 after --help, or EXIT_USAGE. Starts nothing. */
+int top__parse(int argc, char **argv, struct top_opts *o);
+
 int cmd_top(int argc, char **argv);
 
 #endif /* SCHEDRIFT_TOP_H */
