@@ -15,15 +15,17 @@ kept. Not a test: it asserts nothing and only prints (as root, after
       tests/bench/flood_sweep.py
 """
 import importlib.machinery
+import importlib.util
 import os
 import signal
 import subprocess
-import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-flood = importlib.machinery.SourceFileLoader(
-    "test_flood", os.path.join(HERE, "..", "bpf", "test_flood")).load_module()
+_loader = importlib.machinery.SourceFileLoader(
+    "test_flood", os.path.join(HERE, "..", "bpf", "test_flood"))
+flood = importlib.util.module_from_spec(importlib.util.spec_from_loader("test_flood", _loader))
+_loader.exec_module(flood)
 sdr = flood  # the sdrtest helpers, through the test's star import
 
 SECONDS = int(os.environ.get("SWEEP_SECONDS", "10"))
