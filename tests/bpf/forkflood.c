@@ -7,7 +7,7 @@
  * sched_process_exit: the task-creation and exit paths of the BPF side at
  * the highest rate this machine gives. Prints "forks N" (children reaped).
  *
- *   forkstorm SECONDS [JOBS]   (JOBS default 2)
+ *   forkflood SECONDS [JOBS]   (JOBS default 2)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +52,7 @@ int main(int argc, char **argv)
 	double deadline;
 
 	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: forkstorm SECONDS [JOBS]\n");
+		fprintf(stderr, "usage: forkflood SECONDS [JOBS]\n");
 		return 2;
 	}
 	seconds = workload_int(argv[1], "SECONDS", 3600);
@@ -61,7 +61,7 @@ int main(int argc, char **argv)
 	if (!jobs)
 		jobs = 1;
 	if (pipe(fds)) {
-		perror("forkstorm: pipe");
+		perror("forkflood: pipe");
 		return 1;
 	}
 	deadline = now_s() + seconds;
@@ -69,7 +69,7 @@ int main(int argc, char **argv)
 		pid_t pid = fork();
 
 		if (pid < 0) {
-			perror("forkstorm: fork");
+			perror("forkflood: fork");
 			return 1;
 		}
 		if (!pid) {
