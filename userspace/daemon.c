@@ -465,6 +465,12 @@ static int run(const struct daemon_opts *o)
 	lock_fd = take_lock(o->lock_path);
 	if (lock_fd < 0)
 		return EXIT_RUNTIME;
+	/*
+	 * Before any thread starts, so all inherit it, and before capabilities
+	 * are dropped. Not allowed (systemd's unit sets Nice= itself): go on.
+	 */
+	if (setpriority(PRIO_PROCESS, 0, DAEMON_NICE))
+		log_msg(LOG_LVL_DEBUG, "could not raise the daemon's priority: %s", strerror(errno));
 	sweep_metrics_dir(set.metrics_dir);
 	/* SA_RESTART: a signal must not fail a map or iterator read mid-tick. */
 	sa.sa_flags = SA_RESTART;

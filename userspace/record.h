@@ -11,7 +11,7 @@
 #define RECORD_DEFAULT_MIN_LAT_NS 1000000ull
 #define RECORD_DEFAULT_MAX_CGROUPS 0
 /* The recorder's nice value: a drained-too-late ring buffer drops events. */
-#define RECORD_NICE (-5)
+#define RECORD_NICE (-10)
 /* The worst waits kept with who had the CPU (all waits are in the samples). */
 #define RECORD_MAX_OUTLIERS 1000
 

@@ -31,6 +31,17 @@ __u64 report__task_total(const struct report_task *t)
 	return report__total(t->migrations, SDR_LOC_NR);
 }
 
+__u64 report__losses_total(const struct report *r)
+{
+	__u64 sum = r->generation ? 0 : r->unconsumed;
+	int i;
+
+	for (i = 0; i < STAT_ALL_NR; i++)
+		if (stat_descs[i].kind == STAT_LOSS)
+			sum += r->counters[i];
+	return sum;
+}
+
 /* ---- rows: one per task incarnation, found by tid ---- */
 
 static __u32 tid_slot(const struct report *r, __u32 tid)

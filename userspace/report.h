@@ -159,6 +159,12 @@ int report_task__cmp(const void *a, const void *b);
 
 __u64 report__total(const __u64 *v, int n);
 __u64 report__task_total(const struct report_task *t);
+/*
+ * Events lost in all: every LOSS counter, plus the records that never
+ * reached a trace file (for the daemon, `unconsumed` is a backlog still to
+ * be read, not a loss, so it is left out).
+ */
+__u64 report__losses_total(const struct report *r);
 
 void report__print_text(const struct report *r, FILE *f, const char *path, int top_n);
 /* samples: also list every wait of every task (arrival order). */

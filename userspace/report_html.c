@@ -174,6 +174,10 @@ static void print_header(const struct report *r, FILE *f, const char *path)
 	fputs("<h1>schedrift report</h1>\n<p class=\"sub m\">", f);
 	html__escape_str(f, path);
 	fputs("</p>\n", f);
+	if (report__losses_total(r))
+		fprintf(f, "<p class=\"warn\"><strong>%llu events lost:</strong> the figures below "
+			   "miss them (<a href=\"#losses\">losses</a>).</p>\n",
+			(unsigned long long)report__losses_total(r));
 	if (!r->have_trailer) {
 		fputs("<p class=\"warn\"><strong>Incomplete file:</strong> ", f);
 		html__escape_str(f, r->error[0] ? r->error : "no trailer");

@@ -377,6 +377,8 @@ void report__print_json(const struct report *r, FILE *f, int top_n, int samples)
 	json__init(&j, f);
 	json__object_begin(&j, NULL);
 	json__str(&j, "schema", "schedrift.report/2");
+	/* Near the top, so a reader sees that figures are short before reading them. */
+	json__u64(&j, "losses_total", report__losses_total(r));
 	write_capture(&j, r);
 	write_counters(&j, r);
 	write_system(&j, r);

@@ -16,6 +16,10 @@ static void print_header(const struct report *r, FILE *f, const char *path)
 	if (gmtime_r(&secs, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
 	fprintf(f, "schedrift report: %s\n", path);
+	/* Said first, so no one reads the figures below without knowing they are short. */
+	if (report__losses_total(r))
+		fprintf(f, "  WARNING: %llu events lost; the figures below miss them (Losses, at "
+			   "the end)\n", (unsigned long long)report__losses_total(r));
 	fprintf(f, "  host %.64s, kernel %.64s, %u CPUs online\n", r->meta.hostname,
 		r->meta.kernel_release, r->meta.nr_cpus_online);
 	fprintf(f, "  captured %s for %.2f s by: %.200s\n", when, r->duration_ns / 1e9,

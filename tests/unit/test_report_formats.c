@@ -637,6 +637,10 @@ int main(void)
 	CHECK(strcmp(h1, h2) == 0, "html depends on record order");
 	/* The JSON report's migration total is what the timeline shows. */
 	CHECK(strstr(j1, "\"migrations\": {\n      \"total\": 240,") != NULL);
+	/* The trailer's ringbuf loss of 3 is said before anything else. */
+	CHECK(strstr(j1, "\"schema\": \"schedrift.report/2\",\n  \"losses_total\": 3,") != NULL);
+	CHECK(strstr(h1, "<strong>3 events lost:</strong>") != NULL &&
+	      strstr(h1, "<strong>3 events lost:</strong>") < strstr(h1, "<nav>"));
 	check_chrome(c1, &r);
 	check_sorted(c1);
 	check_html(h1);
