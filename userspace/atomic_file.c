@@ -40,7 +40,12 @@ int atomic_file__write(const char *dir, const char *name, int (*fill)(FILE *f, v
 	 * buffer enough that a large export is a few write() calls. */
 	__fsetlocking(f, FSETLOCKING_BYCALLER);
 	setvbuf(f, NULL, _IOFBF, 1 << 16);
+	errno = 0;
 	err = fill(f, ctx);
+	/* stdio reports a failed write only as ferror(); the write's own errno
+	 * (ENOSPC, EDQUOT, EIO) is what the log should name, not fill's -EIO. */
+	if (err == -EIO && ferror(f) && errno)
+		err = -errno;
 	if (!err && fflush(f))
 		err = -errno;
 	if (!err && fsync(fd))

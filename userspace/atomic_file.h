@@ -14,8 +14,11 @@
 
 /*
  * fill writes the content; a non-zero return aborts and keeps the old file.
- * Returns 0 or -errno; an error from the directory's fsync comes after the
- * rename: the new file is in place but may not survive a power loss.
+ * A fill that returns -EIO for a stream error (ferror) gets the failed
+ * write's errno instead (ENOSPC on a full disk). Any failure before the
+ * rename removes the temporary, so a full disk keeps no part of a failed
+ * write. Returns 0 or -errno; an error from the directory's fsync comes after
+ * the rename: the new file is in place but may not survive a power loss.
  */
 int atomic_file__write(const char *dir, const char *name, int (*fill)(FILE *f, void *ctx),
 		       void *ctx);

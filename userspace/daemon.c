@@ -28,6 +28,7 @@
 #include "collector.h"
 #include "daemon.h"
 #include "daemon_slo.h"
+#include "export_fault.h"
 #include "export_prom.h"
 #include "http.h"
 #include "sd_notify.h"
@@ -35,6 +36,8 @@
 #include "version.h"
 
 static volatile sig_atomic_t stop_requested, reload_requested;
+/* Whether the metric files are being written: logged when that changes, not every interval. */
+static struct export_fault files_fault;
 
 static void on_stop(int sig)
 {
@@ -297,6 +300,8 @@ static int take_lock(const char *path)
 
 /* ---- one export ---- */
 
+static void sweep_metrics_dir(const char *dir);
+
 struct blob_ctx {
 	const char *buf;
 	size_t len;
@@ -343,6 +348,7 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 	struct report r, iv;
 	char *buf = NULL;
 	size_t len = 0;
+	__u64 now;
 	FILE *f;
 	int err, ferr = 0;
 
@@ -367,6 +373,7 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 	in.top_n = set->top_n;
 	self_usage(&in.cpu_seconds, &in.rss_bytes);
 	in.evictions = ts.evictions;
+	in.file_failures = files_fault.failed_total;
 	in.tasks_tracked = ts.nr_tasks;
 	in.version = SCHEDRIFT_VERSION;
 	in.kernel = c->meta.kernel_release;
@@ -385,9 +392,13 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 		ferr = atomic_file__write(set->metrics_dir, "schedrift.prom", fill_blob, &b);
 		if (!ferr)
 			ferr = atomic_file__write(set->metrics_dir, "schedrift.json", fill_json, &iv);
-		if (ferr)
-			log_msg(LOG_LVL_ERR, "failed to write the metric files in %s: %s",
-				set->metrics_dir, strerror(-ferr));
+		/* Written again: a temporary that a failed write could not remove
+		 * (the directory turned read-only between its creation and its
+		 * removal) goes now, not at the next start. */
+		now = now_mono_ns();
+		if (export_fault__update(&files_fault, set->metrics_dir, ferr, now) ==
+		    EXPORT_FAULT_CLEARED)
+			sweep_metrics_dir(set->metrics_dir);
 	}
 	if (!err)
 		daemon_slo__capture(c, set, fresh);
@@ -405,7 +416,7 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 
 /* ---- the loop ---- */
 
-/* Temporaries a killed daemon left behind: ours to remove, we hold the lock. */
+/* Temporaries a killed daemon or a failed write left behind: ours to remove, we hold the lock. */
 static void sweep_metrics_dir(const char *dir)
 {
 	int n;
@@ -419,7 +430,7 @@ static void sweep_metrics_dir(const char *dir)
 		n = m < 0 ? m : n + m;
 	}
 	if (n > 0)
-		log_msg(LOG_LVL_INFO, "removed %d temporary file%s a killed daemon left in %s", n,
+		log_msg(LOG_LVL_INFO, "removed %d stale temporary file%s in %s", n,
 			n == 1 ? "" : "s", dir);
 	else if (n < 0)
 		log_msg(LOG_LVL_WARN, "could not look for stale temporary files in %s: %s", dir,
@@ -439,8 +450,10 @@ static void reload(const struct daemon_opts *o, struct daemon_settings *set, str
 		log_msg(LOG_LVL_ERR, "keeping the old settings: %s", err);
 		return;
 	}
-	if (strcmp(next.metrics_dir, set->metrics_dir))
+	if (strcmp(next.metrics_dir, set->metrics_dir)) {
+		export_fault__forget(&files_fault, set->metrics_dir, now_mono_ns());
 		sweep_metrics_dir(next.metrics_dir);
+	}
 	daemon_slo__carry(&next, set);
 	if (next.nr_slo && !c->flight)
 		log_msg(LOG_LVL_WARN, "slo rules without the flight recorder: it is set up at start "
@@ -471,6 +484,7 @@ static int run(const struct daemon_opts *o)
 	 */
 	if (setpriority(PRIO_PROCESS, 0, DAEMON_NICE))
 		log_msg(LOG_LVL_DEBUG, "could not raise the daemon's priority: %s", strerror(errno));
+	export_fault__init(&files_fault, export_fault__remind_from_env());
 	sweep_metrics_dir(set.metrics_dir);
 	/* SA_RESTART: a signal must not fail a map or iterator read mid-tick. */
 	sa.sa_flags = SA_RESTART;

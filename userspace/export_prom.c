@@ -786,6 +786,11 @@ static void write_counters(struct pw *w, const struct prom_input *in)
 	series(w, NULL);
 	value_u64(w, in->evictions);
 
+	family(w, "schedrift_daemon_file_write_failures_total", "counter",
+	       "Exports whose metric files could not be written (the log says why).");
+	series(w, NULL);
+	value_u64(w, in->file_failures);
+
 	family(w, "schedrift_daemon_cpu_seconds_total", "counter",
 	       "CPU time (user + system) used by the schedrift daemon, in seconds.");
 	series(w, NULL);

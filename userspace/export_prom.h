@@ -42,6 +42,7 @@ struct prom_input {
 	double cpu_seconds;     /* the daemon's own CPU time (user + sys) */
 	__u64 rss_bytes;        /* the daemon's resident set */
 	__u64 evictions;        /* task table evictions (counter) */
+	__u64 file_failures;    /* failed writes of the metric files (counter) */
 	__u64 tasks_tracked;    /* task table size (gauge) */
 	const char *version;    /* SCHEDRIFT_VERSION */
 	const char *kernel;     /* uname release */

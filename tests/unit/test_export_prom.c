@@ -691,6 +691,7 @@ static void build(struct fixture *x)
 		.cpu_seconds = 12.25,
 		.rss_bytes = 12345678,
 		.evictions = 3,
+		.file_failures = 7,
 		.tasks_tracked = 4242,
 		.version = "v0.1-test",
 		.kernel = "6.18.0-\"quoted\"",
@@ -956,6 +957,7 @@ static const char *const family_order[] = {
 	"schedrift_events_total",
 	"schedrift_tasks_tracked",
 	"schedrift_tasktable_evictions_total",
+	"schedrift_daemon_file_write_failures_total",
 	"schedrift_daemon_cpu_seconds_total",
 	"schedrift_daemon_resident_memory_bytes",
 };
@@ -1234,6 +1236,8 @@ static void check_full(const struct parsed *p, const struct fixture *x)
 	CHECK(s && !strcmp(s->value, "12345678"));
 	s = find(p, "schedrift_tasktable_evictions_total", NULL);
 	CHECK(s && s->v == 3);
+	s = find(p, "schedrift_daemon_file_write_failures_total", NULL);
+	CHECK(s && s->v == 7);
 }
 
 /* Hostile comms read back as the sanitized bytes, whatever they held. */
