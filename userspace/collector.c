@@ -232,6 +232,62 @@ static int on_live_task(void *ctx, const struct sdr_rec_task *rec)
 	return 0;
 }
 
+/* Keys of tasks held as alive that this generation's snapshot did not report. */
+struct vanished {
+	__u64 generation;
+	struct sdr_task_id *ids;
+	size_t n, cap;
+	int err;
+};
+
+static int find_vanished(void *ctx, const struct task_rec *t)
+{
+	struct vanished *v = ctx;
+	void *p;
+
+	if (t->exit_generation || t->generation == v->generation)
+		return 0;
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 64;
+		p = realloc(v->ids, v->cap * sizeof(*v->ids));
+		if (!p) {
+			v->err = -ENOMEM;
+			return 1;
+		}
+		v->ids = p;
+	}
+	v->ids[v->n++] = t->id;
+	return 0;
+}
+
+/*
+ * The snapshot reports every live task the kernel has state for, so a task
+ * held as alive that it missed has gone without an exit record (the ring
+ * buffer was full: counted there). It exits in this generation with nothing
+ * new in its interval, and leaves after its grace like any other; without
+ * this it would be held, as alive, forever.
+ */
+static int sweep_vanished(struct collector *c)
+{
+	struct vanished v = { .generation = c->generation };
+	const struct task_rec *old;
+	struct task_rec t;
+	size_t i;
+
+	tasktable__for_each(c->reader, find_vanished, &v);
+	for (i = 0; !v.err && i < v.n; i++) {
+		old = tasktable__get(c->table, v.ids[i].tid, v.ids[i].start_ns);
+		if (!old)
+			continue;
+		t = *old;
+		t.generation = c->generation;
+		task_update(c, &t);
+		tasktable__mark_exited(c->table, t.id.tid, t.id.start_ns, c->generation);
+	}
+	free(v.ids);
+	return v.err;
+}
+
 static void hist_from_sdr(struct hist *h, const __u64 *counts, __u64 count, __u64 sum,
 			  __u64 max)
 {
@@ -790,6 +846,9 @@ int collector__tick(struct collector *c, struct report *r, struct report *iv)
 	c->generation++;
 	if (!err)
 		err = loader__snapshot_tasks(&c->l, on_live_task, c);
+	/* The raw_tp set has no iterator: no snapshot, so nothing can be judged gone. */
+	if (!err && !c->l.raw_tp)
+		err = sweep_vanished(c);
 	if (err)
 		return err;
 	tasktable__end_generation(c->table, c->generation);
