@@ -706,12 +706,38 @@ static void count_cgroup_tasks(struct report *r)
 			r->cgroups[k].nr_tasks += r->tasks[i].cgroup_id == r->cgroups[k].id;
 }
 
+/*
+ * Room for n rows at once: grown by doubling, the rows of 10 000 tasks
+ * would take up to twice their 8 MB, plus the copy while each realloc
+ * moves them, at the peak of the daemon's memory. Pages of the room never
+ * written (an interval's report lists only the tasks that did something)
+ * are never faulted in.
+ */
+static int reserve_rows(struct report *r, size_t n)
+{
+	void *p;
+
+	if (n <= r->cap_tasks)
+		return 0;
+	p = realloc(r->tasks, n * sizeof(*r->tasks));
+	if (!p)
+		return -ENOMEM;
+	r->tasks = p;
+	r->cap_tasks = n;
+	return 0;
+}
+
 static int fill_tasks(struct collector *c, struct report *r, struct report *iv)
 {
 	struct task_fill tf = {
 		.r = r, .interval = iv, .generation = c->generation, .nr_nodes = c->topo.nr_nodes
 	};
+	struct tasktable_stats st;
 
+	/* Only this thread changes the table, so the count holds for the walk. */
+	tasktable__stats(c->table, &st);
+	if (reserve_rows(r, st.nr_tasks) || (iv && reserve_rows(iv, st.nr_tasks)))
+		return -ENOMEM;
 	tasktable__for_each(c->reader, add_task_row, &tf);
 	if (tf.err)
 		return tf.err;
