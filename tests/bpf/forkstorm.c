@@ -13,13 +13,14 @@
  * pinned to one CPU at every moment, it can be migrated by nothing else,
  * so its migration count is exactly that number. With -c, each child
  * names itself COMM first (prctl), so a tracer's records of it can be told
- * from other tasks of the machine. At most PARALLEL
- * (default 4) children live at once.
+ * from other tasks of the machine. At most PARALLEL (default 4) children
+ * live at once.
  *
  * Output, one line each: "c K PID MOVES" per child forked; when a child's
  * pid is lower than the one before (the pid space wrapped), "wrap W FORKS"
- * is printed once every child so far has been reaped, and the storm waits for a line on stdin
- * before going on, so the caller can look at the tracer at each wrap. After
+ * is printed once every child so far has been reaped, and the storm waits
+ * for a line on stdin before going on, so the caller can look at the
+ * tracer at each wrap. After
  * WRAPS wraps (default 3) it prints "done FORKS" once every child has been
  * reaped. Exit 1 if MAX_FORKS (default 1000000) children were forked
  * without that many wraps, or fork() fails.
