@@ -626,8 +626,16 @@ int BPF_PROG(sdr_exec, struct task_struct *p)
 {
 	struct sdr_task_state *ts = bpf_task_storage_get(&tasks, p, NULL, 0);
 
-	if (ts)
-		ts->flags &= ~(SDR_TS_CHECKED | SDR_TS_NAMED);
+	/*
+	 * Renamed here (comm is already the new one), not at its next switch:
+	 * the iterator and the exit skip an unnamed task, and a task that runs
+	 * on after exec without a switch would be missing from a snapshot,
+	 * which the daemon takes for a task gone without an exit record.
+	 */
+	if (ts && (ts->flags & SDR_TS_NAMED)) {
+		task_id_of(p, &ts->id);
+		ts->flags &= ~SDR_TS_CHECKED;
+	}
 	return 0;
 }
 
