@@ -57,7 +57,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: FORCE all deps static run test test-unit test-bpf test-vm bench bench-table bench-scale install clean
+.PHONY: FORCE all deps static run test test-unit test-bpf test-vm bench bench-table install clean
 
 PREFIX ?= /usr/local
 
@@ -176,6 +176,7 @@ bench-table: deps
 	$(Q)tests/bench/table_bench.sh
 
 # The daemon's CPU and memory with 10 000 and 50 000 live tasks (SCALE_* knobs).
+.PHONY: bench-scale
 bench-scale: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/bench/scale.sh
