@@ -23,7 +23,8 @@
  * tracer at each wrap. After
  * WRAPS wraps (default 3) it prints "done FORKS" once every child has been
  * reaped. Exit 1 if MAX_FORKS (default 1000000) children were forked
- * without that many wraps, or fork() fails.
+ * without that many wraps, or fork() fails (EAGAIN, no free pid, only
+ * after 10 s of retries).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -58,7 +59,7 @@ static void reap(void)
 
 int main(int argc, char **argv)
 {
-	int wraps = 3, parallel = 4, cpu_a = 0, cpu_b = 1, opt, live = 0, wrapped = 0;
+	int wraps = 3, parallel = 4, cpu_a = 0, cpu_b = 1, opt, live = 0, wrapped = 0, tries;
 	long max_forks = 1000000, k;
 	pid_t pid, last = 0;
 	const char *comm = NULL;
@@ -88,7 +89,15 @@ int main(int argc, char **argv)
 			reap();
 			live--;
 		}
-		pid = fork();
+		/*
+		 * With pid_max low, the rest of the machine may hold every free
+		 * pid for a moment: wait for some to come back (up to 10 s).
+		 */
+		for (tries = 0; (pid = fork()) < 0 && errno == EAGAIN && tries < 1000; tries++) {
+			for (; live; live--)
+				reap();
+			usleep(10000);
+		}
 		if (pid < 0) {
 			fprintf(stderr, "forkstorm: fork %ld: %s\n", k, strerror(errno));
 			return 1;
