@@ -872,9 +872,19 @@ int collector__tick(struct collector *c, struct report *r, struct report *iv)
 	c->generation++;
 	if (!err)
 		err = loader__snapshot_tasks(&c->l, on_live_task, c);
-	/* The raw_tp set has no iterator: no snapshot, so nothing can be judged gone. */
-	if (!err && !c->l.raw_tp)
-		err = sweep_vanished(c);
+	/*
+	 * A task that exited while the snapshot ran is skipped by it, its exit
+	 * record already in the ring: read those first (they count in the next
+	 * generation), so the sweep takes for vanished only tasks whose record
+	 * was lost (a task swept behind one of them in the table's exit queue
+	 * leaves a generation late, never early). The raw_tp set has no
+	 * iterator: no snapshot, nothing is judged gone.
+	 */
+	if (!err && !c->l.raw_tp) {
+		err = loader__poll(&c->l, 0);
+		if (!err)
+			err = sweep_vanished(c);
+	}
 	if (err)
 		return err;
 	tasktable__end_generation(c->table, c->generation);
