@@ -211,6 +211,12 @@ bench-table: deps
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/table_bench
 	$(Q)tests/bench/table_bench.sh
 
+# The daemon's CPU and memory with 10 000 and 50 000 live tasks (SCALE_* knobs).
+.PHONY: bench-scale
+bench-scale: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/bench/scale.sh
+
 install: schedrift
 	install -D -m 0755 schedrift $(DESTDIR)$(PREFIX)/sbin/schedrift
 	install -d $(DESTDIR)/etc/systemd/system

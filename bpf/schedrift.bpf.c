@@ -626,8 +626,16 @@ int BPF_PROG(sdr_exec, struct task_struct *p)
 {
 	struct sdr_task_state *ts = bpf_task_storage_get(&tasks, p, NULL, 0);
 
-	if (ts)
-		ts->flags &= ~(SDR_TS_CHECKED | SDR_TS_NAMED);
+	/*
+	 * Renamed here (comm is already the new one), not at its next switch:
+	 * the iterator and the exit skip an unnamed task, and a task that runs
+	 * on after exec without a switch would be missing from a snapshot,
+	 * which the daemon takes for a task gone without an exit record.
+	 */
+	if (ts && (ts->flags & SDR_TS_NAMED)) {
+		task_id_of(p, &ts->id);
+		ts->flags &= ~SDR_TS_CHECKED;
+	}
 	return 0;
 }
 
@@ -673,9 +681,16 @@ int BPF_PROG(sdr_exit, struct task_struct *p)
 	d = this_cpu();
 	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
 	if (!rec) {
+		/* Not flagged: the iterator still reports it while it is a zombie. */
 		stat_inc(d, SDR_STAT_ringbuf);
 		return 0;
 	}
+	/*
+	 * A zombie keeps its storage until it is reaped, maybe long after: the
+	 * iterator must not report it again once its final totals are sent, or
+	 * userspace, past the exit's grace, would take it for a new live task.
+	 */
+	ts->flags |= SDR_TS_EXITED;
 	fill_task_rec(rec, p, ts, SDR_REC_TASK_EXIT);
 	submit(rec);
 	stat_inc(d, SDR_STAT_exits);
@@ -702,9 +717,10 @@ int sdr_task_iter(struct bpf_iter__task *ctx)
 
 	if (!p)
 		return 0;
-	/* Primed by userspace but never seen by a hook: nothing to report. */
+	/* Primed by userspace but never seen by a hook: nothing to report. Exited: sent already. */
 	ts = bpf_task_storage_get(&tasks, p, NULL, 0);
-	if (!ts || !(ts->flags & SDR_TS_NAMED) || !state_wanted(p, ts))
+	if (!ts || !(ts->flags & SDR_TS_NAMED) || (ts->flags & SDR_TS_EXITED) ||
+	    !state_wanted(p, ts))
 		return 0;
 	rec = bpf_map_lookup_elem(&task_scratch, &zero);
 	if (!rec)

@@ -252,6 +252,62 @@ static int on_live_task(void *ctx, const struct sdr_rec_task *rec)
 	return 0;
 }
 
+/* Keys of tasks held as alive that this generation's snapshot did not report. */
+struct vanished {
+	__u64 generation;
+	struct sdr_task_id *ids;
+	size_t n, cap;
+	int err;
+};
+
+static int find_vanished(void *ctx, const struct task_rec *t)
+{
+	struct vanished *v = ctx;
+	void *p;
+
+	if (t->exit_generation || t->generation == v->generation)
+		return 0;
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 64;
+		p = realloc(v->ids, v->cap * sizeof(*v->ids));
+		if (!p) {
+			v->err = -ENOMEM;
+			return 1;
+		}
+		v->ids = p;
+	}
+	v->ids[v->n++] = t->id;
+	return 0;
+}
+
+/*
+ * The snapshot reports every live task the kernel has state for, so a task
+ * held as alive that it missed has gone without an exit record (the ring
+ * buffer was full: counted there). It exits in this generation with nothing
+ * new in its interval, and leaves after its grace like any other; without
+ * this it would be held, as alive, forever.
+ */
+static int sweep_vanished(struct collector *c)
+{
+	struct vanished v = { .generation = c->generation };
+	const struct task_rec *old;
+	struct task_rec t;
+	size_t i;
+
+	tasktable__for_each(c->reader, find_vanished, &v);
+	for (i = 0; !v.err && i < v.n; i++) {
+		old = tasktable__get(c->table, v.ids[i].tid, v.ids[i].start_ns);
+		if (!old)
+			continue;
+		t = *old;
+		t.generation = c->generation;
+		task_update(c, &t);
+		tasktable__mark_exited(c->table, t.id.tid, t.id.start_ns, c->generation);
+	}
+	free(v.ids);
+	return v.err;
+}
+
 static void hist_from_sdr(struct hist *h, const __u64 *counts, __u64 count, __u64 sum,
 			  __u64 max)
 {
@@ -684,12 +740,38 @@ static void count_cgroup_tasks(struct report *r)
 			r->cgroups[k].nr_tasks += r->tasks[i].cgroup_id == r->cgroups[k].id;
 }
 
+/*
+ * Room for n rows at once: grown by doubling, the rows of 10 000 tasks
+ * would take up to twice their 8 MB, plus the copy while each realloc
+ * moves them, at the peak of the daemon's memory. Pages of the room never
+ * written (an interval's report lists only the tasks that did something)
+ * are never faulted in.
+ */
+static int reserve_rows(struct report *r, size_t n)
+{
+	void *p;
+
+	if (n <= r->cap_tasks)
+		return 0;
+	p = realloc(r->tasks, n * sizeof(*r->tasks));
+	if (!p)
+		return -ENOMEM;
+	r->tasks = p;
+	r->cap_tasks = n;
+	return 0;
+}
+
 static int fill_tasks(struct collector *c, struct report *r, struct report *iv)
 {
 	struct task_fill tf = {
 		.r = r, .interval = iv, .generation = c->generation, .nr_nodes = c->topo.nr_nodes
 	};
+	struct tasktable_stats st;
 
+	/* Only this thread changes the table, so the count holds for the walk. */
+	tasktable__stats(c->table, &st);
+	if (reserve_rows(r, st.nr_tasks) || (iv && reserve_rows(iv, st.nr_tasks)))
+		return -ENOMEM;
 	tasktable__for_each(c->reader, add_task_row, &tf);
 	if (tf.err)
 		return tf.err;
@@ -833,6 +915,19 @@ int collector__tick(struct collector *c, struct report *r, struct report *iv)
 	c->generation++;
 	if (!err)
 		err = loader__snapshot_tasks(&c->l, on_live_task, c);
+	/*
+	 * A task that exited while the snapshot ran is skipped by it, its exit
+	 * record already in the ring: read those first (they count in the next
+	 * generation), so the sweep takes for vanished only tasks whose record
+	 * was lost (a task swept behind one of them in the table's exit queue
+	 * leaves a generation late, never early). The raw_tp set has no
+	 * iterator: no snapshot, nothing is judged gone.
+	 */
+	if (!err && !c->l.raw_tp) {
+		err = loader__poll(&c->l, 0);
+		if (!err)
+			err = sweep_vanished(c);
+	}
 	if (err)
 		return err;
 	tasktable__end_generation(c->table, c->generation);

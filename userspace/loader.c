@@ -478,32 +478,49 @@ int loader__read_wait_buf(struct loader *l, int (*cb)(void *ctx, const struct sd
 	return err;
 }
 
+/*
+ * Read in large blocks: each read() of a BPF iterator restarts the task walk
+ * where the last one stopped (a pid lookup), so one record per read() cost
+ * more than the records themselves at 10 000 tasks.
+ */
+#define SNAPSHOT_READ_BYTES (64 << 10)
+
 int loader__snapshot_tasks(struct loader *l, int (*cb)(void *ctx, const struct sdr_rec_task *t),
 			   void *ctx)
 {
+	const size_t rec_size = sizeof(struct sdr_rec_task);
+	size_t have = 0, off;
 	struct sdr_rec_task rec;
-	size_t have = 0;
-	ssize_t n;
+	ssize_t n = 0;
+	char *buf;
 	int fd, err = 0;
 
 	if (l->raw_tp || !l->skel->links.sdr_task_iter)
 		return 0;
+	buf = malloc(SNAPSHOT_READ_BYTES);
+	if (!buf)
+		return -ENOMEM;
 	fd = bpf_iter_create(bpf_link__fd(l->skel->links.sdr_task_iter));
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) {
+		err = -errno;
+		free(buf);
+		return err;
+	}
 	/* The seq file hands out whole records, but read() may split them. */
-	while ((n = read(fd, (char *)&rec + have, sizeof(rec) - have)) > 0) {
+	while (!err && (n = read(fd, buf + have, SNAPSHOT_READ_BYTES - have)) > 0) {
 		have += n;
-		if (have < sizeof(rec))
-			continue;
-		have = 0;
-		err = cb(ctx, &rec);
-		if (err)
-			break;
+		for (off = 0; !err && have - off >= rec_size; off += rec_size) {
+			/* A copy: buf holds records at any offset, cb wants one aligned. */
+			memcpy(&rec, buf + off, rec_size);
+			err = cb(ctx, &rec);
+		}
+		have -= off;
+		memmove(buf, buf + off, have);
 	}
 	if (n < 0 && !err)
 		err = -errno;
 	close(fd);
+	free(buf);
 	return err;
 }
 

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# What the daemon costs with many live tasks (issue 13); `make bench-scale`
+# runs this. For each task count, manytasks keeps that many threads that
+# each sleep SCALE_PERIOD_MS in a loop (so every one runs in every
+# interval), a daemon runs at SCALE_INTERVAL seconds writing its files to
+# a temporary directory, and after one warm-up interval the daemon's CPU
+# time (utime + stime of /proc/PID/stat) is taken over SCALE_ROUNDS
+# intervals. Prints one Markdown row per count: tasks tracked, CPU
+# seconds per interval, % of one core, RSS and peak RSS (VmHWM), and the
+# size of schedrift.json. kernel.pid_max is raised when a count needs it
+# and restored on exit (also on Ctrl-C). Timing figures: run it on a quiet
+# machine; docs/reliability-pidscale.md keeps the numbers of record.
+#
+# Environment:
+#   SCALE_TASKS="10000 50000"   task counts
+#   SCALE_INTERVAL=10           daemon --interval (seconds)
+#   SCALE_ROUNDS=3              intervals measured per count
+#   SCALE_PERIOD_MS=2000        each thread's sleep
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+TASKS=${SCALE_TASKS:-10000 50000}
+IV=${SCALE_INTERVAL:-10}
+ROUNDS=${SCALE_ROUNDS:-3}
+PERIOD=${SCALE_PERIOD_MS:-2000}
+HZ=$(getconf CLK_TCK)
+
+die() { echo "scale.sh: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "needs root (the daemon loads BPF programs)"
+[ -x ./schedrift ] && [ -x .output/tests/manytasks ] || die "not built: run make"
+
+OLD_PID_MAX=$(cat /proc/sys/kernel/pid_max)
+DIR=$(mktemp -d /tmp/schedrift-scale.XXXXXX)
+LOAD= DAEMON=
+cleanup() {
+	[ -n "$DAEMON" ] && kill "$DAEMON" 2>/dev/null && wait "$DAEMON" 2>/dev/null
+	[ -n "$LOAD" ] && kill "$LOAD" 2>/dev/null && wait "$LOAD" 2>/dev/null
+	DAEMON= LOAD=
+	echo "$OLD_PID_MAX" > /proc/sys/kernel/pid_max
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+kib() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+generation() {
+	awk '$1 == "schedrift_generation" { print $2 }' "$DIR/m/schedrift.prom" 2>/dev/null
+}
+wait_generation() { # until generation >= $1
+	while [ "$(generation)" = "" ] || [ "$(generation)" -lt "$1" ]; do
+		kill -0 "$DAEMON" 2>/dev/null || die "the daemon exited: $(tail -3 "$DIR/err")"
+		sleep 0.05
+	done
+}
+
+echo "interval ${IV} s, threads sleep ${PERIOD} ms, ${ROUNDS} intervals each, $(nproc) CPUs"
+echo
+echo "| tasks | tracked | CPU s / interval | % of a core | RSS MiB | peak MiB | json MB |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+for n in $TASKS; do
+	need=$((2 * n + 10000))
+	[ "$OLD_PID_MAX" -lt "$need" ] && echo "$need" > /proc/sys/kernel/pid_max
+	rm -rf "$DIR/m" && mkdir "$DIR/m"
+	exec 3> >(exec .output/tests/manytasks -n "$n" -p "$PERIOD" > "$DIR/load")
+	LOAD=$!
+	until grep -q ready "$DIR/load" 2>/dev/null; do
+		kill -0 "$LOAD" 2>/dev/null || die "manytasks -n $n failed"
+		sleep 0.1
+	done
+	./schedrift daemon --lock "$DIR/lock" --metrics-dir "$DIR/m" --interval "$IV" \
+		--max-tasks $((need > 65536 ? need : 65536)) 2>"$DIR/err" &
+	DAEMON=$!
+	wait_generation 2
+	g=$(generation)
+	t0=$(ticks "$DAEMON")
+	wait_generation $((g + ROUNDS))
+	t1=$(ticks "$DAEMON")
+	tracked=$(awk '$1 == "schedrift_tasks_tracked" { print $2 }' "$DIR/m/schedrift.prom")
+	json=$(stat -c %s "$DIR/m/schedrift.json")
+	awk -v n="$n" -v tr="$tracked" -v dt=$((t1 - t0)) -v hz="$HZ" -v r="$ROUNDS" -v iv="$IV" \
+	    -v rss="$(kib "$DAEMON" VmRSS)" -v hwm="$(kib "$DAEMON" VmHWM)" -v js="$json" 'BEGIN {
+		s = dt / hz / r
+		printf "| %d | %d | %.3f | %.2f | %.1f | %.1f | %.1f |\n", n, tr, s, 100 * s / iv,
+		       rss / 1024, hwm / 1024, js / 1e6 }'
+	kill "$DAEMON"; wait "$DAEMON" 2>/dev/null
+	exec 3>&-
+	wait "$LOAD" 2>/dev/null
+	DAEMON= LOAD=
+	echo "$OLD_PID_MAX" > /proc/sys/kernel/pid_max
+done
