@@ -174,6 +174,7 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 	if (!c->table || !c->reader || c->ncpu <= 0 || !c->prev_cpu || !c->cpu_hists ||
 	    !c->prev_matrix) {
 		msg_err("out of memory");
+		collector__stop(c);
 		return EXIT_RUNTIME;
 	}
 	lo.topo = &c->topo;
@@ -183,12 +184,14 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 	c->kernel_cgroups = o->max_cgroups > 0;
 	c->max_cgs = o->max_cgroup_series ? o->max_cgroup_series : COLLECTOR_DEFAULT_CGROUP_SERIES;
 	lo.no_migration_records = 1;
-	if (loader__start(&c->l, &lo, on_event, c))
+	if (loader__start(&c->l, &lo, on_event, c)) {
+		collector__stop(c);
 		return EXIT_RUNTIME;
+	}
 	if (c->l.raw_tp) {
 		msg_err("the always-on modes need tp_btf programs (task storage); this kernel refuses "
 			"them: use `schedrift record` instead");
-		loader__destroy(&c->l);
+		collector__stop(c);
 		return EXIT_RUNTIME;
 	}
 	if (uname(&u) == 0) {

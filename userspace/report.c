@@ -541,7 +541,8 @@ static int derive_cgroups(struct report *r, __u64 *tmp)
 			*out[part] = lat_of(tmp, n);
 		}
 	}
-	qsort(r->cgroups, r->nr_cgroups, sizeof(*r->cgroups), cmp_cgroup);
+	if (r->nr_cgroups) /* r->cgroups is NULL then, which qsort() may not be given */
+		qsort(r->cgroups, r->nr_cgroups, sizeof(*r->cgroups), cmp_cgroup);
 	return 0;
 }
 
@@ -744,7 +745,8 @@ static int derive(struct report *r)
 		report__derive_home(t, r->nr_nodes);
 	}
 	err = derive_cgroups(r, tmp);
-	qsort(r->outliers, r->nr_outliers, sizeof(*r->outliers), cmp_outlier);
+	if (r->nr_outliers) /* else r->outliers is NULL, which qsort() may not be given */
+		qsort(r->outliers, r->nr_outliers, sizeof(*r->outliers), cmp_outlier);
 	free(tmp);
 	free(off);
 	return err;
@@ -835,6 +837,7 @@ int report__load(struct report *r, const char *path, int salvage, struct trace_e
 	} else if (rc < 0) {
 		if (!salvage) {
 			trace_reader__close(rd);
+			report__free(r);
 			return EXIT_USAGE;
 		}
 		snprintf(r->error, sizeof(r->error), "at byte %llu: %s",
@@ -847,7 +850,8 @@ int report__load(struct report *r, const char *path, int salvage, struct trace_e
 	r->tid_keys = r->tid_index = NULL;
 	if (derive(r))
 		goto oom;
-	qsort(r->tasks, r->nr_tasks, sizeof(*r->tasks), report_task__cmp);
+	if (r->nr_tasks)
+		qsort(r->tasks, r->nr_tasks, sizeof(*r->tasks), report_task__cmp);
 	return 0;
 oom:
 	if (rd)
@@ -855,6 +859,7 @@ oom:
 	snprintf(e->msg, sizeof(e->msg), "out of memory after %llu records",
 		 (unsigned long long)r->nr_records);
 	e->offset = 0;
+	report__free(r);
 	return EXIT_RUNTIME;
 }
 
