@@ -13,9 +13,10 @@ set -u
 cd "$(dirname "$0")/../.."
 
 # The cli tests that run the binary (test_promtool runs only a unit test), and
-# the bpf tests that cover record (signals, forced migrations), every report
-# format on a real capture, and the daemon with HTTP: about 40 s sanitized.
-QUICK_BPF="test_record_signals test_mover_same_node test_daemon_once test_daemon_http"
+# bpf tests that cover record (stopped by each signal; forced cross-node
+# moves), report text and json on real captures, the daemon's files and its
+# HTTP server, and top: about 40 s sanitized in all.
+QUICK_BPF="test_record_signals test_mover_cross_node test_daemon_once test_daemon_http test_top"
 
 if [ "${1:-}" = --list ]; then
 	for t in tests/cli/test_*; do
