@@ -125,7 +125,7 @@ $(OUTPUT)/schedrift-static: $(OUTPUT)/user/main.o $(STATIC_OBJS)
 
 # The whole binary under AddressSanitizer + UndefinedBehaviorSanitizer, its
 # objects apart from the normal build's; the cli and bpf tests run it when
-# SCHEDRIFT_BIN points at it (tests/sanitize.sh, docs/reliability-sanitize.md).
+# SCHEDRIFT_BIN points at it (tests/lib/sanitize.sh, docs/reliability-sanitize.md).
 # libbpf.a and libck.a stay uninstrumented: they come built from the distro.
 # clang, not gcc: gcc links UBSan as a runtime of its own, which ignores
 # UBSAN_OPTIONS=log_path when ASan is there too, and the tests need every

@@ -541,7 +541,7 @@ static int derive_cgroups(struct report *r, __u64 *tmp)
 			*out[part] = lat_of(tmp, n);
 		}
 	}
-	if (r->nr_cgroups) /* r->cgroups is NULL then, which qsort() may not be given */
+	if (r->nr_cgroups) /* else r->cgroups is NULL, which qsort() may not be given */
 		qsort(r->cgroups, r->nr_cgroups, sizeof(*r->cgroups), cmp_cgroup);
 	return 0;
 }

@@ -13,10 +13,12 @@ set -u
 cd "$(dirname "$0")/../.."
 
 # The cli tests that run the binary (test_promtool runs only a unit test), and
-# bpf tests that cover record (stopped by each signal; forced cross-node
-# moves), report text and json on real captures, the daemon's files and its
-# HTTP server, and top: about 40 s sanitized in all.
-QUICK_BPF="test_record_signals test_mover_cross_node test_daemon_once test_daemon_http test_top"
+# bpf tests that cover record (stopped by signals; forced cross-node moves),
+# report text and json on real captures, the daemon's files, its HTTP server,
+# its config, reloads, lock, sd_notify and capability drop, and top: about
+# 37 s sanitized in all.
+QUICK_BPF="test_record_signals test_mover_cross_node test_daemon_once test_daemon_http
+	   test_daemon_lifecycle test_top"
 
 if [ "${1:-}" = --list ]; then
 	for t in tests/cli/test_*; do
@@ -52,7 +54,7 @@ trap 'rm -rf "$logs"' EXIT
 # LeakSanitizer alike: clang's runtime shares one log); leaks are checked at exit.
 common="log_path=$logs/report:print_stacktrace=1:halt_on_error=1"
 export SCHEDRIFT_BIN=$bin
-export ASAN_OPTIONS=$common:detect_leaks=1:abort_on_error=0:strict_string_checks=1:check_initialization_order=1
+export ASAN_OPTIONS=$common:detect_leaks=1:abort_on_error=0:strict_string_checks=1:check_initialization_order=1:detect_stack_use_after_return=1
 export UBSAN_OPTIONS=$common
 export LSAN_OPTIONS=suppressions=$PWD/tests/lib/lsan.supp:print_suppressions=0
 
