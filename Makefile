@@ -57,7 +57,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: FORCE all deps static sanitize run test test-unit test-bpf test-vm bench bench-table install clean
+.PHONY: FORCE all deps static sanitize run test test-unit test-bpf test-sanitize test-vm bench bench-table install clean
 
 PREFIX ?= /usr/local
 
@@ -191,6 +191,9 @@ test-unit: all $(UNIT_BINS)
 
 test-bpf: all
 	$(Q)tests/run.sh bpf
+
+test-sanitize: all sanitize
+	$(Q)tests/run.sh sanitize
 
 test-vm: all static
 	$(Q)tests/run.sh vm
