@@ -57,8 +57,8 @@ endif
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: FORCE all deps static run test test-unit test-bpf test-vm bench bench-table install clean \
-	fuzz fuzz-build
+.PHONY: FORCE all deps static sanitize run test test-unit test-bpf test-sanitize test-vm bench \
+	bench-table install clean fuzz fuzz-build
 
 PREFIX ?= /usr/local
 
@@ -126,6 +126,34 @@ $(OUTPUT)/schedrift-static: $(OUTPUT)/user/main.o $(STATIC_OBJS)
 	$(call msg,STATIC,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(STATIC_LDLIBS) -o $@
 
+# The whole binary under AddressSanitizer + UndefinedBehaviorSanitizer, its
+# objects apart from the normal build's; the cli and bpf tests run it when
+# SCHEDRIFT_BIN points at it (tests/lib/sanitize.sh, docs/reliability-sanitize.md).
+# libbpf.a and libck.a stay uninstrumented: they come built from the distro.
+# clang, not gcc: gcc links UBSan as a runtime of its own, which ignores
+# UBSAN_OPTIONS=log_path when ASan is there too, and the tests need every
+# report in a file.
+SAN := $(OUTPUT)/san
+SAN_CC ?= $(CLANG)
+SAN_CFLAGS := $(filter-out -O%,$(CFLAGS)) -O1 -g -fsanitize=address,undefined \
+	      -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_OBJS := $(patsubst userspace/%.c,$(SAN)/user/%.o,$(LIB_SRCS) userspace/main.c)
+
+sanitize: $(SAN)/schedrift
+
+$(SAN)/user:
+	$(Q)mkdir -p $@
+
+$(SAN)/user/main.o $(SAN)/user/daemon.o: $(OUTPUT)/version.h
+
+$(SAN)/user/%.o: userspace/%.c $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(SAN)/user
+	$(call msg,CC-SAN,$@)
+	$(Q)$(SAN_CC) $(SAN_CFLAGS) $(INCLUDES) -c $< -o $@
+
+$(SAN)/schedrift: $(SAN_OBJS)
+	$(call msg,BIN-SAN,$@)
+	$(Q)$(SAN_CC) $(SAN_CFLAGS) $^ $(LDLIBS) -o $@
+
 $(OUTPUT)/tests/%-static: tests/bpf/%.c tests/bpf/workload.h | $(OUTPUT)/tests
 	$(call msg,STATIC,$@)
 	$(Q)$(CC) $(CFLAGS) -static $< -o $@ -lpthread
@@ -191,7 +219,7 @@ run: deps
 	./schedrift
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all static $(UNIT_BINS) fuzz-build
+	$(Q)$(MAKE) --no-print-directory all static sanitize $(UNIT_BINS) fuzz-build
 	$(Q)tests/run.sh
 
 test-unit: all $(UNIT_BINS)
@@ -199,6 +227,9 @@ test-unit: all $(UNIT_BINS)
 
 test-bpf: all
 	$(Q)tests/run.sh bpf
+
+test-sanitize: all sanitize
+	$(Q)tests/run.sh sanitize
 
 test-vm: all static
 	$(Q)tests/run.sh vm

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # Runs every test and ends with "N passed, N failed, N skipped".
-#   tests/run.sh [unit|cli|bpf|vm]...   (default: all four suites)
+#   tests/run.sh [unit|cli|bpf|sanitize|vm]...   (default: all five suites)
 # A test is a program that exits 0 (pass), 77 (skip, after printing why) or
 # anything else (fail). Unit tests are the binaries .output/tests/test_*;
-# cli/, bpf/ and vm/ tests are the executables tests/{cli,bpf,vm}/test_*.
+# cli/, bpf/ and vm/ tests are the executables tests/{cli,bpf,vm}/test_*;
+# sanitize runs cli and bpf tests again against .output/san/schedrift
+# (tests/lib/sanitize.sh --list says which).
 set -u
 cd "$(dirname "$0")/.."
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit cli bpf vm)
+[ ${#suites[@]} -eq 0 ] && suites=(unit cli bpf sanitize vm)
 
 passed=0 failed=0 skipped=0 failures=()
 run_one() {
@@ -32,7 +34,10 @@ for suite in "${suites[@]}"; do
 	case $suite in
 	unit) for t in .output/tests/test_*; do [ -x "$t" ] && run_one "unit/${t##*/}" "$t"; done ;;
 	cli|bpf|vm) for t in tests/$suite/test_*; do [ -x "$t" ] && run_one "$suite/${t##*/}" "$t"; done ;;
-	*) echo "tests/run.sh: unknown suite '$suite' (unit, cli, bpf, vm)" >&2; exit 2 ;;
+	sanitize) for t in $(tests/lib/sanitize.sh --list); do
+			run_one "sanitize/${t#tests/}" tests/lib/sanitize.sh "$t"
+		  done ;;
+	*) echo "tests/run.sh: unknown suite '$suite' (unit, cli, bpf, sanitize, vm)" >&2; exit 2 ;;
 	esac
 done
 

@@ -176,11 +176,13 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 	if (!c->table || !c->reader || c->ncpu <= 0 || !c->prev_cpu || !c->cpu_hists ||
 	    !c->prev_matrix) {
 		msg_err("out of memory");
+		collector__stop(c);
 		return EXIT_RUNTIME;
 	}
 	c->k8s = k8s_cache__new(o->host_root);
 	if (!c->k8s) {
 		msg_err("out of memory");
+		collector__stop(c);
 		return EXIT_RUNTIME;
 	}
 	lo.topo = &c->topo;
@@ -195,18 +197,21 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 		c->flight = flight__new(o->flight_window_ns, o->flight_max_bytes);
 		if (!c->flight) {
 			msg_err("out of memory");
+			collector__stop(c);
 			return EXIT_RUNTIME;
 		}
 		lo.emit_waits = 1;
 		lo.no_migration_records = 0;
 		lo.ringbuf_bytes = 16 << 20;
 	}
-	if (loader__start(&c->l, &lo, on_event, c))
+	if (loader__start(&c->l, &lo, on_event, c)) {
+		collector__stop(c);
 		return EXIT_RUNTIME;
+	}
 	if (c->l.raw_tp) {
 		msg_err("the always-on modes need tp_btf programs (task storage); this kernel refuses "
 			"them: use `schedrift record` instead");
-		loader__destroy(&c->l);
+		collector__stop(c);
 		return EXIT_RUNTIME;
 	}
 	if (uname(&u) == 0) {

@@ -533,7 +533,7 @@ int record__run(const struct record_opts *o)
 	}
 
 	if (loader__start(&l, &lo, on_record, &rc))
-		return EXIT_RUNTIME;
+		goto out;
 	/*
 	 * On a saturated machine a normal-priority consumer falls behind and
 	 * the ring buffer overflows; a little priority keeps it draining. Not
@@ -552,8 +552,7 @@ int record__run(const struct record_opts *o)
 	rc.w = trace_writer__open(path, &meta, &err);
 	if (!rc.w) {
 		msg_err("failed to create %s: %s", path, strerror(-err));
-		loader__destroy(&l);
-		return EXIT_RUNTIME;
+		goto out;
 	}
 	if (o->duration_s > 0)
 		fprintf(stderr, "schedrift: recording to %s for %g s (Ctrl-C to stop early)\n", path,

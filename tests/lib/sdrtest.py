@@ -16,7 +16,9 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SCHEDRIFT = os.path.join(ROOT, "schedrift")
+# SCHEDRIFT_BIN runs the tests against another build of the same sources,
+# e.g. the sanitized .output/san/schedrift (tests/lib/sanitize.sh).
+SCHEDRIFT = os.path.abspath(os.environ.get("SCHEDRIFT_BIN") or os.path.join(ROOT, "schedrift"))
 MOVER = os.path.join(ROOT, ".output", "tests", "mover")
 IN_CI = os.environ.get("CI") == "true"
 
