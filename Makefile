@@ -128,7 +128,7 @@ $(OUTPUT)/schedrift-static: $(OUTPUT)/user/main.o $(STATIC_OBJS)
 
 # The whole binary under AddressSanitizer + UndefinedBehaviorSanitizer, its
 # objects apart from the normal build's; the cli and bpf tests run it when
-# SCHEDRIFT_BIN points at it (tests/lib/sanitize.sh, docs/reliability-sanitize.md).
+# SCHEDRIFT_BIN points at it (tests/lib/sanitize.sh, docs/reliability.md).
 # libbpf.a and libck.a stay uninstrumented: they come built from the distro.
 # clang, not gcc: gcc links UBSan as a runtime of its own, which ignores
 # UBSAN_OPTIONS=log_path when ASan is there too, and the tests need every
@@ -180,7 +180,7 @@ $(OUTPUT)/table_bench: tests/bench/table_bench.c userspace/tasktable.c userspace
 	$(Q)$(CC) -g -O2 -std=gnu11 -D_GNU_SOURCE -Wall $(INCLUDES) $< userspace/tasktable.c \
 		-lck -lurcu-bp -lurcu-mb -lurcu-memb -lurcu-qsbr -lurcu-cds -lurcu-common -lpthread -o $@
 
-# Fuzzing (tests/fuzz/, docs/reliability-fuzz.md): every parser of outside
+# Fuzzing (tests/fuzz/, docs/reliability.md): every parser of outside
 # input as a libFuzzer target, with the library rebuilt under ASan and UBSan.
 # `make fuzz` runs each target for FUZZ_SECONDS from its checked-in corpus.
 FUZZ_SECONDS ?= 60

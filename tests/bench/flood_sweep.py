@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-"""The event rate each mode holds without loss (docs/reliability-floods.md).
+"""The event rate each mode holds without loss (docs/reliability.md).
 
 For each load step (`stress-ng --switch N`, then `perf bench sched
 messaging -g G`), runs it for SWEEP_SECONDS under `schedrift record`

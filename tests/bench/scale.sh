@@ -11,7 +11,7 @@
 # seconds per interval, % of one core, RSS and peak RSS (VmHWM), and the
 # size of schedrift.json. kernel.pid_max is raised when a count needs it
 # and restored on exit (also on Ctrl-C). Timing figures: run it on a quiet
-# machine; docs/reliability-pidscale.md keeps the numbers of record.
+# machine; docs/reliability.md keeps the numbers of record.
 #
 # Environment:
 #   SCALE_TASKS="10000 50000"   task counts
