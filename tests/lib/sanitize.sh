@@ -12,20 +12,27 @@
 set -u
 cd "$(dirname "$0")/../.."
 
-# The cli tests that run the binary, but test_promtool (it runs only a unit
-# test) and test_install (it checks what `make install` lays down: the normal
-# binary, rebuilt when the tree changed, so its version would not match a
-# sanitized binary built before the change), and
+# The cli tests that run the binary, but: test_promtool (it runs only a
+# unit test); the fuzz, manifest and dashboard checks (no schedrift
+# process); test_corrupt_trace (the fuzz targets already run that reader
+# sanitized); and test_install (it checks what `make install` lays down:
+# the normal binary, rebuilt when the tree changed, so its version would not
+# match a sanitized binary built before the change). And the
 # bpf tests that cover record (stopped by signals; forced cross-node moves),
 # report text and json on real captures, the daemon's files, its HTTP server,
-# its config, reloads, lock, sd_notify and capability drop, and top: about
-# 37 s sanitized in all.
+# its config, reloads, lock, sd_notify and capability drop, top, the SLO
+# flight recorder and its capture, and pod names from cgroups and runtime
+# state.
 QUICK_BPF="test_record_signals test_mover_cross_node test_daemon_once test_daemon_http
-	   test_daemon_lifecycle test_top"
+	   test_daemon_lifecycle test_top test_slo_capture test_kubernetes_pods"
 
 if [ "${1:-}" = --list ]; then
 	for t in tests/cli/test_*; do
-		case ${t##*/} in test_promtool|test_install) continue ;; esac
+		case ${t##*/} in
+		test_promtool|test_install|test_fuzz_short|test_kubernetes_manifest|test_prom_rules_dashboard|\
+		test_corrupt_trace)
+			continue ;;
+		esac
 		[ -x "$t" ] && echo "$t"
 	done
 	if [ "${SCHEDRIFT_SANITIZE_ALL:-}" = 1 ]; then
