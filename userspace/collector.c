@@ -137,12 +137,20 @@ static int on_event(void *ctx, void *data, size_t size)
 		flight__add(c->flight, data, size, now_mono_ns());
 	if (h->type == SDR_REC_TASK_EXIT && size >= sizeof(struct sdr_rec_task)) {
 		const struct sdr_rec_task *e = data;
+		/*
+		 * The generation not yet published. Inside a tick that is the one
+		 * it opened: the snapshot may have read this task just before it
+		 * exited, and an exit stamped a generation later would replace
+		 * that unpublished version and count its interval from it, so
+		 * what the task did up to the snapshot would never be shown.
+		 */
+		__u64 gen = c->tick_open ? c->generation : c->generation + 1;
 
 		/* Final totals, then the exit: it stays visible for the grace. */
-		task_rec_from(&t, &e->task, &e->counts, c->generation + 1);
+		task_rec_from(&t, &e->task, &e->counts, gen);
 		task_update(c, &t);
 		/* Not in the table only if the update above was refused (counted there). */
-		tasktable__mark_exited(c->table, e->task.tid, e->task.start_ns, c->generation + 1);
+		tasktable__mark_exited(c->table, e->task.tid, e->task.start_ns, gen);
 	} else if (h->type == SDR_REC_OUTLIER && size >= sizeof(struct sdr_rec_outlier)) {
 		keep_worst(c, data);
 	}
@@ -918,21 +926,23 @@ int collector__tick(struct collector *c, struct report *r, struct report *iv)
 	 */
 	err = loader__poll(&c->l, 0);
 	c->generation++;
+	c->tick_open = 1;
 	if (!err)
 		err = loader__snapshot_tasks(&c->l, on_live_task, c);
 	/*
 	 * A task that exited while the snapshot ran is skipped by it, its exit
-	 * record already in the ring: read those first (they count in the next
-	 * generation), so the sweep takes for vanished only tasks whose record
-	 * was lost (a task swept behind one of them in the table's exit queue
-	 * leaves a generation late, never early). The raw_tp set has no
-	 * iterator: no snapshot, nothing is judged gone.
+	 * record already in the ring: read those first, so the sweep takes for
+	 * vanished only tasks whose record was lost. They count in this
+	 * generation (on_event): one the snapshot read just before its exit
+	 * has two versions in it, added up. The raw_tp set has no iterator:
+	 * no snapshot, nothing is judged gone.
 	 */
 	if (!err && !c->l.raw_tp) {
 		err = loader__poll(&c->l, 0);
 		if (!err)
 			err = sweep_vanished(c);
 	}
+	c->tick_open = 0;
 	if (err)
 		return err;
 	tasktable__end_generation(c->table, c->generation);

@@ -56,6 +56,11 @@ struct collector {
 	struct tasktable *table;
 	struct tasktable_reader *reader; /* the ingest thread's own */
 	__u64 generation;
+	/*
+	 * Set while a tick has opened generation but not yet published it:
+	 * exit records drained then belong to it, not to the next one.
+	 */
+	int tick_open;
 	__u64 last_tick_ns;
 	__u64 last_tick_realtime_ns;
 	int ncpu; /* possible CPUs, as the per-CPU maps have them */
