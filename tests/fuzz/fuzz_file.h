@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "report.h"
 
 /* Replaces the memfd's contents with data and returns the path that opens it. */
 static inline const char *fuzz_file__set(const uint8_t *data, size_t size)
@@ -40,6 +41,21 @@ static inline const char *fuzz_file__set(const uint8_t *data, size_t size)
 		off += n;
 	}
 	return path;
+}
+
+/*
+ * Renders a loaded report in every format to out (/dev/null) and frees it;
+ * a format that fails to render is a finding.
+ */
+static inline void fuzz_render_all(struct report *r, FILE *out, const char *path)
+{
+	int fmt;
+
+	for (fmt = 0; fmt < FMT_NR; fmt++)
+		if (report__print(r, out, path, fmt, fmt == FMT_TEXT ? 20 : 0, 1))
+			abort();
+	fflush(out);
+	report__free(r);
 }
 
 #endif /* SCHEDRIFT_FUZZ_FILE_H */

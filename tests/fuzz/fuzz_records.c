@@ -171,18 +171,14 @@ static void load_and_render(const char *path, __u64 n)
 {
 	struct trace_error e = {};
 	struct report r;
-	int fmt, rc;
+	int rc;
 
 	rc = report__load(&r, path, 0, &e);
 	if (rc == EXIT_USAGE && !strncmp(e.msg, "malformed record", 16))
 		return; /* a known type too short for its struct: refused, as documented */
 	if (rc || r.nr_records != n || r.error[0])
 		abort();
-	for (fmt = 0; fmt < FMT_NR; fmt++)
-		if (report__print(&r, devnull, path, fmt, fmt == FMT_TEXT ? 20 : 0, 1))
-			abort();
-	fflush(devnull);
-	report__free(&r);
+	fuzz_render_all(&r, devnull, path);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

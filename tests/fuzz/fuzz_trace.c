@@ -104,7 +104,7 @@ static void load_and_render(const char *path)
 {
 	struct trace_error e = {};
 	struct report r;
-	int fmt, rc;
+	int rc;
 
 	rc = report__load(&r, path, 1, &e);
 	if (rc) {
@@ -113,11 +113,7 @@ static void load_and_render(const char *path)
 			abort();
 		return;
 	}
-	for (fmt = 0; fmt < FMT_NR; fmt++)
-		if (report__print(&r, devnull, path, fmt, fmt == FMT_TEXT ? 20 : 0, 1))
-			abort();
-	fflush(devnull);
-	report__free(&r);
+	fuzz_render_all(&r, devnull, path);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
