@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cgroup_paths.h"
+#include "util.h"
 
 /* nftw has no context argument; one walk at a time is all we need. */
 static struct cgroup_paths *walking;
@@ -98,13 +99,6 @@ const char *cgroup_paths__find(const struct cgroup_paths *cp, __u64 id)
 		return NULL;
 	hit = bsearch(&key, cp->v, cp->n, sizeof(*cp->v), cmp_id);
 	return hit ? hit->path : NULL;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 int cgroup_paths__each_named(const struct cgroup_paths *cp, __u64 *ids, size_t n,

@@ -284,7 +284,7 @@ static void summary_series(struct pw *w, int cpu, const struct lat *l, const str
 	const __u64 q[] = { l->p50, l->p90, l->p99, l->p999, l->max };
 	size_t i;
 
-	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(q); i++) {
 		series(w, NULL);
 		if (cpu >= 0)
 			label_u64(w, "cpu", cpu);
@@ -405,7 +405,7 @@ static void write_runq(struct pw *w, const struct prom_input *in)
 		};
 		size_t i;
 
-		for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(parts); i++) {
 			if (parts[i].hist) {
 				family(w, parts[i].hist_name, "histogram", parts[i].hist_help);
 				hist_series(w, NULL, NULL, NULL, parts[i].hist);
@@ -847,7 +847,7 @@ static int write_slo(struct pw *w, const struct prom_input *in)
 	for (i = 0; i < in->nr_slo; i++)
 		v[i] = &in->slo[i];
 	qsort(v, in->nr_slo, sizeof(*v), cmp_rule);
-	for (f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
+	for (f = 0; f < ARRAY_SIZE(fams); f++) {
 		family(w, fams[f].name, fams[f].type, fams[f].help);
 		for (i = 0; i < in->nr_slo; i++) {
 			const struct slo_rule *r = v[i];

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "k8s.h"
+#include "util.h"
 
 /* ---- the cgroup path ---- */
 
@@ -69,7 +70,7 @@ static int parse_systemd_pod(const char *c, size_t n, struct k8s_ident *id)
 		return 0;
 	memcpy(name, c, n - suffix);
 	name[n - suffix] = '\0';
-	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
 		const char *at = strstr(name, kinds[k].marker);
 
 		if (!at || (at != name && at[-1] != '-'))
@@ -129,7 +130,7 @@ static void parse_container(const char *c, size_t n, struct k8s_ident *id)
 
 	if (n > suffix && !memcmp(c + n - suffix, ".scope", suffix)) {
 		n -= suffix;
-		for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		for (k = 0; k < ARRAY_SIZE(kinds); k++) {
 			plen = strlen(kinds[k].prefix);
 			if (n <= plen || memcmp(c, kinds[k].prefix, plen))
 				continue;
@@ -304,7 +305,7 @@ int k8s__resolve(struct k8s_ident *id, const char *host_root)
 
 	if (!id->container_id[0])
 		return -ENOENT;
-	for (k = 0; k < sizeof(states) / sizeof(states[0]); k++) {
+	for (k = 0; k < ARRAY_SIZE(states); k++) {
 		const struct runtime_state *s = &states[k];
 		char *text;
 		int ok;

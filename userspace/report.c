@@ -435,13 +435,6 @@ static int add_record(struct report *r, const struct sdr_rec_hdr *h)
 
 /* ---- derived figures ---- */
 
-static int cmp_u64(const void *a, const void *b)
-{
-	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Exact nearest-rank percentiles, and the mean; sorts v. */
 static struct lat lat_of(__u64 *v, size_t n)
 {

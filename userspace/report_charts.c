@@ -23,13 +23,6 @@
 /* Ten bins per power of ten: fine enough to show modes, coarse enough to fill. */
 #define BINS_PER_DECADE 10
 
-static int cmp_u64(const void *a, const void *b)
-{
-	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Number of samples below x in sorted v. */
 static size_t count_below(const __u64 *v, size_t n, double x)
 {

@@ -112,9 +112,8 @@ static void write_matrix(struct json *j, const char *key, const struct report *r
  * percentiles where only count, mean and max are known (the daemon's
  * per-task figures).
  */
-static void write_lat_fields(struct json *j, const char *key, const struct lat *l, int part)
+static void write_lat_body(struct json *j, const struct lat *l, int part)
 {
-	json__object_begin(j, key);
 	json__u64(j, "count", l->count);
 	if (part)
 		json__u64(j, "mean", l->mean);
@@ -131,6 +130,12 @@ static void write_lat_fields(struct json *j, const char *key, const struct lat *
 	}
 	json__u64(j, "max", l->max);
 	json__fixed(j, "rel_error", l->rel_error, 6);
+}
+
+static void write_lat_fields(struct json *j, const char *key, const struct lat *l, int part)
+{
+	json__object_begin(j, key);
+	write_lat_body(j, l, part);
 	json__object_end(j);
 }
 
@@ -209,14 +214,9 @@ static void write_latency(struct json *j, const struct report *r)
 	for (l = 0; l < SDR_LOC_NR; l++) {
 		const struct lat *w = &r->landing[l];
 
+		/* LAND: a LAT with its parts inside. */
 		json__object_begin(j, locality_names[l]);
-		json__u64(j, "count", w->count);
-		json__u64(j, "p50", w->p50);
-		json__u64(j, "p90", w->p90);
-		json__u64(j, "p99", w->p99);
-		json__u64(j, "p999", w->p999);
-		json__u64(j, "max", w->max);
-		json__fixed(j, "rel_error", w->rel_error, 6);
+		write_lat_body(j, w, 0);
 		write_part(j, "delivery_ns", &r->landing_delivery[l], r->has_split);
 		write_part(j, "queue_ns", &r->landing_queue[l], r->has_split);
 		json__object_end(j);

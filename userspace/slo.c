@@ -45,7 +45,7 @@ static int parse_duration_ns(const char *s, __u64 *out)
 	v = strtod(s, &end);
 	if (errno || end == s || !(v > 0))
 		return -EINVAL;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
 		if (strcmp(end, units[i].unit))
 			continue;
 		v *= units[i].ns;

@@ -181,3 +181,10 @@ const char *fmt_duration(char *buf, size_t len, __u64 ns)
 		snprintf(buf, len, "%.2fs", ns / 1e9);
 	return buf;
 }
+
+int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}

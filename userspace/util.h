@@ -28,6 +28,9 @@ int usage_error(const char *cmd, const char *fmt, const char *arg);
  */
 int option_error(const char *cmd, int opt, char *const argv[]);
 
+/* qsort() comparator of __u64 values, ascending. */
+int cmp_u64(const void *a, const void *b);
+
 __u64 now_mono_ns(void);
 __u64 now_realtime_ns(void);
 

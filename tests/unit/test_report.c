@@ -229,6 +229,18 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Every split wait, its delivery part and its queueing part, in wait order. */
+static void fill_split(__u64 *w, __u64 *d, __u64 *q)
+{
+	int k;
+
+	for (k = 0; k < NR_SPLIT; k++) {
+		w[k] = split_wait(k);
+		d[k] = split_delivery(k);
+		q[k] = w[k] - d[k];
+	}
+}
+
 /* The nearest-rank figures of v (sorted here), written out as an independent check. */
 static struct lat want(__u64 *v, size_t n)
 {
@@ -325,11 +337,7 @@ static void check_split(void)
 
 	CHECK(report__load(&r, path, 0, &e) == 0, "%s", e.msg);
 	CHECK(r.has_split && r.meta.version == SDR_TRACE_VERSION);
-	for (k = 0; k < NR_SPLIT; k++) {
-		w[k] = split_wait(k);
-		d[k] = split_delivery(k);
-		q[k] = w[k] - d[k];
-	}
+	fill_split(w, d, q);
 	wd = want(d, NR_SPLIT);
 	wq = want(q, NR_SPLIT);
 	check_lat("system delivery", &r.sys_delivery, &wd);
@@ -369,11 +377,7 @@ static void check_split(void)
 		report__print_text(&r, f, "split.sdt", 0);
 		fclose(f);
 	}
-	for (k = 0; k < NR_SPLIT; k++) {
-		w[k] = split_wait(k);
-		d[k] = split_delivery(k);
-		q[k] = w[k] - d[k];
-	}
+	fill_split(w, d, q);
 	wd = want(d, NR_SPLIT);
 	wq = want(q, NR_SPLIT);
 	check_json_part(json, "delivery_ns", &wd);
