@@ -174,6 +174,7 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 	rc = topology_load(&c->topo, o->topology_path);
 	if (rc)
 		return rc;
+	c->cum_rows_top = -1;
 	c->table = tasktable__new(o->max_tasks, o->grace);
 	c->reader = c->table ? tasktable__reader_new(c->table) : NULL;
 	c->ncpu = libbpf_num_possible_cpus();
@@ -247,6 +248,8 @@ void collector__stop(struct collector *c)
 	free(c->cpu_hists);
 	free(c->cgroup_hists);
 	free(c->cgs);
+	free(c->spare_rows[0]);
+	free(c->spare_rows[1]);
 	cgroup_paths__free(&c->cg_paths);
 	k8s_cache__free(c->k8s);
 	flight__free(c->flight);
@@ -656,11 +659,34 @@ static void name_pods(struct collector *c, struct report *r, __u64 now_ns)
 	k8s_cache__expire(c->k8s, now_s - 600);
 }
 
+/* Where a cgroup id is in a report's cgroups, for counting their tasks. */
+struct cgroup_slot {
+	__u64 id;
+	size_t pos;
+};
+
+/*
+ * A task that may be in the top N by penalty or by p99 wait, with what
+ * export_prom.c orders them by: the key, then tid, start time, tgid, comm.
+ */
+struct top_candidate {
+	__u64 key;
+	struct sdr_task_id id;
+};
+
+struct top_list {
+	struct top_candidate *v;
+	size_t n, cap;
+};
+
 struct task_fill {
 	struct report *r;
 	struct report *interval; /* NULL: no interval rows wanted */
 	__u64 generation;
 	int nr_nodes;
+	int all_rows; /* every task in r, else only top candidates (cum_rows_top) */
+	struct top_list by_penalty, by_p99;
+	const struct cgroup_slot *slots; /* r's cgroups sorted by id */
 	int err;
 };
 
@@ -705,6 +731,65 @@ void collector__row_from_rec(struct report_task *row, const struct task_rec *t, 
 	}
 }
 
+static int cmp_cgroup_slot(const void *a, const void *b)
+{
+	const struct cgroup_slot *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Every cgroup entry with this id gets the task (ids are unique in practice). */
+static void count_in_cgroups(struct report *r, const struct cgroup_slot *slots, __u64 id)
+{
+	size_t lo = 0, hi = r->nr_cgroups;
+
+	if (!slots)
+		return;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (slots[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < r->nr_cgroups && slots[lo].id == id; lo++)
+		r->cgroups[slots[lo].pos].nr_tasks++;
+}
+
+static int top_push(struct top_list *l, __u64 key, const struct sdr_task_id *id)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 1024;
+		void *p = realloc(l->v, cap * sizeof(*l->v));
+
+		if (!p)
+			return -ENOMEM;
+		l->v = p;
+		l->cap = cap;
+	}
+	l->v[l->n].key = key;
+	l->v[l->n++].id = *id;
+	return 0;
+}
+
+static int cmp_top_candidate(const void *a, const void *b)
+{
+	const struct top_candidate *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key > y->key ? -1 : 1;
+	if (x->id.tid != y->id.tid)
+		return x->id.tid < y->id.tid ? -1 : 1;
+	if (x->id.start_ns != y->id.start_ns)
+		return x->id.start_ns < y->id.start_ns ? -1 : 1;
+	if (x->id.tgid != y->id.tgid)
+		return x->id.tgid < y->id.tgid ? -1 : 1;
+	return memcmp(x->id.comm, y->id.comm, sizeof(x->id.comm));
+}
+
 static struct report_task *next_row(struct report *r)
 {
 	if (r->nr_tasks == r->cap_tasks) {
@@ -722,11 +807,24 @@ static struct report_task *next_row(struct report *r)
 static int add_task_row(void *ctx, const struct task_rec *t)
 {
 	struct task_fill *tf = ctx;
-	struct report_task *row = next_row(tf->r);
+	struct report_task *row;
 
-	if (!row)
-		goto oom;
-	collector__row_from_rec(row, t, tf->nr_nodes);
+	count_in_cgroups(tf->r, tf->slots, t->counts.cgroup_id);
+	if (tf->all_rows) {
+		row = next_row(tf->r);
+		if (!row)
+			goto oom;
+		collector__row_from_rec(row, t, tf->nr_nodes);
+	} else {
+		/* Export_prom.c's choice, made here without a row for everyone. */
+		__u64 p99 = lat__task_hist_quantile(t->counts.wait_hist, t->counts.wait_max_ns,
+						     0.99);
+
+		if ((t->counts.penalty_milli &&
+		     top_push(&tf->by_penalty, t->counts.penalty_milli, &t->id)) ||
+		    (p99 && top_push(&tf->by_p99, p99, &t->id)))
+			goto oom;
+	}
 	/*
 	 * The interval's rows: tasks whose version is of this generation and
 	 * that did something in it (an idle task is still read every tick).
@@ -738,32 +836,29 @@ static int add_task_row(void *ctx, const struct task_rec *t)
 	if (!row)
 		goto oom;
 	task_interval__row(row, t, tf->nr_nodes);
+	count_in_cgroups(tf->interval, tf->slots, t->counts.cgroup_id);
 	return 0;
 oom:
 	tf->err = -ENOMEM;
 	return 1;
 }
 
-static void count_cgroup_tasks(struct report *r)
-{
-	size_t i, k;
-
-	for (k = 0; k < r->nr_cgroups; k++)
-		for (i = 0; i < r->nr_tasks; i++)
-			r->cgroups[k].nr_tasks += r->tasks[i].cgroup_id == r->cgroups[k].id;
-}
-
 /*
- * Room for n rows at once: grown by doubling, the rows of 10 000 tasks
- * would take up to twice their 8 MB, plus the copy while each realloc
- * moves them, at the peak of the daemon's memory. Pages of the room never
- * written (an interval's report lists only the tasks that did something)
- * are never faulted in.
+ * Room for n rows at once, from the rows the last export handed back when
+ * they are big enough. Grown by doubling, the rows of 10 000 tasks would
+ * take up to twice their 8 MB, plus the copy while each realloc moves
+ * them, at the peak of the daemon's memory.
  */
-static int reserve_rows(struct report *r, size_t n)
+static int reserve_rows(struct collector *c, int which, struct report *r, size_t n)
 {
 	void *p;
 
+	if (!r->tasks && c->spare_rows[which]) {
+		r->tasks = c->spare_rows[which];
+		r->cap_tasks = c->spare_cap[which];
+		c->spare_rows[which] = NULL;
+		c->spare_cap[which] = 0;
+	}
 	if (n <= r->cap_tasks)
 		return 0;
 	p = realloc(r->tasks, n * sizeof(*r->tasks));
@@ -774,26 +869,114 @@ static int reserve_rows(struct report *r, size_t n)
 	return 0;
 }
 
+static void recycle(struct collector *c, int which, struct report *r)
+{
+	size_t i;
+
+	if (!r || !r->tasks)
+		return;
+	for (i = 0; i < r->nr_tasks; i++) { /* the daemon's rows own none; to be sure */
+		free(r->tasks[i].waits.v);
+		free(r->tasks[i].waits.ts);
+		free(r->tasks[i].waits.delivery);
+	}
+	if (r->cap_tasks > c->spare_cap[which]) {
+		free(c->spare_rows[which]);
+		c->spare_rows[which] = r->tasks;
+		c->spare_cap[which] = r->cap_tasks;
+	} else {
+		free(r->tasks);
+	}
+	r->tasks = NULL;
+	r->nr_tasks = r->cap_tasks = 0;
+}
+
+void collector__recycle_rows(struct collector *c, struct report *r, struct report *iv)
+{
+	recycle(c, 0, r);
+	recycle(c, 1, iv);
+}
+
+/* The cumulative rows of the first `lim` candidates in l's order. */
+static int add_top_rows(struct collector *c, struct report *r, struct top_list *l, size_t lim)
+{
+	const struct task_rec *t;
+	struct report_task *row;
+	size_t i;
+
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_top_candidate);
+	for (i = 0; i < l->n && i < lim; i++) {
+		t = tasktable__get(c->table, l->v[i].id.tid, l->v[i].id.start_ns);
+		if (!t)
+			continue; /* cannot happen: only this thread changes the table */
+		row = next_row(r);
+		if (!row)
+			return -ENOMEM;
+		collector__row_from_rec(row, t, c->topo.nr_nodes);
+	}
+	return 0;
+}
+
+/* Rows picked by both lists appear once: by identity, adjacent after the sort. */
+static void drop_duplicate_rows(struct report *r)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < r->nr_tasks; i++) {
+		if (k && r->tasks[k - 1].id.tid == r->tasks[i].id.tid &&
+		    r->tasks[k - 1].id.start_ns == r->tasks[i].id.start_ns)
+			continue;
+		if (k != i)
+			r->tasks[k] = r->tasks[i];
+		k++;
+	}
+	r->nr_tasks = k;
+}
+
 static int fill_tasks(struct collector *c, struct report *r, struct report *iv)
 {
 	struct task_fill tf = {
-		.r = r, .interval = iv, .generation = c->generation, .nr_nodes = c->topo.nr_nodes
+		.r = r, .interval = iv, .generation = c->generation, .nr_nodes = c->topo.nr_nodes,
+		.all_rows = c->cum_rows_top < 0,
 	};
 	struct tasktable_stats st;
+	struct cgroup_slot *slots;
+	size_t i, lim = c->cum_rows_top > 0 ? (size_t)c->cum_rows_top : 0;
+	int err = 0;
 
 	/* Only this thread changes the table, so the count holds for the walk. */
 	tasktable__stats(c->table, &st);
-	if (reserve_rows(r, st.nr_tasks) || (iv && reserve_rows(iv, st.nr_tasks)))
+	if ((tf.all_rows && reserve_rows(c, 0, r, st.nr_tasks)) ||
+	    (!tf.all_rows && reserve_rows(c, 0, r, 2 * lim)) ||
+	    (iv && reserve_rows(c, 1, iv, st.nr_tasks)))
 		return -ENOMEM;
+	slots = calloc(r->nr_cgroups + 1, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < r->nr_cgroups; i++)
+		slots[i] = (struct cgroup_slot){ .id = r->cgroups[i].id, .pos = i };
+	if (r->nr_cgroups)
+		qsort(slots, r->nr_cgroups, sizeof(*slots), cmp_cgroup_slot);
+	tf.slots = slots;
 	tasktable__for_each(c->reader, add_task_row, &tf);
-	if (tf.err)
-		return tf.err;
-	qsort(r->tasks, r->nr_tasks, sizeof(*r->tasks), report_task__cmp);
-	count_cgroup_tasks(r);
-	if (iv) {
-		qsort(iv->tasks, iv->nr_tasks, sizeof(*iv->tasks), report_task__cmp);
-		count_cgroup_tasks(iv);
+	err = tf.err;
+	if (!err && !tf.all_rows) {
+		err = add_top_rows(c, r, &tf.by_penalty, lim);
+		if (!err)
+			err = add_top_rows(c, r, &tf.by_p99, lim);
 	}
+	free(tf.by_penalty.v);
+	free(tf.by_p99.v);
+	free(slots);
+	if (err)
+		return err;
+	if (r->nr_tasks)
+		qsort(r->tasks, r->nr_tasks, sizeof(*r->tasks), report_task__cmp);
+	if (!tf.all_rows)
+		drop_duplicate_rows(r);
+	if (iv && iv->nr_tasks)
+		qsort(iv->tasks, iv->nr_tasks, sizeof(*iv->tasks), report_task__cmp);
 	return 0;
 }
 

@@ -96,6 +96,15 @@ struct collector {
 	struct hist landing_delivery_hist[SDR_LOC_NR], landing_queue_hist[SDR_LOC_NR];
 	struct hist *cpu_hists;    /* [topo.nr_cpus] */
 	struct hist *cgroup_hists; /* [report.nr_cgroups], same order as report.cgroups */
+	/*
+	 * Which tasks the cumulative report lists: -1 every one (top), else
+	 * only the top N by penalty and the top N by p99 wait, all the
+	 * Prometheus series need (the daemon; docs/reliability.md, Scale).
+	 */
+	long cum_rows_top;
+	/* Row arrays handed back after an export, reused by the next tick. */
+	struct report_task *spare_rows[2];
+	size_t spare_cap[2];
 };
 
 /* Loads and attaches; returns 0 or an exit code after printing one line. */
@@ -105,11 +114,19 @@ int collector__drain(struct collector *c, int timeout_ms);
 /*
  * Ends an interval: live tasks into the table, then the report r (counts
  * cumulative since start, as Prometheus wants them; latency percentiles
- * over the interval) and, when iv is not NULL, the report of the interval
- * alone (every count the interval's; tasks that did something in it).
- * Both must be freed with report__free; cgroup paths in them stay owned by c.
+ * over the interval; tasks as cum_rows_top says) and, when iv is not
+ * NULL, the report of the interval alone (every count the interval's;
+ * tasks that did something in it). Both must be freed with report__free,
+ * after collector__recycle_rows if they come from this collector; cgroup
+ * paths in them stay owned by c.
  */
 int collector__tick(struct collector *c, struct report *r, struct report *iv);
+/*
+ * Keeps the task rows of r and iv (either may be NULL) for the next tick:
+ * 10 000 tasks' rows are 8 MB each, and fresh pages for them every
+ * interval were a tenth of the daemon's CPU time in page faults.
+ */
+void collector__recycle_rows(struct collector *c, struct report *r, struct report *iv);
 void collector__stop(struct collector *c);
 
 /*

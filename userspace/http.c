@@ -284,7 +284,7 @@ static enum MHD_Result serve_tasks(struct http *h, struct MHD_Connection *conn)
 	json__str(&j, "schema", "schedrift.tasks/1");
 	json__array_begin(&j, "tasks");
 	for (i = 0; i < q.n; i++)
-		report__write_task_json(&j, NULL, &q.rows[i], 0);
+		report__write_task_json(&j, &q.rows[i], NULL, 1, 0); /* the daemon keeps the split */
 	json__array_end(&j);
 	json__object_end(&j);
 	json__finish(&j);

@@ -4,7 +4,8 @@
  * exporter code only says what to write. Output is pretty-printed with two
  * spaces, keys in the order written (callers write them in a fixed order, so
  * output is deterministic). Strings are escaped for any byte content:
- * control characters as \u00XX and invalid UTF-8 as U+FFFD.
+ * control characters as \u00XX and invalid UTF-8 as U+FFFD. Output reaches
+ * the FILE in blocks of up to 8 KiB and in full at json__finish().
  */
 #ifndef SCHEDRIFT_JSON_H
 #define SCHEDRIFT_JSON_H
@@ -16,6 +17,8 @@
 
 struct json {
 	FILE *f;
+	size_t len; /* bytes in buf not yet given to f */
+	char buf[8192];
 	int depth;
 	int flat_depth; /* members at this depth or deeper go on one line; 0 = never */
 	int count[JSON_MAX_DEPTH]; /* members written at each level */
@@ -28,7 +31,7 @@ void json__init(struct json *j, FILE *f);
  * e.g. one event per line in a large array; 0 turns it off again.
  */
 void json__set_flat_depth(struct json *j, int depth);
-/* key is NULL inside arrays and at the top level. */
+/* key is NULL inside arrays and at the top level; keys are written as they are (no escaping). */
 void json__object_begin(struct json *j, const char *key);
 void json__object_end(struct json *j);
 void json__array_begin(struct json *j, const char *key);
@@ -46,10 +49,7 @@ void json__milli(struct json *j, const char *key, long long v);
 void json__str(struct json *j, const char *key, const char *s);
 /* A string of at most len bytes (stops early at NUL). */
 void json__strn(struct json *j, const char *key, const char *s, size_t len);
-/* Ends the document with a newline. */
+/* Ends the document with a newline and hands everything to the FILE. */
 void json__finish(struct json *j);
-
-/* Escape one string (no quotes) for JSON; used by tests too. */
-void json__write_escaped(FILE *f, const char *s, size_t len);
 
 #endif /* SCHEDRIFT_JSON_H */

@@ -670,33 +670,54 @@ struct lat lat__from_sum(__u64 count, __u64 sum, __u64 max)
  * midpoint of the span is within 1/16 of any value in it. Clamped to the
  * exact max, like the fine histograms.
  */
-struct lat lat__from_task_hist(const __u32 *coarse, __u64 max)
+/* The middle of the coarse bucket holding rank q of total, at most max (when max is known). */
+static __u64 task_hist_at(const __u32 *coarse, __u64 total, __u64 max, double q)
 {
-	const double qs[] = { 0.50, 0.90, 0.99, 0.999 };
-	__u64 *out[4], total = 0, seen, rank, lo, hi, v;
-	struct lat l = {};
-	unsigned int i, k;
+	__u64 rank = hist__rank(total, q), seen = 0, lo, hi, v;
+	unsigned int i;
 
-	out[0] = &l.p50, out[1] = &l.p90, out[2] = &l.p99, out[3] = &l.p999;
+	for (i = 0; i < SDR_TASK_HIST_NR; i++) {
+		seen += coarse[i];
+		if (seen >= rank)
+			break;
+	}
+	lo = sdr_hist_bucket_lo(i << SDR_TASK_HIST_SHIFT);
+	hi = sdr_hist_bucket_hi(((i + 1) << SDR_TASK_HIST_SHIFT) - 1);
+	v = lo + (hi - lo) / 2;
+	return max && v > max ? max : v;
+}
+
+static __u64 task_hist_total(const __u32 *coarse)
+{
+	__u64 total = 0;
+	unsigned int i;
+
 	for (i = 0; i < SDR_TASK_HIST_NR; i++)
 		total += coarse[i];
+	return total;
+}
+
+__u64 lat__task_hist_quantile(const __u32 *coarse, __u64 max, double q)
+{
+	__u64 total = task_hist_total(coarse);
+
+	return total ? task_hist_at(coarse, total, max, q) : 0;
+}
+
+struct lat lat__from_task_hist(const __u32 *coarse, __u64 max)
+{
+	__u64 total = task_hist_total(coarse);
+	struct lat l = {};
+
 	if (!total)
 		return l;
 	l.count = total;
 	l.max = max;
 	l.rel_error = 1.0 / 16;
-	for (k = 0; k < 4; k++) {
-		rank = hist__rank(total, qs[k]);
-		for (i = 0, seen = 0; i < SDR_TASK_HIST_NR; i++) {
-			seen += coarse[i];
-			if (seen >= rank)
-				break;
-		}
-		lo = sdr_hist_bucket_lo(i << SDR_TASK_HIST_SHIFT);
-		hi = sdr_hist_bucket_hi(((i + 1) << SDR_TASK_HIST_SHIFT) - 1);
-		v = lo + (hi - lo) / 2;
-		*out[k] = max && v > max ? max : v;
-	}
+	l.p50 = task_hist_at(coarse, total, max, 0.50);
+	l.p90 = task_hist_at(coarse, total, max, 0.90);
+	l.p99 = task_hist_at(coarse, total, max, 0.99);
+	l.p999 = task_hist_at(coarse, total, max, 0.999);
 	return l;
 }
 

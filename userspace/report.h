@@ -153,6 +153,8 @@ struct lat lat__from_hist(const struct hist *h);
 struct lat lat__from_sum(__u64 count, __u64 sum, __u64 max);
 /* Percentiles from a task's coarse histogram (bound 1/16). */
 struct lat lat__from_task_hist(const __u32 *coarse, __u64 max);
+/* One of them (q in (0, 1]), as lat__from_task_hist gives it; 0 with no waits. */
+__u64 lat__task_hist_quantile(const __u32 *coarse, __u64 max, double q);
 
 /* qsort order of task rows: penalty desc, then tid, then start time. */
 int report_task__cmp(const void *a, const void *b);
@@ -193,9 +195,9 @@ struct json;
  */
 const char *report__cgroup_label(const struct report_cgroup *g, char *buf, size_t len);
 
-/* One task object (r, for the cgroup path, may be NULL). */
-void report__write_task_json(struct json *j, const struct report *r, const struct report_task *t,
-			     int samples);
+/* One task object; cgroup is its path (NULL: null), split: the report has the wait's parts. */
+void report__write_task_json(struct json *j, const struct report_task *t, const char *cgroup,
+			     int split, int samples);
 
 extern const char *const locality_names[SDR_LOC_NR];
 extern const char *const cause_names[SDR_CAUSE_NR];

@@ -3,6 +3,7 @@
  * The JSON report, schema "schedrift.report/2" (interface.md, docs/report.md).
  * /2 added the delivery and queueing parts of every run-queue latency.
  */
+#include <stdlib.h>
 #include "json.h"
 #include "report.h"
 
@@ -273,14 +274,65 @@ static void write_outliers(struct json *j, const struct report *r)
 	json__array_end(j);
 }
 
-static const char *task_cgroup(const struct report *r, const struct report_task *t)
+/* Thousandths of the unit, three decimals: what "%.3f" of the value gives, without floats. */
+static void write_penalty(struct json *j, __u64 milli)
 {
+	_Static_assert(SDR_PENALTY_SCALE == 1000, "penalty is kept in thousandths");
+	json__milli(j, "penalty", (long long)milli);
+}
+
+/* The cgroups by id, for naming each task's: a daemon's report has thousands of tasks. */
+struct cgroup_index {
+	__u64 id;
+	size_t pos; /* in r->cgroups: the first of an id names it */
+	const char *path;
+};
+
+static int cmp_cgroup_index(const void *a, const void *b)
+{
+	const struct cgroup_index *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static struct cgroup_index *index_cgroups(const struct report *r)
+{
+	struct cgroup_index *ix = calloc(r->nr_cgroups + 1, sizeof(*ix));
 	size_t i;
 
-	for (i = 0; i < r->nr_cgroups; i++)
-		if (r->cgroups[i].id == t->cgroup_id)
-			return r->cgroups[i].path;
-	return NULL;
+	if (!ix)
+		return NULL;
+	for (i = 0; i < r->nr_cgroups; i++) {
+		ix[i].id = r->cgroups[i].id;
+		ix[i].pos = i;
+		ix[i].path = r->cgroups[i].path;
+	}
+	if (r->nr_cgroups)
+		qsort(ix, r->nr_cgroups, sizeof(*ix), cmp_cgroup_index);
+	return ix;
+}
+
+static const char *task_cgroup(const struct report *r, const struct cgroup_index *ix, __u64 id)
+{
+	size_t lo = 0, hi = r->nr_cgroups, i;
+
+	if (!ix) { /* no memory for the index: the slow way */
+		for (i = 0; i < r->nr_cgroups; i++)
+			if (r->cgroups[i].id == id)
+				return r->cgroups[i].path;
+		return NULL;
+	}
+	while (lo < hi) { /* the first entry of id */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ix[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < r->nr_cgroups && ix[lo].id == id ? ix[lo].path : NULL;
 }
 
 static void write_system(struct json *j, const struct report *r)
@@ -298,7 +350,7 @@ static void write_system(struct json *j, const struct report *r)
 	json__u64(j, "waits", r->nr_waits);
 	write_latency(j, r);
 	write_mig(j, "migrations", by_loc, by_cause);
-	json__fixed(j, "penalty", r->penalty_milli / (double)SDR_PENALTY_SCALE, 3);
+	write_penalty(j, r->penalty_milli);
 	json__object_begin(j, "numa");
 	for (c = 0; c < SDR_NUMA_NR; c++)
 		json__u64(j, numa_kind_names[c], r->counters[SDR_STAT_numa_move + c]);
@@ -328,10 +380,9 @@ static void write_samples(struct json *j, const struct report_task *t, int split
 	json__array_end(j);
 }
 
-void report__write_task_json(struct json *j, const struct report *r, const struct report_task *t,
-			     int samples)
+void report__write_task_json(struct json *j, const struct report_task *t, const char *cg,
+			     int split, int samples)
 {
-	const char *cg = r ? task_cgroup(r, t) : NULL;
 	int i;
 
 	json__object_begin(j, NULL);
@@ -353,22 +404,22 @@ void report__write_task_json(struct json *j, const struct report *r, const struc
 		json__null(j, "home_node");
 	json__u64(j, "runtime_ns", t->runtime_ns);
 	json__u64(j, "remote_runtime_ns", t->remote_runtime_ns);
-	json__fixed(j, "penalty", t->penalty_milli / (double)SDR_PENALTY_SCALE, 3);
+	write_penalty(j, t->penalty_milli);
 	write_mig(j, "migrations", t->migrations, t->by_cause);
 	json__object_begin(j, "numa");
 	for (i = 0; i < SDR_NUMA_NR; i++)
 		json__u64(j, numa_kind_names[i], t->numa[i]);
 	json__object_end(j);
-	/* r is NULL only for the daemon's rows, which always have the split. */
-	write_wait_lats(j, &t->runq, &t->delivery, &t->queue, r ? r->has_split : 1);
+	write_wait_lats(j, &t->runq, &t->delivery, &t->queue, split);
 	write_lat(j, "landing_latency_ns", &t->landing);
 	if (samples)
-		write_samples(j, t, r ? r->has_split : 1);
+		write_samples(j, t, split);
 	json__object_end(j);
 }
 
 void report__print_json(const struct report *r, FILE *f, int top_n, int samples)
 {
+	struct cgroup_index *cgs = index_cgroups(r);
 	struct json j;
 	size_t i, n = r->nr_tasks;
 
@@ -383,11 +434,17 @@ void report__print_json(const struct report *r, FILE *f, int top_n, int samples)
 	write_counters(&j, r);
 	write_system(&j, r);
 	json__u64(&j, "nr_tasks", r->nr_tasks);
+	/* One task per line: a daemon's file lists thousands of them. */
 	json__array_begin(&j, "tasks");
+	json__set_flat_depth(&j, 3);
 	for (i = 0; i < n; i++)
-		report__write_task_json(&j, r, &r->tasks[i], samples);
+		report__write_task_json(&j, &r->tasks[i],
+					task_cgroup(r, cgs, r->tasks[i].cgroup_id), r->has_split,
+					samples);
+	json__set_flat_depth(&j, 0);
 	json__array_end(&j);
 	write_outliers(&j, r);
 	json__object_end(&j);
 	json__finish(&j);
+	free(cgs);
 }

@@ -383,7 +383,7 @@ static void check_split(void)
 	check_json_part(json, "delivery_ns", &wd);
 	check_json_part(json, "queue_ns", &wq);
 	CHECK(strstr(json, "\"schema\": \"schedrift.report/2\"") != NULL);
-	CHECK(strstr(json, "\"delivery_samples_ns\": [") != NULL, "--samples lists deliveries");
+	CHECK(strstr(json, "\"delivery_samples_ns\":[") != NULL, "--samples lists deliveries");
 	CHECK(strstr(text, "\n    delivery ") != NULL && strstr(text, "\n    queueing ") != NULL,
 	      "text report has no split rows");
 	CHECK(strstr(text, "dlv-p99") != NULL);
