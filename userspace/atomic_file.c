@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
@@ -10,11 +11,60 @@
 #include <unistd.h>
 #include "atomic_file.h"
 
+/*
+ * The file a rename replaces is freed when its last reference goes, and
+ * on ext4 that waits for its writeback (which the rename itself started)
+ * and, on a `discard` mount, for the discard of its blocks: 1.3 s at a
+ * time under a CPU flood, on the thread that renamed. So the writer keeps
+ * the old file open across the rename and a thread of its own drops that
+ * last reference. If the thread cannot start, or falls a pipe's worth of
+ * files (about a thousand) behind, the writer closes the file and waits.
+ */
+static int closer_pipe[2] = { -1, -1 };
+static pthread_once_t closer_once = PTHREAD_ONCE_INIT;
+
+static void *closer_main(void *arg)
+{
+	int fd;
+
+	(void)arg;
+	while (read(closer_pipe[0], &fd, sizeof(fd)) == sizeof(fd))
+		close(fd);
+	return NULL;
+}
+
+static void closer_start(void)
+{
+	pthread_attr_t a;
+	pthread_t t;
+
+	if (pipe2(closer_pipe, O_CLOEXEC | O_NONBLOCK))
+		return;
+	/* The thread blocks on reads; only the writer's end stays non-blocking. */
+	fcntl(closer_pipe[0], F_SETFL, 0);
+	pthread_attr_init(&a);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&a, 64 * 1024);
+	if (pthread_create(&t, &a, closer_main, NULL)) {
+		close(closer_pipe[0]);
+		close(closer_pipe[1]);
+		closer_pipe[0] = closer_pipe[1] = -1;
+	}
+	pthread_attr_destroy(&a);
+}
+
+static void close_later(int fd)
+{
+	pthread_once(&closer_once, closer_start);
+	if (closer_pipe[1] < 0 || write(closer_pipe[1], &fd, sizeof(fd)) != sizeof(fd))
+		close(fd);
+}
+
 int atomic_file__write(const char *dir, const char *name, int (*fill)(FILE *f, void *ctx),
 		       void *ctx)
 {
 	char tmp[4096], dst[4096];
-	int fd, dfd, err = 0;
+	int fd, old, err = 0;
 	FILE *f;
 
 	/* A leading dot: node_exporter's textfile collector reads only *.prom. */
@@ -48,24 +98,20 @@ int atomic_file__write(const char *dir, const char *name, int (*fill)(FILE *f, v
 		err = -errno;
 	if (!err && fflush(f))
 		err = -errno;
-	if (!err && fsync(fd))
-		err = -errno;
 	if (fclose(f) && !err)
 		err = -errno;
 	if (err)
 		goto fail;
+	old = open(dst, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (rename(tmp, dst)) {
 		err = -errno;
+		if (old >= 0)
+			close(old);
 		goto fail;
 	}
-	/* The rename is durable only once the directory is. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return -errno;
-	if (fsync(dfd))
-		err = -errno;
-	close(dfd);
-	return err;
+	if (old >= 0)
+		close_later(old);
+	return 0;
 fail:
 	unlink(tmp);
 	return err;

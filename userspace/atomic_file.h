@@ -2,10 +2,17 @@
 /*
  * Replace a file so that a reader (node_exporter, a scraper, a script)
  * only ever sees the old complete file or the new complete one: write a
- * temporary file in the same directory, fsync it, rename it over the
- * target, fsync the directory. A crash or kill -9 at any moment leaves the
- * previous complete file (and at worst a stray temporary, which
+ * temporary file in the same directory and rename it over the target. A
+ * crash or kill -9 of the writer at any moment leaves the previous
+ * complete file (and at worst a stray temporary, which
  * atomic_file__sweep() removes).
+ *
+ * No fsync: the files are rewritten every interval, and only a crash of
+ * the whole machine could lose one (ext4 flushes a file renamed over
+ * another at the next commit anyway). An fsync made the daemon wait for
+ * the disk's writeback, which a CPU flood starves: 2.9 s under `stress-ng
+ * --switch 2`, a whole 30 s under `perf bench sched messaging -g 40`
+ * (docs/reliability.md, Floods).
  */
 #ifndef SCHEDRIFT_ATOMIC_FILE_H
 #define SCHEDRIFT_ATOMIC_FILE_H
@@ -17,8 +24,7 @@
  * A fill that returns -EIO for a stream error (ferror) gets the failed
  * write's errno instead (ENOSPC on a full disk). Any failure before the
  * rename removes the temporary, so a full disk keeps no part of a failed
- * write. Returns 0 or -errno; an error from the directory's fsync comes after
- * the rename: the new file is in place but may not survive a power loss.
+ * write. Returns 0 or -errno.
  */
 int atomic_file__write(const char *dir, const char *name, int (*fill)(FILE *f, void *ctx),
 		       void *ctx);

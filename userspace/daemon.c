@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include "atomic_file.h"
 #include "collector.h"
+#include "cpu_reserve.h"
 #include "daemon.h"
 #include "daemon_slo.h"
 #include "export_fault.h"
@@ -39,6 +40,12 @@
 static volatile sig_atomic_t stop_requested, reload_requested;
 /* Whether the metric files are being written: logged when that changes, not every interval. */
 static struct export_fault files_fault;
+/* How the schedule was kept (the schedrift_daemon_export_gap_* series). */
+static struct {
+	__u64 last_ns; /* the previous export, or the start of the loop */
+	double max_s;
+	__u64 late;
+} export_clock;
 
 static void on_stop(int sig)
 {
@@ -377,6 +384,15 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 	self_usage(&in.cpu_seconds, &in.rss_bytes);
 	in.evictions = ts.evictions;
 	in.file_failures = files_fault.failed_total;
+	now = now_mono_ns();
+	in.export_gap_s = (now - export_clock.last_ns) / 1e9;
+	export_clock.last_ns = now;
+	if (in.export_gap_s > export_clock.max_s)
+		export_clock.max_s = in.export_gap_s;
+	if (in.export_gap_s > 2 * set->interval_s)
+		export_clock.late++;
+	in.export_gap_max_s = export_clock.max_s;
+	in.late_exports = export_clock.late;
 	in.tasks_tracked = ts.nr_tasks;
 	in.version = SCHEDRIFT_VERSION;
 	in.kernel = c->meta.kernel_release;
@@ -420,6 +436,29 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 }
 
 /* ---- the loop ---- */
+
+/*
+ * The ingest thread (ticks, files, drains) gets a SCHED_DEADLINE
+ * reservation: after the HTTP threads exist, which stay SCHED_OTHER, and
+ * before the capabilities go. Without one it runs at DAEMON_NICE, and a
+ * flood of runnable tasks can make its exports late.
+ */
+static void reserve_cpu(const struct daemon_opts *o)
+{
+	int err;
+
+	if (o->no_cpu_reserve || o->once)
+		return;
+	err = cpu_reserve__apply(CPU_RESERVE_RUNTIME_NS, CPU_RESERVE_PERIOD_NS, 0);
+	if (!err)
+		log_msg(LOG_LVL_INFO, "the exporting thread has %llu ms of CPU every %llu ms reserved "
+			"(SCHED_DEADLINE)", CPU_RESERVE_RUNTIME_NS / 1000000,
+			CPU_RESERVE_PERIOD_NS / 1000000);
+	else
+		log_msg(LOG_LVL_INFO, "no CPU reservation for the exporting thread: %s; it runs at "
+			"nice %d, and a flood of runnable tasks can make exports late",
+			cpu_reserve__why(err), DAEMON_NICE);
+}
 
 static int drain_timeout_ms(__u64 now, __u64 next, __u64 wd_usec)
 {
@@ -547,6 +586,7 @@ static int run(const struct daemon_opts *o)
 			return err == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 		}
 	}
+	reserve_cpu(o);
 	drop_capabilities(&c);
 	log_msg(LOG_LVL_INFO, "running: interval %g s, metrics dir %s%s%s", set.interval_s,
 		set.metrics_dir[0] ? set.metrics_dir : "(none)", o->listen ? ", listening on " : "",
@@ -558,7 +598,8 @@ static int run(const struct daemon_opts *o)
 	wd_usec = sd_notify__watchdog_usec();
 
 	rc = 0;
-	next = now_mono_ns() + (__u64)(set.interval_s * 1e9);
+	export_clock.last_ns = now_mono_ns();
+	next = export_clock.last_ns + (__u64)(set.interval_s * 1e9);
 	while (!stop_requested) {
 		now = now_mono_ns();
 		if (now >= next) {
@@ -639,6 +680,8 @@ static const char daemon_usage[] =
 	"      --lock FILE         single-instance lock (default " DAEMON_DEFAULT_LOCK ")\n"
 	"      --host-root DIR     the host's / as mounted in a container, for pod names from the\n"
 	"                          container runtime's state (default /; docs/kubernetes.md)\n"
+	"      --no-cpu-reserve    do not reserve 2 ms of CPU per 10 ms for the exporting thread\n"
+	"                          (SCHED_DEADLINE; docs/daemon.md, \"CPU reservation\")\n"
 	"  -v, --verbose           debug log lines and libbpf's log\n"
 	"  -h, --help              this help\n";
 
@@ -659,6 +702,7 @@ int daemon__parse(int argc, char **argv, struct daemon_opts *out)
 		{ "max-cgroup-series", required_argument, NULL, 'S' },
 		{ "lock", required_argument, NULL, 'L' },
 		{ "host-root", required_argument, NULL, 'H' },
+		{ "no-cpu-reserve", no_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -737,6 +781,7 @@ int daemon__parse(int argc, char **argv, struct daemon_opts *out)
 			o.max_cgroup_series = v;
 			break;
 		case 'L': o.lock_path = optarg; break;
+		case 'R': o.no_cpu_reserve = 1; break;
 		case 'H':
 			if (optarg[0] != '/')
 				return usage_error("daemon", "bad --host-root '%s': an absolute path", optarg);

@@ -52,6 +52,7 @@ struct daemon_opts {
 	__u32 max_cgroups;
 	__u32 max_cgroup_series;
 	__u64 min_lat_ns;
+	int no_cpu_reserve;        /* --no-cpu-reserve: stay SCHED_OTHER at DAEMON_NICE */
 	char command[256];
 };
 

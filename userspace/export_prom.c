@@ -791,6 +791,22 @@ static void write_counters(struct pw *w, const struct prom_input *in)
 	series(w, NULL);
 	value_u64(w, in->file_failures);
 
+	family(w, "schedrift_daemon_export_gap_seconds", "gauge",
+	       "Seconds from the previous export to this one: the interval as the daemon kept it.");
+	series(w, NULL);
+	value_double(w, in->export_gap_s);
+
+	family(w, "schedrift_daemon_export_gap_max_seconds", "gauge",
+	       "The longest time between two exports since the daemon started, in seconds.");
+	series(w, NULL);
+	value_double(w, in->export_gap_max_s);
+
+	family(w, "schedrift_daemon_late_exports_total", "counter",
+	       "Exports that came more than twice the interval after the previous one (starved "
+	       "of CPU, or a slow disk).");
+	series(w, NULL);
+	value_u64(w, in->late_exports);
+
 	family(w, "schedrift_daemon_cpu_seconds_total", "counter",
 	       "CPU time (user + system) used by the schedrift daemon, in seconds.");
 	series(w, NULL);

@@ -43,6 +43,13 @@ struct prom_input {
 	__u64 rss_bytes;        /* the daemon's resident set */
 	__u64 evictions;        /* task table evictions (counter) */
 	__u64 file_failures;    /* failed writes of the metric files (counter) */
+	/*
+	 * The daemon's schedule as it was kept: seconds since the previous
+	 * export, the longest such gap since start, and exports that came
+	 * more than twice the interval after the previous one (counter).
+	 */
+	double export_gap_s, export_gap_max_s;
+	__u64 late_exports;
 	__u64 tasks_tracked;    /* task table size (gauge) */
 	const char *version;    /* SCHEDRIFT_VERSION */
 	const char *kernel;     /* uname release */

@@ -21,6 +21,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include "cpu_reserve.h"
 #include "record.h"
 #include "stats.h"
 #include "trace.h"
@@ -542,6 +543,17 @@ int record__run(const struct record_opts *o)
 	if (setpriority(PRIO_PROCESS, 0, RECORD_NICE))
 		msg_debug("could not raise the recorder's priority: %s", strerror(errno));
 	/*
+	 * Nice -10 is not enough when thousands of tasks are runnable: the
+	 * recorder got under 1 % of a CPU and its ring overflowed. A
+	 * deadline reservation drains it whatever the load (docs/reliability.md, Floods).
+	 */
+	if (!o->no_cpu_reserve) {
+		err = cpu_reserve__apply(CPU_RESERVE_RECORD_RUNTIME_NS,
+					 CPU_RESERVE_RECORD_PERIOD_NS, 1);
+		if (err)
+			msg_debug("no CPU reservation for the recorder: %s", cpu_reserve__why(err));
+	}
+	/*
 	 * The file is created after attach, so its start stamps never postdate
 	 * a record; records made meanwhile wait in the ring buffer.
 	 */
@@ -640,6 +652,8 @@ static const char record_usage[] =
 	"      --no-samples        keep only in-kernel aggregates, no per-wait records\n"
 	"                          (lighter; per-task figures then come from task totals)\n"
 	"      --raw-tp            use the raw_tp programs even where tp_btf works\n"
+	"      --no-cpu-reserve    do not reserve CPU for draining (SCHED_DEADLINE, 5 ms per\n"
+	"                          10 ms and what other deadline tasks leave; docs/reliability.md)\n"
 	"  -v, --verbose           show libbpf's log\n"
 	"  -h, --help              this help\n";
 
@@ -657,6 +671,7 @@ int record__parse(int argc, char **argv, struct record_opts *o)
 		{ "min-lat", required_argument, NULL, 'm' },
 		{ "max-cgroups", required_argument, NULL, 'g' },
 		{ "no-samples", no_argument, NULL, 'S' },
+		{ "no-cpu-reserve", no_argument, NULL, 'X' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -719,6 +734,9 @@ int record__parse(int argc, char **argv, struct record_opts *o)
 			break;
 		case 'S':
 			o->no_samples = 1;
+			break;
+		case 'X':
+			o->no_cpu_reserve = 1;
 			break;
 		case 'g':
 			if (parse_u64(optarg, 0, 65536, &v))

@@ -28,6 +28,7 @@ struct record_opts {
 	__u64 min_lat_ns;         /* outlier threshold; 0 = none */
 	__u32 max_cgroups;
 	int no_samples;           /* no per-wait records: aggregates only */
+	int no_cpu_reserve;       /* stay SCHED_OTHER at RECORD_NICE (docs/reliability.md) */
 	char command[256];        /* how we were invoked, stored in the file */
 };
 

@@ -39,6 +39,15 @@
  * into a huge allocation.
  */
 #define TRACE_MAX_CHUNK_BYTES (64u << 20)
+/*
+ * A whole file's records may inflate to TRACE_MAX_EXPANSION times the
+ * compressed bytes read, once past TRACE_FREE_RAW_BYTES. schedrift's own
+ * captures stay under 30 times (docs/trace-format.md, Limits); zlib can
+ * reach 1 000, and a report keeps every wait, so a small hostile file
+ * could otherwise ask for gigabytes.
+ */
+#define TRACE_MAX_EXPANSION 128
+#define TRACE_FREE_RAW_BYTES (64ull << 20)
 
 #define TRACE_COUNTER_NAME_LEN 32
 #define TRACE_MAX_COUNTERS     128

@@ -46,6 +46,7 @@ struct trace_reader {
 	__u64 chunk_records; /* in verified chunks */
 	__u64 nr_chunks;     /* verified */
 	__u64 good_bytes;
+	__u64 raw_total, comp_total; /* of the verified chunks, for TRACE_MAX_EXPANSION */
 };
 
 static int reader__vfail(struct trace_reader *r, struct trace_error *e, int err, __u64 off,
@@ -457,6 +458,13 @@ static int reader__chunk(struct trace_reader *r, struct trace_error *e, __u64 st
 		return chunk__fail(r, e, start, "CRC mismatch (stored %08x, computed %08x)", stored,
 				   crc);
 
+	if (r->raw_total + raw_len > TRACE_FREE_RAW_BYTES &&
+	    r->raw_total + raw_len > TRACE_MAX_EXPANSION * (r->comp_total + comp_len))
+		return chunk__fail(r, e, start,
+				   "records would inflate to %llu bytes from %llu compressed, over "
+				   "%d times: a zlib bomb, not a capture",
+				   r->raw_total + raw_len, r->comp_total + comp_len,
+				   TRACE_MAX_EXPANSION);
 	if (grow(&r->raw, &r->raw_cap, raw_len))
 		return reader__fail(r, e, -ENOMEM, start, "out of memory reading %s", what);
 	dst_len = raw_len;
@@ -476,6 +484,8 @@ static int reader__chunk(struct trace_reader *r, struct trace_error *e, __u64 st
 	r->nr_chunks++;
 	r->chunk_records += nr_records;
 	r->good_bytes = r->off;
+	r->raw_total += raw_len;
+	r->comp_total += comp_len;
 	return 0;
 }
 
