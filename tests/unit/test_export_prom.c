@@ -692,6 +692,9 @@ static void build(struct fixture *x)
 		.rss_bytes = 12345678,
 		.evictions = 3,
 		.file_failures = 7,
+		.export_gap_s = 1.5,
+		.export_gap_max_s = 32.25,
+		.late_exports = 4,
 		.tasks_tracked = 4242,
 		.version = "v0.1-test",
 		.kernel = "6.18.0-\"quoted\"",
@@ -958,6 +961,9 @@ static const char *const family_order[] = {
 	"schedrift_tasks_tracked",
 	"schedrift_tasktable_evictions_total",
 	"schedrift_daemon_file_write_failures_total",
+	"schedrift_daemon_export_gap_seconds",
+	"schedrift_daemon_export_gap_max_seconds",
+	"schedrift_daemon_late_exports_total",
 	"schedrift_daemon_cpu_seconds_total",
 	"schedrift_daemon_resident_memory_bytes",
 };
@@ -1238,6 +1244,12 @@ static void check_full(const struct parsed *p, const struct fixture *x)
 	CHECK(s && s->v == 3);
 	s = find(p, "schedrift_daemon_file_write_failures_total", NULL);
 	CHECK(s && s->v == 7);
+	s = find(p, "schedrift_daemon_export_gap_seconds", NULL);
+	CHECK(s && !strcmp(s->value, "1.5"));
+	s = find(p, "schedrift_daemon_export_gap_max_seconds", NULL);
+	CHECK(s && !strcmp(s->value, "32.25"));
+	s = find(p, "schedrift_daemon_late_exports_total", NULL);
+	CHECK(s && s->v == 4);
 }
 
 /* Hostile comms read back as the sanitized bytes, whatever they held. */
