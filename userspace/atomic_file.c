@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
@@ -17,19 +19,34 @@
  * and, on a `discard` mount, for the discard of its blocks: 1.3 s at a
  * time under a CPU flood, on the thread that renamed. So the writer keeps
  * the old file open across the rename and a thread of its own drops that
- * last reference. If the thread cannot start, or falls a pipe's worth of
- * files (about a thousand) behind, the writer closes the file and waits.
+ * last reference. If the thread cannot start or has died, or already holds
+ * CLOSER_MAX_PENDING files (the disk is that far behind; more would only
+ * pile up descriptors), the writer closes the file itself and waits.
  */
+#define CLOSER_MAX_PENDING 64
+
 static int closer_pipe[2] = { -1, -1 };
 static pthread_once_t closer_once = PTHREAD_ONCE_INIT;
+static atomic_int closer_pending;
+static atomic_bool closer_dead;
 
 static void *closer_main(void *arg)
 {
+	ssize_t n;
 	int fd;
 
 	(void)arg;
-	while (read(closer_pipe[0], &fd, sizeof(fd)) == sizeof(fd))
+	for (;;) {
+		n = read(closer_pipe[0], &fd, sizeof(fd));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != sizeof(fd))
+			break;
 		close(fd);
+		atomic_fetch_sub(&closer_pending, 1);
+	}
+	/* Never expected; but from now on the writer closes its own files. */
+	atomic_store(&closer_dead, true);
 	return NULL;
 }
 
@@ -53,11 +70,25 @@ static void closer_start(void)
 	pthread_attr_destroy(&a);
 }
 
-static void close_later(int fd)
+void atomic_file__init(void)
 {
 	pthread_once(&closer_once, closer_start);
-	if (closer_pipe[1] < 0 || write(closer_pipe[1], &fd, sizeof(fd)) != sizeof(fd))
+}
+
+static void close_later(int fd)
+{
+	atomic_file__init();
+	if (closer_pipe[1] < 0 || atomic_load(&closer_dead) ||
+	    atomic_fetch_add(&closer_pending, 1) >= CLOSER_MAX_PENDING) {
+		if (closer_pipe[1] >= 0 && !atomic_load(&closer_dead))
+			atomic_fetch_sub(&closer_pending, 1);
 		close(fd);
+		return;
+	}
+	if (write(closer_pipe[1], &fd, sizeof(fd)) != sizeof(fd)) {
+		atomic_fetch_sub(&closer_pending, 1);
+		close(fd);
+	}
 }
 
 int atomic_file__write(const char *dir, const char *name, int (*fill)(FILE *f, void *ctx),

@@ -20,6 +20,13 @@
 #include <stdio.h>
 
 /*
+ * Starts the thread that closes replaced files (see atomic_file.c), so it
+ * can be started before the caller changes its own scheduling (the thread
+ * inherits the policy of the thread that creates it). Optional: the first
+ * write starts it otherwise.
+ */
+void atomic_file__init(void);
+/*
  * fill writes the content; a non-zero return aborts and keeps the old file.
  * A fill that returns -EIO for a stream error (ferror) gets the failed
  * write's errno instead (ENOSPC on a full disk). Any failure before the

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <malloc.h>
+#include <math.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
@@ -43,6 +44,7 @@ static struct export_fault files_fault;
 /* How the schedule was kept (the schedrift_daemon_export_gap_* series). */
 static struct {
 	__u64 last_ns; /* the previous export, or the start of the loop */
+	double last_interval_s; /* the interval in force then (a reload may change it) */
 	double max_s;
 	__u64 late;
 } export_clock;
@@ -389,8 +391,11 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 	export_clock.last_ns = now;
 	if (in.export_gap_s > export_clock.max_s)
 		export_clock.max_s = in.export_gap_s;
-	if (in.export_gap_s > 2 * set->interval_s)
+	/* Late: over twice the interval. Across a reload that shortened it,
+	 * the gap is up to old + new, so judge by the longer of the two. */
+	if (in.export_gap_s > 2 * fmax(set->interval_s, export_clock.last_interval_s))
 		export_clock.late++;
+	export_clock.last_interval_s = set->interval_s;
 	in.export_gap_max_s = export_clock.max_s;
 	in.late_exports = export_clock.late;
 	in.tasks_tracked = ts.nr_tasks;
@@ -460,14 +465,24 @@ static void reserve_cpu(const struct daemon_opts *o)
 			cpu_reserve__why(err), DAEMON_NICE);
 }
 
-static int drain_timeout_ms(__u64 now, __u64 next, __u64 wd_usec)
+/*
+ * How long the drain may sleep: until the next tick or the next watchdog
+ * ping (due wd/2 after the last), at most a second. `now` is read after
+ * the tick's work, which can take a large part of a second at 10k tasks.
+ */
+static int drain_timeout_ms(__u64 now, __u64 next, __u64 wd_usec, __u64 last_wd)
 {
 	__u64 ms = next > now ? (next - now + 999999) / 1000000 : 1;
 
 	if (ms > 1000)
 		ms = 1000;
-	if (wd_usec && ms > wd_usec / 2000) /* the watchdog's ping is due every wd/2 */
-		ms = wd_usec / 2000 ? wd_usec / 2000 : 1;
+	if (wd_usec) {
+		__u64 ping = last_wd + wd_usec * 1000 / 2;
+		__u64 wd_ms = ping > now ? (ping - now + 999999) / 1000000 : 1;
+
+		if (ms > wd_ms)
+			ms = wd_ms;
+	}
 	return ms ? (int)ms : 1;
 }
 
@@ -586,6 +601,9 @@ static int run(const struct daemon_opts *o)
 			return err == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 		}
 	}
+	/* Its thread inherits nice -10 now; made after the reservation it
+	 * would get nice 0 (reset-on-fork). */
+	atomic_file__init();
 	reserve_cpu(o);
 	drop_capabilities(&c);
 	log_msg(LOG_LVL_INFO, "running: interval %g s, metrics dir %s%s%s", set.interval_s,
@@ -599,6 +617,7 @@ static int run(const struct daemon_opts *o)
 
 	rc = 0;
 	export_clock.last_ns = now_mono_ns();
+	export_clock.last_interval_s = set.interval_s;
 	next = export_clock.last_ns + (__u64)(set.interval_s * 1e9);
 	while (!stop_requested) {
 		now = now_mono_ns();
@@ -628,7 +647,7 @@ static int run(const struct daemon_opts *o)
 		 * outliers cannot overflow it meanwhile. Waking every 100 ms
 		 * instead was 7 % of the daemon's CPU time at 10 000 tasks.
 		 */
-		err = collector__drain(&c, drain_timeout_ms(now, next, wd_usec));
+		err = collector__drain(&c, drain_timeout_ms(now_mono_ns(), next, wd_usec, last_wd));
 		if (err) {
 			log_msg(LOG_LVL_ERR, "failed to read the ring buffer: %s", strerror(-err));
 			rc = EXIT_RUNTIME;

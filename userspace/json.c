@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <math.h>
 #include <string.h>
 #include "json.h"
 #include "util.h"
@@ -220,7 +221,7 @@ void json__fixed(struct json *j, const char *key, double v, int decimals)
 	 * write them. Below 2^50 the product is within 1/8 of the exact one,
 	 * so an integral product is what printf's rounding gives too.
 	 */
-	if (decimals >= 0 && decimals < (int)ARRAY_SIZE(pow10) && v >= 0) {
+	if (decimals >= 0 && decimals < (int)ARRAY_SIZE(pow10) && v >= 0 && !signbit(v)) {
 		scaled = v * pow10[decimals];
 		if (scaled < 0x1p50 && scaled == (double)(unsigned long long)scaled) {
 			unsigned long long s = (unsigned long long)scaled;
