@@ -81,7 +81,7 @@ $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
 
 $(OUTPUT)/%.tmp.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(OUTPUT)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(BPF_EXTRA) -c $< -o $@
 
 $(OUTPUT)/%.bpf.o: $(OUTPUT)/%.tmp.bpf.o
 	$(call msg,GEN-OBJ,$@)
@@ -109,7 +109,8 @@ $(OUTPUT)/libschedrift.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-schedrift: $(OUTPUT)/user/main.o $(OUTPUT)/libschedrift.a
+BIN ?= schedrift
+$(BIN): $(OUTPUT)/user/main.o $(OUTPUT)/libschedrift.a
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -243,6 +244,16 @@ bench-table: deps
 	$(Q)tests/bench/table_bench.sh
 
 # The daemon's CPU and memory with 10 000 and 50 000 live tasks (SCALE_* knobs).
+# Builds whose hot programs stop early (-DSDR_BENCH_CUT=N), each in a tree
+# of its own, for tests/bench/floor.sh.
+BENCH_CUTS := 1 2 3 4
+$(OUTPUT)/cut%/schedrift: FORCE
+	$(Q)$(MAKE) --no-print-directory OUTPUT=$(OUTPUT)/cut$* BIN=$@ BPF_EXTRA=-DSDR_BENCH_CUT=$* $@
+
+.PHONY: bench-floor
+bench-floor: deps schedrift $(foreach n,$(BENCH_CUTS),$(OUTPUT)/cut$(n)/schedrift)
+	$(Q)tests/bench/floor.sh
+
 .PHONY: bench-scale
 bench-scale: deps
 	$(Q)$(MAKE) --no-print-directory all

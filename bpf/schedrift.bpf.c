@@ -230,9 +230,14 @@ static __always_inline void lost_wait_end(struct task_struct *p)
 SEC("tp_btf/sched_waking")
 int BPF_PROG(sdr_waking, struct task_struct *p)
 {
-	__u32 tid = p->pid;
+	__u32 tid;
 	struct sdr_wait_slot *s;
 
+	if (SDR_BENCH_CUT == SDR_CUT_ENTRY)
+		return 0;
+	tid = p->pid;
+	if (SDR_BENCH_CUT >= SDR_CUT_CLOCK)
+		return bpf_ktime_get_ns() == tid;
 	if (!tid)
 		return 0;
 	s = slot_of(tid);
@@ -497,12 +502,17 @@ static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
+	if (SDR_BENCH_CUT == SDR_CUT_ENTRY)
+		return 0;
+
 	struct sdr_cpu_data *d = this_cpu();
 	__u64 now = bpf_ktime_get_ns(), start, queued;
 	__u32 ptid = prev->pid, ntid = next->pid;
 	struct sdr_task_state *ts;
 	struct sdr_wait_slot *s;
 
+	if (SDR_BENCH_CUT == SDR_CUT_CLOCK)
+		return (now ^ ptid ^ ntid) == 0;
 	if (ptid && (preempt || task_state_btf(prev) == TASK_RUNNING)) {
 		s = slot_of(ptid);
 		if (s) {
@@ -522,9 +532,15 @@ int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_str
 		s->start_ns = 0;
 		s->queued_ns = 0;
 	}
+	if (SDR_BENCH_CUT == SDR_CUT_SLOTS)
+		return start == now;
 	ts = state_of(next);
 	if (!ts) {
 		storage_failed(d, next);
+		return 0;
+	}
+	if (SDR_BENCH_CUT == SDR_CUT_STORAGE) {
+		ts->landing = 0;
 		return 0;
 	}
 	if (start)

@@ -181,6 +181,25 @@ struct sdr_rec_task {
  * slot overwrites it, and the wait that loses its start is counted
  * (SDR_STAT_wait_slot_lost), never merged.
  */
+/*
+ * Cost-floor benchmark (tests/bench/floor.sh): builds made with
+ * -DSDR_BENCH_CUT=N stop the hot programs early at one of these points, so
+ * the cost of each part of sdr_switch and sdr_waking is measured on the
+ * real programs. A compile-time constant: the normal build (0) has no
+ * trace of the checks. What a cut build collects is incomplete by design.
+ */
+enum sdr_bench_cut {
+	SDR_CUT_NONE = 0,
+	SDR_CUT_ENTRY = 1,   /* return at once: the cost of running any program */
+	SDR_CUT_CLOCK = 2,   /* ... after reading the clock and the tids */
+	SDR_CUT_SLOTS = 3,   /* sdr_switch: ... after the wait slots of prev and next */
+	SDR_CUT_STORAGE = 4, /* sdr_switch: ... after next's task-storage lookup */
+	SDR_CUT_NR,
+};
+#ifndef SDR_BENCH_CUT
+#define SDR_BENCH_CUT SDR_CUT_NONE
+#endif
+
 #define SDR_WAIT_SLOTS_DEFAULT 32768 /* Linux's default pid_max */
 #define SDR_WAIT_SLOTS_MAX (1u << 20) /* 24 MiB; a larger pid_max shares slots */
 struct sdr_wait_slot {
