@@ -35,6 +35,7 @@
 #include "export_prom.h"
 #include "http.h"
 #include "sd_notify.h"
+#include "thread_caps.h"
 #include "util.h"
 #include "version.h"
 
@@ -236,7 +237,8 @@ static int set_caps(__u64 permitted, __u64 effective)
 /*
  * After attach the daemon normally needs no capability: map reads, the
  * task iterator and pidfds work on descriptors it already holds. Dropping
- * them all (bounding set too, and no_new_privs) limits what a bug can do.
+ * them all (bounding set too, and no_new_privs), in every thread, limits
+ * what a bug can do.
  * Older kernels with kernel.unprivileged_bpf_disabled set refuse every
  * bpf() command, map reads included, without CAP_BPF (or CAP_SYS_ADMIN);
  * which kind this is, a map read with the effective set emptied tells,
@@ -271,8 +273,15 @@ static void drop_capabilities(struct collector *c)
 		if (!err)
 			log_msg(LOG_LVL_DEBUG, "dropped every capability");
 	}
-	if (err)
+	if (err) {
 		log_msg(LOG_LVL_WARN, "could not drop capabilities: %s", strerror(-err));
+		return;
+	}
+	/* The HTTP threads and the file closer exist already: they drop too. */
+	err = thread_caps__spread();
+	if (err)
+		log_msg(LOG_LVL_WARN, "could not drop the capabilities of every thread: %s",
+			strerror(-err));
 }
 
 /* A second daemon would double the overhead and fight over the files. */
