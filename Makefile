@@ -21,6 +21,7 @@ INCLUDES := -I$(OUTPUT) -Ibpf -Iuserspace
 CFLAGS ?= -g -O2
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11 \
 	  -D_GNU_SOURCE
+BPF_EXTRA :=
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	      -Ivmlinux/$(ARCH) -Ibpf
 LDLIBS := $(LIBBPF_A) -lelf -lz -lmicrohttpd -l:libck.a -lpthread -lm
@@ -109,7 +110,8 @@ $(OUTPUT)/libschedrift.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-BIN ?= schedrift
+# Set on the command line only (the cut builds below); not from the environment.
+BIN := schedrift
 $(BIN): $(OUTPUT)/user/main.o $(OUTPUT)/libschedrift.a
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@

@@ -505,14 +505,15 @@ int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_str
 	if (SDR_BENCH_CUT == SDR_CUT_ENTRY)
 		return 0;
 
-	struct sdr_cpu_data *d = this_cpu();
 	__u64 now = bpf_ktime_get_ns(), start, queued;
 	__u32 ptid = prev->pid, ntid = next->pid;
 	struct sdr_task_state *ts;
 	struct sdr_wait_slot *s;
+	struct sdr_cpu_data *d;
 
 	if (SDR_BENCH_CUT == SDR_CUT_CLOCK)
 		return (now ^ ptid ^ ntid) == 0;
+	d = this_cpu();
 	if (ptid && (preempt || task_state_btf(prev) == TASK_RUNNING)) {
 		s = slot_of(ptid);
 		if (s) {

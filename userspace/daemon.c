@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <malloc.h>
-#include <math.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
@@ -45,7 +44,7 @@ static struct export_fault files_fault;
 /* How the schedule was kept (the schedrift_daemon_export_gap_* series). */
 static struct {
 	__u64 last_ns; /* the previous export, or the start of the loop */
-	double last_interval_s; /* the interval in force then (a reload may change it) */
+	bool rescheduled; /* a reload restarted the schedule since that export */
 	double max_s;
 	__u64 late;
 } export_clock;
@@ -400,11 +399,11 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 	export_clock.last_ns = now;
 	if (in.export_gap_s > export_clock.max_s)
 		export_clock.max_s = in.export_gap_s;
-	/* Late: over twice the interval. Across a reload that shortened it,
-	 * the gap is up to old + new, so judge by the longer of the two. */
-	if (in.export_gap_s > 2 * fmax(set->interval_s, export_clock.last_interval_s))
+	/* Late: over twice the interval. A reload restarts the schedule, so
+	 * the gap across one (shown all the same) is not judged. */
+	if (in.export_gap_s > 2 * set->interval_s && !export_clock.rescheduled)
 		export_clock.late++;
-	export_clock.last_interval_s = set->interval_s;
+	export_clock.rescheduled = false;
 	in.export_gap_max_s = export_clock.max_s;
 	in.late_exports = export_clock.late;
 	in.tasks_tracked = ts.nr_tasks;
@@ -626,7 +625,6 @@ static int run(const struct daemon_opts *o)
 
 	rc = 0;
 	export_clock.last_ns = now_mono_ns();
-	export_clock.last_interval_s = set.interval_s;
 	next = export_clock.last_ns + (__u64)(set.interval_s * 1e9);
 	while (!stop_requested) {
 		now = now_mono_ns();
@@ -649,6 +647,7 @@ static int run(const struct daemon_opts *o)
 			reload_requested = 0;
 			reload(o, &set, &c);
 			next = now + (__u64)(set.interval_s * 1e9);
+			export_clock.rescheduled = true;
 		}
 		/*
 		 * Sleep until the next tick, or at most a second: the BPF side

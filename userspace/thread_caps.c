@@ -4,6 +4,7 @@
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,16 +70,18 @@ static void sleep_ms(long ms)
 }
 
 /*
- * One round: signal every thread whose privileges differ from `want`;
- * returns how many were signalled (0: all agree), or -errno.
+ * One round: signal every thread whose privileges differ from `want` (with
+ * send) and wait for as many handlers to have run; returns how many
+ * differed (0: all agree), or -errno. A handler still running from an
+ * earlier round can end the wait early; the next round looks again.
  */
-static int spread_round(const struct privs *want, int sig)
+static int spread_round(const struct privs *want, int sig, bool send)
 {
 	pid_t self = syscall(SYS_gettid), pid = getpid();
 	char path[64];
 	struct privs p;
 	struct dirent *de;
-	int sent = 0, waited;
+	int sent = 0, differ = 0, waited;
 	DIR *d;
 
 	atomic_store(&spread_done, 0);
@@ -95,18 +98,19 @@ static int spread_round(const struct privs *want, int sig)
 			continue; /* exited meanwhile */
 		if (!memcmp(&p, want, sizeof(p)))
 			continue;
-		if (!syscall(SYS_tgkill, pid, tid, sig))
+		differ++;
+		if (send && !syscall(SYS_tgkill, pid, tid, sig))
 			sent++;
 	}
 	closedir(d);
 	for (waited = 0; atomic_load(&spread_done) < sent && waited < SPREAD_WAIT_MS; waited++)
 		sleep_ms(1);
-	return sent;
+	return differ;
 }
 
 int thread_caps__spread(void)
 {
-	struct sigaction sa = { .sa_handler = on_spread, .sa_flags = SA_RESTART }, old;
+	struct sigaction sa = { .sa_handler = on_spread, .sa_flags = SA_RESTART };
 	int sig = SIGRTMIN + 5, round, n = 0, err = 0;
 	struct privs want;
 
@@ -120,14 +124,21 @@ int thread_caps__spread(void)
 	if (err)
 		return err;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(sig, &sa, &old))
+	/*
+	 * The handler stays installed: a thread that had the signal blocked
+	 * gets it later, and the default action would end the process. It
+	 * only repeats the same calls, so a late run is harmless.
+	 */
+	if (sigaction(sig, &sa, NULL))
 		return -errno;
 	for (round = 0; round < SPREAD_ROUNDS; round++) {
-		n = spread_round(&want, sig);
+		n = spread_round(&want, sig, true);
 		if (n <= 0)
 			break;
 	}
-	sigaction(sig, &old, NULL);
+	/* The last round's signals may have done it: look once more, sending none. */
+	if (n > 0)
+		n = spread_round(&want, sig, false);
 	if (n < 0)
 		return n;
 	return n ? -EAGAIN : 0;
