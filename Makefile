@@ -245,7 +245,6 @@ bench-table: deps
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/table_bench
 	$(Q)tests/bench/table_bench.sh
 
-# The daemon's CPU and memory with 10 000 and 50 000 live tasks (SCALE_* knobs).
 # Builds whose hot programs stop early (-DSDR_BENCH_CUT=N), each in a tree
 # of its own, for tests/bench/floor.sh.
 BENCH_CUTS := 1 2 3 4
@@ -256,6 +255,7 @@ $(OUTPUT)/cut%/schedrift: FORCE
 bench-floor: deps schedrift $(foreach n,$(BENCH_CUTS),$(OUTPUT)/cut$(n)/schedrift)
 	$(Q)tests/bench/floor.sh
 
+# The daemon's CPU and memory with 10 000 and 50 000 live tasks (SCALE_* knobs).
 .PHONY: bench-scale
 bench-scale: deps
 	$(Q)$(MAKE) --no-print-directory all

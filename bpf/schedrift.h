@@ -174,14 +174,6 @@ struct sdr_rec_task {
 };
 
 /*
- * Where a task's current wait began, kept outside task storage in the
- * `wait_slots` array, indexed by tid modulo its size, so the wakeup-path
- * programs need no task-storage lookup (an inlined array access instead of
- * a helper call). `tid` tags the slot: another task whose tid shares the
- * slot overwrites it, and the wait that loses its start is counted
- * (SDR_STAT_wait_slot_lost), never merged.
- */
-/*
  * Cost-floor benchmark (tests/bench/floor.sh): builds made with
  * -DSDR_BENCH_CUT=N stop the hot programs early at one of these points, so
  * the cost of each part of sdr_switch and sdr_waking is measured on the
@@ -200,6 +192,14 @@ enum sdr_bench_cut {
 #define SDR_BENCH_CUT SDR_CUT_NONE
 #endif
 
+/*
+ * Where a task's current wait began, kept outside task storage in the
+ * `wait_slots` array, indexed by tid modulo its size, so the wakeup-path
+ * programs need no task-storage lookup (an inlined array access instead of
+ * a helper call). `tid` tags the slot: another task whose tid shares the
+ * slot overwrites it, and the wait that loses its start is counted
+ * (SDR_STAT_wait_slot_lost), never merged.
+ */
 #define SDR_WAIT_SLOTS_DEFAULT 32768 /* Linux's default pid_max */
 #define SDR_WAIT_SLOTS_MAX (1u << 20) /* 24 MiB; a larger pid_max shares slots */
 struct sdr_wait_slot {

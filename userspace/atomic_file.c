@@ -78,14 +78,12 @@ void atomic_file__init(void)
 static void close_later(int fd)
 {
 	atomic_file__init();
-	if (closer_pipe[1] < 0 || atomic_load(&closer_dead) ||
-	    atomic_fetch_add(&closer_pending, 1) >= CLOSER_MAX_PENDING) {
-		if (closer_pipe[1] >= 0 && !atomic_load(&closer_dead))
-			atomic_fetch_sub(&closer_pending, 1);
+	if (closer_pipe[1] < 0 || atomic_load(&closer_dead)) {
 		close(fd);
 		return;
 	}
-	if (write(closer_pipe[1], &fd, sizeof(fd)) != sizeof(fd)) {
+	if (atomic_fetch_add(&closer_pending, 1) >= CLOSER_MAX_PENDING ||
+	    write(closer_pipe[1], &fd, sizeof(fd)) != sizeof(fd)) {
 		atomic_fetch_sub(&closer_pending, 1);
 		close(fd);
 	}

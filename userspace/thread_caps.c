@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 #include "thread_caps.h"
 
@@ -62,13 +61,6 @@ static int read_privs(const char *path, struct privs *p)
 	return p->prm[0] && p->bnd[0] ? 0 : -EIO;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
-
 /*
  * One round: signal every thread whose privileges differ from `want` (with
  * send) and wait for as many handlers to have run; returns how many
@@ -104,7 +96,7 @@ static int spread_round(const struct privs *want, int sig, bool send)
 	}
 	closedir(d);
 	for (waited = 0; atomic_load(&spread_done) < sent && waited < SPREAD_WAIT_MS; waited++)
-		sleep_ms(1);
+		usleep(1000);
 	return differ;
 }
 
