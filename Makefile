@@ -33,9 +33,16 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 BPF_HDRS := $(wildcard bpf/*.h)
 
-LIB_SRCS := $(filter-out userspace/main.c,$(wildcard userspace/*.c))
+# userspace/: the commands at the top, then one folder per layer (docs/design.md).
+# Includes are written from userspace/ ("lib/json.h"); each object's header
+# dependencies come from the compiler (-MMD), in a .d file beside it.
+USER_LAYERS := daemon live report trace host lib
+LIB_SRCS := $(filter-out userspace/main.c,$(wildcard userspace/*.c \
+	      $(foreach d,$(USER_LAYERS),userspace/$(d)/*.c)))
 LIB_OBJS := $(patsubst userspace/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
-USER_HDRS := $(wildcard userspace/*.h)
+DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
+# Generated headers every object may include: built first, whatever the target.
+GEN_HDRS = $(SKELS) $(OUTPUT)/version.h
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
@@ -100,11 +107,10 @@ $(OUTPUT)/version.h: FORCE | $(OUTPUT)
 	$(Q)echo '#define SCHEDRIFT_VERSION "$(VERSION)"' > $@.tmp
 	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
-$(OUTPUT)/user/main.o $(OUTPUT)/user/daemon.o: $(OUTPUT)/version.h
-
-$(OUTPUT)/user/%.o: userspace/%.c $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(OUTPUT)/user
+$(OUTPUT)/user/%.o: userspace/%.c | $(GEN_HDRS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(INCLUDES) -c $< -o $@
 
 $(OUTPUT)/libschedrift.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -119,11 +125,13 @@ $(BIN): $(OUTPUT)/user/main.o $(OUTPUT)/libschedrift.a
 static: $(OUTPUT)/schedrift-static $(OUTPUT)/tests/mover-static $(OUTPUT)/tests/numa_hog-static
 
 # libmicrohttpd's TLS stack does not link statically: the static binary has no --listen.
-STATIC_OBJS := $(filter-out $(OUTPUT)/user/http.o,$(LIB_OBJS)) $(OUTPUT)/user/http-nohttp.o
+STATIC_OBJS := $(filter-out $(OUTPUT)/user/daemon/http.o,$(LIB_OBJS)) \
+	       $(OUTPUT)/user/daemon/http-nohttp.o
 
-$(OUTPUT)/user/http-nohttp.o: userspace/http.c $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(OUTPUT)/user
+$(OUTPUT)/user/daemon/http-nohttp.o: userspace/daemon/http.c | $(GEN_HDRS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -DSCHEDRIFT_NO_HTTP $(INCLUDES) -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -DSCHEDRIFT_NO_HTTP $(DEPFLAGS) $(INCLUDES) -c $< -o $@
 
 $(OUTPUT)/schedrift-static: $(OUTPUT)/user/main.o $(STATIC_OBJS)
 	$(call msg,STATIC,$@)
@@ -144,14 +152,10 @@ SAN_OBJS := $(patsubst userspace/%.c,$(SAN)/user/%.o,$(LIB_SRCS) userspace/main.
 
 sanitize: $(SAN)/schedrift
 
-$(SAN)/user:
-	$(Q)mkdir -p $@
-
-$(SAN)/user/main.o $(SAN)/user/daemon.o: $(OUTPUT)/version.h
-
-$(SAN)/user/%.o: userspace/%.c $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(SAN)/user
+$(SAN)/user/%.o: userspace/%.c | $(GEN_HDRS)
 	$(call msg,CC-SAN,$@)
-	$(Q)$(SAN_CC) $(SAN_CFLAGS) $(INCLUDES) -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(SAN_CC) $(SAN_CFLAGS) $(DEPFLAGS) $(INCLUDES) -c $< -o $@
 
 $(SAN)/schedrift: $(SAN_OBJS)
 	$(call msg,BIN-SAN,$@)
@@ -161,9 +165,10 @@ $(OUTPUT)/tests/%-static: tests/bpf/%.c tests/bpf/workload.h | $(OUTPUT)/tests
 	$(call msg,STATIC,$@)
 	$(Q)$(CC) $(CFLAGS) -static $< -o $@ -lpthread
 
-$(OUTPUT)/tests/test_%: tests/unit/test_%.c tests/unit/check.h $(OUTPUT)/libschedrift.a | $(OUTPUT)/tests
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(OUTPUT)/libschedrift.a | $(OUTPUT)/tests $(GEN_HDRS)
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(CFLAGS) -Wno-format-zero-length $(INCLUDES) -Itests/unit $< $(OUTPUT)/libschedrift.a $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -Wno-format-zero-length -MMD -MP -MF $(@D)/.$(@F).d $(INCLUDES) -Itests/unit $< \
+		$(OUTPUT)/libschedrift.a $(LDLIBS) -o $@
 
 $(OUTPUT)/tests/%: tests/bpf/%.c tests/bpf/workload.h | $(OUTPUT)/tests
 	$(call msg,CC,$@)
@@ -171,16 +176,16 @@ $(OUTPUT)/tests/%: tests/bpf/%.c tests/bpf/workload.h | $(OUTPUT)/tests
 
 # The task table's stress test again, under ThreadSanitizer (Concurrency Kit
 # linked dynamically so the test's suppression can name its library).
-$(OUTPUT)/tests/test_tasktable_tsan: tests/unit/test_tasktable_tsan.c tests/unit/test_tasktable.c \
-		userspace/tasktable.c userspace/tasktable.h tests/unit/check.h $(BPF_HDRS) | $(OUTPUT)/tests
+$(OUTPUT)/tests/test_tasktable_tsan: tests/unit/test_tasktable_tsan.c userspace/live/tasktable.c \
+		| $(OUTPUT)/tests $(GEN_HDRS)
 	$(call msg,TSAN,$@)
 	$(Q)$(CC) -g -O1 -fsanitize=thread -std=gnu11 -D_GNU_SOURCE -Wall -Wno-format-zero-length \
-		$(INCLUDES) -Itests/unit $< userspace/tasktable.c -lck -lpthread -o $@
+		-MMD -MP -MF $(@D)/.$(@F).d $(INCLUDES) -Itests/unit $< userspace/live/tasktable.c -lck -lpthread -o $@
 
-$(OUTPUT)/table_bench: tests/bench/table_bench.c userspace/tasktable.c userspace/tasktable.h \
-		$(BPF_HDRS) | $(OUTPUT)
+$(OUTPUT)/table_bench: tests/bench/table_bench.c userspace/live/tasktable.c | $(OUTPUT) $(GEN_HDRS)
 	$(call msg,BENCH,$@)
-	$(Q)$(CC) -g -O2 -std=gnu11 -D_GNU_SOURCE -Wall $(INCLUDES) $< userspace/tasktable.c \
+	$(Q)$(CC) -g -O2 -std=gnu11 -D_GNU_SOURCE -Wall -MMD -MP -MF $(@D)/.$(@F).d $(INCLUDES) $< \
+		userspace/live/tasktable.c \
 		-lck -lurcu-bp -lurcu-mb -lurcu-memb -lurcu-qsbr -lurcu-cds -lurcu-common -lpthread -o $@
 
 # Fuzzing (tests/fuzz/, docs/reliability.md): every parser of outside
@@ -194,21 +199,19 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_OBJS := $(patsubst userspace/%.c,$(OUTPUT)/fuzz/obj/%.o,$(LIB_SRCS))
 
-$(OUTPUT)/fuzz/obj:
-	$(Q)mkdir -p $@
-
-$(OUTPUT)/fuzz/obj/%.o: userspace/%.c $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(OUTPUT)/fuzz/obj
+$(OUTPUT)/fuzz/obj/%.o: userspace/%.c | $(GEN_HDRS)
 	$(call msg,FUZZ-CC,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(INCLUDES) -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(DEPFLAGS) $(INCLUDES) -c $< -o $@
 
 $(OUTPUT)/fuzz/libschedrift.a: $(FUZZ_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(OUTPUT)/fuzz/libschedrift.a
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(OUTPUT)/fuzz/libschedrift.a | $(GEN_HDRS)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(INCLUDES) $< $(OUTPUT)/fuzz/libschedrift.a \
-		$(LDLIBS) -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -MF $(@D)/.$(@F).d $(INCLUDES) $< \
+		$(OUTPUT)/fuzz/libschedrift.a $(LDLIBS) -o $@
 
 fuzz-build: $(FUZZ_BINS)
 
@@ -270,6 +273,9 @@ install: schedrift
 	install -D -m 0644 docs/man/schedrift.8 $(DESTDIR)$(PREFIX)/share/man/man8/schedrift.8
 	[ -e $(DESTDIR)/etc/schedrift/daemon.conf ] || \
 		install -D -m 0644 dist/daemon.conf $(DESTDIR)/etc/schedrift/daemon.conf
+
+# Header dependencies of every object and binary built above (from -MMD).
+-include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)
 
 clean:
 	$(call msg,CLEAN)

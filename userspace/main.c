@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "daemon.h"
-#include "loader.h"
+#include "daemon/daemon.h"
+#include "host/loader.h"
 #include "record.h"
-#include "report.h"
+#include "report_cmd.h"
 #include "top.h"
-#include "util.h"
+#include "lib/util.h"
 #include "version.h"
 
 #define DEFAULT_SECONDS 10

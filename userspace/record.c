@@ -21,15 +21,15 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
-#include "cpu_reserve.h"
+#include "host/cpu_reserve.h"
 #include "record.h"
-#include "stats.h"
-#include "trace.h"
-#include "cgroup_paths.h"
-#include "k8s.h"
-#include "tidset.h"
-#include "wait_batch.h"
-#include "util.h"
+#include "lib/stats.h"
+#include "trace/trace.h"
+#include "host/cgroup_paths.h"
+#include "host/k8s.h"
+#include "lib/tidset.h"
+#include "trace/wait_batch.h"
+#include "lib/util.h"
 
 #define FLUSH_INTERVAL_NS 1000000000ull
 #define POLL_MS 100
@@ -348,29 +348,6 @@ static int write_cgroup_names(struct recorder *rc)
 	cgroup_paths__each_named(&cp, rc->cgroup_ids, rc->nr_cgroup_ids, append_cgroup, rc);
 	cgroup_paths__free(&cp);
 	return rc->write_err;
-}
-
-int topology_load(struct topology *t, const char *override_path)
-{
-	char err[512];
-	int rc;
-
-	if (override_path) {
-		rc = topology__from_file(t, override_path, err, sizeof(err));
-		if (rc) {
-			msg_err("bad topology file: %s", err);
-			return EXIT_USAGE;
-		}
-		return 0;
-	}
-	rc = topology__from_sysfs(t, "/sys", err, sizeof(err));
-	if (!rc)
-		rc = topology__validate(t, err, sizeof(err));
-	if (rc) {
-		msg_err("cannot read the CPU topology: %s (give one with --topology FILE)", err);
-		return EXIT_RUNTIME;
-	}
-	return 0;
 }
 
 static void fill_meta(struct trace_meta *m, const struct record_opts *o, const struct topology *t)

@@ -4,8 +4,8 @@
 #define SCHEDRIFT_RECORD_H
 
 #include <linux/types.h>
-#include "loader.h"
-#include "topology.h"
+#include "host/loader.h"
+#include "host/topology.h"
 
 #define RECORD_DEFAULT_RINGBUF_MB 16
 #define RECORD_DEFAULT_MIN_LAT_NS 1000000ull
@@ -31,13 +31,6 @@ struct record_opts {
 	int no_cpu_reserve;       /* stay SCHED_OTHER at RECORD_NICE (docs/reliability.md) */
 	char command[256];        /* how we were invoked, stored in the file */
 };
-
-/*
- * Load the topology a capture uses: the override file when given, else sysfs.
- * Returns 0, or an exit code (EXIT_USAGE for a bad file, EXIT_RUNTIME when
- * sysfs cannot be read) after printing one line.
- */
-int topology_load(struct topology *t, const char *override_path);
 
 /* Runs a capture; returns the process exit code. */
 int record__run(const struct record_opts *o);

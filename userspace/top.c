@@ -11,9 +11,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "collector.h"
+#include "live/collector.h"
 #include "top.h"
-#include "util.h"
+#include "lib/util.h"
 
 static volatile sig_atomic_t stop_requested;
 

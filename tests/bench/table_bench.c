@@ -15,7 +15,7 @@
  *   lfht    liburcu cds_lfht keyed by (tid, start_ns), the record being the
  *           node, updates by cds_lfht_replace(), urcu-memb flavour, records
  *           freed through call_rcu
- *   tasktable  userspace/tasktable.c itself, through its public API
+ *   tasktable  userspace/live/tasktable.c itself, through its public API
  * In ck_ht and lfht records are immutable: an update is malloc + copy +
  * one publish + a deferred free of the old record.
  * --flavours compares liburcu's flavours (memb, mb, qsbr, bp) on lfht.
@@ -49,7 +49,7 @@
 #include <urcu/urcu-qsbr.h>
 #include <urcu/rculfhash.h>
 
-#include "tasktable.h"
+#include "live/tasktable.h"
 
 #define CHURN_EVERY 32 /* one update in this many is an exit + a new task */
 #define MAX_READERS 8

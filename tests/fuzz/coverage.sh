@@ -13,9 +13,10 @@ mkdir -p "$out/obj" "$out/prof"
 rm -f "$out"/prof/*.profraw
 flags=(-g -O1 -fprofile-instr-generate -fcoverage-mapping -std=gnu11 -D_GNU_SOURCE
        -I.output -Ibpf -Iuserspace)
-for src in userspace/*.c; do
+for src in userspace/*.c userspace/*/*.c; do
 	[ "$src" = userspace/main.c ] && continue
-	clang "${flags[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$out/obj/$(basename "$src" .c).o"
+	o=${src#userspace/}
+	clang "${flags[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$out/obj/${o//\//_}.o"
 done
 rm -f "$out/lib.a" && ar rcs "$out/lib.a" "$out"/obj/*.o
 libbpf=$(pkg-config --variable=libdir libbpf 2>/dev/null)/libbpf.a
@@ -34,7 +35,9 @@ for src in tests/fuzz/fuzz_*.c; do
 done
 llvm-profdata-14 merge -sparse "$out"/prof/*.profraw -o "$out/all.profdata"
 llvm-cov-14 report "${objs[@]}" -instr-profile="$out/all.profdata" \
-	userspace/trace_reader.c userspace/report.c userspace/wait_batch.c userspace/topology.c \
-	userspace/daemon.c userspace/record.c userspace/top.c userspace/http.c \
-	userspace/report_text.c userspace/report_json.c userspace/report_html.c \
-	userspace/report_chrome.c userspace/report_charts.c
+	userspace/trace/trace_reader.c userspace/report/load.c userspace/trace/wait_batch.c \
+	userspace/host/topology.c userspace/daemon/config.c userspace/daemon/daemon.c \
+	userspace/record.c userspace/top.c userspace/report_cmd.c userspace/daemon/http.c \
+	userspace/report/report_text.c userspace/report/report_json.c \
+	userspace/report/report_html.c userspace/report/report_chrome.c \
+	userspace/report/report_charts.c

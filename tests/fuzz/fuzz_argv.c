@@ -17,11 +17,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "daemon.h"
+#include "daemon/daemon.h"
 #include "record.h"
-#include "report.h"
+#include "report_cmd.h"
 #include "top.h"
-#include "util.h"
+#include "lib/util.h"
 
 #define MAX_ARGS 64
 

@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "report.h"
+#include "report/load.h"
+#include "report_cmd.h"
 
 /* Replaces the memfd's contents with data and returns the path that opens it. */
 static inline const char *fuzz_file__set(const uint8_t *data, size_t size)

@@ -19,8 +19,8 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
-#include "http.h"
-#include "tasktable.h"
+#include "daemon/http.h"
+#include "live/tasktable.h"
 
 static struct sockaddr_in server;
 

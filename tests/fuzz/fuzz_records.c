@@ -18,11 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fuzz_file.h"
-#include "report.h"
-#include "stats.h"
-#include "trace.h"
-#include "trace_format.h"
-#include "util.h"
+#include "report/load.h"
+#include "lib/stats.h"
+#include "trace/trace.h"
+#include "trace/trace_format.h"
+#include "lib/util.h"
 
 /* Records per chunk, so that inputs of a few hundred bytes still span chunks. */
 #define RECS_PER_CHUNK 16

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fuzz_file.h"
-#include "topology.h"
+#include "host/topology.h"
 
 /* Pairs checked per accepted file: enough for every CPU of a small machine. */
 #define MAX_QUERY 64

@@ -17,10 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fuzz_file.h"
-#include "report.h"
-#include "trace.h"
-#include "trace_format.h"
-#include "util.h"
+#include "report/load.h"
+#include "trace/trace.h"
+#include "trace/trace_format.h"
+#include "lib/util.h"
 
 static FILE *devnull;
 

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "check.h"
-#include "export_fault.h"
+#include "daemon/export_fault.h"
 
 #define S 1000000000ull
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Prometheus exposition (userspace/export_prom.c), read back by a strict
+ * Prometheus exposition (userspace/daemon/export_prom.c), read back by a strict
  * parser of the text format written here:
  * - every line is a HELP, a TYPE or `name{labels} value`; every family has
  *   HELP then TYPE before its series, its series are contiguous and belong
@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
-#include "export_prom.h"
+#include "daemon/export_prom.h"
 
 /* ---- a reference for label values: Unicode Table 3-7, well-formed UTF-8 ---- */
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "hist.h"
+#include "lib/hist.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

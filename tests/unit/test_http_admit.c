@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Who keeps an HTTP slot (userspace/http_admit.c), with socket pairs for
+ * Who keeps an HTTP slot (userspace/daemon/http_admit.c), with socket pairs for
  * the connections: the client end reads what a turned-away client reads.
  * - free slots are taken first, nobody is turned away;
  * - full: the connection that has waited longest for its request is told
@@ -17,7 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "check.h"
-#include "http_admit.h"
+#include "daemon/http_admit.h"
 
 #define CAP 4
 #define N 8

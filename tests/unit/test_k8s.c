@@ -7,9 +7,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "cgroup_paths.h"
+#include "host/cgroup_paths.h"
 #include "check.h"
-#include "k8s.h"
+#include "host/k8s.h"
 
 #define FIX "tests/unit/fixtures/k8s"
 #define HEX(c) c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c \

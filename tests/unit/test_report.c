@@ -18,10 +18,11 @@
 #include <string.h>
 #include <unistd.h>
 #include "check.h"
-#include "report.h"
-#include "topology.h"
-#include "trace_format.h"
-#include "wait_batch.h"
+#include "report/load.h"
+#include "report/render.h"
+#include "host/topology.h"
+#include "trace/trace_format.h"
+#include "trace/wait_batch.h"
 
 #define NR_RECS 600
 

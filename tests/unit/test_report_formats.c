@@ -19,10 +19,11 @@
 #include <string.h>
 #include <unistd.h>
 #include "check.h"
-#include "report.h"
-#include "topology.h"
-#include "util.h"
-#include "wait_batch.h"
+#include "report/load.h"
+#include "report/render.h"
+#include "host/topology.h"
+#include "lib/util.h"
+#include "trace/wait_batch.h"
 
 #define NR_TIDS 6
 #define NR_MIGS 240

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* SLO rules (userspace/slo.c): the config syntax, and evaluation against an interval. */
+/* SLO rules (userspace/daemon/slo.c): the config syntax, and evaluation against an interval. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
-#include "slo.h"
+#include "daemon/slo.h"
 
 static void test_parse_ok(void)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * The per-task interval figures of the daemon's JSON file
- * (userspace/task_interval.c): differences between versions of a task, the
+ * (userspace/live/task_interval.c): differences between versions of a task, the
  * first version of a task, two versions in one generation, a count that
  * went backwards (a new task behind the same key), remote runtime against
  * the home node, the wait percentiles of the histograms' difference
@@ -12,9 +12,9 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "collector.h"
+#include "live/collector.h"
 #include "hist_buckets.h"
-#include "task_interval.h"
+#include "live/task_interval.h"
 
 #define NODES 2
 

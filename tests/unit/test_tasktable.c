@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "tasktable.h"
+#include "live/tasktable.h"
 
 static __u64 now_ms(void)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * test_tasktable.c under ThreadSanitizer. The Makefile builds this file
- * together with userspace/tasktable.c, both with -fsanitize=thread, so a
+ * together with userspace/live/tasktable.c, both with -fsanitize=thread, so a
  * data race or a use after free in the table or the test fails the run.
  *
  * Concurrency Kit is not instrumented, so TSan cannot see its ordering

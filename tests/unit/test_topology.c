@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "topology.h"
+#include "host/topology.h"
 
 /* half of PATH_MAX, so fixture paths built from it always fit */
 static char fixtures[PATH_MAX / 2];

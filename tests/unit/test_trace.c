@@ -19,8 +19,8 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "check.h"
-#include "trace.h"
-#include "trace_format.h"
+#include "trace/trace.h"
+#include "trace/trace_format.h"
 
 #define REC_UNKNOWN_TYPE 99
 #define MAX_REC		 65536

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
-#include "wait_batch.h"
+#include "trace/wait_batch.h"
 
 #define NR 5000
 

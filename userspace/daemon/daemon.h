@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* `schedrift daemon`: always-on metrics for hosts and fleets (docs/daemon.md). */
+#ifndef SCHEDRIFT_DAEMON_H
+#define SCHEDRIFT_DAEMON_H
+
+#include <linux/types.h>
+#include "daemon/config.h"
+
+#define DAEMON_DEFAULT_MAX_TASKS 65536
+#define DAEMON_DEFAULT_GRACE 1
+#define DAEMON_DEFAULT_MIN_LAT_NS 10000000ull
+/* The daemon's nice value: flooded with runnable tasks, a nice-0 daemon went 16 s unwritten. */
+#define DAEMON_NICE (-10)
+#define DAEMON_LOCK_DIR "/run/schedrift"
+#define DAEMON_DEFAULT_LOCK DAEMON_LOCK_DIR "/daemon.lock"
+
+/* Which settings the command line gave: they win over the config file, on SIGHUP too. */
+enum {
+	DAEMON_SET_INTERVAL = 1 << 0,
+	DAEMON_SET_TOP = 1 << 1,
+	DAEMON_SET_GRACE = 1 << 2,
+	DAEMON_SET_DIR = 1 << 3,
+};
+
+struct daemon_opts {
+	struct daemon_settings set; /* in effect: defaults, then the config file, then cli */
+	struct daemon_settings cli; /* the command line's values, where cli_set says */
+	unsigned int cli_set;
+	const char *listen;        /* NULL = no HTTP */
+	int once;
+	const char *topology_path;
+	const char *config_path;   /* re-read on SIGHUP */
+	const char *lock_path;
+	const char *host_root;     /* the host's / as mounted here (pod names); NULL = "/" */
+	__u32 max_tasks;
+	__u32 max_cgroups;
+	__u32 max_cgroup_series;
+	__u64 min_lat_ns;
+	int no_cpu_reserve;        /* --no-cpu-reserve: stay SCHED_OTHER at DAEMON_NICE */
+	char command[256];
+};
+
+/*
+ * Parse daemon options (argv[0] is "daemon") and resolve them with the
+ * config file, checking the metrics dir and --listen; loads, binds and
+ * locks nothing. 0, -1 after --help, or EXIT_USAGE after printing one line.
+ */
+int daemon__parse(int argc, char **argv, struct daemon_opts *o);
+
+int cmd_daemon(int argc, char **argv);
+
+#endif /* SCHEDRIFT_DAEMON_H */

@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "host/loader.h"
+#include "host/probe.h"
+#include "schedrift.skel.h"
+#include "lib/util.h"
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (!verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+void loader__setup_logging(void)
+{
+	libbpf_set_print(libbpf_print);
+}
+
+/* One line a user can act on, whatever libbpf said. */
+static void explain(const char *what, int err)
+{
+	if (err == -EPERM)
+		msg_err("failed to %s: permission denied; run as root, or with CAP_BPF and CAP_PERFMON",
+			what);
+	else if (err == -EACCES)
+		msg_err("failed to %s: the kernel's verifier rejected a program; this kernel may be "
+			"too old or unusual (run with -v for the verifier log)", what);
+	else
+		msg_err("failed to %s: %s (run with -v for libbpf's log)", what, strerror(-err));
+}
+
+static void configure_topology(struct schedrift_bpf *skel, const struct topology *t)
+{
+	int c, from, to;
+
+	skel->rodata->nr_cpus = t->nr_cpus;
+	skel->rodata->nr_nodes = t->nr_nodes;
+	for (c = 0; c < t->nr_cpus; c++) {
+		/* Absent CPUs cannot run tasks; map them to node 0 / their own LLC. */
+		skel->rodata->cpu_node[c] = t->cpu_node[c] >= 0 ? t->cpu_node[c] : 0;
+		skel->rodata->cpu_llc[c] = t->cpu_llc[c] >= 0 ? t->cpu_llc[c] : c;
+	}
+	for (from = 0; from < t->nr_nodes; from++)
+		for (to = 0; to < t->nr_nodes; to++)
+			skel->rodata->penalty_milli[from * SDR_MAX_NODES + to] =
+				topology__penalty_milli(t, from, to);
+}
+
+/*
+ * One wait slot per possible tid when pid_max allows (the default 32768,
+ * 768 KiB); above SDR_WAIT_SLOTS_MAX, tids share slots by their low bits
+ * and a clash costs a counted wait (wait_slot_lost), never a wrong one.
+ */
+static __u32 wait_slots_for_pid_max(void)
+{
+	unsigned long pid_max = SDR_WAIT_SLOTS_DEFAULT;
+	__u32 n = SDR_WAIT_SLOTS_DEFAULT;
+	FILE *f = fopen("/proc/sys/kernel/pid_max", "r");
+
+	if (f) {
+		if (fscanf(f, "%lu", &pid_max) != 1)
+			pid_max = SDR_WAIT_SLOTS_DEFAULT;
+		fclose(f);
+	}
+	while (n < pid_max && n < SDR_WAIT_SLOTS_MAX)
+		n <<= 1;
+	return n;
+}
+
+static int configure(struct loader *l, const struct loader_opts *o)
+{
+	__u32 slots = wait_slots_for_pid_max();
+	struct schedrift_bpf *skel = l->skel;
+	struct bpf_program *prog;
+	int err;
+
+	configure_topology(skel, o->topo);
+	l->nr_nodes = o->topo->nr_nodes;
+	skel->rodata->filter_tgid = o->nr_tgids > 0;
+	if (o->comm) {
+		skel->rodata->filter_comm = 1;
+		strncpy((char *)skel->rodata->targ_comm, o->comm, SDR_COMM_LEN - 1);
+	}
+	/* Wake the consumer only when a quarter of the buffer is in use. */
+	skel->rodata->wakeup_bytes = o->ringbuf_bytes / 4;
+	skel->rodata->emit_waits = !!o->emit_waits;
+	skel->rodata->emit_migrations = !o->no_migration_records;
+	skel->rodata->min_lat_ns = o->min_lat_ns;
+	skel->rodata->track_cgroups = o->max_cgroups > 0;
+	skel->rodata->wait_slots_mask = slots - 1;
+
+	err = bpf_map__set_max_entries(skel->maps.events, o->ringbuf_bytes);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.wait_slots, slots);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.node_matrix,
+					       o->topo->nr_nodes * o->topo->nr_nodes);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.cgroups,
+					       o->max_cgroups ? o->max_cgroups : 1);
+	if (err)
+		return err;
+
+	l->raw_tp = o->force_raw_tp || !probe__tp_btf();
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, !l->raw_tp);
+	bpf_program__set_autoload(skel->progs.sdr_migrate_raw, l->raw_tp);
+	/* NUMA balancing tracepoints exist only with CONFIG_NUMA_BALANCING. */
+	if (l->raw_tp || libbpf_find_vmlinux_btf_id("sched_move_numa", BPF_TRACE_RAW_TP) <= 0) {
+		bpf_program__set_autoload(skel->progs.sdr_move_numa, false);
+		bpf_program__set_autoload(skel->progs.sdr_swap_numa, false);
+		bpf_program__set_autoload(skel->progs.sdr_stick_numa, false);
+		msg_debug("no NUMA balancing tracepoints: numa causes will not be seen");
+	}
+	if (l->raw_tp)
+		msg_err("note: this kernel refuses tp_btf programs; using raw_tp, which measures "
+			"migrations only (no run-queue latency)");
+	msg_debug("using the %s program set", l->raw_tp ? "raw_tp" : "tp_btf");
+	return 0;
+}
+
+static int fill_tgids(struct loader *l, const struct loader_opts *o)
+{
+	__u8 one = 1;
+	int i, err;
+
+	for (i = 0; i < o->nr_tgids; i++) {
+		err = bpf_map__update_elem(l->skel->maps.tgids, &o->tgids[i], sizeof(__u32), &one,
+					   sizeof(one), BPF_ANY);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int open_task_pidfd(__u32 tid);
+
+/*
+ * Create the per-task state of tasks that already exist, from process
+ * context, before attaching. Created lazily inside a hook instead, the
+ * first events after attach would all allocate at once from a cache that
+ * may be empty in atomic context, and a failed allocation is a lost event.
+ */
+static void prime_tasks(struct loader *l, const struct loader_opts *o)
+{
+	struct sdr_task_state zero = {};
+	char path[64];
+	struct dirent *p, *t;
+	DIR *procs, *threads;
+	int fd, i, n = 0;
+	long tgid;
+
+	procs = opendir("/proc");
+	if (!procs)
+		return;
+	while ((p = readdir(procs))) {
+		tgid = strtol(p->d_name, NULL, 10);
+		if (tgid <= 0)
+			continue;
+		for (i = 0; i < o->nr_tgids && o->tgids[i] != tgid; i++)
+			;
+		if (o->nr_tgids && i == o->nr_tgids)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/task", tgid);
+		threads = opendir(path);
+		if (!threads)
+			continue;
+		while ((t = readdir(threads))) {
+			long tid = strtol(t->d_name, NULL, 10);
+
+			if (tid <= 0)
+				continue;
+			fd = open_task_pidfd(tid);
+			if (fd < 0)
+				continue;
+			if (!bpf_map__update_elem(l->skel->maps.tasks, &fd, sizeof(fd), &zero,
+						  sizeof(zero), BPF_NOEXIST))
+				n++;
+			close(fd);
+		}
+		closedir(threads);
+	}
+	closedir(procs);
+	msg_debug("primed the state of %d tasks", n);
+}
+
+int loader__start(struct loader *l, const struct loader_opts *o, ring_buffer_sample_fn cb, void *ctx)
+{
+	char why[256];
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	if (probe__requirements(why, sizeof(why))) {
+		msg_err("%s", why);
+		return -ENOTSUP;
+	}
+	l->skel = schedrift_bpf__open();
+	if (!l->skel) {
+		err = -errno;
+		explain("open the BPF object", err);
+		return err;
+	}
+	err = configure(l, o);
+	if (err) {
+		explain("configure the BPF object", err);
+		goto fail;
+	}
+	err = schedrift_bpf__load(l->skel);
+	if (err) {
+		explain("load the BPF programs", err);
+		goto fail;
+	}
+	err = fill_tgids(l, o);
+	if (err) {
+		explain("set the process filter", err);
+		goto fail;
+	}
+	if (!l->raw_tp)
+		prime_tasks(l, o);
+	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.events), cb, ctx, NULL);
+	if (!l->rb) {
+		err = -errno;
+		explain("create the ring buffer reader", err);
+		goto fail;
+	}
+	/*
+	 * The switch program first: a wakeup stamped while it was not yet
+	 * attached would wait for a switch-in it never sees, and the next
+	 * wakeup would count that as a lost wait (wait_end_unseen). The
+	 * skeleton leaves a program whose link is set alone.
+	 */
+	if (!l->raw_tp) {
+		l->skel->links.sdr_switch = bpf_program__attach(l->skel->progs.sdr_switch);
+		if (!l->skel->links.sdr_switch) {
+			err = -errno;
+			explain("attach the BPF programs", err);
+			goto fail;
+		}
+	}
+	err = schedrift_bpf__attach(l->skel);
+	if (err) {
+		explain("attach the BPF programs", err);
+		goto fail;
+	}
+	return 0;
+fail:
+	loader__destroy(l);
+	return err;
+}
+
+int loader__poll(struct loader *l, int timeout_ms)
+{
+	int n;
+
+	/* Producers rarely wake us, so poll just sleeps; consume does the work. */
+	n = ring_buffer__poll(l->rb, timeout_ms);
+	if (n < 0 && n != -EINTR)
+		return n;
+	n = ring_buffer__consume(l->rb);
+	return n < 0 && n != -EINTR ? n : 0;
+}
+
+void loader__detach(struct loader *l)
+{
+	struct bpf_link **links, **iter;
+	size_t i, n;
+
+	if (!l->skel)
+		return;
+	/*
+	 * Stop every hook but keep the task iterator: the end-of-capture
+	 * snapshot runs after the last event, so it matches the records.
+	 */
+	links = (struct bpf_link **)&l->skel->links;
+	iter = &l->skel->links.sdr_task_iter;
+	n = sizeof(l->skel->links) / sizeof(*links);
+	/* The switch program last, for the reason it is attached first. */
+	for (i = 0; i < n; i++) {
+		if (&links[i] == iter || &links[i] == &l->skel->links.sdr_switch)
+			continue;
+		bpf_link__destroy(links[i]);
+		links[i] = NULL;
+	}
+	bpf_link__destroy(l->skel->links.sdr_switch);
+	l->skel->links.sdr_switch = NULL;
+}
+
+/* Look up one key of a per-CPU map into a calloc'd array of ncpu values. */
+static void *percpu_lookup(struct bpf_map *map, __u32 key, size_t value_size, int *ncpu_out)
+{
+	int ncpu = libbpf_num_possible_cpus(), err;
+	void *per;
+
+	if (ncpu <= 0)
+		return NULL;
+	per = calloc(ncpu, value_size);
+	if (!per)
+		return NULL;
+	err = bpf_map__lookup_elem(map, &key, sizeof(key), per, ncpu * value_size, 0);
+	if (err) {
+		free(per);
+		errno = -err;
+		return NULL;
+	}
+	*ncpu_out = ncpu;
+	return per;
+}
+
+__u64 loader__prog_skipped(struct loader *l)
+{
+	struct bpf_prog_info info;
+	struct bpf_program *prog;
+	__u32 len;
+	__u64 sum = 0;
+	int fd;
+
+	bpf_object__for_each_program(prog, l->skel->obj) {
+		fd = bpf_program__fd(prog);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+			sum += info.recursion_misses;
+	}
+	return sum;
+}
+
+int loader__read_stats(struct loader *l, struct sdr_stats *out)
+{
+	struct sdr_cpu_data *per;
+	int ncpu, c, i, k;
+
+	per = percpu_lookup(l->skel->maps.cpu_data, 0, sizeof(*per), &ncpu);
+	if (!per)
+		return -errno;
+	memset(out, 0, sizeof(*out));
+	for (c = 0; c < ncpu; c++) {
+		const struct sdr_stats *s = &per[c].stats;
+
+		for (i = 0; i < SDR_STAT_NR; i++)
+			out->counters[i] += s->counters[i];
+		for (i = 0; i < SDR_LOC_NR; i++)
+			for (k = 0; k < SDR_CAUSE_NR; k++)
+				out->migrations[i][k] += s->migrations[i][k];
+		out->penalty_milli += s->penalty_milli;
+	}
+	free(per);
+	return 0;
+}
+
+int loader__read_cpu_hists(struct loader *l, struct loader_wait_hists *out, int nout)
+{
+	struct sdr_cpu_data *per;
+	int ncpu, c;
+
+	per = percpu_lookup(l->skel->maps.cpu_data, 0, sizeof(*per), &ncpu);
+	if (!per)
+		return -errno;
+	for (c = 0; c < nout; c++) {
+		if (c < ncpu) {
+			out[c].wait = per[c].wait;
+			out[c].delivery = per[c].delivery;
+			out[c].queue = per[c].queue;
+		} else {
+			memset(&out[c], 0, sizeof(out[c]));
+		}
+	}
+	free(per);
+	return 0;
+}
+
+static void hist_sum(struct sdr_hist *dst, const struct sdr_hist *src)
+{
+	unsigned int i;
+
+	for (i = 0; i < SDR_HIST_NR_BUCKETS; i++)
+		dst->counts[i] += src->counts[i];
+	dst->count += src->count;
+	dst->sum_ns += src->sum_ns;
+	if (src->max_ns > dst->max_ns)
+		dst->max_ns = src->max_ns;
+}
+
+int loader__read_cgroups(struct loader *l, struct loader_cgroup **out, size_t *n)
+{
+	struct bpf_map *map = l->skel->maps.cgroups;
+	struct loader_cgroup *v = NULL;
+	__u64 key, next, *prev = NULL;
+	size_t cap = 0, cnt = 0;
+	int err;
+
+	for (;;) {
+		err = bpf_map__get_next_key(map, prev, &next, sizeof(next));
+		if (err)
+			break;
+		if (cnt == cap) {
+			void *p;
+
+			cap = cap ? cap * 2 : 16;
+			p = realloc(v, cap * sizeof(*v));
+			if (!p) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = p;
+		}
+		if (!bpf_map__lookup_elem(map, &next, sizeof(next), &v[cnt].hist, sizeof(v[cnt].hist), 0)) {
+			v[cnt].id = next;
+			cnt++;
+		}
+		key = next;
+		prev = &key;
+	}
+	if (err != -ENOENT) {
+		free(v);
+		return err;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+int loader__read_landing(struct loader *l, struct loader_wait_hists *out)
+{
+	struct sdr_landing_hist *per;
+	int ncpu, c;
+	__u32 loc;
+
+	for (loc = 0; loc < SDR_LOC_NR; loc++) {
+		per = percpu_lookup(l->skel->maps.landing, loc, sizeof(*per), &ncpu);
+		if (!per)
+			return -errno;
+		memset(&out[loc], 0, sizeof(out[loc]));
+		for (c = 0; c < ncpu; c++) {
+			hist_sum(&out[loc].wait, &per[c].wait);
+			hist_sum(&out[loc].delivery, &per[c].delivery);
+			hist_sum(&out[loc].queue, &per[c].queue);
+		}
+		free(per);
+	}
+	return 0;
+}
+
+int loader__read_wait_buf(struct loader *l, int (*cb)(void *ctx, const struct sdr_rec_waits *w),
+			  void *ctx)
+{
+	struct sdr_rec_waits *per, *b;
+	int ncpu, c, err = 0;
+
+	per = percpu_lookup(l->skel->maps.wait_buf, 0, sizeof(*per), &ncpu);
+	if (!per)
+		return -errno;
+	for (c = 0; c < ncpu && !err; c++) {
+		b = &per[c];
+		if (!b->nr)
+			continue;
+		/*
+		 * BPF fills the header only when it ships a full batch; what
+		 * is there now belongs to the last batch shipped.
+		 */
+		b->hdr.type = SDR_REC_WAITS;
+		b->hdr.size = sizeof(*b);
+		b->hdr.cpu = c;
+		b->hdr.ts_ns = b->nr <= SDR_WAITS_PER_REC ? b->w[b->nr - 1].end_ns : 0;
+		err = cb(ctx, b);
+	}
+	free(per);
+	return err;
+}
+
+/*
+ * Read in large blocks: each read() of a BPF iterator restarts the task walk
+ * where the last one stopped (a pid lookup), so one record per read() cost
+ * more than the records themselves at 10 000 tasks.
+ */
+#define SNAPSHOT_READ_BYTES (64 << 10)
+
+int loader__snapshot_tasks(struct loader *l, int (*cb)(void *ctx, const struct sdr_rec_task *t),
+			   void *ctx)
+{
+	const size_t rec_size = sizeof(struct sdr_rec_task);
+	size_t have = 0, off;
+	struct sdr_rec_task rec;
+	ssize_t n = 0;
+	char *buf;
+	int fd, err = 0;
+
+	if (l->raw_tp || !l->skel->links.sdr_task_iter)
+		return 0;
+	buf = malloc(SNAPSHOT_READ_BYTES);
+	if (!buf)
+		return -ENOMEM;
+	fd = bpf_iter_create(bpf_link__fd(l->skel->links.sdr_task_iter));
+	if (fd < 0) {
+		err = -errno;
+		free(buf);
+		return err;
+	}
+	/* The seq file hands out whole records, but read() may split them. */
+	while (!err && (n = read(fd, buf + have, SNAPSHOT_READ_BYTES - have)) > 0) {
+		have += n;
+		for (off = 0; !err && have - off >= rec_size; off += rec_size) {
+			/* A copy: buf holds records at any offset, cb wants one aligned. */
+			memcpy(&rec, buf + off, rec_size);
+			err = cb(ctx, &rec);
+		}
+		have -= off;
+		memmove(buf, buf + off, have);
+	}
+	if (n < 0 && !err)
+		err = -errno;
+	close(fd);
+	free(buf);
+	return err;
+}
+
+int loader__read_node_matrix(struct loader *l, struct sdr_node_cell *cells)
+{
+	__u32 key, n = l->nr_nodes * l->nr_nodes;
+	struct sdr_node_cell *per;
+	int ncpu, c, k;
+
+	for (key = 0; key < n; key++) {
+		per = percpu_lookup(l->skel->maps.node_matrix, key, sizeof(*per), &ncpu);
+		if (!per)
+			return -errno;
+		memset(&cells[key], 0, sizeof(cells[key]));
+		for (c = 0; c < ncpu; c++)
+			for (k = 0; k < SDR_CAUSE_NR; k++)
+				cells[key].by_cause[k] += per[c].by_cause[k];
+		free(per);
+	}
+	return 0;
+}
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL /* include/uapi/linux/pidfd.h, 6.9 */
+#endif
+
+static int open_task_pidfd(__u32 tid)
+{
+	int fd = syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+
+	if (fd < 0 && errno == EINVAL)
+		fd = syscall(SYS_pidfd_open, tid, 0); /* older kernels: leaders only */
+	return fd;
+}
+
+int loader__lookup_task(struct loader *l, __u32 tid, struct sdr_task_state *out)
+{
+	int fd, err;
+
+	fd = open_task_pidfd(tid);
+	if (fd < 0)
+		return -errno;
+	err = bpf_map__lookup_elem(l->skel->maps.tasks, &fd, sizeof(fd), out, sizeof(*out), 0);
+	close(fd);
+	return err;
+}
+
+void loader__destroy(struct loader *l)
+{
+	ring_buffer__free(l->rb);
+	l->rb = NULL;
+	schedrift_bpf__destroy(l->skel);
+	l->skel = NULL;
+}

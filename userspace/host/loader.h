@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The BPF side's lifecycle: open -> configure (topology, filters, map sizes,
+ * which program set autoloads) -> load -> attach, and reading the per-CPU
+ * aggregates back. Errors come back as negative errno with one actionable
+ * line already printed; libbpf's own log appears only with -v.
+ */
+#ifndef SCHEDRIFT_LOADER_H
+#define SCHEDRIFT_LOADER_H
+
+#include <bpf/libbpf.h>
+#include "schedrift.h"
+#include "host/topology.h"
+
+#define LOADER_MAX_TGIDS 64
+
+struct loader_opts {
+	const struct topology *topo;
+	const __u32 *tgids; /* follow only these processes (record -p) */
+	int nr_tgids;
+	const char *comm; /* follow only tasks with this comm, or NULL */
+	__u32 ringbuf_bytes; /* power of two, >= 4096 */
+	int force_raw_tp;    /* use the raw_tp set even where tp_btf works (tests) */
+	int emit_waits;      /* one ring buffer record per wait (record mode) */
+	int no_migration_records; /* count migrations in the maps only (daemon) */
+	__u64 min_lat_ns;    /* outlier records for waits at least this long; 0 = none */
+	__u32 max_cgroups;   /* cgroup histogram slots; 0 = no per-cgroup histograms */
+};
+
+struct schedrift_bpf;
+
+struct loader {
+	struct schedrift_bpf *skel;
+	struct ring_buffer *rb;
+	int raw_tp; /* 1 when the raw_tp program set is the one attached */
+	int nr_nodes;
+};
+
+/* Route libbpf's messages to stderr only when verbose. Call once. */
+void loader__setup_logging(void);
+
+/* open, configure, load and attach; cb receives every ring buffer record. */
+int loader__start(struct loader *l, const struct loader_opts *o, ring_buffer_sample_fn cb, void *ctx);
+/* Drain what the ring buffer holds now, waiting up to timeout_ms for a wakeup first. */
+int loader__poll(struct loader *l, int timeout_ms);
+/* Stop the programs; the maps stay readable until loader__destroy. */
+void loader__detach(struct loader *l);
+/*
+ * Events the kernel skipped because one of our programs was already running
+ * on that CPU (bpf_prog_info.recursion_misses, summed over our programs).
+ */
+__u64 loader__prog_skipped(struct loader *l);
+/* Sum the per-CPU counters. */
+int loader__read_stats(struct loader *l, struct sdr_stats *out);
+/* A wait histogram with those of its two parts (docs/latency.md "Delivery and queueing"). */
+struct loader_wait_hists {
+	struct sdr_hist wait;     /* whole waits */
+	struct sdr_hist delivery; /* their delivery part: waking -> queued */
+	struct sdr_hist queue;    /* their queueing part: queued -> running */
+};
+
+/* The per-CPU wait histograms: out[ncpu], one per possible CPU. */
+int loader__read_cpu_hists(struct loader *l, struct loader_wait_hists *out, int ncpu);
+struct loader_cgroup {
+	__u64 id;
+	struct sdr_cgroup_hist hist;
+};
+/* Every cgroup histogram (unsorted); *out is malloc'd. */
+int loader__read_cgroups(struct loader *l, struct loader_cgroup **out, size_t *n);
+/* Landing-latency histograms by locality, summed over CPUs: out[SDR_LOC_NR]. */
+int loader__read_landing(struct loader *l, struct loader_wait_hists *out);
+/*
+ * Record mode: each CPU's partial batch of waits, still in the per-CPU
+ * `wait_buf` map (BPF ships a batch only when it is full). Call after
+ * loader__detach(), when no program can add to it any more, so no wait is
+ * lost or read twice. cb gets each CPU's batch that holds waits, with its
+ * header filled in (type SDR_REC_WAITS, size, cpu, ts_ns of its last
+ * wait); it validates nr itself, as for a ring buffer record.
+ */
+int loader__read_wait_buf(struct loader *l, int (*cb)(void *ctx, const struct sdr_rec_waits *w),
+			  void *ctx);
+/*
+ * Every live task's totals, through the task iterator: cb gets one
+ * struct sdr_rec_task (type SDR_REC_TASK_SNAPSHOT) per task.
+ */
+int loader__snapshot_tasks(struct loader *l, int (*cb)(void *ctx, const struct sdr_rec_task *t),
+			   void *ctx);
+/* Sum the per-CPU node matrix into cells[nr_nodes * nr_nodes]. */
+int loader__read_node_matrix(struct loader *l, struct sdr_node_cell *cells);
+/*
+ * One live task's state by tid, through a pidfd (PIDFD_THREAD, 6.9+, for
+ * threads that are not group leaders). 0, or a negative errno (-ESRCH: gone
+ * or never seen; -EINVAL: this kernel cannot open a pidfd for that thread).
+ */
+int loader__lookup_task(struct loader *l, __u32 tid, struct sdr_task_state *out);
+void loader__destroy(struct loader *l);
+
+#endif /* SCHEDRIFT_LOADER_H */

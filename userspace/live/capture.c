@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * SLO captures (docs/slo.md): the flight recorder's last window written as
+ * a trace file, followed by a snapshot of the live tasks and the paths of
+ * their cgroups, so `schedrift report` reads it like a capture.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "live/collector.h"
+#include "lib/util.h"
+
+struct capture_ctx {
+	struct collector *c;
+	struct trace_writer *w;
+	__u64 *cg_ids;
+	size_t nr_cg, cap_cg;
+	int err;
+};
+
+static int capture_task(void *ctx, const struct sdr_rec_task *t)
+{
+	struct capture_ctx *x = ctx;
+	__u64 id = t->counts.cgroup_id;
+
+	x->err = trace_writer__append(x->w, t, t->hdr.size);
+	if (x->err)
+		return x->err;
+	if (id && x->nr_cg < 4096) { /* the cgroups to name; duplicates removed below */
+		if (x->nr_cg == x->cap_cg) {
+			size_t cap = x->cap_cg ? x->cap_cg * 2 : 64;
+			void *v = realloc(x->cg_ids, cap * sizeof(*x->cg_ids));
+
+			if (!v)
+				return x->err = -ENOMEM;
+			x->cg_ids = v;
+			x->cap_cg = cap;
+		}
+		x->cg_ids[x->nr_cg++] = id;
+	}
+	return 0;
+}
+
+static int capture_cgroup(void *ctx, __u64 id, const char *path)
+{
+	struct capture_ctx *x = ctx;
+	char buf[TRACE_CGROUP_REC_MAX];
+
+	return trace_writer__append(x->w, buf, trace__cgroup_record(buf, id, path, now_mono_ns()));
+}
+
+/* The live tasks (names, cgroups, totals) and their cgroups' paths, after the records. */
+static int capture_more(void *ctx, struct trace_writer *w)
+{
+	struct capture_ctx *x = ctx;
+	int err;
+
+	x->w = w;
+	err = loader__snapshot_tasks(&x->c->l, capture_task, x);
+	if (err || x->err)
+		return err ? err : x->err;
+	return cgroup_paths__each_named(&x->c->cg_paths, x->cg_ids, x->nr_cg, capture_cgroup, x);
+}
+
+int collector__capture(struct collector *c, const char *path)
+{
+	struct capture_ctx x = { .c = c };
+	struct flight_counters now;
+	int err;
+
+	if (!c->flight)
+		return -ENOTSUP;
+	/* Records the ring buffer holds now belong in the capture too. */
+	loader__poll(&c->l, 0);
+	memcpy(now.counters, c->prev_counters, sizeof(now.counters));
+	memcpy(now.migrations, c->prev_migrations, sizeof(now.migrations));
+	now.penalty_milli = c->prev_penalty_milli;
+	err = flight__write(c->flight, path, &c->meta, c->last_tick_ns, &now, capture_more, &x);
+	free(x.cg_ids);
+	return err;
+}

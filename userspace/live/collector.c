@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The live engine's core (collector.h): the ring buffer's records (exits,
+ * outliers) and the kernel's live-task snapshot into the task table, and
+ * the tick that ends an interval. The tick's reads of the kernel's maps are
+ * in kernel_maps.c, its task rows in rows.c, SLO captures in capture.c.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include "live/collector.h"
+#include "live/task_interval.h"
+#include "lib/util.h"
+
+/* ---- ring buffer: exits and outliers ---- */
+
+static void keep_worst(struct collector *c, const struct sdr_rec_outlier *o)
+{
+	size_t i = c->nr_worst;
+
+	if (i == COLLECTOR_OUTLIERS) {
+		if (o->wait_ns <= c->worst[i - 1].wait_ns)
+			return;
+		i--;
+	} else {
+		c->nr_worst++;
+	}
+	/* Insertion into a short array kept sorted by wait, longest first. */
+	while (i > 0 && c->worst[i - 1].wait_ns < o->wait_ns) {
+		c->worst[i] = c->worst[i - 1];
+		i--;
+	}
+	c->worst[i] = *o;
+}
+
+static void task_rec_from(struct task_rec *t, const struct sdr_task_id *id,
+			  const struct sdr_task_counts *counts, __u64 generation)
+{
+	memset(t, 0, sizeof(*t));
+	t->id = *id;
+	t->counts = *counts;
+	t->generation = generation;
+}
+
+/*
+ * The accumulator of cgroup id, made if new; NULL when the cap
+ * (--max-cgroup-series) is reached. Kept sorted by id: every task update
+ * looks its cgroup up, so the search must not grow with the cgroup count.
+ */
+static struct collector_cg *cg_get(struct collector *c, __u64 id)
+{
+	size_t lo = 0, hi = c->nr_cgs, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (c->cgs[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < c->nr_cgs && c->cgs[lo].id == id)
+		return &c->cgs[lo];
+	if (c->nr_cgs >= c->max_cgs)
+		return NULL;
+	if (c->nr_cgs == c->cap_cgs) {
+		size_t cap = c->cap_cgs ? c->cap_cgs * 2 : 16;
+		void *p = realloc(c->cgs, cap * sizeof(*c->cgs));
+
+		if (!p)
+			return NULL;
+		c->cgs = p;
+		c->cap_cgs = cap;
+	}
+	memmove(&c->cgs[lo + 1], &c->cgs[lo], (c->nr_cgs - lo) * sizeof(c->cgs[0]));
+	memset(&c->cgs[lo], 0, sizeof(c->cgs[0]));
+	c->cgs[lo].id = id;
+	c->nr_cgs++;
+	return &c->cgs[lo];
+}
+
+/* A task's new waits into its cgroup's accumulator (counted as lost if none). */
+static void cg_add_waits(struct collector *c, const struct task_rec *t, const struct task_rec *old)
+{
+	struct collector_cg *g = cg_get(c, t->counts.cgroup_id);
+	__u64 d, lost = 0;
+	unsigned int i;
+
+	for (i = 0; i < SDR_TASK_HIST_NR; i++) {
+		d = t->counts.wait_hist[i] - (old ? old->counts.wait_hist[i] : 0);
+		/* A smaller count means a new task behind the same key: take all. */
+		if (old && t->counts.wait_hist[i] < old->counts.wait_hist[i])
+			d = t->counts.wait_hist[i];
+		if (!g) {
+			lost += d;
+			continue;
+		}
+		g->cum[i] += d;
+		g->interval[i] += d;
+	}
+	if (!g) {
+		c->user[USER_STAT_cgroup_series_full] += lost;
+		return;
+	}
+	if (t->counts.wait_max_ns > g->max)
+		g->max = t->counts.wait_max_ns;
+	if (!old || t->counts.wait_sum_ns >= old->counts.wait_sum_ns)
+		g->sum += t->counts.wait_sum_ns - (old ? old->counts.wait_sum_ns : 0);
+}
+
+/*
+ * Publish a task version, with what it did since its last version of an
+ * earlier generation, first adding its new waits to its cgroup. A full
+ * table refuses it: counted, as every loss is.
+ */
+static void task_update(struct collector *c, struct task_rec *t)
+{
+	const struct task_rec *old = tasktable__get(c->table, t->id.tid, t->id.start_ns);
+
+	if (!c->kernel_cgroups && t->counts.cgroup_id)
+		cg_add_waits(c, t, old);
+	task_interval__fill(t, old, c->topo.nr_nodes);
+	if (tasktable__update(c->table, t))
+		c->user[USER_STAT_table_full]++;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	const struct sdr_rec_hdr *h = data;
+	struct collector *c = ctx;
+	struct task_rec t;
+
+	if (size < sizeof(*h) || h->size != size) {
+		c->user[USER_STAT_decode]++;
+		return 0;
+	}
+	c->user[USER_STAT_consumed]++;
+	if (c->flight)
+		flight__add(c->flight, data, size, now_mono_ns());
+	if (h->type == SDR_REC_TASK_EXIT && size >= sizeof(struct sdr_rec_task)) {
+		const struct sdr_rec_task *e = data;
+		/*
+		 * The generation not yet published. Inside a tick that is the one
+		 * it opened: the snapshot may have read this task just before it
+		 * exited, and an exit stamped a generation later would replace
+		 * that unpublished version and count its interval from it, so
+		 * what the task did up to the snapshot would never be shown.
+		 */
+		__u64 gen = c->tick_open ? c->generation : c->generation + 1;
+
+		/* Final totals, then the exit: it stays visible for the grace. */
+		task_rec_from(&t, &e->task, &e->counts, gen);
+		task_update(c, &t);
+		/* Not in the table only if the update above was refused (counted there). */
+		tasktable__mark_exited(c->table, e->task.tid, e->task.start_ns, gen);
+	} else if (h->type == SDR_REC_OUTLIER && size >= sizeof(struct sdr_rec_outlier)) {
+		keep_worst(c, data);
+	}
+	return 0;
+}
+
+int collector__drain(struct collector *c, int timeout_ms)
+{
+	return loader__poll(&c->l, timeout_ms);
+}
+
+/* ---- start / stop ---- */
+
+int collector__start(struct collector *c, const struct collector_opts *o)
+{
+	struct loader_opts lo = {};
+	struct utsname u;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	rc = topology_load(&c->topo, o->topology_path);
+	if (rc)
+		return rc;
+	c->cum_rows_top = -1;
+	c->table = tasktable__new(o->max_tasks, o->grace);
+	c->reader = c->table ? tasktable__reader_new(c->table) : NULL;
+	c->ncpu = libbpf_num_possible_cpus();
+	c->prev_cpu = calloc(c->ncpu > 0 ? c->ncpu : 1, sizeof(*c->prev_cpu));
+	c->cpu_hists = calloc(c->topo.nr_cpus + 1, sizeof(*c->cpu_hists));
+	c->prev_matrix = calloc((size_t)c->topo.nr_nodes * c->topo.nr_nodes + 1,
+				sizeof(*c->prev_matrix));
+	if (!c->table || !c->reader || c->ncpu <= 0 || !c->prev_cpu || !c->cpu_hists ||
+	    !c->prev_matrix) {
+		msg_err("out of memory");
+		collector__stop(c);
+		return EXIT_RUNTIME;
+	}
+	c->k8s = k8s_cache__new(o->host_root);
+	if (!c->k8s) {
+		msg_err("out of memory");
+		collector__stop(c);
+		return EXIT_RUNTIME;
+	}
+	lo.topo = &c->topo;
+	lo.ringbuf_bytes = 4 << 20; /* exits and outliers only */
+	lo.min_lat_ns = o->min_lat_ns;
+	lo.max_cgroups = o->max_cgroups;
+	c->kernel_cgroups = o->max_cgroups > 0;
+	c->max_cgs = o->max_cgroup_series ? o->max_cgroup_series : COLLECTOR_DEFAULT_CGROUP_SERIES;
+	lo.no_migration_records = 1;
+	if (o->flight_window_ns) {
+		/* The record-mode events too, for SLO captures: waits in batches, migrations. */
+		c->flight = flight__new(o->flight_window_ns, o->flight_max_bytes);
+		if (!c->flight) {
+			msg_err("out of memory");
+			collector__stop(c);
+			return EXIT_RUNTIME;
+		}
+		lo.emit_waits = 1;
+		lo.no_migration_records = 0;
+		lo.ringbuf_bytes = 16 << 20;
+	}
+	if (loader__start(&c->l, &lo, on_event, c)) {
+		collector__stop(c);
+		return EXIT_RUNTIME;
+	}
+	if (c->l.raw_tp) {
+		msg_err("the always-on modes need tp_btf programs (task storage); this kernel refuses "
+			"them: use `schedrift record` instead");
+		collector__stop(c);
+		return EXIT_RUNTIME;
+	}
+	if (uname(&u) == 0) {
+		snprintf(c->meta.kernel_release, sizeof(c->meta.kernel_release), "%s", u.release);
+		snprintf(c->meta.hostname, sizeof(c->meta.hostname), "%s", u.nodename);
+	}
+	c->meta.nr_cpus_online = sysconf(_SC_NPROCESSORS_ONLN);
+	c->meta.start_mono_ns = c->last_tick_ns = now_mono_ns();
+	c->meta.start_realtime_ns = c->last_tick_realtime_ns = now_realtime_ns();
+	snprintf(c->meta.command, sizeof(c->meta.command), "%s", o->command);
+	c->meta.topo = c->topo;
+	return 0;
+}
+
+void collector__stop(struct collector *c)
+{
+	loader__destroy(&c->l);
+	if (c->reader)
+		tasktable__reader_free(c->reader);
+	if (c->table)
+		tasktable__free(c->table);
+	free(c->prev_cpu);
+	free(c->prev_matrix);
+	free(c->prev_cg);
+	free(c->cpu_hists);
+	free(c->cgroup_hists);
+	free(c->cgs);
+	free(c->spare_rows[0]);
+	free(c->spare_rows[1]);
+	cgroup_paths__free(&c->cg_paths);
+	k8s_cache__free(c->k8s);
+	flight__free(c->flight);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ---- a tick ---- */
+
+static int on_live_task(void *ctx, const struct sdr_rec_task *rec)
+{
+	struct collector *c = ctx;
+	struct task_rec t;
+
+	task_rec_from(&t, &rec->task, &rec->counts, c->generation);
+	task_update(c, &t);
+	return 0;
+}
+
+/* Keys of tasks held as alive that this generation's snapshot did not report. */
+struct vanished {
+	__u64 generation;
+	struct sdr_task_id *ids;
+	size_t n, cap;
+	int err;
+};
+
+static int find_vanished(void *ctx, const struct task_rec *t)
+{
+	struct vanished *v = ctx;
+	void *p;
+
+	if (t->exit_generation || t->generation == v->generation)
+		return 0;
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 64;
+		p = realloc(v->ids, v->cap * sizeof(*v->ids));
+		if (!p) {
+			v->err = -ENOMEM;
+			return 1;
+		}
+		v->ids = p;
+	}
+	v->ids[v->n++] = t->id;
+	return 0;
+}
+
+/*
+ * The snapshot reports every live task the kernel has state for, so a task
+ * held as alive that it missed has gone without an exit record (the ring
+ * buffer was full: counted there). It exits in this generation with nothing
+ * new in its interval, and leaves after its grace like any other; without
+ * this it would be held, as alive, forever.
+ */
+static int sweep_vanished(struct collector *c)
+{
+	struct vanished v = { .generation = c->generation };
+	const struct task_rec *old;
+	struct task_rec t;
+	size_t i;
+
+	tasktable__for_each(c->reader, find_vanished, &v);
+	for (i = 0; !v.err && i < v.n; i++) {
+		old = tasktable__get(c->table, v.ids[i].tid, v.ids[i].start_ns);
+		if (!old)
+			continue;
+		t = *old;
+		t.generation = c->generation;
+		task_update(c, &t);
+		tasktable__mark_exited(c->table, t.id.tid, t.id.start_ns, c->generation);
+	}
+	free(v.ids);
+	return v.err;
+}
+
+static int fill_totals(struct collector *c, struct report *r)
+{
+	struct sdr_stats s;
+	int i, err;
+
+	err = loader__read_stats(&c->l, &s);
+	if (err)
+		return err;
+	for (i = 0; i < SDR_STAT_NR; i++)
+		r->counters[i] = s.counters[i];
+	c->user[USER_STAT_prog_skipped] = loader__prog_skipped(&c->l);
+	c->user[USER_STAT_flight_evicted] = flight__evicted(c->flight);
+	for (i = 0; i < USER_STAT_NR; i++)
+		r->counters[SDR_STAT_NR + i] = c->user[i];
+	memcpy(r->migrations, s.migrations, sizeof(r->migrations));
+	r->penalty_milli = s.penalty_milli;
+	r->nr_nodes = c->topo.nr_nodes;
+	r->node_matrix = calloc((size_t)r->nr_nodes * r->nr_nodes + 1, sizeof(*r->node_matrix));
+	if (!r->node_matrix)
+		return -ENOMEM;
+	err = loader__read_node_matrix(&c->l, r->node_matrix);
+	if (err)
+		return err;
+	/* Exits and outliers the kernel made that the ring buffer has not given us yet. */
+	if (s.counters[SDR_STAT_records] > c->user[USER_STAT_consumed] + c->user[USER_STAT_decode])
+		r->unconsumed = s.counters[SDR_STAT_records] - c->user[USER_STAT_consumed] -
+				c->user[USER_STAT_decode];
+	return 0;
+}
+
+static int copy_out(void **dst, const void *src, size_t n, size_t size)
+{
+	*dst = calloc(n + 1, size);
+	if (!*dst)
+		return -ENOMEM;
+	if (n)
+		memcpy(*dst, src, n * size);
+	return 0;
+}
+
+/*
+ * The interval's report: counters and the node matrix as differences from
+ * the last tick, latency (already the interval's in r) copied; the tasks
+ * are added by collector__fill_tasks() (rows.c).
+ */
+static int interval_totals(struct collector *c, const struct report *r, struct report *iv)
+{
+	size_t cells = (size_t)r->nr_nodes * r->nr_nodes, i;
+	int loc, k, err;
+
+	iv->meta = r->meta;
+	iv->meta.start_mono_ns = c->last_tick_ns - r->duration_ns;
+	iv->meta.start_realtime_ns = c->last_tick_realtime_ns;
+	iv->have_trailer = 1;
+	iv->duration_ns = r->duration_ns;
+	iv->generation = r->generation;
+	iv->nr_waits = r->nr_waits;
+	for (i = 0; i < STAT_ALL_NR; i++)
+		iv->counters[i] = r->counters[i] - c->prev_counters[i];
+	for (loc = 0; loc < SDR_LOC_NR; loc++)
+		for (k = 0; k < SDR_CAUSE_NR; k++)
+			iv->migrations[loc][k] = r->migrations[loc][k] - c->prev_migrations[loc][k];
+	iv->penalty_milli = r->penalty_milli - c->prev_penalty_milli;
+	iv->unconsumed = r->unconsumed; /* a backlog now, not a count */
+	iv->nr_nodes = r->nr_nodes;
+	iv->sys_runq = r->sys_runq;
+	iv->has_split = r->has_split;
+	iv->sys_delivery = r->sys_delivery;
+	iv->sys_queue = r->sys_queue;
+	memcpy(iv->landing, r->landing, sizeof(iv->landing));
+	memcpy(iv->landing_delivery, r->landing_delivery, sizeof(iv->landing_delivery));
+	memcpy(iv->landing_queue, r->landing_queue, sizeof(iv->landing_queue));
+	err = copy_out((void **)&iv->node_matrix, r->node_matrix, cells, sizeof(*r->node_matrix));
+	if (!err)
+		err = copy_out((void **)&iv->cpu_runq, r->cpu_runq, r->meta.topo.nr_cpus,
+			       sizeof(*r->cpu_runq));
+	if (!err)
+		err = copy_out((void **)&iv->cpu_delivery, r->cpu_delivery, r->meta.topo.nr_cpus,
+			       sizeof(*r->cpu_delivery));
+	if (!err)
+		err = copy_out((void **)&iv->cpu_queue, r->cpu_queue, r->meta.topo.nr_cpus,
+			       sizeof(*r->cpu_queue));
+	if (!err)
+		err = copy_out((void **)&iv->cgroups, r->cgroups, r->nr_cgroups, sizeof(*r->cgroups));
+	if (!err)
+		err = copy_out((void **)&iv->outliers, r->outliers, r->nr_outliers,
+			       sizeof(*r->outliers));
+	if (err)
+		return err;
+	iv->nr_cgroups = r->nr_cgroups;
+	iv->nr_outliers = iv->cap_outliers = r->nr_outliers;
+	for (i = 0; i < cells; i++)
+		for (k = 0; k < SDR_CAUSE_NR; k++)
+			iv->node_matrix[i].by_cause[k] -= c->prev_matrix[i].by_cause[k];
+	return 0;
+}
+
+/* r's cumulative totals become the base of the next interval. */
+static void keep_totals(struct collector *c, const struct report *r)
+{
+	memcpy(c->prev_counters, r->counters, sizeof(c->prev_counters));
+	memcpy(c->prev_migrations, r->migrations, sizeof(c->prev_migrations));
+	c->prev_penalty_milli = r->penalty_milli;
+	memcpy(c->prev_matrix, r->node_matrix,
+	       (size_t)r->nr_nodes * r->nr_nodes * sizeof(*c->prev_matrix));
+	if (c->flight) {
+		struct flight_counters fc;
+
+		memcpy(fc.counters, r->counters, sizeof(fc.counters));
+		memcpy(fc.migrations, r->migrations, sizeof(fc.migrations));
+		fc.penalty_milli = r->penalty_milli;
+		flight__mark(c->flight, c->last_tick_ns, &fc);
+	}
+}
+
+int collector__tick(struct collector *c, struct report *r, struct report *iv)
+{
+	__u64 now;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	if (iv)
+		memset(iv, 0, sizeof(*iv));
+	/*
+	 * Exits first, so a task that exited is not re-read as live; they are
+	 * stamped with the generation this tick ends.
+	 */
+	err = loader__poll(&c->l, 0);
+	c->generation++;
+	c->tick_open = 1;
+	if (!err)
+		err = loader__snapshot_tasks(&c->l, on_live_task, c);
+	/*
+	 * A task that exited while the snapshot ran is skipped by it, its exit
+	 * record already in the ring: read those first, so the sweep takes for
+	 * vanished only tasks whose record was lost. They count in this
+	 * generation (on_event): one the snapshot read just before its exit
+	 * has two versions in it, added up. The raw_tp set has no iterator:
+	 * no snapshot, nothing is judged gone.
+	 */
+	if (!err && !c->l.raw_tp) {
+		err = loader__poll(&c->l, 0);
+		if (!err)
+			err = sweep_vanished(c);
+	}
+	c->tick_open = 0;
+	if (err)
+		return err;
+	tasktable__end_generation(c->table, c->generation);
+
+	now = now_mono_ns();
+	r->meta = c->meta;
+	r->have_trailer = 1;
+	r->generation = c->generation;
+	r->duration_ns = now - c->last_tick_ns;
+	c->last_tick_ns = now;
+	err = fill_totals(c, r);
+	if (!err)
+		err = collector__read_cpus(c, r);
+	if (!err)
+		err = collector__read_landing(c, r);
+	if (!err)
+		err = collector__read_cgroups(c, r);
+	if (!err)
+		collector__name_pods(c, r, now);
+	if (!err && c->nr_worst) {
+		r->outliers = malloc(c->nr_worst * sizeof(*r->outliers));
+		if (!r->outliers) {
+			err = -ENOMEM;
+		} else {
+			memcpy(r->outliers, c->worst, c->nr_worst * sizeof(*r->outliers));
+			r->nr_outliers = r->cap_outliers = c->nr_worst;
+		}
+	}
+	c->nr_worst = 0;
+	if (!err && iv)
+		err = interval_totals(c, r, iv);
+	if (!err)
+		err = collector__fill_tasks(c, r, iv);
+	if (!err)
+		keep_totals(c, r);
+	c->last_tick_realtime_ns = now_realtime_ns();
+	if (err) {
+		report__free(r);
+		if (iv)
+			report__free(iv);
+	}
+	return err;
+}

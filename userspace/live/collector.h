@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The always-on side of schedrift (daemon, top): BPF loaded in aggregate
+ * mode (no per-wait or per-migration records), a ring buffer carrying only
+ * task exits and outliers, and once per interval a tick that reads the
+ * kernel's aggregates and live tasks into the task table and builds a
+ * struct report from them, so the same renderers serve files, HTTP and the
+ * terminal.
+ *
+ * Threading: one thread (the ingest thread) calls everything here; it is
+ * the only writer of the task table. Other threads read the table only.
+ */
+#ifndef SCHEDRIFT_COLLECTOR_H
+#define SCHEDRIFT_COLLECTOR_H
+
+#include "host/cgroup_paths.h"
+#include "live/flight.h"
+#include "host/k8s.h"
+#include "lib/hist.h"
+#include "host/loader.h"
+#include "report/report.h"
+#include "live/tasktable.h"
+#include "host/topology.h"
+
+#define COLLECTOR_OUTLIERS 10
+
+struct collector_opts {
+	const char *topology_path;
+	__u64 min_lat_ns;  /* outlier threshold; 0 = none */
+	__u32 max_cgroups; /* cgroup histogram slots in BPF; 0 = sum the tasks' instead */
+	__u32 max_cgroup_series; /* cgroups summed from tasks kept at most; 0 = default */
+	__u32 max_tasks;   /* task table cap */
+	__u32 grace;       /* intervals an exited task stays visible */
+	const char *host_root; /* where the host's / is (pod names, docs/kubernetes.md); NULL = "/" */
+	/* Flight recorder for SLO captures (docs/slo.md): 0 = off. */
+	__u64 flight_window_ns;
+	size_t flight_max_bytes;
+	char command[256];
+};
+
+struct collector_cg {
+	__u64 id;
+	__u64 cum[SDR_TASK_HIST_NR];      /* since the daemon started */
+	__u64 interval[SDR_TASK_HIST_NR]; /* since the last tick */
+	__u64 max;                        /* largest wait seen, cumulative */
+	__u64 sum;                        /* approximate: task sums, cumulative */
+	int active;                       /* waits in the interval being exported */
+};
+
+#define COLLECTOR_DEFAULT_CGROUP_SERIES 256
+
+struct collector {
+	struct loader l;
+	struct topology topo;
+	struct trace_meta meta;
+	struct tasktable *table;
+	struct tasktable_reader *reader; /* the ingest thread's own */
+	__u64 generation;
+	/*
+	 * Set while a tick has opened generation but not yet published it:
+	 * exit records drained then belong to it, not to the next one.
+	 */
+	int tick_open;
+	__u64 last_tick_ns;
+	__u64 last_tick_realtime_ns;
+	int ncpu; /* possible CPUs, as the per-CPU maps have them */
+	struct loader_wait_hists *prev_cpu; /* [ncpu] cumulative at the last tick */
+	struct loader_wait_hists prev_landing[SDR_LOC_NR];
+	struct loader_cgroup *prev_cg;
+	size_t nr_prev_cg;
+	/* Cumulative totals at the last tick: the base of the interval's figures. */
+	__u64 prev_counters[STAT_ALL_NR];
+	__u64 prev_migrations[SDR_LOC_NR][SDR_CAUSE_NR];
+	__u64 prev_penalty_milli;
+	struct sdr_node_cell *prev_matrix; /* nr_nodes * nr_nodes */
+	struct sdr_rec_outlier worst[COLLECTOR_OUTLIERS]; /* this interval, by wait desc */
+	size_t nr_worst;
+	__u64 user[USER_STAT_NR];
+	struct cgroup_paths cg_paths;
+	struct k8s_cache *k8s; /* pod names of cgroup paths */
+	struct flight *flight; /* NULL unless SLO captures are on */
+
+	/*
+	 * Per-cgroup wait histograms summed from the tasks' coarse ones (the
+	 * default; the kernel's per-cgroup map is opt-in, --max-cgroups). Each
+	 * task update adds what the task waited since its previous version.
+	 */
+	struct collector_cg *cgs; /* sorted by id */
+	size_t nr_cgs, cap_cgs, max_cgs;
+	int kernel_cgroups; /* the BPF cgroup map is on */
+
+	/* Cumulative histograms of the last tick, for Prometheus. */
+	struct hist sys_hist;
+	struct hist sys_delivery_hist, sys_queue_hist; /* the parts of sys_hist's waits */
+	struct hist landing_hist[SDR_LOC_NR];
+	struct hist landing_delivery_hist[SDR_LOC_NR], landing_queue_hist[SDR_LOC_NR];
+	struct hist *cpu_hists;    /* [topo.nr_cpus] */
+	struct hist *cgroup_hists; /* [report.nr_cgroups], same order as report.cgroups */
+	/*
+	 * Which tasks the cumulative report lists: -1 every one (top), else
+	 * only the top N by penalty and the top N by p99 wait, all the
+	 * Prometheus series need (the daemon; docs/reliability.md, Scale).
+	 */
+	long cum_rows_top;
+	/* Row arrays handed back after an export, reused by the next tick. */
+	struct report_task *spare_rows[2];
+	size_t spare_cap[2];
+};
+
+/* Loads and attaches; returns 0 or an exit code after printing one line. */
+int collector__start(struct collector *c, const struct collector_opts *o);
+/* Drains the ring buffer (exits, outliers), waiting up to timeout_ms. */
+int collector__drain(struct collector *c, int timeout_ms);
+/*
+ * Ends an interval: live tasks into the table, then the report r (counts
+ * cumulative since start, as Prometheus wants them; latency percentiles
+ * over the interval; tasks as cum_rows_top says) and, when iv is not
+ * NULL, the report of the interval alone (every count the interval's;
+ * tasks that did something in it). Both must be freed with report__free,
+ * after collector__recycle_rows if they come from this collector; cgroup
+ * paths in them stay owned by c.
+ */
+int collector__tick(struct collector *c, struct report *r, struct report *iv);
+/*
+ * Keeps the task rows of r and iv (either may be NULL) for the next tick:
+ * 10 000 tasks' rows are 8 MB each, and fresh pages for them every
+ * interval were a tenth of the daemon's CPU time in page faults.
+ */
+void collector__recycle_rows(struct collector *c, struct report *r, struct report *iv);
+void collector__stop(struct collector *c);
+
+/*
+ * Writes the flight recorder's last window, with a snapshot of the live
+ * tasks and the names of their cgroups, to a trace file at path (as of the
+ * last tick's counters). -ENOTSUP when the recorder is off.
+ */
+int collector__capture(struct collector *c, const char *path);
+/* A report row from a task table record (any thread). */
+void collector__row_from_rec(struct report_task *row, const struct task_rec *t, int nr_nodes);
+
+/*
+ * The steps of a tick, one file each, for collector.c only: the kernel's
+ * maps (kernel_maps.c) and the task rows (rows.c). Each returns 0 or a
+ * negative errno.
+ */
+int collector__read_cpus(struct collector *c, struct report *r);
+int collector__read_landing(struct collector *c, struct report *r);
+int collector__read_cgroups(struct collector *c, struct report *r);
+void collector__name_pods(struct collector *c, struct report *r, __u64 now_ns);
+int collector__fill_tasks(struct collector *c, struct report *r, struct report *iv);
+
+#endif /* SCHEDRIFT_COLLECTOR_H */

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "live/flight.h"
+
+#define BLOCK_BYTES (256u << 10)
+#define NR_MARKS 64
+
+struct entry {
+	__u32 len;
+	__u32 pad;
+	__u64 at_ns;
+	/* len bytes of record, then padding to 8 */
+};
+
+struct block {
+	struct block *next;
+	size_t used;
+	__u64 nr;
+	__u64 last_ns; /* arrival of its newest record */
+	unsigned char data[BLOCK_BYTES];
+};
+
+struct mark {
+	__u64 at_ns;
+	struct flight_counters c;
+};
+
+struct flight {
+	__u64 window_ns;
+	size_t max_bytes;
+	struct block *head, *tail; /* oldest, newest */
+	size_t bytes;
+	__u64 evicted;
+	struct mark marks[NR_MARKS]; /* a ring, oldest at marks_start */
+	int nr_marks, marks_start;
+};
+
+struct flight *flight__new(__u64 window_ns, size_t max_bytes)
+{
+	struct flight *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->window_ns = window_ns;
+	f->max_bytes = max_bytes < 2 * sizeof(struct block) ? 2 * sizeof(struct block) : max_bytes;
+	return f;
+}
+
+void flight__free(struct flight *f)
+{
+	struct block *b, *next;
+
+	if (!f)
+		return;
+	for (b = f->head; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(f);
+}
+
+static void drop_head(struct flight *f, __u64 now_ns)
+{
+	struct block *b = f->head;
+
+	/* Pushed out while still in the window: the capture would have held them. */
+	if (b->last_ns + f->window_ns >= now_ns)
+		f->evicted += b->nr;
+	f->head = b->next;
+	if (!f->head)
+		f->tail = NULL;
+	f->bytes -= sizeof(*b);
+	free(b);
+}
+
+static void expire(struct flight *f, __u64 now_ns)
+{
+	/* Keep the newest block: it is being filled. */
+	while (f->head && f->head != f->tail && f->head->last_ns + f->window_ns < now_ns)
+		drop_head(f, now_ns);
+}
+
+void flight__add(struct flight *f, const void *rec, size_t len, __u64 now_ns)
+{
+	size_t need = sizeof(struct entry) + ((len + 7) & ~(size_t)7);
+	struct entry *e;
+	struct block *b;
+
+	if (!f || need > BLOCK_BYTES)
+		return;
+	b = f->tail;
+	if (!b || b->used + need > BLOCK_BYTES) {
+		expire(f, now_ns);
+		while (f->head && f->bytes + sizeof(*b) > f->max_bytes)
+			drop_head(f, now_ns);
+		b = malloc(sizeof(*b));
+		if (!b) {
+			f->evicted++;
+			return;
+		}
+		b->next = NULL;
+		b->used = 0;
+		b->nr = 0;
+		b->last_ns = now_ns;
+		if (f->tail)
+			f->tail->next = b;
+		else
+			f->head = b;
+		f->tail = b;
+		f->bytes += sizeof(*b);
+	}
+	e = (struct entry *)(b->data + b->used);
+	e->len = len;
+	e->pad = 0;
+	e->at_ns = now_ns;
+	memcpy(e + 1, rec, len);
+	b->used += need;
+	b->nr++;
+	b->last_ns = now_ns;
+}
+
+void flight__mark(struct flight *f, __u64 now_ns, const struct flight_counters *c)
+{
+	int i;
+
+	if (!f)
+		return;
+	if (f->nr_marks == NR_MARKS) {
+		f->marks_start = (f->marks_start + 1) % NR_MARKS;
+		f->nr_marks--;
+	}
+	i = (f->marks_start + f->nr_marks) % NR_MARKS;
+	f->marks[i].at_ns = now_ns;
+	f->marks[i].c = *c;
+	f->nr_marks++;
+}
+
+__u64 flight__evicted(const struct flight *f)
+{
+	return f ? f->evicted : 0;
+}
+
+size_t flight__bytes(const struct flight *f)
+{
+	return f ? f->bytes : 0;
+}
+
+/* The last mark at or before t, else the oldest; NULL when there is none. */
+static const struct mark *mark_before(const struct flight *f, __u64 t)
+{
+	const struct mark *best = NULL;
+	int k;
+
+	for (k = 0; k < f->nr_marks; k++) {
+		const struct mark *m = &f->marks[(f->marks_start + k) % NR_MARKS];
+
+		if (!best || m->at_ns <= t)
+			best = m;
+	}
+	return best;
+}
+
+static void fill_trailer(struct trace_trailer *tr, const struct flight_counters *now,
+			 const struct mark *base, __u64 end_ns)
+{
+	int i, l, c;
+
+	memset(tr, 0, sizeof(*tr));
+	tr->end_mono_ns = end_ns;
+	for (i = 0; i < STAT_ALL_NR; i++) {
+		__u64 b = base ? base->c.counters[i] : 0;
+
+		snprintf(tr->counters[i].name, sizeof(tr->counters[i].name), "%s",
+			 stat_descs[i].name);
+		tr->counters[i].value = now->counters[i] >= b ? now->counters[i] - b : 0;
+	}
+	tr->nr_counters = STAT_ALL_NR;
+	for (l = 0; l < SDR_LOC_NR; l++)
+		for (c = 0; c < SDR_CAUSE_NR; c++) {
+			__u64 b = base ? base->c.migrations[l][c] : 0;
+
+			tr->migrations[l][c] = now->migrations[l][c] >= b ?
+						       now->migrations[l][c] - b : 0;
+		}
+	tr->penalty_milli = now->penalty_milli - (base ? base->c.penalty_milli : 0);
+}
+
+int flight__write(struct flight *f, const char *path, const struct trace_meta *meta,
+		  __u64 now_ns, const struct flight_counters *now,
+		  int (*more)(void *ctx, struct trace_writer *w), void *ctx)
+{
+	__u64 start = now_ns > f->window_ns ? now_ns - f->window_ns : 0;
+	struct trace_trailer tr;
+	struct trace_meta m = *meta;
+	struct trace_writer *w;
+	const struct mark *base;
+	struct block *b;
+	int err = 0;
+
+	expire(f, now_ns);
+	/* The window starts at the mark its counters are taken from, so both agree. */
+	base = mark_before(f, start);
+	if (base && base->at_ns > start && base->at_ns < now_ns)
+		start = base->at_ns;
+	if (start < meta->start_mono_ns)
+		start = meta->start_mono_ns;
+	m.start_realtime_ns = meta->start_realtime_ns + (start - meta->start_mono_ns);
+	m.start_mono_ns = start;
+	w = trace_writer__open(path, &m, &err);
+	if (!w)
+		return err;
+	for (b = f->head; b && !err; b = b->next) {
+		size_t off = 0;
+
+		while (off < b->used && !err) {
+			const struct entry *e = (const struct entry *)(b->data + off);
+
+			if (e->at_ns >= start)
+				err = trace_writer__append(w, e + 1, e->len);
+			off += sizeof(*e) + ((e->len + 7) & ~(size_t)7);
+		}
+	}
+	if (!err && more)
+		err = more(ctx, w);
+	if (err) {
+		trace_writer__abort(w);
+		unlink(path);
+		return err;
+	}
+	fill_trailer(&tr, now, base, now_ns);
+	err = trace_writer__close(w, &tr);
+	if (err)
+		unlink(path);
+	return err;
+}

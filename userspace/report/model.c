@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * What the report model offers its readers (renderers, the daemon's
+ * export): totals, labels, the row order, and freeing. Nothing here reads
+ * a file: that is load.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "report/report.h"
+
+__u64 report__total(const __u64 *v, int n)
+{
+	__u64 sum = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		sum += v[i];
+	return sum;
+}
+
+__u64 report__task_total(const struct report_task *t)
+{
+	return report__total(t->migrations, SDR_LOC_NR);
+}
+
+__u64 report__losses_total(const struct report *r)
+{
+	__u64 sum = r->generation ? 0 : r->unconsumed;
+	int i;
+
+	for (i = 0; i < STAT_ALL_NR; i++)
+		if (stat_descs[i].kind == STAT_LOSS)
+			sum += r->counters[i];
+	return sum;
+}
+
+const char *report__cgroup_label(const struct report_cgroup *g, char *buf, size_t len)
+{
+	if (g->k8s && g->k8s->pod[0]) {
+		snprintf(buf, len, "%s/%s/%s", g->k8s->namespace_, g->k8s->pod, g->k8s->container);
+		return buf;
+	}
+	if (g->path)
+		return g->path;
+	snprintf(buf, len, "(id %llu, gone)", (unsigned long long)g->id);
+	return buf;
+}
+
+/* Home: the kernel's preferred node if NUMA balancing set one, else where it ran most. */
+void report__derive_home(struct report_task *t, int nr_nodes)
+{
+	int n, best = -1;
+
+	if (!t->have_totals || !t->runtime_ns)
+		return;
+	if (t->preferred_nid >= 0 && t->preferred_nid < nr_nodes) {
+		best = t->preferred_nid;
+	} else {
+		for (n = 0; n < nr_nodes && n < SDR_MAX_NODES; n++)
+			if (best < 0 || t->node_runtime_ns[n] > t->node_runtime_ns[best])
+				best = n;
+	}
+	t->home_node = best;
+	t->remote_runtime_ns = t->runtime_ns - t->node_runtime_ns[best];
+}
+
+int report_task__cmp(const void *a, const void *b)
+{
+	const struct report_task *x = a, *y = b;
+
+	if (x->penalty_milli != y->penalty_milli)
+		return x->penalty_milli > y->penalty_milli ? -1 : 1;
+	if (x->id.tid != y->id.tid)
+		return x->id.tid < y->id.tid ? -1 : 1;
+	if (x->id.start_ns != y->id.start_ns)
+		return x->id.start_ns < y->id.start_ns ? -1 : 1;
+	return 0;
+}
+
+void report__free(struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_tasks; i++) {
+		free(r->tasks[i].waits.v);
+		free(r->tasks[i].waits.ts);
+		free(r->tasks[i].waits.delivery);
+	}
+	for (i = 0; i < r->nr_cg_names; i++) {
+		free(r->cg_names[i].path);
+		free(r->cg_names[i].k8s);
+	}
+	free(r->cg_names);
+	free(r->tasks);
+	free(r->tid_keys);
+	free(r->tid_index);
+	free(r->node_matrix);
+	free(r->cpu_runq);
+	free(r->cpu_delivery);
+	free(r->cpu_queue);
+	free(r->cgroups);
+	free(r->outliers);
+	free(r->migs);
+	free(r->numas);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The renderers of the report model: text, JSON, HTML (with SVG charts)
+ * and Chrome trace. They read a finished struct report and nothing else:
+ * no file, no loader, no dispatch (that is the report command's,
+ * report_cmd.c).
+ */
+#ifndef SCHEDRIFT_REPORT_RENDER_H
+#define SCHEDRIFT_REPORT_RENDER_H
+
+#include <stdio.h>
+#include "report/report.h"
+
+void report__print_text(const struct report *r, FILE *f, const char *path, int top_n);
+/* samples: also list every wait of every task (arrival order). */
+void report__print_json(const struct report *r, FILE *f, int top_n, int samples);
+/*
+ * Chrome Trace Event Format (Perfetto, chrome://tracing): every wait,
+ * migration, NUMA decision and outlier on its task's track. top_n > 0 keeps
+ * the first top_n tasks in report order; what it leaves out is counted.
+ * Returns 0 or -ENOMEM (events are sorted in memory first).
+ */
+int report__print_chrome(const struct report *r, FILE *f, int top_n);
+/*
+ * One self-contained HTML page: the text report's sections, plus SVG charts.
+ * Returns 0 or -ENOMEM.
+ */
+int report__print_html(const struct report *r, FILE *f, const char *path, int top_n);
+/* The HTML page's inline SVG charts (report_charts.c). Return 0 or -ENOMEM. */
+int report__svg_latency(const struct report *r, FILE *f);
+int report__svg_node_pairs(const struct report *r, FILE *f);
+
+struct json;
+/* One task object; cgroup is its path (NULL: null), split: the report has the wait's parts. */
+void report__write_task_json(struct json *j, const struct report_task *t, const char *cgroup,
+			     int split, int samples);
+
+#endif /* SCHEDRIFT_REPORT_RENDER_H */

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The report model: system totals, node matrix, latency tables and per-task
+ * rows in a fixed order. load.c builds it from a trace file, the live
+ * engine (live/collector.c) from the kernel's maps; the renderers
+ * (render.h) print it. The model is sorted by explicit keys, so the same
+ * input always renders to the same bytes.
+ */
+#ifndef SCHEDRIFT_REPORT_H
+#define SCHEDRIFT_REPORT_H
+
+#include <stdio.h>
+#include "host/k8s.h"
+#include "schedrift.h"
+#include "lib/stats.h"
+#include "trace/trace.h"
+#include "lib/names.h"
+#include "report/lat.h"
+
+/* Wait samples packed in one word: wait | cpu << 48 | landing << 58. */
+#define SAMPLE_WAIT_BITS 48
+#define SAMPLE_WAIT_MASK ((1ull << SAMPLE_WAIT_BITS) - 1)
+#define SAMPLE_CPU_SHIFT 48
+#define SAMPLE_LANDING_SHIFT 58
+
+struct sample_vec {
+	__u64 *v;
+	__u64 *ts;       /* when each wait ended (CLOCK_MONOTONIC), for the timeline formats */
+	__u64 *delivery; /* each wait's delivery part (0 in version 1 files); queue = wait - it */
+	size_t n, cap;
+};
+
+struct report_task {
+	struct sdr_task_id id;
+	int id_known; /* 0 while only wait samples named it (tid alone) */
+	int exited;
+	size_t prev_row;  /* 1 + index of the row its tid had before it was reused; 0 = none */
+	__u64 generation; /* the daemon's drain generation of this row; 0 = not the daemon */
+	__u64 migrations[SDR_LOC_NR];
+	__u64 by_cause[SDR_CAUSE_NR];
+	__u64 penalty_milli;
+	__u64 numa[SDR_NUMA_NR]; /* NUMA balancer decisions */
+	/* From the task's exit or end-of-capture record, when there is one. */
+	int have_totals;
+	__u64 runtime_ns;
+	__u64 node_runtime_ns[SDR_MAX_NODES];
+	__s32 preferred_nid;
+	__u64 cgroup_id;
+	struct sample_vec waits;
+	/* Derived once everything is read. */
+	int home_node; /* -1 = unknown */
+	__u64 remote_runtime_ns;
+	struct lat runq, landing;
+	struct lat delivery, queue; /* the parts of runq (when the report has_split) */
+};
+
+struct report_cgroup {
+	__u64 id;
+	const char *path; /* NULL when the file does not name it */
+	const struct k8s_ident *k8s; /* NULL when not a pod's cgroup (docs/kubernetes.md) */
+	__u64 nr_tasks;
+	struct lat runq;
+	struct lat delivery, queue; /* the parts of runq, when split_known */
+	int split_known;            /* 0: not known (a version 1 file; the daemon keeps none) */
+};
+
+struct report {
+	struct trace_meta meta;
+	int have_trailer;
+	struct trace_trailer trailer; /* valid when have_trailer; node_matrix not kept */
+	char error[320];              /* why reading stopped early (salvage), else "" */
+
+	__u64 duration_ns;
+	__u64 generation; /* the daemon's interval: its drain generation; 0 = a trace file */
+	__u64 nr_records; /* records read from the file */
+	__u64 nr_unknown; /* records of types this build does not know, skipped */
+	__u64 nr_waits;   /* wait samples read */
+
+	/* System totals: the kernel's (trailer) when present, else from records. */
+	__u64 migrations[SDR_LOC_NR][SDR_CAUSE_NR];
+	__u64 penalty_milli;
+	int nr_nodes;
+	struct sdr_node_cell *node_matrix; /* nr_nodes * nr_nodes, from * nr_nodes + to */
+
+	/* Every counter in stat_descs order, values from the trailer (0 if absent). */
+	__u64 counters[STAT_ALL_NR];
+	__u64 unconsumed; /* records the kernel submitted that never reached the file */
+
+	struct report_task *tasks; /* sorted: penalty desc, tid asc, start asc */
+	size_t nr_tasks, cap_tasks;
+
+	struct lat sys_runq;
+	struct lat *cpu_runq; /* meta.topo.nr_cpus entries */
+	struct lat landing[SDR_LOC_NR];
+	/*
+	 * The delivery and queueing parts of each of the above
+	 * (docs/latency.md). has_split is 0 for a trace version 1 file, which
+	 * holds whole waits only: the parts are unknown, not zero.
+	 */
+	int has_split;
+	struct lat sys_delivery, sys_queue;
+	struct lat *cpu_delivery, *cpu_queue; /* meta.topo.nr_cpus entries each, or NULL */
+	struct lat landing_delivery[SDR_LOC_NR], landing_queue[SDR_LOC_NR];
+	struct report_cgroup *cgroups; /* sorted by p99 desc, then id */
+	size_t nr_cgroups;
+	struct sdr_rec_outlier *outliers; /* sorted by wait desc, then time */
+	size_t nr_outliers, cap_outliers;
+	/*
+	 * Every migration and NUMA balancer record, in file order: the
+	 * timeline formats (chrome, html) place each one in time.
+	 */
+	struct sdr_rec_migrate *migs;
+	size_t nr_migs, cap_migs;
+	struct sdr_rec_numa *numas;
+	size_t nr_numas, cap_numas;
+
+	/* Loading state. */
+	__u32 *tid_index; /* open addressing: tid -> current row of that tid */
+	__u32 *tid_keys;
+	size_t tid_cap, tid_used;
+	size_t max_tid_row; /* 1 + current row of tid UINT32_MAX, which the index cannot hold */
+	struct { __u64 id; char *path; struct k8s_ident *k8s; } *cg_names;
+	size_t nr_cg_names, cap_cg_names;
+};
+
+void report__free(struct report *r);
+
+/* Home node and remote runtime from a task's totals (docs/latency.md). */
+void report__derive_home(struct report_task *t, int nr_nodes);
+
+/* qsort order of task rows: penalty desc, then tid, then start time. */
+int report_task__cmp(const void *a, const void *b);
+
+__u64 report__total(const __u64 *v, int n);
+__u64 report__task_total(const struct report_task *t);
+/*
+ * Events lost in all: every LOSS counter, plus the records that never
+ * reached a trace file (for the daemon, `unconsumed` is a backlog still to
+ * be read, not a loss, so it is left out).
+ */
+__u64 report__losses_total(const struct report *r);
+
+/*
+ * How the text and HTML reports name a cgroup: "namespace/pod/container"
+ * for a pod's container whose names are known, else its path, else
+ * "(id N, gone)". Returns buf or the path.
+ */
+const char *report__cgroup_label(const struct report_cgroup *g, char *buf, size_t len);
+
+#endif /* SCHEDRIFT_REPORT_H */
