@@ -89,15 +89,8 @@ static void note_cgroup(struct recorder *rc, __u64 id)
 		return;
 	if (rc->nr_cgroup_ids && rc->cgroup_ids[rc->nr_cgroup_ids - 1] == id)
 		return;
-	if (rc->nr_cgroup_ids == rc->cap_cgroup_ids) {
-		size_t cap = rc->cap_cgroup_ids ? rc->cap_cgroup_ids * 2 : 64;
-		__u64 *v = realloc(rc->cgroup_ids, cap * sizeof(*v));
-
-		if (!v)
-			return; /* the path is then reported as unknown */
-		rc->cgroup_ids = v;
-		rc->cap_cgroup_ids = cap;
-	}
+	if (ARRAY_GROW(rc->cgroup_ids, rc->nr_cgroup_ids, rc->cap_cgroup_ids, 64))
+		return; /* the path is then reported as unknown */
 	rc->cgroup_ids[rc->nr_cgroup_ids++] = id;
 }
 

@@ -160,7 +160,7 @@ int cmd_top(int argc, char **argv)
 	__u64 done = 0, next;
 	struct collector c;
 	struct top_opts o;
-	struct report r;
+	struct interval_snapshot snap;
 	int tty = isatty(STDOUT_FILENO), rc;
 
 	rc = top__parse(argc, argv, &o);
@@ -180,10 +180,10 @@ int cmd_top(int argc, char **argv)
 		if (now_mono_ns() < next)
 			continue;
 		next += (__u64)(o.interval_s * 1e9);
-		if (collector__tick(&c, &r, NULL))
+		if (collector__tick(&c, &snap, false))
 			break;
-		draw(&r, o.rows, tty);
-		report__free(&r);
+		draw(&snap.total, o.rows, tty);
+		interval_snapshot__free(&snap);
 		done++;
 	}
 	collector__stop(&c);

@@ -259,7 +259,7 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 	struct tasktable_stats ts;
 	int fresh[SLO_MAX_RULES];
 	struct blob_ctx b;
-	struct report r, iv;
+	struct interval_snapshot snap;
 	char *buf = NULL;
 	size_t len = 0;
 	__u64 now;
@@ -268,16 +268,16 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 
 	/* Cumulative rows only for the tasks that can get per-task series. */
 	c->cum_rows_top = set->top_n > 0 ? set->top_n : 0;
-	err = collector__tick(c, &r, &iv);
+	err = collector__tick(c, &snap, true);
 	if (err) {
 		log_msg(LOG_LVL_ERR, "failed to read the kernel's counters: %s", strerror(-err));
 		return err;
 	}
 	tasktable__stats(c->table, &ts);
-	slo__evaluate(set->slo, set->nr_slo, &iv, fresh);
+	slo__evaluate(set->slo, set->nr_slo, &snap.interval, fresh);
 	in.slo = set->slo;
 	in.nr_slo = set->nr_slo;
-	in.r = &r;
+	in.r = &snap.total;
 	in.sys_hist = &c->sys_hist;
 	in.landing_hist = c->landing_hist;
 	in.sys_delivery_hist = &c->sys_delivery_hist;
@@ -307,9 +307,8 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 	in.kernel = c->meta.kernel_release;
 	f = open_memstream(&buf, &len);
 	if (!f) {
-		collector__recycle_rows(c, &r, &iv);
-		report__free(&r);
-		report__free(&iv);
+		collector__recycle_rows(c, &snap);
+		interval_snapshot__free(&snap);
 		return -ENOMEM;
 	}
 	err = prom__write(f, &in);
@@ -320,7 +319,7 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 		b.len = len;
 		ferr = atomic_file__write(set->metrics_dir, "schedrift.prom", fill_blob, &b);
 		if (!ferr)
-			ferr = atomic_file__write(set->metrics_dir, "schedrift.json", fill_json, &iv);
+			ferr = atomic_file__write(set->metrics_dir, "schedrift.json", fill_json, &snap.interval);
 		/* Written again: a temporary that a failed write could not remove
 		 * (the directory turned read-only between its creation and its
 		 * removal) goes now, not at the next start. */
@@ -338,9 +337,8 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 		free(buf);
 	if (!err)
 		err = ferr;
-	collector__recycle_rows(c, &r, &iv);
-	report__free(&r);
-	report__free(&iv);
+	collector__recycle_rows(c, &snap);
+	interval_snapshot__free(&snap);
 	return err;
 }
 

@@ -140,13 +140,8 @@ static void cap_directory(const char *dir, __u64 max)
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if (lstat(path, &st) || !S_ISREG(st.st_mode))
 			continue;
-		if (n == cap) {
-			void *p = realloc(v, (cap = cap ? cap * 2 : 32) * sizeof(*v));
-
-			if (!p)
-				break;
-			v = p;
-		}
+		if (ARRAY_GROW(v, n, cap, 32))
+			break;
 		snprintf(v[n].name, sizeof(v[n].name), "%s", de->d_name);
 		v[n].mtime = st.st_mtime;
 		v[n].size = st.st_size;

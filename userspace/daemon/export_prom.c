@@ -25,47 +25,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include "daemon/export_prom.h"
+#include "lib/escape.h"
+#include "lib/task_id.h"
 #include "lib/util.h"
 
 /* ---- label values ---- */
 
+static const char *const prom_special_as[] = { "\\\\", "\\\"", "\\n" };
+
+/* Backslash, quote and newline escaped; invalid UTF-8 as U+FFFD (one per bad byte). */
+static const struct escaper prom_escaper = {
+	.plain_lo = 0x00, .plain_hi = 0x7f,
+	.special = "\\\"\n", .special_as = prom_special_as,
+	.invalid = "\xef\xbf\xbd",
+};
+
 void prom__write_label_value(FILE *f, const char *str, size_t maxlen)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t len, i = 0, n;
-
-	if (!s)
-		return;
-	len = strnlen(str, maxlen);
-	while (i < len) {
-		unsigned char c = s[i];
-
-		/* Plain ASCII goes out as one run, not a call per byte. */
-		n = plain_run(s + i, len - i, 0x00, 0x7f, "\\\"\n");
-		if (n) {
-			fwrite(s + i, 1, n, f);
-			i += n;
-			continue;
-		}
-		if (c == '\\') {
-			fputs("\\\\", f);
-		} else if (c == '"') {
-			fputs("\\\"", f);
-		} else if (c == '\n') {
-			fputs("\\n", f);
-		} else if ((n = utf8_len(s + i, len - i))) {
-			fwrite(s + i, 1, n, f);
-			i += n;
-			continue;
-		} else {
-			/*
-			 * One U+FFFD per bad byte: simple, and a comm of
-			 * 16 bytes can grow to 48 at most.
-			 */
-			fputs("\xef\xbf\xbd", f);
-		}
-		i++;
-	}
+	if (str)
+		escape__fwrite(&prom_escaper, f, str,
+			       maxlen == SIZE_MAX ? strlen(str) : strnlen(str, maxlen));
 }
 
 /* The escaped form of s in a malloc'd string, or NULL when out of memory. */
@@ -540,17 +519,6 @@ struct task_row {
 	char *comm; /* escaped */
 };
 
-static int cmp_task_ident(const struct report_task *x, const struct report_task *y)
-{
-	if (x->id.tid != y->id.tid)
-		return x->id.tid < y->id.tid ? -1 : 1;
-	if (x->id.start_ns != y->id.start_ns)
-		return x->id.start_ns < y->id.start_ns ? -1 : 1;
-	if (x->id.tgid != y->id.tgid)
-		return x->id.tgid < y->id.tgid ? -1 : 1;
-	return memcmp(x->id.comm, y->id.comm, sizeof(x->id.comm));
-}
-
 static int cmp_by_penalty(const void *a, const void *b)
 {
 	const struct report_task *x = *(const struct report_task *const *)a;
@@ -558,7 +526,7 @@ static int cmp_by_penalty(const void *a, const void *b)
 
 	if (x->penalty_milli != y->penalty_milli)
 		return x->penalty_milli > y->penalty_milli ? -1 : 1;
-	return cmp_task_ident(x, y);
+	return task_id__cmp(&x->id, &y->id);
 }
 
 static int cmp_by_p99(const void *a, const void *b)
@@ -568,7 +536,7 @@ static int cmp_by_p99(const void *a, const void *b)
 
 	if (x->runq.p99 != y->runq.p99)
 		return x->runq.p99 > y->runq.p99 ? -1 : 1;
-	return cmp_task_ident(x, y);
+	return task_id__cmp(&x->id, &y->id);
 }
 
 /* Output order: the labels (tid, tgid, comm), then the start time. */
@@ -584,7 +552,7 @@ static int cmp_task_row(const void *a, const void *b)
 	d = strcmp(x->comm, y->comm);
 	if (d)
 		return d;
-	return cmp_task_ident(x->t, y->t);
+	return task_id__cmp(&x->t->id, &y->t->id);
 }
 
 static bool same_labels(const struct task_row *x, const struct task_row *y)

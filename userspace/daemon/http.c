@@ -228,16 +228,9 @@ static int collect_row(void *ctx, const struct task_rec *t)
 
 	if (q->tid && t->id.tid != q->tid)
 		return 0;
-	if (q->n == q->cap) {
-		size_t cap = q->cap ? q->cap * 2 : 256;
-		void *p = realloc(q->rows, cap * sizeof(*q->rows));
-
-		if (!p) {
-			q->err = -ENOMEM;
-			return 1;
-		}
-		q->rows = p;
-		q->cap = cap;
+	if (ARRAY_GROW(q->rows, q->n, q->cap, 256)) {
+		q->err = -ENOMEM;
+		return 1;
 	}
 	collector__row_from_rec(&q->rows[q->n++], t, q->nr_nodes);
 	return 0;

@@ -16,15 +16,8 @@ static int add(__u64 id, const char *path)
 {
 	struct cgroup_paths *cp = walking;
 
-	if (cp->n == cp->cap) {
-		size_t cap = cp->cap ? cp->cap * 2 : 64;
-		void *v = realloc(cp->v, cap * sizeof(*cp->v));
-
-		if (!v)
-			return -ENOMEM;
-		cp->v = v;
-		cp->cap = cap;
-	}
+	if (ARRAY_GROW(cp->v, cp->n, cp->cap, 64))
+		return -ENOMEM;
 	cp->v[cp->n].id = id;
 	cp->v[cp->n].path = strdup(*path ? path : "/");
 	if (!cp->v[cp->n].path)

@@ -389,15 +389,8 @@ const struct k8s_ident *k8s_cache__get(struct k8s_cache *c, const char *path, do
 			break;
 		}
 	if (!e) {
-		if (c->n == c->cap) {
-			size_t cap = c->cap ? c->cap * 2 : 32;
-			void *v = realloc(c->v, cap * sizeof(*c->v));
-
-			if (!v)
-				return NULL;
-			c->v = v;
-			c->cap = cap;
-		}
+		if (ARRAY_GROW(c->v, c->n, c->cap, 32))
+			return NULL;
 		e = calloc(1, sizeof(*e));
 		if (!e)
 			return NULL;

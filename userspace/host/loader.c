@@ -403,16 +403,9 @@ int loader__read_cgroups(struct loader *l, struct loader_cgroup **out, size_t *n
 		err = bpf_map__get_next_key(map, prev, &next, sizeof(next));
 		if (err)
 			break;
-		if (cnt == cap) {
-			void *p;
-
-			cap = cap ? cap * 2 : 16;
-			p = realloc(v, cap * sizeof(*v));
-			if (!p) {
-				free(v);
-				return -ENOMEM;
-			}
-			v = p;
+		if (ARRAY_GROW(v, cnt, cap, 16)) {
+			free(v);
+			return -ENOMEM;
 		}
 		if (!bpf_map__lookup_elem(map, &next, sizeof(next), &v[cnt].hist, sizeof(v[cnt].hist), 0)) {
 			v[cnt].id = next;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <math.h>
 #include <string.h>
+#include "lib/escape.h"
 #include "lib/json.h"
 #include "lib/util.h"
 
@@ -276,46 +277,32 @@ void json__finish(struct json *j)
 	flush(j);
 }
 
-/* Printable ASCII other than the quote and the backslash. */
-static size_t plain_ascii(const unsigned char *s, size_t len)
-{
-	size_t n = 0;
+static const char *const json_special_as[] = { "\\\"", "\\\\" };
 
-	while (n < len && s[n] >= 0x20 && s[n] <= 0x7e && s[n] != '"' && s[n] != '\\')
-		n++;
-	return n;
+/* Controls as \u00XX. */
+static size_t json_control(char *buf, unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	memcpy(buf, "\\u00", 4);
+	buf[4] = hex[c >> 4];
+	buf[5] = hex[c & 15];
+	return 6;
+}
+
+static const struct escaper json_escaper = {
+	.plain_lo = 0x20, .plain_hi = 0x7e,
+	.special = "\"\\", .special_as = json_special_as,
+	.control = json_control,
+	.invalid = "\\ufffd",
+};
+
+static void put_escaped(void *j, const char *s, size_t n)
+{
+	put(j, s, n);
 }
 
 static void write_escaped(struct json *j, const char *str, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, n;
-
-	while (i < len) {
-		unsigned char c = s[i];
-
-		n = plain_ascii(s + i, len - i);
-		if (n) {
-			put(j, str + i, n);
-			i += n;
-			continue;
-		}
-		if (c == '"' || c == '\\') {
-			put_c(j, '\\');
-			put_c(j, c);
-			i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-
-			put(j, u, sizeof(u));
-			i++;
-		} else if ((n = utf8_len(s + i, len - i)) == 0) {
-			put(j, "\\ufffd", 6);
-			i++;
-		} else {
-			put(j, str + i, n);
-			i += n;
-		}
-	}
+	escape__write(&json_escaper, put_escaped, j, str, len);
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,4 +200,22 @@ char *str_trim(char *s)
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
 		*--e = 0;
 	return s;
+}
+
+int array__grow(void **v, size_t n, size_t *cap, size_t size, size_t first)
+{
+	size_t want;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	want = *cap ? *cap * 2 : first;
+	if (want <= n || want > SIZE_MAX / size)
+		return -ENOMEM;
+	p = realloc(*v, want * size);
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = want;
+	return 0;
 }

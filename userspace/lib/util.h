@@ -73,4 +73,14 @@ void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* s without its leading blanks and trailing blanks and line ends (cut in place). */
 char *str_trim(char *s);
 
+/*
+ * Room for one more element after the first n of the array *v (elements of
+ * size bytes, *cap of them allocated): when full, doubles *cap (to first
+ * when 0) and reallocates. 0, or -ENOMEM with *v and *cap unchanged.
+ * ARRAY_GROW takes the array and its capacity by name.
+ */
+int array__grow(void **v, size_t n, size_t *cap, size_t size, size_t first);
+#define ARRAY_GROW(arr, n, cap, first) \
+	array__grow((void **)&(arr), (n), &(cap), sizeof(*(arr)), (first))
+
 #endif /* SCHEDRIFT_UTIL_H */

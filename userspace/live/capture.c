@@ -27,15 +27,8 @@ static int capture_task(void *ctx, const struct sdr_rec_task *t)
 	if (x->err)
 		return x->err;
 	if (id && x->nr_cg < 4096) { /* the cgroups to name; duplicates removed below */
-		if (x->nr_cg == x->cap_cg) {
-			size_t cap = x->cap_cg ? x->cap_cg * 2 : 64;
-			void *v = realloc(x->cg_ids, cap * sizeof(*x->cg_ids));
-
-			if (!v)
-				return x->err = -ENOMEM;
-			x->cg_ids = v;
-			x->cap_cg = cap;
-		}
+		if (ARRAY_GROW(x->cg_ids, x->nr_cg, x->cap_cg, 64))
+			return x->err = -ENOMEM;
 		x->cg_ids[x->nr_cg++] = id;
 	}
 	return 0;

@@ -65,15 +65,8 @@ static struct collector_cg *cg_get(struct collector *c, __u64 id)
 		return &c->cgs[lo];
 	if (c->nr_cgs >= c->max_cgs)
 		return NULL;
-	if (c->nr_cgs == c->cap_cgs) {
-		size_t cap = c->cap_cgs ? c->cap_cgs * 2 : 16;
-		void *p = realloc(c->cgs, cap * sizeof(*c->cgs));
-
-		if (!p)
-			return NULL;
-		c->cgs = p;
-		c->cap_cgs = cap;
-	}
+	if (ARRAY_GROW(c->cgs, c->nr_cgs, c->cap_cgs, 16))
+		return NULL;
 	memmove(&c->cgs[lo + 1], &c->cgs[lo], (c->nr_cgs - lo) * sizeof(c->cgs[0]));
 	memset(&c->cgs[lo], 0, sizeof(c->cgs[0]));
 	c->cgs[lo].id = id;
@@ -283,18 +276,12 @@ struct vanished {
 static int find_vanished(void *ctx, const struct task_rec *t)
 {
 	struct vanished *v = ctx;
-	void *p;
 
 	if (t->exit_generation || t->generation == v->generation)
 		return 0;
-	if (v->n == v->cap) {
-		v->cap = v->cap ? v->cap * 2 : 64;
-		p = realloc(v->ids, v->cap * sizeof(*v->ids));
-		if (!p) {
-			v->err = -ENOMEM;
-			return 1;
-		}
-		v->ids = p;
+	if (ARRAY_GROW(v->ids, v->n, v->cap, 64)) {
+		v->err = -ENOMEM;
+		return 1;
 	}
 	v->ids[v->n++] = t->id;
 	return 0;
@@ -443,14 +430,14 @@ static void keep_totals(struct collector *c, const struct report *r)
 	}
 }
 
-int collector__tick(struct collector *c, struct report *r, struct report *iv)
+int collector__tick(struct collector *c, struct interval_snapshot *s, bool want_interval)
 {
+	struct report *r = &s->total, *iv = want_interval ? &s->interval : NULL;
 	__u64 now;
 	int err;
 
-	memset(r, 0, sizeof(*r));
-	if (iv)
-		memset(iv, 0, sizeof(*iv));
+	memset(s, 0, sizeof(*s));
+	s->has_interval = want_interval;
 	/*
 	 * Exits first, so a task that exited is not re-read as live; they are
 	 * stamped with the generation this tick ends.
@@ -516,4 +503,10 @@ int collector__tick(struct collector *c, struct report *r, struct report *iv)
 			report__free(iv);
 	}
 	return err;
+}
+
+void interval_snapshot__free(struct interval_snapshot *s)
+{
+	report__free(&s->total);
+	report__free(&s->interval);
 }

@@ -3,9 +3,9 @@
  * The always-on side of schedrift (daemon, top): BPF loaded in aggregate
  * mode (no per-wait or per-migration records), a ring buffer carrying only
  * task exits and outliers, and once per interval a tick that reads the
- * kernel's aggregates and live tasks into the task table and builds a
- * struct report from them, so the same renderers serve files, HTTP and the
- * terminal.
+ * kernel's aggregates and live tasks into the task table and builds an
+ * interval snapshot (report models) from them, so the same renderers serve
+ * files, HTTP and the terminal.
  *
  * Threading: one thread (the ingest thread) calls everything here; it is
  * the only writer of the task table. Other threads read the table only.
@@ -13,6 +13,7 @@
 #ifndef SCHEDRIFT_COLLECTOR_H
 #define SCHEDRIFT_COLLECTOR_H
 
+#include <stdbool.h>
 #include "host/cgroup_paths.h"
 #include "live/flight.h"
 #include "host/k8s.h"
@@ -112,21 +113,33 @@ int collector__start(struct collector *c, const struct collector_opts *o);
 /* Drains the ring buffer (exits, outliers), waiting up to timeout_ms. */
 int collector__drain(struct collector *c, int timeout_ms);
 /*
- * Ends an interval: live tasks into the table, then the report r (counts
- * cumulative since start, as Prometheus wants them; latency percentiles
- * over the interval; tasks as cum_rows_top says) and, when iv is not
- * NULL, the report of the interval alone (every count the interval's;
- * tasks that did something in it). Both must be freed with report__free,
- * after collector__recycle_rows if they come from this collector; cgroup
- * paths in them stay owned by c.
+ * What a tick gives: the live engine at the end of an interval, as report
+ * models (report/report.h) for the renderers and the export. Not a trace
+ * file's report: its counts come from the kernel's maps, its task rows
+ * from the task table, and it has no samples.
+ *   total     counts cumulative since start (as Prometheus wants them),
+ *             latency percentiles over the interval, tasks as cum_rows_top
+ *             says;
+ *   interval  every count the interval's, the tasks that did something in
+ *             it (when asked for: has_interval).
+ * Free with interval_snapshot__free, after collector__recycle_rows if it
+ * came from this collector; cgroup paths in it stay owned by the collector.
  */
-int collector__tick(struct collector *c, struct report *r, struct report *iv);
+struct interval_snapshot {
+	struct report total;
+	struct report interval;
+	bool has_interval;
+};
+
+/* Ends an interval: live tasks into the table, then the snapshot s. 0 or a negative errno. */
+int collector__tick(struct collector *c, struct interval_snapshot *s, bool want_interval);
 /*
- * Keeps the task rows of r and iv (either may be NULL) for the next tick:
- * 10 000 tasks' rows are 8 MB each, and fresh pages for them every
- * interval were a tenth of the daemon's CPU time in page faults.
+ * Keeps the task rows of s for the next tick: 10 000 tasks' rows are 8 MB
+ * each, and fresh pages for them every interval were a tenth of the
+ * daemon's CPU time in page faults.
  */
-void collector__recycle_rows(struct collector *c, struct report *r, struct report *iv);
+void collector__recycle_rows(struct collector *c, struct interval_snapshot *s);
+void interval_snapshot__free(struct interval_snapshot *s);
 void collector__stop(struct collector *c);
 
 /*

@@ -10,6 +10,7 @@
 #include "live/collector.h"
 #include "lib/util.h"
 #include "live/task_interval.h"
+#include "lib/task_id.h"
 
 /* Where a cgroup id is in a report's cgroups, for counting their tasks. */
 struct cgroup_slot {
@@ -46,21 +47,13 @@ void collector__row_from_rec(struct report_task *row, const struct task_rec *t, 
 {
 	size_t i;
 
-	memset(row, 0, sizeof(*row));
-	row->id = t->id;
-	row->id_known = 1;
-	row->exited = t->exit_generation != 0;
-	row->generation = t->generation;
+	task_rec__row_start(row, t);
 	memcpy(row->migrations, t->counts.migrations, sizeof(row->migrations));
 	memcpy(row->by_cause, t->counts.by_cause, sizeof(row->by_cause));
 	row->penalty_milli = t->counts.penalty_milli;
 	memcpy(row->numa, t->counts.numa, sizeof(row->numa));
-	row->have_totals = 1;
 	row->runtime_ns = t->counts.runtime_ns;
 	memcpy(row->node_runtime_ns, t->counts.node_runtime_ns, sizeof(row->node_runtime_ns));
-	row->preferred_nid = t->counts.preferred_nid;
-	row->cgroup_id = t->counts.cgroup_id;
-	row->home_node = -1;
 	report__derive_home(row, nr_nodes);
 	row->runq = lat__from_task_hist(t->counts.wait_hist, t->counts.wait_max_ns);
 	/*
@@ -113,15 +106,8 @@ static void count_in_cgroups(struct report *r, const struct cgroup_slot *slots, 
 
 static int top_push(struct top_list *l, __u64 key, const struct sdr_task_id *id)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 1024;
-		void *p = realloc(l->v, cap * sizeof(*l->v));
-
-		if (!p)
-			return -ENOMEM;
-		l->v = p;
-		l->cap = cap;
-	}
+	if (ARRAY_GROW(l->v, l->n, l->cap, 1024))
+		return -ENOMEM;
 	l->v[l->n].key = key;
 	l->v[l->n++].id = *id;
 	return 0;
@@ -133,65 +119,52 @@ static int cmp_top_candidate(const void *a, const void *b)
 
 	if (x->key != y->key)
 		return x->key > y->key ? -1 : 1;
-	if (x->id.tid != y->id.tid)
-		return x->id.tid < y->id.tid ? -1 : 1;
-	if (x->id.start_ns != y->id.start_ns)
-		return x->id.start_ns < y->id.start_ns ? -1 : 1;
-	if (x->id.tgid != y->id.tgid)
-		return x->id.tgid < y->id.tgid ? -1 : 1;
-	return memcmp(x->id.comm, y->id.comm, sizeof(x->id.comm));
+	return task_id__cmp(&x->id, &y->id);
 }
 
 static struct report_task *next_row(struct report *r)
 {
-	if (r->nr_tasks == r->cap_tasks) {
-		size_t cap = r->cap_tasks ? r->cap_tasks * 2 : 256;
-		void *p = realloc(r->tasks, cap * sizeof(*r->tasks));
-
-		if (!p)
-			return NULL;
-		r->tasks = p;
-		r->cap_tasks = cap;
-	}
+	if (ARRAY_GROW(r->tasks, r->nr_tasks, r->cap_tasks, 256))
+		return NULL;
 	return &r->tasks[r->nr_tasks++];
 }
 
 static int add_task_row(void *ctx, const struct task_rec *t)
 {
-	struct task_fill *tf = ctx;
+	struct task_fill *fill = ctx;
 	struct report_task *row;
 
-	count_in_cgroups(tf->r, tf->slots, t->counts.cgroup_id);
-	if (tf->all_rows) {
-		row = next_row(tf->r);
+	count_in_cgroups(fill->r, fill->slots, t->counts.cgroup_id);
+	if (fill->all_rows) {
+		row = next_row(fill->r);
 		if (!row)
 			goto oom;
-		collector__row_from_rec(row, t, tf->nr_nodes);
+		collector__row_from_rec(row, t, fill->nr_nodes);
 	} else {
 		/* Export_prom.c's choice, made here without a row for everyone. */
 		__u64 p99 = lat__task_hist_quantile(t->counts.wait_hist, t->counts.wait_max_ns,
 						     0.99);
 
 		if ((t->counts.penalty_milli &&
-		     top_push(&tf->by_penalty, t->counts.penalty_milli, &t->id)) ||
-		    (p99 && top_push(&tf->by_p99, p99, &t->id)))
+		     top_push(&fill->by_penalty, t->counts.penalty_milli, &t->id)) ||
+		    (p99 && top_push(&fill->by_p99, p99, &t->id)))
 			goto oom;
 	}
 	/*
 	 * The interval's rows: tasks whose version is of this generation and
 	 * that did something in it (an idle task is still read every tick).
 	 */
-	if (!tf->interval || t->generation != tf->generation ||
-	    (!task_interval__active(&t->interval) && t->exit_generation != tf->generation))
+	if (!fill->interval || t->generation != fill->generation ||
+	    (!task_interval__active(&t->interval) && t->exit_generation != fill->generation))
 		return 0;
-	row = next_row(tf->interval);
+	row = next_row(fill->interval);
 	if (!row)
 		goto oom;
-	task_interval__row(row, t, tf->nr_nodes);
-	count_in_cgroups(tf->interval, tf->slots, t->counts.cgroup_id);
+	task_interval__row(row, t, fill->nr_nodes);
+	count_in_cgroups(fill->interval, fill->slots, t->counts.cgroup_id);
 	return 0;
 oom:
-	tf->err = -ENOMEM;
+	fill->err = -ENOMEM;
 	return 1;
 }
 
@@ -243,10 +216,10 @@ static void recycle(struct collector *c, int which, struct report *r)
 	r->nr_tasks = r->cap_tasks = 0;
 }
 
-void collector__recycle_rows(struct collector *c, struct report *r, struct report *iv)
+void collector__recycle_rows(struct collector *c, struct interval_snapshot *s)
 {
-	recycle(c, 0, r);
-	recycle(c, 1, iv);
+	recycle(c, 0, &s->total);
+	recycle(c, 1, s->has_interval ? &s->interval : NULL);
 }
 
 /* The cumulative rows of the first `lim` candidates in l's order. */
@@ -288,7 +261,7 @@ static void drop_duplicate_rows(struct report *r)
 
 int collector__fill_tasks(struct collector *c, struct report *r, struct report *iv)
 {
-	struct task_fill tf = {
+	struct task_fill fill = {
 		.r = r, .interval = iv, .generation = c->generation, .nr_nodes = c->topo.nr_nodes,
 		.all_rows = c->cum_rows_top < 0,
 	};
@@ -299,8 +272,8 @@ int collector__fill_tasks(struct collector *c, struct report *r, struct report *
 
 	/* Only this thread changes the table, so the count holds for the walk. */
 	tasktable__stats(c->table, &st);
-	if ((tf.all_rows && reserve_rows(c, 0, r, st.nr_tasks)) ||
-	    (!tf.all_rows && reserve_rows(c, 0, r, 2 * lim)) ||
+	if ((fill.all_rows && reserve_rows(c, 0, r, st.nr_tasks)) ||
+	    (!fill.all_rows && reserve_rows(c, 0, r, 2 * lim)) ||
 	    (iv && reserve_rows(c, 1, iv, st.nr_tasks)))
 		return -ENOMEM;
 	slots = calloc(r->nr_cgroups + 1, sizeof(*slots));
@@ -310,22 +283,22 @@ int collector__fill_tasks(struct collector *c, struct report *r, struct report *
 		slots[i] = (struct cgroup_slot){ .id = r->cgroups[i].id, .pos = i };
 	if (r->nr_cgroups)
 		qsort(slots, r->nr_cgroups, sizeof(*slots), cmp_cgroup_slot);
-	tf.slots = slots;
-	tasktable__for_each(c->reader, add_task_row, &tf);
-	err = tf.err;
-	if (!err && !tf.all_rows) {
-		err = add_top_rows(c, r, &tf.by_penalty, lim);
+	fill.slots = slots;
+	tasktable__for_each(c->reader, add_task_row, &fill);
+	err = fill.err;
+	if (!err && !fill.all_rows) {
+		err = add_top_rows(c, r, &fill.by_penalty, lim);
 		if (!err)
-			err = add_top_rows(c, r, &tf.by_p99, lim);
+			err = add_top_rows(c, r, &fill.by_p99, lim);
 	}
-	free(tf.by_penalty.v);
-	free(tf.by_p99.v);
+	free(fill.by_penalty.v);
+	free(fill.by_p99.v);
 	free(slots);
 	if (err)
 		return err;
 	if (r->nr_tasks)
 		qsort(r->tasks, r->nr_tasks, sizeof(*r->tasks), report_task__cmp);
-	if (!tf.all_rows)
+	if (!fill.all_rows)
 		drop_duplicate_rows(r);
 	if (iv && iv->nr_tasks)
 		qsort(iv->tasks, iv->nr_tasks, sizeof(*iv->tasks), report_task__cmp);

@@ -184,25 +184,31 @@ int task_interval__active(const struct task_interval *iv)
 	       sum_u64(iv->numa, SDR_NUMA_NR);
 }
 
-void task_interval__row(struct report_task *row, const struct task_rec *t, int nr_nodes)
+void task_rec__row_start(struct report_task *row, const struct task_rec *t)
 {
-	const struct task_interval *iv = &t->interval;
-	int i;
-
 	memset(row, 0, sizeof(*row));
 	row->id = t->id;
 	row->id_known = 1;
 	row->exited = t->exit_generation != 0;
 	row->generation = t->generation;
+	row->have_totals = 1;
+	row->preferred_nid = t->counts.preferred_nid;
+	row->cgroup_id = t->counts.cgroup_id;
+	row->home_node = -1;
+}
+
+void task_interval__row(struct report_task *row, const struct task_rec *t, int nr_nodes)
+{
+	const struct task_interval *iv = &t->interval;
+	int i;
+
+	task_rec__row_start(row, t);
 	memcpy(row->migrations, iv->migrations, sizeof(row->migrations));
 	memcpy(row->by_cause, iv->by_cause, sizeof(row->by_cause));
 	memcpy(row->numa, iv->numa, sizeof(row->numa));
 	row->penalty_milli = iv->penalty_milli;
-	row->have_totals = 1;
 	row->runtime_ns = iv->runtime_ns;
 	row->remote_runtime_ns = iv->remote_runtime_ns;
-	row->preferred_nid = t->counts.preferred_nid;
-	row->cgroup_id = t->counts.cgroup_id;
 	row->home_node = home_of(&t->counts, nr_nodes);
 	row->runq.count = iv->waits;
 	row->runq.p50 = iv->wait_p50_ns;

@@ -24,6 +24,12 @@ void task_interval__fill(struct task_rec *t, const struct task_rec *old, int nr_
 /* Did the task do anything in its interval (waits, runs, migrations, NUMA)? */
 int task_interval__active(const struct task_interval *iv);
 
+/*
+ * What every report row of a task version starts with, cumulative
+ * (collector__row_from_rec) or the interval's (task_interval__row):
+ * identity, exit, generation, cgroup, preferred node; the rest zero.
+ */
+void task_rec__row_start(struct report_task *row, const struct task_rec *t);
 /* A report row whose figures are the interval's (identity, cgroup and home node are the task's). */
 void task_interval__row(struct report_task *row, const struct task_rec *t, int nr_nodes);
 

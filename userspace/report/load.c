@@ -50,15 +50,8 @@ static struct report_task *new_row(struct report *r, __u32 tid)
 	struct report_task *t;
 	__u32 slot;
 
-	if (r->nr_tasks == r->cap_tasks) {
-		size_t cap = r->cap_tasks ? r->cap_tasks * 2 : 256;
-		void *p = realloc(r->tasks, cap * sizeof(*r->tasks));
-
-		if (!p)
-			return NULL;
-		r->tasks = p;
-		r->cap_tasks = cap;
-	}
+	if (ARRAY_GROW(r->tasks, r->nr_tasks, r->cap_tasks, 256))
+		return NULL;
 	if ((r->tid_used + 1) * 2 > r->tid_cap && tid_grow(r))
 		return NULL;
 	t = &r->tasks[r->nr_tasks];
@@ -148,15 +141,8 @@ static int vec_push(struct sample_vec *v, __u64 x, __u64 ts, __u64 delivery)
 /* Append one record to a growing array of records of one type. */
 static int rec_push(void **arr, size_t *n, size_t *cap, const void *rec, size_t size)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 64;
-		void *p = realloc(*arr, c * size);
-
-		if (!p)
-			return -ENOMEM;
-		*arr = p;
-		*cap = c;
-	}
+	if (array__grow(arr, *n, cap, size, 64))
+		return -ENOMEM;
 	memcpy((char *)*arr + *n * size, rec, size);
 	(*n)++;
 	return 0;
@@ -233,15 +219,8 @@ static int add_wait(void *ctx, const struct wait_sample *s)
 
 static int add_outlier(struct report *r, const struct sdr_rec_outlier *o)
 {
-	if (r->nr_outliers == r->cap_outliers) {
-		size_t cap = r->cap_outliers ? r->cap_outliers * 2 : 64;
-		void *p = realloc(r->outliers, cap * sizeof(*r->outliers));
-
-		if (!p)
-			return -ENOMEM;
-		r->outliers = p;
-		r->cap_outliers = cap;
-	}
+	if (ARRAY_GROW(r->outliers, r->nr_outliers, r->cap_outliers, 64))
+		return -ENOMEM;
 	r->outliers[r->nr_outliers++] = *o;
 	return row_of(r, &o->task) ? 0 : -ENOMEM;
 }
@@ -250,15 +229,8 @@ static int add_cgroup_name(struct report *r, const struct sdr_rec_cgroup *c)
 {
 	size_t len = c->hdr.size - sizeof(*c);
 
-	if (r->nr_cg_names == r->cap_cg_names) {
-		size_t cap = r->cap_cg_names ? r->cap_cg_names * 2 : 32;
-		void *p = realloc(r->cg_names, cap * sizeof(*r->cg_names));
-
-		if (!p)
-			return -ENOMEM;
-		r->cg_names = p;
-		r->cap_cg_names = cap;
-	}
+	if (ARRAY_GROW(r->cg_names, r->nr_cg_names, r->cap_cg_names, 32))
+		return -ENOMEM;
 	r->cg_names[r->nr_cg_names].id = c->id;
 	r->cg_names[r->nr_cg_names].k8s = NULL;
 	r->cg_names[r->nr_cg_names].path = strndup(c->path, len);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "report/report.h"
+#include "lib/task_id.h"
 
 __u64 report__total(const __u64 *v, int n)
 {
@@ -71,11 +72,7 @@ int report_task__cmp(const void *a, const void *b)
 
 	if (x->penalty_milli != y->penalty_milli)
 		return x->penalty_milli > y->penalty_milli ? -1 : 1;
-	if (x->id.tid != y->id.tid)
-		return x->id.tid < y->id.tid ? -1 : 1;
-	if (x->id.start_ns != y->id.start_ns)
-		return x->id.start_ns < y->id.start_ns ? -1 : 1;
-	return 0;
+	return task_id__cmp(&x->id, &y->id);
 }
 
 void report__free(struct report *r)

@@ -35,4 +35,19 @@ struct json;
 void report__write_task_json(struct json *j, const struct report_task *t, const char *cgroup,
 			     int split, int samples);
 
+/*
+ * The JSON renderers' shared parts (report_json.c), also in the Chrome
+ * trace's otherData: the topology object, and the "capture" object opened
+ * with what every capture has; the caller adds its own keys and closes it.
+ */
+struct topology;
+void report__write_topology_json(struct json *j, const struct topology *t);
+enum {
+	CAPTURE_MONO = 1 << 0,       /* start_mono_ns, which the timeline formats use */
+	CAPTURE_GENERATION = 1 << 1, /* the daemon's generation, when it has one */
+};
+void report__write_capture_head(struct json *j, const struct report *r, unsigned int with);
+/* The "lost" (every LOSS counter, and unconsumed) and "counters" objects. */
+void report__write_counters_json(struct json *j, const struct report *r);
+
 #endif /* SCHEDRIFT_REPORT_RENDER_H */

@@ -128,7 +128,7 @@ void report__free(struct report *r);
 /* Home node and remote runtime from a task's totals (docs/latency.md). */
 void report__derive_home(struct report_task *t, int nr_nodes);
 
-/* qsort order of task rows: penalty desc, then tid, then start time. */
+/* qsort order of task rows: penalty desc, then identity (task_id__cmp: tid, start, tgid, comm). */
 int report_task__cmp(const void *a, const void *b);
 
 __u64 report__total(const __u64 *v, int n);

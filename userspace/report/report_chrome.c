@@ -398,49 +398,9 @@ static int write_names(struct json *j, const struct report *r, const struct kept
 
 /* ---- otherData ---- */
 
-static void write_topology(struct json *j, const struct topology *t)
-{
-	__u64 row[SDR_MAX_NODES];
-	int c, from, to;
-
-	json__object_begin(j, "topology");
-	json__u64(j, "nr_nodes", t->nr_nodes);
-	json__array_begin(j, "cpus");
-	for (c = 0; c < t->nr_cpus; c++) {
-		if (t->cpu_node[c] < 0)
-			continue;
-		json__object_begin(j, NULL);
-		json__u64(j, "cpu", c);
-		json__u64(j, "llc", t->cpu_llc[c]);
-		json__u64(j, "node", t->cpu_node[c]);
-		json__object_end(j);
-	}
-	json__array_end(j);
-	json__array_begin(j, "distance");
-	for (from = 0; from < t->nr_nodes; from++) {
-		for (to = 0; to < t->nr_nodes; to++)
-			row[to] = t->distance[from][to];
-		json__inline_u64_array(j, NULL, row, t->nr_nodes);
-	}
-	json__array_end(j);
-	json__object_end(j);
-}
-
 static void write_capture(struct json *j, const struct report *r)
 {
-	json__object_begin(j, "capture");
-	json__u64(j, "duration_ns", r->duration_ns);
-	json__strn(j, "kernel", r->meta.kernel_release, sizeof(r->meta.kernel_release));
-	json__strn(j, "hostname", r->meta.hostname, sizeof(r->meta.hostname));
-	json__u64(j, "nr_cpus", r->meta.nr_cpus_online);
-	json__u64(j, "start_realtime_ns", r->meta.start_realtime_ns);
-	json__u64(j, "start_mono_ns", r->meta.start_mono_ns);
-	json__strn(j, "command", r->meta.command, sizeof(r->meta.command));
-	json__bool(j, "complete", r->have_trailer);
-	if (r->error[0])
-		json__str(j, "error", r->error);
-	json__u64(j, "records", r->nr_records);
-	json__u64(j, "unknown_records", r->nr_unknown);
+	report__write_capture_head(j, r, CAPTURE_MONO);
 	json__u64(j, "tasks", r->nr_tasks);
 	json__object_end(j);
 }
@@ -459,23 +419,11 @@ static void write_counts(struct json *j, const char *key, const __u64 *v, __u64 
 static void write_other(struct json *j, const struct report *r, const struct ev_list *l,
 			const struct kept *k)
 {
-	int i;
-
 	json__object_begin(j, "otherData");
 	json__str(j, "schema", "schedrift.chrome/1");
 	write_capture(j, r);
-	write_topology(j, &r->meta.topo);
-	json__object_begin(j, "lost");
-	for (i = 0; i < STAT_ALL_NR; i++)
-		if (stat_descs[i].kind == STAT_LOSS)
-			json__u64(j, stat_descs[i].name, r->counters[i]);
-	json__u64(j, "unconsumed", r->unconsumed);
-	json__object_end(j);
-	json__object_begin(j, "counters");
-	for (i = 0; i < STAT_ALL_NR; i++)
-		if (stat_descs[i].kind == STAT_COUNT)
-			json__u64(j, stat_descs[i].name, r->counters[i]);
-	json__object_end(j);
+	report__write_topology_json(j, &r->meta.topo);
+	report__write_counters_json(j, r);
 	/* What traceEvents holds, and what --top left out of it. */
 	write_counts(j, "events", l->written, k->n);
 	write_counts(j, "omitted", l->omitted, r->nr_tasks - k->n);

@@ -22,7 +22,7 @@ static void write_mig(struct json *j, const char *key, const __u64 *by_loc, cons
 	json__object_end(j);
 }
 
-static void write_topology(struct json *j, const struct topology *t)
+void report__write_topology_json(struct json *j, const struct topology *t)
 {
 	__u64 row[SDR_MAX_NODES];
 	int c, from, to;
@@ -50,7 +50,7 @@ static void write_topology(struct json *j, const struct topology *t)
 	json__object_end(j);
 }
 
-static void write_capture(struct json *j, const struct report *r)
+void report__write_capture_head(struct json *j, const struct report *r, unsigned int with)
 {
 	json__object_begin(j, "capture");
 	json__u64(j, "duration_ns", r->duration_ns);
@@ -58,20 +58,27 @@ static void write_capture(struct json *j, const struct report *r)
 	json__strn(j, "hostname", r->meta.hostname, sizeof(r->meta.hostname));
 	json__u64(j, "nr_cpus", r->meta.nr_cpus_online);
 	json__u64(j, "start_realtime_ns", r->meta.start_realtime_ns);
+	if (with & CAPTURE_MONO)
+		json__u64(j, "start_mono_ns", r->meta.start_mono_ns);
 	json__strn(j, "command", r->meta.command, sizeof(r->meta.command));
 	json__bool(j, "complete", r->have_trailer);
 	/* The daemon's file covers one interval, named by its drain generation. */
-	if (r->generation)
+	if ((with & CAPTURE_GENERATION) && r->generation)
 		json__u64(j, "generation", r->generation);
 	if (r->error[0])
 		json__str(j, "error", r->error);
 	json__u64(j, "records", r->nr_records);
 	json__u64(j, "unknown_records", r->nr_unknown);
-	write_topology(j, &r->meta.topo);
+}
+
+static void write_capture(struct json *j, const struct report *r)
+{
+	report__write_capture_head(j, r, CAPTURE_GENERATION);
+	report__write_topology_json(j, &r->meta.topo);
 	json__object_end(j);
 }
 
-static void write_counters(struct json *j, const struct report *r)
+void report__write_counters_json(struct json *j, const struct report *r)
 {
 	int i;
 
@@ -431,7 +438,7 @@ void report__print_json(const struct report *r, FILE *f, int top_n, int samples)
 	/* Near the top, so a reader sees that figures are short before reading them. */
 	json__u64(&j, "losses_total", report__losses_total(r));
 	write_capture(&j, r);
-	write_counters(&j, r);
+	report__write_counters_json(&j, r);
 	write_system(&j, r);
 	json__u64(&j, "nr_tasks", r->nr_tasks);
 	/* One task per line: a daemon's file lists thousands of them. */
