@@ -8,7 +8,7 @@
 #   tests/lib/sanitize.sh TEST     run TEST sanitized (exit 0, 77 or 1)
 #   tests/lib/sanitize.sh --list   the tests the sanitize suite runs
 # SCHEDRIFT_SANITIZE_ALL=1 lists every bpf test, not the short subset.
-# docs/reliability.md says which tests and why.
+# docs/reliability/sanitizers.md says which tests and why.
 set -u
 cd "$(dirname "$0")/../.."
 
