@@ -13,8 +13,8 @@ set -u
 cd "$(dirname "$0")/../.."
 
 # The cli tests that run the binary, but: test_promtool (it runs only a
-# unit test); the fuzz, manifest and dashboard checks (no schedrift
-# process); test_corrupt_trace (the fuzz targets already run that reader
+# unit test); the fuzz, manifest, dashboard, layering and fresh-build
+# checks (no schedrift process); test_corrupt_trace (the fuzz targets already run that reader
 # sanitized); and test_install (it checks what `make install` lays down:
 # the normal binary, rebuilt when the tree changed, so its version would not
 # match a sanitized binary built before the change). And the
@@ -30,7 +30,7 @@ if [ "${1:-}" = --list ]; then
 	for t in tests/cli/test_*; do
 		case ${t##*/} in
 		test_promtool|test_install|test_fuzz_short|test_kubernetes_manifest|test_prom_rules_dashboard|\
-		test_corrupt_trace)
+		test_corrupt_trace|test_layering|test_build_fresh)
 			continue ;;
 		esac
 		[ -x "$t" ] && echo "$t"
