@@ -13,17 +13,13 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <malloc.h>
-#include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include "lib/atomic_file.h"
 #include "live/collector.h"
@@ -34,8 +30,8 @@
 #include "daemon/export_fault.h"
 #include "daemon/export_prom.h"
 #include "daemon/http.h"
+#include "daemon/privileges.h"
 #include "daemon/sd_notify.h"
-#include "daemon/thread_caps.h"
 #include "lib/util.h"
 #include "version.h"
 
@@ -114,102 +110,6 @@ static int settings_resolve(const struct daemon_opts *o, struct daemon_settings 
 	}
 	*out = s;
 	return 0;
-}
-
-/* ---- privileges and single instance ---- */
-
-static int set_caps(__u64 permitted, __u64 effective)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = {
-		{ .permitted = (__u32)permitted, .effective = (__u32)effective },
-		{ .permitted = (__u32)(permitted >> 32), .effective = (__u32)(effective >> 32) },
-	};
-
-	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
-}
-
-/*
- * After attach the daemon normally needs no capability: map reads, the
- * task iterator and pidfds work on descriptors it already holds. Dropping
- * them all (bounding set too, and no_new_privs), in every thread, limits
- * what a bug can do.
- * Older kernels with kernel.unprivileged_bpf_disabled set refuse every
- * bpf() command, map reads included, without CAP_BPF (or CAP_SYS_ADMIN);
- * which kind this is, a map read with the effective set emptied tells,
- * and there the daemon keeps that one capability.
- */
-static void drop_capabilities(struct collector *c)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = {};
-	struct sdr_stats probe;
-	__u64 permitted, keep;
-	int cap, err;
-
-	for (cap = 0; cap <= 63; cap++)
-		prctl(PR_CAPBSET_DROP, cap, 0, 0, 0); /* fails harmlessly without CAP_SETPCAP */
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	if (syscall(SYS_capget, &hdr, data)) {
-		log_msg(LOG_LVL_WARN, "could not read capabilities: %s", strerror(errno));
-		return;
-	}
-	permitted = data[0].permitted | (__u64)data[1].permitted << 32;
-	err = set_caps(permitted, 0);
-	if (!err && loader__read_stats(&c->l, &probe) == -EPERM) {
-		keep = 1ull << (permitted & (1ull << CAP_BPF) ? CAP_BPF : CAP_SYS_ADMIN);
-		err = set_caps(keep, keep);
-		if (!err)
-			log_msg(LOG_LVL_INFO, "this kernel needs %s for map reads "
-				"(kernel.unprivileged_bpf_disabled): kept it, dropped the rest",
-				keep == 1ull << CAP_BPF ? "CAP_BPF" : "CAP_SYS_ADMIN");
-	} else if (!err) {
-		err = set_caps(0, 0);
-		if (!err)
-			log_msg(LOG_LVL_DEBUG, "dropped every capability");
-	}
-	if (err) {
-		log_msg(LOG_LVL_WARN, "could not drop capabilities: %s", strerror(-err));
-		return;
-	}
-	/* The HTTP threads and the file closer exist already: they drop too. */
-	err = thread_caps__spread();
-	if (err)
-		log_msg(LOG_LVL_WARN, "could not drop the capabilities of every thread: %s",
-			strerror(-err));
-}
-
-/* A second daemon would double the overhead and fight over the files. */
-static int take_lock(const char *path)
-{
-	char pid[32];
-	int fd, n;
-
-	/* The default lives in /run/schedrift/, which the unit's
-	 * RuntimeDirectory= creates; started by hand, create it here, so a
-	 * second daemon meets the service's lock instead of taking its own. */
-	if (!strcmp(path, DAEMON_DEFAULT_LOCK) && mkdir(DAEMON_LOCK_DIR, 0755) && errno != EEXIST)
-		log_msg(LOG_LVL_DEBUG, "cannot create %s: %s", DAEMON_LOCK_DIR, strerror(errno));
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		msg_err("cannot open the lock file %s: %s (choose another with --lock FILE)", path,
-			strerror(errno));
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		n = read(fd, pid, sizeof(pid) - 1);
-		pid[n > 0 ? n : 0] = 0;
-		msg_err("another schedrift daemon is running (pid %s, lock %s)",
-			n > 0 ? str_trim(pid) : "?", path);
-		close(fd);
-		return -1;
-	}
-	if (ftruncate(fd, 0) == 0) {
-		n = snprintf(pid, sizeof(pid), "%d\n", getpid());
-		if (write(fd, pid, n) != n)
-			log_msg(LOG_LVL_DEBUG, "could not write the pid into %s", path);
-	}
-	return fd; /* held open, and so locked, until exit */
 }
 
 /* ---- one export ---- */
@@ -447,7 +347,7 @@ static int run(const struct daemon_opts *o)
 	__u64 next, now, wd_usec, last_wd = 0;
 	int lock_fd, rc, err, exported = 0;
 
-	lock_fd = take_lock(o->lock_path);
+	lock_fd = daemon__take_lock(o->lock_path);
 	if (lock_fd < 0)
 		return EXIT_RUNTIME;
 	/*
@@ -507,7 +407,7 @@ static int run(const struct daemon_opts *o)
 	 * would get nice 0 (reset-on-fork). */
 	atomic_file__init();
 	reserve_cpu(o);
-	drop_capabilities(&c);
+	daemon__drop_capabilities(&c);
 	log_msg(LOG_LVL_INFO, "running: interval %g s, metrics dir %s%s%s", set.interval_s,
 		set.metrics_dir[0] ? set.metrics_dir : "(none)", o->listen ? ", listening on " : "",
 		o->listen ? o->listen : "");

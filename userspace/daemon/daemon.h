@@ -11,8 +11,6 @@
 #define DAEMON_DEFAULT_MIN_LAT_NS 10000000ull
 /* The daemon's nice value: flooded with runnable tasks, a nice-0 daemon went 16 s unwritten. */
 #define DAEMON_NICE (-10)
-#define DAEMON_LOCK_DIR "/run/schedrift"
-#define DAEMON_DEFAULT_LOCK DAEMON_LOCK_DIR "/daemon.lock"
 
 /* Which settings the command line gave: they win over the config file, on SIGHUP too. */
 enum {
