@@ -4,7 +4,9 @@
  * BPF index enum (SDR_STAT_<name>) and into the userspace name/description
  * tables, so a counter added here shows up in every report, metric and test
  * without further edits. Kind LOSS marks a place where an event was dropped:
- * those are always printed, even when zero.
+ * those are always printed, even when zero. wait_end_unseen is a COUNT: the
+ * kernel never reported the switch that ended those waits, so nothing of ours
+ * dropped them (docs/latency.md, "Waits with an untraced end").
  *
  * X(name, kind, description)
  */
@@ -32,7 +34,7 @@
 	X(cgroup_full, LOSS, "cgroup histogram map full: wait not counted per cgroup")         \
 	X(waking_missed, COUNT, "waits whose sched_waking or sched_wakeup was not seen (attach, skipped program): delivery 0") \
 	X(wait_slot_lost, LOSS, "wait start overwritten by a task sharing its wait slot: wait dropped") \
-	X(wait_end_unseen, LOSS, "wait whose ending switch the kernel never traced: dropped")
+	X(wait_end_unseen, COUNT, "wait ended by a switch the kernel never traced (away from a task hidden from tracers): not measured, not a loss")
 
 #define SDR_STAT_ENUM(name, kind, desc) SDR_STAT_##name,
 enum sdr_stat {

@@ -96,7 +96,7 @@ panel("timeseries", "Landing latency p99 by locality", "The first wait after a m
       [q(hq("0.99", "schedrift_landing_latency_seconds", "locality, "), "{{locality}}")], 0, 47, 24, 8, **ts("s", log=True))
 
 row("Health of the measurement", 55)
-panel("timeseries", "Events lost by stage", "Every place an event can be dropped is counted (docs/metrics.md, loss stages). wait_end_unseen is the kernel not tracing a switch (seen on some VMs).",
+panel("timeseries", "Events lost by stage", "Every place an event can be dropped is counted (docs/metrics.md, loss stages).",
       [q('sum by (stage) (rate(schedrift_events_lost_total{%s}[$__rate_interval])) > 0' % I, "{{stage}}")], 0, 56, 12, 8, **ts("ops", stack=True))
 panel("timeseries", "Daemon CPU and memory", "The daemon's own cost: CPU as a share of one core, resident memory on the right axis.",
       [q('sum by (instance) (rate(schedrift_daemon_cpu_seconds_total{%s}[$__rate_interval]))' % I, "{{instance}} CPU"),

@@ -539,6 +539,9 @@ static void print_losses(const struct report *r, FILE *f)
 	td_u64(f, r->unconsumed);
 	fputs("<td class=\"s\">records the kernel submitted that never reached the file</td>"
 	      "</tr>\n</table>\n", f);
+	fprintf(f, "<p>Untraced: %llu waits ended by a switch the kernel never reported (away "
+		   "from a task hidden from tracers); not measured, not a loss.</p>\n",
+		(unsigned long long)r->counters[SDR_STAT_wait_end_unseen]);
 	fprintf(f, "<p>Records: %llu in the file (%llu of unknown type). Migrations: the kernel "
 		   "saw %llu, %llu passed the filter.</p>\n",
 		(unsigned long long)r->nr_records, (unsigned long long)r->nr_unknown,
