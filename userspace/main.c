@@ -25,7 +25,11 @@ struct cmd {
 
 static int cmd_version(int argc, char **argv)
 {
-	printf("schedrift %s\n", SCHEDRIFT_VERSION);
+	/* The release first (what packages and images are named by), then the build's commit. */
+	if (*SCHEDRIFT_GIT_REV)
+		printf("schedrift %s (git %s)\n", SCHEDRIFT_VERSION, SCHEDRIFT_GIT_REV);
+	else
+		printf("schedrift %s\n", SCHEDRIFT_VERSION);
 	return 0;
 }
 
