@@ -5,9 +5,11 @@
 
 .PHONY: completion
 
-# What `make deps` adds for these: Debian's packaging tools, lintian, and
-# mmdebstrap for tests/cli/test_deb's throwaway root.
-DEPS += debhelper dpkg-dev lintian mmdebstrap
+# What `make deps` adds for these: Debian's packaging tools and lintian;
+# mmdebstrap for tests/cli/test_deb's throwaway root; umoci to build the
+# image, skopeo, podman and runc for tests/cli/test_image to run it (crun,
+# podman's default, refuses a hybrid cgroup layout like this VM's).
+DEPS += debhelper dpkg-dev lintian mmdebstrap umoci skopeo podman runc
 
 # bash completion, written by the binary from its own option tables.
 COMPLETION := $(OUTPUT)/completion/schedrift
@@ -50,3 +52,18 @@ $(DEB): $(shell find $(DEB_INPUTS) -type f 2>/dev/null) dist/VERSION
 	$(call msg,LINTIAN,$@)
 	$(Q)lintian --fail-on error --tag-display-limit 0 $@ | tee $(OUTPUT)/deb/lintian.txt || \
 		{ rm -f $@; exit 1; }
+
+# ---- OCI image: make image -> $(OUTPUT)/image/oci:$(VERSION) ----
+# From scratch: the binary and the shared objects it loads, nothing else
+# (mk/build-image.sh says why not the static binary). Built offline with
+# umoci; dist/kubernetes/daemonset.yaml names the same tag.
+.PHONY: image
+IMAGE_DIR := $(OUTPUT)/image
+IMAGE := $(IMAGE_DIR)/schedrift-$(VERSION).oci.tar
+IMAGE_EPOCH = $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
+
+image: $(IMAGE)
+
+$(IMAGE): schedrift mk/build-image.sh dist/VERSION
+	$(call msg,IMAGE,$(IMAGE_DIR)/oci:$(VERSION))
+	$(Q)mk/build-image.sh ./schedrift '$(VERSION)' '$(GIT_REV)' '$(IMAGE_EPOCH)' $(IMAGE_DIR)
