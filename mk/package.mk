@@ -38,7 +38,8 @@ MAINTAINER = $(shell sed -n 's/^Maintainer: //p' dist/debian/control)
 
 deb: $(DEB)
 
-$(DEB): $(shell find $(DEB_INPUTS) -type f 2>/dev/null) dist/VERSION
+# version.h changes with the commit, which the package's changelog names.
+$(DEB): $(shell find $(DEB_INPUTS) -type f 2>/dev/null) $(OUTPUT)/version.h
 	$(call msg,DEB,$@)
 	$(Q)rm -rf $(OUTPUT)/deb && mkdir -p $(DEB_SRC)
 	$(Q)cp -a --parents $(DEB_INPUTS) $(DEB_SRC)/
