@@ -269,6 +269,10 @@ bench-scale: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/bench/scale.sh
 
+# The completion, the Debian package and the OCI image (before install:,
+# which ships the completion).
+include mk/package.mk
+
 install: schedrift $(COMPLETION)
 	install -D -m 0755 schedrift $(DESTDIR)$(PREFIX)/sbin/schedrift
 	install -D -m 0644 $(COMPLETION) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/schedrift
@@ -279,9 +283,6 @@ install: schedrift $(COMPLETION)
 	install -D -m 0644 docs/man/schedrift.8 $(DESTDIR)$(PREFIX)/share/man/man8/schedrift.8
 	[ -e $(DESTDIR)/etc/schedrift/daemon.conf ] || \
 		install -D -m 0644 dist/daemon.conf $(DESTDIR)/etc/schedrift/daemon.conf
-
-# The completion, the Debian package and the OCI image.
-include mk/package.mk
 
 # Header dependencies of every object and binary built above (from -MMD).
 -include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)
