@@ -275,7 +275,8 @@ include mk/package.mk
 
 install: schedrift $(COMPLETION)
 	install -D -m 0755 schedrift $(DESTDIR)$(PREFIX)/sbin/schedrift
-	install -D -m 0644 $(COMPLETION) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/schedrift
+	install -D -m 0644 $(COMPLETION) \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/schedrift
 	install -d $(DESTDIR)/etc/systemd/system
 	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' dist/schedrift.service \
 		> $(DESTDIR)/etc/systemd/system/schedrift.service
