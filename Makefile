@@ -15,7 +15,11 @@ ifeq ($(wildcard $(LIBBPF_A)),)
 LIBBPF_A := /usr/lib/x86_64-linux-gnu/libbpf.a
 endif
 
-VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+# The project's version, in one place: dist/VERSION (Debian's rules: it starts
+# with a digit). The package, the image and `schedrift version` take it from
+# there; the git commit the binary was built from is printed beside it.
+VERSION := $(shell cat dist/VERSION)
+GIT_REV := $(shell git describe --always --dirty 2>/dev/null)
 
 INCLUDES := -I$(OUTPUT) -Ibpf -Iuserspace
 CFLAGS ?= -g -O2
@@ -104,7 +108,8 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 FORCE:
 
 $(OUTPUT)/version.h: FORCE | $(OUTPUT)
-	$(Q)echo '#define SCHEDRIFT_VERSION "$(VERSION)"' > $@.tmp
+	$(Q)printf '#define SCHEDRIFT_VERSION "%s"\n#define SCHEDRIFT_GIT_REV "%s"\n' \
+		'$(VERSION)' '$(GIT_REV)' > $@.tmp
 	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 $(OUTPUT)/user/%.o: userspace/%.c | $(GEN_HDRS)
@@ -264,8 +269,14 @@ bench-scale: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/bench/scale.sh
 
-install: schedrift
+# The completion, the Debian package and the OCI image (before install:,
+# which ships the completion).
+include mk/package.mk
+
+install: schedrift $(COMPLETION)
 	install -D -m 0755 schedrift $(DESTDIR)$(PREFIX)/sbin/schedrift
+	install -D -m 0644 $(COMPLETION) \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/schedrift
 	install -d $(DESTDIR)/etc/systemd/system
 	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' dist/schedrift.service \
 		> $(DESTDIR)/etc/systemd/system/schedrift.service

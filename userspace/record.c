@@ -627,25 +627,28 @@ static const char record_usage[] =
 	"  -v, --verbose           show libbpf's log\n"
 	"  -h, --help              this help\n";
 
+/* The parser's tables; `schedrift __complete` reads them too (lib/completion.c). */
+const struct option record__longopts[] = {
+	{ "duration", required_argument, NULL, 'd' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "comm", required_argument, NULL, 'c' },
+	{ "topology", required_argument, NULL, 't' },
+	{ "host-root", required_argument, NULL, 'H' },
+	{ "ringbuf-mb", required_argument, NULL, 'r' },
+	{ "raw-tp", no_argument, NULL, 'R' },
+	{ "min-lat", required_argument, NULL, 'm' },
+	{ "max-cgroups", required_argument, NULL, 'g' },
+	{ "no-samples", no_argument, NULL, 'S' },
+	{ "no-cpu-reserve", no_argument, NULL, 'X' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{},
+};
+const char record__shortopts[] = ":d:o:p:vh";
+
 int record__parse(int argc, char **argv, struct record_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "duration", required_argument, NULL, 'd' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "comm", required_argument, NULL, 'c' },
-		{ "topology", required_argument, NULL, 't' },
-		{ "host-root", required_argument, NULL, 'H' },
-		{ "ringbuf-mb", required_argument, NULL, 'r' },
-		{ "raw-tp", no_argument, NULL, 'R' },
-		{ "min-lat", required_argument, NULL, 'm' },
-		{ "max-cgroups", required_argument, NULL, 'g' },
-		{ "no-samples", no_argument, NULL, 'S' },
-		{ "no-cpu-reserve", no_argument, NULL, 'X' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	double ms = 0;
 	__u64 v;
 	int opt, i, len;
@@ -660,7 +663,7 @@ int record__parse(int argc, char **argv, struct record_opts *o)
 	/* 0, not 1: glibc then also forgets a cluster left half-read by an earlier parse. */
 	optind = 0;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":d:o:p:vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, record__shortopts, record__longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			if (parse_seconds(optarg, 86400.0 * 365, &o->duration_s))

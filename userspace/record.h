@@ -3,6 +3,7 @@
 #ifndef SCHEDRIFT_RECORD_H
 #define SCHEDRIFT_RECORD_H
 
+#include <getopt.h>
 #include <linux/types.h>
 #include "host/loader.h"
 #include "host/topology.h"
@@ -39,5 +40,9 @@ int record__run(const struct record_opts *o);
 int record__parse(int argc, char **argv, struct record_opts *o);
 
 int cmd_record(int argc, char **argv);
+
+/* The option tables record__parse() hands getopt_long(). */
+extern const struct option record__longopts[];
+extern const char record__shortopts[];
 
 #endif /* SCHEDRIFT_RECORD_H */

@@ -25,6 +25,7 @@ static const char report_usage[] =
 	"      --salvage        report what a damaged or cut-short file holds before the damage\n"
 	"      --samples        json: list every run-queue wait of every task, in time order,\n"
 	"                       and each one's delivery part\n"
+	"  -v, --verbose        debug messages on stderr\n"
 	"  -h, --help           this help\n";
 
 /* The names --format takes, and what --top defaults to in each (0 = all). */
@@ -37,6 +38,11 @@ static const struct {
 	[FMT_HTML] = { "html", 20 },
 	[FMT_CHROME] = { "chrome", 0 },
 };
+
+const char *report__format_name(int i)
+{
+	return i >= 0 && i < FMT_NR ? formats[i].name : NULL;
+}
 
 static int format_of(const char *name)
 {
@@ -59,18 +65,21 @@ int report__print(const struct report *r, FILE *out, const char *path, int fmt, 
 	}
 }
 
+/* The parser's tables; `schedrift __complete` reads them too (lib/completion.c). */
+const struct option report__longopts[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "top", required_argument, NULL, 'n' },
+	{ "salvage", no_argument, NULL, 's' },
+	{ "samples", no_argument, NULL, 'S' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{},
+};
+const char report__shortopts[] = ":f:o:n:vh";
+
 int report__parse(int argc, char **argv, struct report_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "top", required_argument, NULL, 'n' },
-		{ "salvage", no_argument, NULL, 's' },
-		{ "samples", no_argument, NULL, 'S' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	const char *format = "text";
 	long top = -1;
 	__u64 v;
@@ -80,7 +89,7 @@ int report__parse(int argc, char **argv, struct report_opts *o)
 	/* 0, not 1: glibc then also forgets a cluster left half-read by an earlier parse. */
 	optind = 0;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":f:o:n:vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, report__shortopts, report__longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f': format = optarg; break;
 		case 'o': o->out_path = optarg; break;

@@ -3,6 +3,7 @@
 #ifndef SCHEDRIFT_REPORT_CMD_H
 #define SCHEDRIFT_REPORT_CMD_H
 
+#include <getopt.h>
 #include <stdio.h>
 #include "report/report.h"
 
@@ -29,5 +30,12 @@ int report__print(const struct report *r, FILE *out, const char *path, int fmt, 
 		  int samples);
 
 int cmd_report(int argc, char **argv);
+
+/* The i-th name --format takes; NULL past the last (shell completion lists them). */
+const char *report__format_name(int i);
+
+/* The option tables report__parse() hands getopt_long(). */
+extern const struct option report__longopts[];
+extern const char report__shortopts[];
 
 #endif /* SCHEDRIFT_REPORT_CMD_H */

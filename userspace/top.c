@@ -97,19 +97,23 @@ static const char top_usage[] =
 	"  -n, --rows N            tasks shown (default 20)\n"
 	"      --iterations N      stop after N refreshes (default: run until Ctrl-C)\n"
 	"      --topology FILE     use this CPU/LLC/node layout instead of sysfs\n"
-	"  -v, --verbose           libbpf's log\n";
+	"  -v, --verbose           libbpf's log\n"
+	"  -h, --help              this help\n";
+
+/* The parser's tables; `schedrift __complete` reads them too (lib/completion.c). */
+const struct option top__longopts[] = {
+	{ "interval", required_argument, NULL, 'i' },
+	{ "rows", required_argument, NULL, 'n' },
+	{ "iterations", required_argument, NULL, 'N' },
+	{ "topology", required_argument, NULL, 't' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{},
+};
+const char top__shortopts[] = ":i:n:vh";
 
 int top__parse(int argc, char **argv, struct top_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "interval", required_argument, NULL, 'i' },
-		{ "rows", required_argument, NULL, 'n' },
-		{ "iterations", required_argument, NULL, 'N' },
-		{ "topology", required_argument, NULL, 't' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	__u64 v;
 	int opt;
 
@@ -119,7 +123,7 @@ int top__parse(int argc, char **argv, struct top_opts *o)
 	/* 0, not 1: glibc then also forgets a cluster left half-read by an earlier parse. */
 	optind = 0;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":i:n:vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, top__shortopts, top__longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'i':
 			if (parse_seconds(optarg, 3600, &o->interval_s) || o->interval_s < 0.1) {

@@ -3,6 +3,7 @@
 #ifndef SCHEDRIFT_TOP_H
 #define SCHEDRIFT_TOP_H
 
+#include <getopt.h>
 #include <linux/types.h>
 
 struct top_opts {
@@ -16,5 +17,9 @@ struct top_opts {
 int top__parse(int argc, char **argv, struct top_opts *o);
 
 int cmd_top(int argc, char **argv);
+
+/* The option tables top__parse() hands getopt_long(). */
+extern const struct option top__longopts[];
+extern const char top__shortopts[];
 
 #endif /* SCHEDRIFT_TOP_H */

@@ -17,7 +17,8 @@ cd "$(dirname "$0")/../.."
 # checks (no schedrift process); test_corrupt_trace (the fuzz targets already run that reader
 # sanitized); and test_install (it checks what `make install` lays down:
 # the normal binary, rebuilt when the tree changed, so its version would not
-# match a sanitized binary built before the change). And the
+# match a sanitized binary built before the change), test_deb and test_image
+# (what they check is the package's and the image's normal binary). And the
 # bpf tests that cover record (stopped by signals; forced cross-node moves),
 # report text and json on real captures, the daemon's files, its HTTP server,
 # its config, reloads, lock, sd_notify and capability drop, top, the SLO
@@ -30,7 +31,7 @@ if [ "${1:-}" = --list ]; then
 	for t in tests/cli/test_*; do
 		case ${t##*/} in
 		test_promtool|test_install|test_fuzz_short|test_kubernetes_manifest|test_prom_rules_dashboard|\
-		test_corrupt_trace|test_layering|test_build_fresh)
+		test_corrupt_trace|test_layering|test_build_fresh|test_deb|test_image)
 			continue ;;
 		esac
 		[ -x "$t" ] && echo "$t"

@@ -506,28 +506,31 @@ static const char daemon_usage[] =
 	"  -v, --verbose           debug log lines and libbpf's log\n"
 	"  -h, --help              this help\n";
 
+/* The parser's tables; `schedrift __complete` reads them too (lib/completion.c). */
+const struct option daemon__longopts[] = {
+	{ "metrics-dir", required_argument, NULL, 'd' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "listen", required_argument, NULL, 'l' },
+	{ "once", no_argument, NULL, 'o' },
+	{ "topology", required_argument, NULL, 't' },
+	{ "config", required_argument, NULL, 'c' },
+	{ "top", required_argument, NULL, 'n' },
+	{ "max-tasks", required_argument, NULL, 'T' },
+	{ "grace", required_argument, NULL, 'g' },
+	{ "min-lat", required_argument, NULL, 'm' },
+	{ "max-cgroups", required_argument, NULL, 'C' },
+	{ "max-cgroup-series", required_argument, NULL, 'S' },
+	{ "lock", required_argument, NULL, 'L' },
+	{ "host-root", required_argument, NULL, 'H' },
+	{ "no-cpu-reserve", no_argument, NULL, 'R' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{},
+};
+const char daemon__shortopts[] = ":d:i:l:c:vh";
+
 int daemon__parse(int argc, char **argv, struct daemon_opts *out)
 {
-	static const struct option longopts[] = {
-		{ "metrics-dir", required_argument, NULL, 'd' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "once", no_argument, NULL, 'o' },
-		{ "topology", required_argument, NULL, 't' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "top", required_argument, NULL, 'n' },
-		{ "max-tasks", required_argument, NULL, 'T' },
-		{ "grace", required_argument, NULL, 'g' },
-		{ "min-lat", required_argument, NULL, 'm' },
-		{ "max-cgroups", required_argument, NULL, 'C' },
-		{ "max-cgroup-series", required_argument, NULL, 'S' },
-		{ "lock", required_argument, NULL, 'L' },
-		{ "host-root", required_argument, NULL, 'H' },
-		{ "no-cpu-reserve", no_argument, NULL, 'R' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
 	struct daemon_opts o = {};
 	char err[1400];
 	double ms;
@@ -547,7 +550,7 @@ int daemon__parse(int argc, char **argv, struct daemon_opts *out)
 	/* 0, not 1: glibc then also forgets a cluster left half-read by an earlier parse. */
 	optind = 0;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":d:i:l:c:vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, daemon__shortopts, daemon__longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			if (strlen(optarg) >= sizeof(o.set.metrics_dir))

@@ -3,6 +3,7 @@
 #ifndef SCHEDRIFT_DAEMON_H
 #define SCHEDRIFT_DAEMON_H
 
+#include <getopt.h>
 #include <linux/types.h>
 #include "daemon/config.h"
 
@@ -46,5 +47,9 @@ struct daemon_opts {
 int daemon__parse(int argc, char **argv, struct daemon_opts *o);
 
 int cmd_daemon(int argc, char **argv);
+
+/* The option tables daemon__parse() hands getopt_long(). */
+extern const struct option daemon__longopts[];
+extern const char daemon__shortopts[];
 
 #endif /* SCHEDRIFT_DAEMON_H */
