@@ -121,6 +121,9 @@ static int configure(struct loader *l, const struct loader_opts *o)
 		bpf_program__set_autoload(skel->progs.sdr_stick_numa, false);
 		msg_debug("no NUMA balancing tracepoints: numa causes will not be seen");
 	}
+	/* Renames after start (prctl, pthread_setname_np); exec is still seen without it. */
+	if (l->raw_tp || libbpf_find_vmlinux_btf_id("task_rename", BPF_TRACE_RAW_TP) <= 0)
+		bpf_program__set_autoload(skel->progs.sdr_rename, false);
 	if (l->raw_tp)
 		msg_err("note: this kernel refuses tp_btf programs; using raw_tp, which measures "
 			"migrations only (no run-queue latency)");
