@@ -172,39 +172,26 @@ static int write_outliers(struct recorder *rc)
  * from the wait_buf map: each wait into the file's delta-encoded batches.
  * Returns 0, or the write error that stops the capture.
  */
+static int write_batch(void *ctx, const struct sdr_rec_hdr *rec)
+{
+	return append(ctx, rec, rec->size);
+}
+
+static int take_wait(void *ctx, const struct wait_sample *s)
+{
+	struct recorder *rc = ctx;
+
+	tidset__add(&rc->tids, s->tid, TID_SEEN);
+	/* A wait the decoder would refuse never gets here (wait_batch__from_bpf). */
+	return wait_batch__put(&rc->batch, s, write_batch, rc) ? rc->write_err : 0;
+}
+
 static int take_waits(struct recorder *rc, const struct sdr_rec_waits *b, size_t size)
 {
-	struct wait_sample s = {};
-	__u32 i;
-
-	if (size < offsetof(struct sdr_rec_waits, w) || b->nr < 1 || b->nr > SDR_WAITS_PER_REC ||
-	    size < offsetof(struct sdr_rec_waits, w) + b->nr * sizeof(b->w[0]) ||
-	    b->hdr.cpu >= SDR_MAX_CPUS) {
+	/* BPF never makes a malformed batch or sample; one is counted, not written. */
+	if (wait_batch__from_bpf(b, size, &rc->user[USER_STAT_decode], take_wait, rc) == -EINVAL)
 		rc->user[USER_STAT_decode]++;
-		return 0;
-	}
-	s.cpu = b->hdr.cpu;
-	for (i = 0; i < b->nr; i++) {
-		const struct sdr_wait_item *w = &b->w[i];
-
-		s.ts_ns = w->end_ns;
-		s.wait_ns = w->wait_ns;
-		s.delivery_ns = w->delivery_ns;
-		s.tid = w->tid;
-		s.landing = w->landing;
-		/* BPF never makes these; a sample the reader would refuse is not written. */
-		if (s.landing > SDR_LOC_NR || s.delivery_ns > s.wait_ns) {
-			rc->user[USER_STAT_decode]++;
-			continue;
-		}
-		tidset__add(&rc->tids, s.tid, TID_SEEN);
-		if (wait_batch__add(&rc->batch, &s) == 0)
-			continue;
-		if (flush_batch(rc))
-			return rc->write_err;
-		wait_batch__add(&rc->batch, &s);
-	}
-	return 0;
+	return rc->write_err;
 }
 
 /* One record, from the ring buffer or from the end-of-capture reads. */

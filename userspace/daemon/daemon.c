@@ -275,6 +275,11 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 	}
 	tasktable__stats(c->table, &ts);
 	slo__evaluate(set->slo, set->nr_slo, &snap.interval, fresh);
+	/*
+	 * Before the export: the breach's own interval then counts the capture
+	 * it made (schedrift_slo_captures_total), not the next one.
+	 */
+	daemon_slo__capture(c, set, fresh);
 	in.slo = set->slo;
 	in.nr_slo = set->nr_slo;
 	in.r = &snap.total;
@@ -328,8 +333,6 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 		    EXPORT_FAULT_CLEARED)
 			sweep_metrics_dir(set->metrics_dir);
 	}
-	if (!err)
-		daemon_slo__capture(c, set, fresh);
 	/* A full disk must not also freeze /metrics: HTTP gets the text either way. */
 	if (h && !err)
 		http__publish_metrics(h, buf, len); /* takes buf */
