@@ -7,6 +7,7 @@
 #include <string.h>
 #include "lib/hist.h"
 #include "report/load.h"
+#include "report/totals.h"
 #include "trace/wait_batch.h"
 #include "lib/util.h"
 
@@ -177,6 +178,12 @@ static int add_task(struct report *r, const struct sdr_rec_task *rec)
 	if (!t)
 		return -ENOMEM;
 	t->have_totals = 1;
+	if (!t->totals) {
+		t->totals = malloc(sizeof(*t->totals));
+		if (!t->totals)
+			return -ENOMEM;
+	}
+	*t->totals = *c;
 	t->runtime_ns = c->runtime_ns;
 	memcpy(t->node_runtime_ns, c->node_runtime_ns, sizeof(t->node_runtime_ns));
 	t->preferred_nid = c->preferred_nid;
@@ -532,6 +539,10 @@ static int derive_cgroups(struct report *r, __u64 *tmp)
 		out[PART_DELIVERY] = &g->delivery;
 		out[PART_QUEUE] = &g->queue;
 		g->split_known = r->has_split;
+		if (r->from_totals) {
+			report__cgroup_from_totals(r, g);
+			continue;
+		}
 		for (part = 0; part < PART_NR; part++) {
 			n = 0;
 			for (i = 0; i < r->nr_tasks; i++)
@@ -662,6 +673,7 @@ static int derive(struct report *r)
 		}
 		report__derive_home(t, r->nr_nodes);
 	}
+	report__from_totals(r);
 	err = derive_cgroups(r, tmp);
 	if (r->nr_outliers)
 		qsort(r->outliers, r->nr_outliers, sizeof(*r->outliers), cmp_outlier);

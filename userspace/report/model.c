@@ -83,6 +83,7 @@ void report__free(struct report *r)
 		free(r->tasks[i].waits.v);
 		free(r->tasks[i].waits.ts);
 		free(r->tasks[i].waits.delivery);
+		free(r->tasks[i].totals);
 	}
 	for (i = 0; i < r->nr_cg_names; i++) {
 		free(r->cg_names[i].path);

@@ -46,6 +46,8 @@ struct report_task {
 	__u64 node_runtime_ns[SDR_MAX_NODES];
 	__s32 preferred_nid;
 	__u64 cgroup_id;
+	/* The counts of that record (NULL without one): figures without wait samples */
+	struct sdr_task_counts *totals;
 	struct sample_vec waits;
 	/* Derived once everything is read. */
 	int home_node; /* -1 = unknown */
@@ -98,6 +100,12 @@ struct report {
 	 * holds whole waits only: the parts are unknown, not zero.
 	 */
 	int has_split;
+	/*
+	 * No wait samples in the file (record --no-samples): tasks, cgroups
+	 * and the system have their waits from the tasks' totals (bound 1/16,
+	 * the parts' count, mean and max only); per-CPU figures are unknown.
+	 */
+	int from_totals;
 	struct lat sys_delivery, sys_queue;
 	struct lat *cpu_delivery, *cpu_queue; /* meta.topo.nr_cpus entries each, or NULL */
 	struct lat landing_delivery[SDR_LOC_NR], landing_queue[SDR_LOC_NR];

@@ -207,7 +207,8 @@ static void write_latency(struct json *j, const struct report *r)
 	int c, l;
 
 	json__array_begin(j, "cpus");
-	for (c = 0; c < r->meta.topo.nr_cpus; c++) {
+	/* Without wait samples (record --no-samples) no CPU's figures are known. */
+	for (c = 0; c < r->meta.topo.nr_cpus && !r->from_totals; c++) {
 		if (r->meta.topo.cpu_node[c] < 0)
 			continue;
 		json__object_begin(j, NULL);

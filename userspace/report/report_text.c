@@ -192,6 +192,12 @@ static void print_lat_row(FILE *f, const char *name, const struct lat *l)
 {
 	char a[16], b[16], c[16], d[16], e[16];
 
+	if (l->no_pct) { /* only count, mean and max known (task totals) */
+		fprintf(f, "  %-14s %10llu %9s %9s %9s %9s %9s\n", name,
+			(unsigned long long)l->count, "-", "-", "-", "-",
+			fmt_duration(e, sizeof(e), l->max));
+		return;
+	}
 	fprintf(f, "  %-14s %10llu %9s %9s %9s %9s %9s\n", name, (unsigned long long)l->count,
 		fmt_duration(a, sizeof(a), l->p50), fmt_duration(b, sizeof(b), l->p90),
 		fmt_duration(c, sizeof(c), l->p99), fmt_duration(d, sizeof(d), l->p999),
@@ -209,15 +215,21 @@ static void print_latency(const struct report *r, FILE *f)
 	char name[32];
 	int c, l;
 
-	fprintf(f, "\nRun-queue latency: wakeup (or preemption) to running (exact, from %llu "
-		   "waits)\n", (unsigned long long)r->nr_waits);
+	if (r->from_totals)
+		fprintf(f, "\nRun-queue latency: wakeup (or preemption) to running (from %llu waits "
+			   "in the tasks' totals, within 1/16:\n  recorded with --no-samples; parts: "
+			   "mean and max only; per CPU: unknown)\n",
+			(unsigned long long)r->sys_runq.count);
+	else
+		fprintf(f, "\nRun-queue latency: wakeup (or preemption) to running (exact, from %llu "
+			   "waits)\n", (unsigned long long)r->nr_waits);
 	print_lat_header(f, "scope");
 	print_lat_row(f, "system", &r->sys_runq);
 	if (r->has_split) {
 		print_lat_row(f, "  delivery", &r->sys_delivery);
 		print_lat_row(f, "  queueing", &r->sys_queue);
 	}
-	for (c = 0; c < r->meta.topo.nr_cpus; c++) {
+	for (c = 0; c < r->meta.topo.nr_cpus && !r->from_totals; c++) {
 		if (r->meta.topo.cpu_node[c] < 0)
 			continue;
 		snprintf(name, sizeof(name), "cpu %d", c);
