@@ -95,11 +95,15 @@ static struct report_task *row_of_tid(struct report *r, __u32 tid)
 }
 
 /*
- * The row of a fully named task. Wait samples carry only a tid, so a row may
- * exist without a start time: the first named record adopts it. A different
- * start time for the same tid is a new task that reused the tid.
+ * The row of a fully named task, named by a record made at ts. Wait samples
+ * carry only a tid, so a row may exist without a start time: the first
+ * named record adopts it. A different start time for the same tid is a new
+ * task that reused the tid. A task renamed during the capture is named in
+ * records both ways, and the file's order is not time order (the recorder
+ * writes the outliers it kept at the end): the latest record's name wins,
+ * as its exit or end-of-capture record has it (docs/trace-format.md).
  */
-static struct report_task *row_of(struct report *r, const struct sdr_task_id *id)
+static struct report_task *row_of(struct report *r, const struct sdr_task_id *id, __u64 ts)
 {
 	struct report_task *t = row_of_tid(r, id->tid);
 
@@ -109,7 +113,10 @@ static struct report_task *row_of(struct report *r, const struct sdr_task_id *id
 		t = new_row(r, id->tid);
 	if (!t)
 		return NULL;
-	t->id = *id;
+	if (!t->id_known || ts >= t->name_ts) {
+		t->id = *id;
+		t->name_ts = ts;
+	}
 	t->id_known = 1;
 	return t;
 }
@@ -155,7 +162,7 @@ static int add_migrate(struct report *r, const struct sdr_rec_migrate *m)
 {
 	unsigned int loc = m->locality < SDR_LOC_NR ? m->locality : SDR_LOC_NR - 1;
 	unsigned int cause = m->cause < SDR_CAUSE_NR ? m->cause : SDR_CAUSE_OTHER;
-	struct report_task *t = row_of(r, &m->task);
+	struct report_task *t = row_of(r, &m->task, m->hdr.ts_ns);
 
 	if (!t)
 		return -ENOMEM;
@@ -172,7 +179,7 @@ static int add_migrate(struct report *r, const struct sdr_rec_migrate *m)
 
 static int add_task(struct report *r, const struct sdr_rec_task *rec)
 {
-	struct report_task *t = row_of(r, &rec->task);
+	struct report_task *t = row_of(r, &rec->task, rec->hdr.ts_ns);
 	const struct sdr_task_counts *c = &rec->counts;
 
 	if (!t)
@@ -229,7 +236,7 @@ static int add_outlier(struct report *r, const struct sdr_rec_outlier *o)
 	if (ARRAY_GROW(r->outliers, r->nr_outliers, r->cap_outliers, 64))
 		return -ENOMEM;
 	r->outliers[r->nr_outliers++] = *o;
-	return row_of(r, &o->task) ? 0 : -ENOMEM;
+	return row_of(r, &o->task, o->hdr.ts_ns) ? 0 : -ENOMEM;
 }
 
 static int add_cgroup_name(struct report *r, const struct sdr_rec_cgroup *c)
@@ -355,7 +362,7 @@ static int add_record(struct report *r, const struct sdr_rec_hdr *h)
 	case SDR_REC_NUMA:
 		if (h->size >= sizeof(struct sdr_rec_numa)) {
 			const struct sdr_rec_numa *n = (const struct sdr_rec_numa *)h;
-			struct report_task *t = row_of(r, &n->task);
+			struct report_task *t = row_of(r, &n->task, n->hdr.ts_ns);
 
 			if (!t)
 				return -ENOMEM;

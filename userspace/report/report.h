@@ -33,6 +33,7 @@ struct sample_vec {
 struct report_task {
 	struct sdr_task_id id;
 	int id_known; /* 0 while only wait samples named it (tid alone) */
+	__u64 name_ts; /* time of the record id came from: the latest names the task */
 	int exited;
 	size_t prev_row;  /* 1 + index of the row its tid had before it was reused; 0 = none */
 	__u64 generation; /* the daemon's drain generation of this row; 0 = not the daemon */
