@@ -274,6 +274,8 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 		return err;
 	}
 	tasktable__stats(c->table, &ts);
+	if (h)
+		http__publish_cgroups(h, &snap.total);
 	slo__evaluate(set->slo, set->nr_slo, &snap.interval, fresh);
 	/*
 	 * Before the export: the breach's own interval then counts the capture
