@@ -75,6 +75,13 @@ int report_task__cmp(const void *a, const void *b)
 	return task_id__cmp(&x->id, &y->id);
 }
 
+__u64 report__nr_outliers(const struct report *r)
+{
+	__u64 kernel = r->have_trailer ? r->counters[SDR_STAT_outliers] : 0;
+
+	return kernel > r->nr_outliers ? kernel : r->nr_outliers;
+}
+
 void report__free(struct report *r)
 {
 	size_t i;

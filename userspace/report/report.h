@@ -140,6 +140,13 @@ void report__derive_home(struct report_task *t, int nr_nodes);
 /* qsort order of task rows: penalty desc, then identity (task_id__cmp: tid, start, tgid, comm). */
 int report_task__cmp(const void *a, const void *b);
 
+/*
+ * Waits over --min-lat the kernel reported (counters.outliers, when known),
+ * of which r->outliers holds the longest: `record` keeps 1000, the daemon
+ * 10 per interval (never fewer than the records).
+ */
+__u64 report__nr_outliers(const struct report *r);
+
 __u64 report__total(const __u64 *v, int n);
 __u64 report__task_total(const struct report_task *t);
 /*

@@ -501,8 +501,12 @@ static void print_outliers(const struct report *r, FILE *f, int top_n)
 	if (top_n > 0 && (size_t)top_n < n)
 		n = top_n;
 	section(f, "worst", "Worst waits");
-	fprintf(f, "<p>%zu waits over the --min-lat threshold; %zu shown, with the task that had "
-		   "the CPU.</p>\n", r->nr_outliers, n);
+	fprintf(f, "<p>%llu waits over the --min-lat threshold; %zu shown, with the task that had "
+		   "the CPU.", (unsigned long long)report__nr_outliers(r), n);
+	if (report__nr_outliers(r) > r->nr_outliers)
+		fprintf(f, " The file keeps the %zu longest: %llu are not in it.", r->nr_outliers,
+			(unsigned long long)(report__nr_outliers(r) - r->nr_outliers));
+	fputs("</p>\n", f);
 	fputs("<div class=\"scroll\"><table>\n", f);
 	head_row(f, "wait delivery cpu tid -comm ran-tid -ran-comm it-ran");
 	for (i = 0; i < n; i++) {

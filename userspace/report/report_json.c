@@ -451,6 +451,8 @@ void report__print_json(const struct report *r, FILE *f, int top_n, int samples)
 					samples);
 	json__set_flat_depth(&j, 0);
 	json__array_end(&j);
+	/* As nr_tasks: outliers may hold fewer (the longest; record keeps 1000). */
+	json__u64(&j, "nr_outliers", report__nr_outliers(r));
 	write_outliers(&j, r);
 	json__object_end(&j);
 	json__finish(&j);

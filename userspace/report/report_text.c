@@ -124,8 +124,8 @@ static void print_tasks(const struct report *r, FILE *f, int top_n)
 
 	for (i = 0; i < r->nr_tasks; i++)
 		moved += report__task_total(&r->tasks[i]) > 0;
-	fprintf(f, "\nTasks that migrated: %zu of %zu; by penalty then tid (* = exited)\n", moved,
-		r->nr_tasks);
+	fprintf(f, "\nTasks that migrated: %zu of %zu; %zu shown, by penalty then tid (* = exited)\n",
+		moved, r->nr_tasks, top_n > 0 && (size_t)top_n < moved ? (size_t)top_n : moved);
 	fprintf(f, "  %8s %8s %-15s %7s %9s %9s %10s %10s  %-8s\n", "tid", "tgid", "comm",
 		"migr", "same-llc", "cross-llc", "cross-node", "penalty", "cause");
 	for (i = 0; i < r->nr_tasks && (top_n <= 0 || shown < (size_t)top_n); i++) {
@@ -349,8 +349,11 @@ static void print_outliers(const struct report *r, FILE *f, int top_n)
 
 	if (top_n > 0 && (size_t)top_n < n)
 		n = top_n;
-	fprintf(f, "\nWorst waits (%zu over the --min-lat threshold; %zu shown), with the task "
-		   "that had the CPU\n", r->nr_outliers, n);
+	fprintf(f, "\nWorst waits (%llu over the --min-lat threshold; %zu shown), with the task "
+		   "that had the CPU\n", (unsigned long long)report__nr_outliers(r), n);
+	if (report__nr_outliers(r) > r->nr_outliers)
+		fprintf(f, "  (the file keeps the %zu longest: %llu not in it)\n", r->nr_outliers,
+			(unsigned long long)(report__nr_outliers(r) - r->nr_outliers));
 	fprintf(f, "  %9s %9s %4s %8s %-15s   %8s %-15s %9s\n", "wait", "delivery", "cpu", "tid",
 		"comm", "ran-tid", "ran-comm", "it ran");
 	for (i = 0; i < n; i++) {
