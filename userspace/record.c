@@ -448,6 +448,39 @@ static int capture_loop(struct loader *l, struct recorder *rc, const struct reco
 	return 0;
 }
 
+/*
+ * -p names processes that must exist now: a filter on a pid that does not
+ * exist (or on a thread's id, which no task has as its tgid) records
+ * nothing, with no word said. 0, or EXIT_USAGE after one line.
+ */
+static int check_tgids(const struct record_opts *o)
+{
+	char path[64], line[128];
+	unsigned long tgid;
+	int i, found;
+	FILE *f;
+
+	for (i = 0; i < o->nr_tgids; i++) {
+		snprintf(path, sizeof(path), "/proc/%u/status", o->tgids[i]);
+		f = fopen(path, "r");
+		if (!f) {
+			msg_err("record: no process %u (-p takes the id of a running process)",
+				o->tgids[i]);
+			return EXIT_USAGE;
+		}
+		found = 0;
+		while (!found && fgets(line, sizeof(line), f))
+			found = sscanf(line, "Tgid: %lu", &tgid) == 1;
+		fclose(f);
+		if (found && tgid != o->tgids[i]) {
+			msg_err("record: %u is a thread of process %lu: -p takes a process id (TGID)",
+				o->tgids[i], tgid);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
 int record__run(const struct record_opts *o)
 {
 	struct loader l = {};
@@ -462,7 +495,9 @@ int record__run(const struct record_opts *o)
 	__u64 start, end, bytes;
 	struct stat st;
 
-	ret = topology_load(&topo, o->topology_path);
+	ret = check_tgids(o);
+	if (!ret)
+		ret = topology_load(&topo, o->topology_path);
 	if (ret)
 		return ret;
 	ret = EXIT_RUNTIME;
