@@ -49,6 +49,12 @@ struct http {
 	struct blob *metrics;
 	struct cg_names *cgroups; /* guarded by lock too */
 	struct http_admit admit;
+	/*
+	 * Set while MHD_start_daemon() runs: its message for a port in use says
+	 * "Failed to bind to port 0" (it is handed an address, not a port), and
+	 * the caller says in one line which address it could not listen on.
+	 */
+	int starting;
 	pthread_mutex_t log_lock; /* guards the rate limit of libmicrohttpd's messages */
 	__u64 log_at_ns;
 	unsigned long log_dropped;
@@ -491,6 +497,8 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	char msg[256];
 	size_t len;
 
+	if (__atomic_load_n(&h->starting, __ATOMIC_RELAXED))
+		return;
 	pthread_mutex_lock(&h->log_lock);
 	if (h->log_at_ns && now - h->log_at_ns < HTTP_LOG_EVERY_NS) {
 		h->log_dropped++;
@@ -566,6 +574,7 @@ struct http *http__start(const char *listen, struct tasktable *table, int nr_nod
 	 * one local client lock the scraper out.
 	 */
 	errno = 0; /* MHD does not always set it: 0 after means "could not bind" */
+	__atomic_store_n(&h->starting, 1, __ATOMIC_RELAXED);
 	h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
 				  MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
 				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -576,6 +585,7 @@ struct http *http__start(const char *listen, struct tasktable *table, int nr_nod
 				  MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
 				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
 				  MHD_OPTION_END);
+	__atomic_store_n(&h->starting, 0, __ATOMIC_RELAXED);
 	if (!h->mhd) {
 		*err = errno ? -errno : -EADDRINUSE;
 		pthread_key_delete(h->reader_key);
