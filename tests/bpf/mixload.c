@@ -3,10 +3,14 @@
  * mixload: one workload with everything whose figures must add up
  * (tests/bpf/test_consistency).
  *
- *   mixload -n PREFIX [-d SECONDS] [-c CPU] [-w SLEEPS] [-k CHILD_SLEEPS]
+ *   mixload -n PREFIX -g CGROUP_DIR [-d SECONDS] [-c CPU] [-w SLEEPS] [-k CHILD_SLEEPS]
  *
- * Prints "ready PID" and waits for a line on stdin, so the test can put it
- * in a cgroup and start its observers first. Then:
+ * Prints "ready" and waits for a line on stdin, so the test can start its
+ * observers first. Then it starts the workload as a new process born in
+ * the cgroup CGROUP_DIR (clone3 with CLONE_INTO_CGROUP), so that every wait
+ * of every task of it is the cgroup's: a process moved in after it started
+ * would have made its first wait (its first run) outside. The workload
+ * prints "pid PID" and:
  *
  * - the process renames itself with prctl(PR_SET_NAME) to PREFIX-main;
  * - a CPU hog pinned to CPU (default 1) that renames itself from PREFIX-main
@@ -22,10 +26,13 @@
  *   sched_process_exit).
  *
  * At the end it prints "hog TID", "victim TID", "worker TID" (twice),
- * "children N", and "done".
+ * "forker TID" (it keeps the name PREFIX-main), "children N", and "done".
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +48,7 @@
 static const char *prefix = "mix";
 static int seconds = 6, cpu = 1, sleeps = 400, child_sleeps = 10;
 static volatile int stop;
-static volatile long hog_tid, victim_tid, worker_tid[2];
+static volatile long hog_tid, victim_tid, worker_tid[2], forker_tid;
 static volatile int children;
 
 static void name(char *buf, const char *suffix)
@@ -115,6 +122,7 @@ static void *forker(void *arg)
 	pid_t pid;
 	int k;
 
+	forker_tid = syscall(SYS_gettid);
 	workload_pin(!cpu);
 	while (!stop) {
 		pid = fork();
@@ -135,37 +143,33 @@ static void *forker(void *arg)
 	return NULL;
 }
 
-int main(int argc, char **argv)
+/* A child born in the cgroup dfd is; 0 in the child, its pid in the parent. */
+static pid_t fork_into(int dfd)
+{
+	struct clone_args args = {
+		.flags = CLONE_INTO_CGROUP,
+		.exit_signal = SIGCHLD,
+		.cgroup = dfd,
+	};
+	long pid = syscall(SYS_clone3, &args, sizeof(args));
+
+	if (pid < 0) {
+		fprintf(stderr, "mixload: clone3 into the cgroup: %s\n", strerror(errno));
+		exit(1);
+	}
+	return pid;
+}
+
+static int workload(void)
 {
 	pthread_t th[5];
-	char line[16], n[16];
+	char n[16];
 	double end;
-	int opt, i;
+	int i;
 
-	while ((opt = getopt(argc, argv, "n:d:c:w:k:")) != -1) {
-		switch (opt) {
-		case 'n':
-			if (strlen(optarg) < 1 || strlen(optarg) > 10) {
-				fprintf(stderr, "mixload: bad prefix '%s': 1 to 10 characters\n",
-					optarg);
-				return 2;
-			}
-			prefix = optarg;
-			break;
-		case 'd': seconds = workload_int(optarg, "seconds", 600); break;
-		case 'c': cpu = workload_int(optarg, "cpu", 1); break;
-		case 'w': sleeps = workload_int(optarg, "sleeps", 1000000); break;
-		case 'k': child_sleeps = workload_int(optarg, "child sleeps", 1000); break;
-		default:
-			fprintf(stderr, "usage: mixload -n PREFIX [-d SECONDS] [-c CPU] [-w SLEEPS] "
-					"[-k CHILD_SLEEPS]\n");
-			return 2;
-		}
-	}
-	printf("ready %d\n", getpid());
+	printf("pid %d\n", getpid());
 	fflush(stdout);
-	if (!fgets(line, sizeof(line), stdin))
-		return 1;
+
 	name(n, "main");
 	prctl(PR_SET_NAME, n, 0, 0, 0);
 	end = now_s() + seconds;
@@ -179,7 +183,56 @@ int main(int argc, char **argv)
 	stop = 1;
 	for (i = 0; i < 5; i++)
 		pthread_join(th[i], NULL);
-	printf("hog %ld\nvictim %ld\nworker %ld\nworker %ld\nchildren %d\ndone\n", hog_tid,
-	       victim_tid, worker_tid[0], worker_tid[1], children);
+	printf("hog %ld\nvictim %ld\nworker %ld\nworker %ld\nforker %ld\nchildren %d\ndone\n",
+	       hog_tid, victim_tid, worker_tid[0], worker_tid[1], forker_tid, children);
 	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cgroup = NULL;
+	char line[16];
+	int opt, dfd, status;
+	pid_t pid;
+
+	while ((opt = getopt(argc, argv, "n:g:d:c:w:k:")) != -1) {
+		switch (opt) {
+		case 'n':
+			if (strlen(optarg) < 1 || strlen(optarg) > 10) {
+				fprintf(stderr, "mixload: bad prefix '%s': 1 to 10 characters\n",
+					optarg);
+				return 2;
+			}
+			prefix = optarg;
+			break;
+		case 'g': cgroup = optarg; break;
+		case 'd': seconds = workload_int(optarg, "seconds", 600); break;
+		case 'c': cpu = workload_int(optarg, "cpu", 1); break;
+		case 'w': sleeps = workload_int(optarg, "sleeps", 1000000); break;
+		case 'k': child_sleeps = workload_int(optarg, "child sleeps", 1000); break;
+		default:
+			fprintf(stderr, "usage: mixload -n PREFIX -g CGROUP_DIR [-d SECONDS] [-c CPU] "
+					"[-w SLEEPS] [-k CHILD_SLEEPS]\n");
+			return 2;
+		}
+	}
+	if (!cgroup) {
+		fprintf(stderr, "mixload: -g CGROUP_DIR is needed\n");
+		return 2;
+	}
+	dfd = open(cgroup, O_RDONLY | O_DIRECTORY);
+	if (dfd < 0) {
+		fprintf(stderr, "mixload: %s: %s\n", cgroup, strerror(errno));
+		return 1;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return 1;
+	pid = fork_into(dfd);
+	if (pid == 0)
+		return workload();
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 1;
+	return WEXITSTATUS(status);
 }

@@ -82,6 +82,15 @@ __u64 report__nr_outliers(const struct report *r)
 	return kernel > r->nr_outliers ? kernel : r->nr_outliers;
 }
 
+__u64 report__waits_untotalled(const struct report *r)
+{
+	__u64 kernel = r->counters[SDR_STAT_waits];
+
+	if (!r->from_totals || !r->have_trailer)
+		return 0;
+	return kernel > r->sys_runq.count ? kernel - r->sys_runq.count : 0;
+}
+
 void report__free(struct report *r)
 {
 	size_t i;

@@ -147,6 +147,14 @@ int report_task__cmp(const void *a, const void *b);
  */
 __u64 report__nr_outliers(const struct report *r);
 
+/*
+ * With from_totals: waits the kernel counted (counters.waits, with a
+ * trailer) that no task's totals hold. A task that exits after the
+ * recorder detached sends no exit record and is gone before the
+ * end-of-capture snapshot, so its waits are lost from the tasks' figures.
+ */
+__u64 report__waits_untotalled(const struct report *r);
+
 __u64 report__total(const __u64 *v, int n);
 __u64 report__task_total(const struct report_task *t);
 /*

@@ -215,12 +215,16 @@ static void print_latency(const struct report *r, FILE *f)
 	char name[32];
 	int c, l;
 
-	if (r->from_totals)
+	if (r->from_totals) {
 		fprintf(f, "\nRun-queue latency: wakeup (or preemption) to running (from %llu waits "
 			   "in the tasks' totals, within 1/16:\n  recorded with --no-samples; parts: "
 			   "mean and max only; per CPU: unknown)\n",
 			(unsigned long long)r->sys_runq.count);
-	else
+		if (report__waits_untotalled(r))
+			fprintf(f, "  %llu more waits the kernel counted are in no task's totals: "
+				   "tasks that exited as the capture ended\n",
+				(unsigned long long)report__waits_untotalled(r));
+	} else
 		fprintf(f, "\nRun-queue latency: wakeup (or preemption) to running (exact, from %llu "
 			   "waits)\n", (unsigned long long)r->nr_waits);
 	print_lat_header(f, "scope");
