@@ -97,7 +97,7 @@ static int settings_resolve(const struct daemon_opts *o, struct daemon_settings 
 		if (rc)
 			return rc;
 		/* A bad directory in the file is a bad file, even if a flag overrides it. */
-		snprintf(from, sizeof(from), "%s: ", o->config_path);
+		snprintf(from, sizeof(from), "%s:%d: ", o->config_path, s.metrics_dir_line);
 		if (s.metrics_dir[0] && (rc = check_metrics_dir(s.metrics_dir, from, err, errlen)))
 			return rc;
 	}
