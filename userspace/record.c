@@ -473,8 +473,8 @@ static int check_tgids(const struct record_opts *o)
 			found = sscanf(line, "Tgid: %lu", &tgid) == 1;
 		fclose(f);
 		if (found && tgid != o->tgids[i]) {
-			msg_err("record: %u is a thread of process %lu: -p takes a process id (TGID)",
-				o->tgids[i], tgid);
+			msg_err("record: %u is a thread of process %lu: -p takes a process id "
+				"(TGID)", o->tgids[i], tgid);
 			return EXIT_USAGE;
 		}
 	}

@@ -23,8 +23,8 @@ static const char report_usage[] =
 	"  -n, --top N          show the N tasks with the highest penalty (text and html default\n"
 	"                       20, json and chrome default all; 0 = all)\n"
 	"      --salvage        report what a damaged or cut-short file holds before the damage\n"
-	"      --samples        json only: list every run-queue wait of every task, in time order,\n"
-	"                       and each one's delivery part\n"
+	"      --samples        json only: list every run-queue wait of every task, in time\n"
+	"                       order, and each one's delivery part\n"
 	"  -h, --help           this help\n";
 
 /* The names --format takes, and what --top defaults to in each (0 = all). */

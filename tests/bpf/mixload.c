@@ -211,8 +211,8 @@ int main(int argc, char **argv)
 		case 'w': sleeps = workload_int(optarg, "sleeps", 1000000); break;
 		case 'k': child_sleeps = workload_int(optarg, "child sleeps", 1000); break;
 		default:
-			fprintf(stderr, "usage: mixload -n PREFIX -g CGROUP_DIR [-d SECONDS] [-c CPU] "
-					"[-w SLEEPS] [-k CHILD_SLEEPS]\n");
+			fprintf(stderr, "usage: mixload -n PREFIX -g CGROUP_DIR [-d SECONDS] "
+					"[-c CPU] [-w SLEEPS] [-k CHILD_SLEEPS]\n");
 			return 2;
 		}
 	}

@@ -320,7 +320,7 @@ int flight__write(struct flight *f, const char *path, const struct trace_meta *m
 			const struct entry *e = (const struct entry *)(b->data + off);
 
 			if (e->at_ns >= start)
-				err = write_record(&wb, (const struct sdr_rec_hdr *)(e + 1), e->len);
+				err = write_record(&wb, (const void *)(e + 1), e->len);
 			off += sizeof(*e) + ((e->len + 7) & ~(size_t)7);
 		}
 	}

@@ -361,7 +361,8 @@ static int print_latency(const struct report *r, FILE *f)
 		fprintf(f, "<p>Runnable to running, from %llu waits in the tasks' totals, within "
 			   "1/16: recorded with --no-samples (parts: mean and max only; per CPU: "
 			   "unknown; no chart). %llu more waits the kernel counted are in no "
-			   "task's totals (tasks that exited as the capture ended).</p>\n<figure>\n",
+			   "task's totals (tasks that exited as the capture ended).</p>\n"
+			   "<figure>\n",
 			(unsigned long long)r->sys_runq.count,
 			(unsigned long long)report__waits_untotalled(r));
 	else

@@ -124,8 +124,9 @@ static void print_tasks(const struct report *r, FILE *f, int top_n)
 
 	for (i = 0; i < r->nr_tasks; i++)
 		moved += report__task_total(&r->tasks[i]) > 0;
-	fprintf(f, "\nTasks that migrated: %zu of %zu; %zu shown, by penalty then tid (* = exited)\n",
-		moved, r->nr_tasks, top_n > 0 && (size_t)top_n < moved ? (size_t)top_n : moved);
+	fprintf(f, "\nTasks that migrated: %zu of %zu; %zu shown, by penalty then tid "
+		   "(* = exited)\n", moved, r->nr_tasks,
+		top_n > 0 && (size_t)top_n < moved ? (size_t)top_n : moved);
 	fprintf(f, "  %8s %8s %-15s %7s %9s %9s %10s %10s  %-8s\n", "tid", "tgid", "comm",
 		"migr", "same-llc", "cross-llc", "cross-node", "penalty", "cause");
 	for (i = 0; i < r->nr_tasks && (top_n <= 0 || shown < (size_t)top_n); i++) {
@@ -216,17 +217,17 @@ static void print_latency(const struct report *r, FILE *f)
 	int c, l;
 
 	if (r->from_totals) {
-		fprintf(f, "\nRun-queue latency: wakeup (or preemption) to running (from %llu waits "
-			   "in the tasks' totals, within 1/16:\n  recorded with --no-samples; parts: "
-			   "mean and max only; per CPU: unknown)\n",
+		fprintf(f, "\nRun-queue latency: wakeup (or preemption) to running (from %llu "
+			   "waits in the tasks' totals, within 1/16:\n  recorded with "
+			   "--no-samples; parts: mean and max only; per CPU: unknown)\n",
 			(unsigned long long)r->sys_runq.count);
 		if (report__waits_untotalled(r))
 			fprintf(f, "  %llu more waits the kernel counted are in no task's totals: "
 				   "tasks that exited as the capture ended\n",
 				(unsigned long long)report__waits_untotalled(r));
 	} else
-		fprintf(f, "\nRun-queue latency: wakeup (or preemption) to running (exact, from %llu "
-			   "waits)\n", (unsigned long long)r->nr_waits);
+		fprintf(f, "\nRun-queue latency: wakeup (or preemption) to running (exact, "
+			   "from %llu waits)\n", (unsigned long long)r->nr_waits);
 	print_lat_header(f, "scope");
 	print_lat_row(f, "system", &r->sys_runq);
 	if (r->has_split) {
