@@ -18,6 +18,9 @@
 #ifndef TASK_WAKING
 #define TASK_WAKING 0x0200
 #endif
+#ifndef TASK_DEAD
+#define TASK_DEAD 0x0080
+#endif
 
 /*
  * Kernels before 5.16 kept the CPU in task_struct::cpu; commit bcf9033e5449

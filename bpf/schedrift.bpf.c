@@ -11,8 +11,11 @@
  *   sched_switch            prev still runnable -> waiting (already queued)
  *                           next: its wait ends -> histograms (whole, delivery,
  *                           queueing), landing, outlier, record-mode batch
+ *                           prev dead (its final switch): its final totals
+ *                           to the ring buffer
  *   sched_process_exec      comm changed: re-decide the --comm filter
- *   sched_process_exit      final per-task totals to the ring buffer
+ *   task_rename             comm changed (prctl, pthread_setname_np, exec):
+ *                           likewise, and records name the task by it
  *   iter/task               per-task totals of live tasks, on demand
  *
  * Per-task totals live in task storage (freed with the task); where a wait
@@ -31,7 +34,7 @@
  * other's half-updated timestamps (a wait is then off by that overlap, or
  * discarded as negative and counted); two tasks whose tids share a wait slot
  * can each lose a wait (counted as wait_slot_lost); the cgroup max is a racy
- * max; comm is read when a record is made and may change at exec.
+ * max.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -493,10 +496,71 @@ static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct
 		emit_outlier(d, next, prev, prev->pid ? task_slice_btf(prev) : 0, now, wait, dlv);
 }
 
+static __always_inline int fill_task_rec(struct sdr_rec_task *rec, struct task_struct *p,
+					 struct sdr_task_state *ts, __u16 type)
+{
+	__u64 rt = BPF_CORE_READ(p, se.sum_exec_runtime);
+	__u32 cpu = task_cpu_of(p), node;
+
+	fill_hdr(&rec->hdr, type, sizeof(*rec), bpf_ktime_get_ns());
+	task_id_of(p, &rec->task);
+	/* Too big for an inlined copy; a helper copy is fine off the hot path. */
+	bpf_probe_read_kernel(&rec->counts, sizeof(rec->counts), &ts->counts);
+	/*
+	 * Run time so far, from the scheduler's own count (current to its
+	 * last tick or switch); the time since the last node change goes to
+	 * the node it is on now.
+	 */
+	rec->counts.runtime_ns = rt > ts->runtime_base ? rt - ts->runtime_base : 0;
+	node = cpu < SDR_MAX_CPUS && cpu < nr_cpus ? cpu_node[cpu & (SDR_MAX_CPUS - 1)] : 0;
+	barrier_var(node);
+	node &= SDR_MAX_NODES - 1;
+	if (rt > ts->segment_base)
+		rec->counts.node_runtime_ns[node] += rt - ts->segment_base;
+	rec->counts.preferred_nid = task_preferred_nid(p);
+	return 0;
+}
+
+/*
+ * p's final switch (do_task_dead): send its final totals. Not at
+ * sched_process_exit, which comes before the task's last waits (it can be
+ * preempted on its way out, and exit_notify() wakes others and may be
+ * preempted): totals sent there missed those, which the system's figures
+ * counted. Only tasks that own state are reported; the lookup does not
+ * create, so the death of a task never seen costs one lookup.
+ */
+static __always_inline void task_dead(struct sdr_cpu_data *d, struct task_struct *p)
+{
+	struct sdr_rec_task *rec;
+	struct sdr_task_state *ts;
+
+	ts = bpf_task_storage_get(&tasks, p, NULL, 0);
+	if (!ts || !(ts->flags & SDR_TS_NAMED) || (ts->flags & SDR_TS_EXITED) ||
+	    !state_wanted(p, ts))
+		return;
+	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+	if (!rec) {
+		/* Not flagged: the iterator still reports it while it is a zombie. */
+		stat_inc(d, SDR_STAT_ringbuf);
+		return;
+	}
+	/*
+	 * A zombie keeps its storage until it is reaped, maybe long after: the
+	 * iterator must not report it again once its final totals are sent, or
+	 * userspace, past the exit's grace, would take it for a new live task.
+	 */
+	ts->flags |= SDR_TS_EXITED;
+	fill_task_rec(rec, p, ts, SDR_REC_TASK_EXIT);
+	submit(rec);
+	stat_inc(d, SDR_STAT_exits);
+	stat_inc(d, SDR_STAT_records);
+}
+
 /*
  * The hot path. prev, when it stays runnable (preempted or yielding),
- * starts a wait in its slot; a task going to sleep costs nothing here (its
- * run time is the kernel's sum_exec_runtime, read when a record is made).
+ * starts a wait in its slot; a task going to sleep costs one more compare
+ * (is it dead?) here (its run time is the kernel's sum_exec_runtime, read
+ * when a record is made).
  * next's slot ends its wait; one task-storage lookup per switch, for next.
  */
 SEC("tp_btf/sched_switch")
@@ -514,12 +578,19 @@ int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_str
 	if (SDR_BENCH_CUT == SDR_CUT_CLOCK)
 		return (now ^ ptid ^ ntid) == 0;
 	d = this_cpu();
-	if (ptid && (preempt || task_state_btf(prev) == TASK_RUNNING)) {
-		s = slot_of(ptid);
-		if (s) {
-			slot_claim(s, ptid);
-			s->start_ns = now;
-			s->queued_ns = now;
+	if (ptid) {
+		__u32 pstate = preempt ? TASK_RUNNING : task_state_btf(prev);
+
+		if (pstate == TASK_RUNNING) {
+			s = slot_of(ptid);
+			if (s) {
+				slot_claim(s, ptid);
+				s->start_ns = now;
+				s->queued_ns = now;
+			}
+		} else if (pstate & TASK_DEAD) {
+			/* Once per task, in the branch of a task going to sleep. */
+			task_dead(d, prev);
 		}
 	}
 	if (!ntid)
@@ -656,62 +727,23 @@ int BPF_PROG(sdr_exec, struct task_struct *p)
 	return 0;
 }
 
-static __always_inline int fill_task_rec(struct sdr_rec_task *rec, struct task_struct *p,
-					 struct sdr_task_state *ts, __u16 type)
-{
-	__u64 rt = BPF_CORE_READ(p, se.sum_exec_runtime);
-	__u32 cpu = task_cpu_of(p), node;
-
-	fill_hdr(&rec->hdr, type, sizeof(*rec), bpf_ktime_get_ns());
-	task_id_of(p, &rec->task);
-	/* Too big for an inlined copy; a helper copy is fine off the hot path. */
-	bpf_probe_read_kernel(&rec->counts, sizeof(rec->counts), &ts->counts);
-	/*
-	 * Run time so far, from the scheduler's own count (current to its
-	 * last tick or switch); the time since the last node change goes to
-	 * the node it is on now.
-	 */
-	rec->counts.runtime_ns = rt > ts->runtime_base ? rt - ts->runtime_base : 0;
-	node = cpu < SDR_MAX_CPUS && cpu < nr_cpus ? cpu_node[cpu & (SDR_MAX_CPUS - 1)] : 0;
-	barrier_var(node);
-	node &= SDR_MAX_NODES - 1;
-	if (rt > ts->segment_base)
-		rec->counts.node_runtime_ns[node] += rt - ts->segment_base;
-	rec->counts.preferred_nid = task_preferred_nid(p);
-	return 0;
-}
-
 /*
- * Only tasks that own state are reported; the lookup does not create, so
- * the exit of a task never seen costs one lookup.
+ * prctl(PR_SET_NAME), a write to /proc/PID/task/TID/comm
+ * (pthread_setname_np) and exec all rename a task through
+ * __set_task_comm(), which fires this before it copies the new name in. The
+ * state takes the new name, so every later record names the task by it and
+ * the --comm filter is decided again (the hot paths only test a flag).
+ * Renames are rare: nothing is added to the per-event programs.
  */
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(sdr_exit, struct task_struct *p)
+SEC("tp_btf/task_rename")
+int BPF_PROG(sdr_rename, struct task_struct *p, const char *comm)
 {
-	struct sdr_cpu_data *d;
-	struct sdr_rec_task *rec;
-	struct sdr_task_state *ts;
+	struct sdr_task_state *ts = bpf_task_storage_get(&tasks, p, NULL, 0);
 
-	ts = bpf_task_storage_get(&tasks, p, NULL, 0);
-	if (!ts || !(ts->flags & SDR_TS_NAMED) || !state_wanted(p, ts))
-		return 0;
-	d = this_cpu();
-	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
-	if (!rec) {
-		/* Not flagged: the iterator still reports it while it is a zombie. */
-		stat_inc(d, SDR_STAT_ringbuf);
-		return 0;
+	if (ts && (ts->flags & SDR_TS_NAMED)) {
+		bpf_probe_read_kernel_str(ts->id.comm, sizeof(ts->id.comm), comm);
+		ts->flags &= ~SDR_TS_CHECKED;
 	}
-	/*
-	 * A zombie keeps its storage until it is reaped, maybe long after: the
-	 * iterator must not report it again once its final totals are sent, or
-	 * userspace, past the exit's grace, would take it for a new live task.
-	 */
-	ts->flags |= SDR_TS_EXITED;
-	fill_task_rec(rec, p, ts, SDR_REC_TASK_EXIT);
-	submit(rec);
-	stat_inc(d, SDR_STAT_exits);
-	stat_inc(d, SDR_STAT_records);
 	return 0;
 }
 

@@ -146,8 +146,8 @@ struct sdr_task_counts {
  */
 #define SDR_TS_CHECKED 1 /* filter decided for this task */
 #define SDR_TS_WANTED 2  /* ... and it passed */
-#define SDR_TS_NAMED 4   /* id filled in (refilled at exec: comm changes) */
-#define SDR_TS_EXITED 8  /* sched_process_exit seen: final totals sent, iterator skips it */
+#define SDR_TS_NAMED 4   /* id filled in (refilled at exec, comm at every rename) */
+#define SDR_TS_EXITED 8  /* its final switch seen: final totals sent, iterator skips it */
 
 struct sdr_task_state {
 	/*

@@ -172,39 +172,26 @@ static int write_outliers(struct recorder *rc)
  * from the wait_buf map: each wait into the file's delta-encoded batches.
  * Returns 0, or the write error that stops the capture.
  */
+static int write_batch(void *ctx, const struct sdr_rec_hdr *rec)
+{
+	return append(ctx, rec, rec->size);
+}
+
+static int take_wait(void *ctx, const struct wait_sample *s)
+{
+	struct recorder *rc = ctx;
+
+	tidset__add(&rc->tids, s->tid, TID_SEEN);
+	/* A wait the decoder would refuse never gets here (wait_batch__from_bpf). */
+	return wait_batch__put(&rc->batch, s, write_batch, rc) ? rc->write_err : 0;
+}
+
 static int take_waits(struct recorder *rc, const struct sdr_rec_waits *b, size_t size)
 {
-	struct wait_sample s = {};
-	__u32 i;
-
-	if (size < offsetof(struct sdr_rec_waits, w) || b->nr < 1 || b->nr > SDR_WAITS_PER_REC ||
-	    size < offsetof(struct sdr_rec_waits, w) + b->nr * sizeof(b->w[0]) ||
-	    b->hdr.cpu >= SDR_MAX_CPUS) {
+	/* BPF never makes a malformed batch or sample; one is counted, not written. */
+	if (wait_batch__from_bpf(b, size, &rc->user[USER_STAT_decode], take_wait, rc) == -EINVAL)
 		rc->user[USER_STAT_decode]++;
-		return 0;
-	}
-	s.cpu = b->hdr.cpu;
-	for (i = 0; i < b->nr; i++) {
-		const struct sdr_wait_item *w = &b->w[i];
-
-		s.ts_ns = w->end_ns;
-		s.wait_ns = w->wait_ns;
-		s.delivery_ns = w->delivery_ns;
-		s.tid = w->tid;
-		s.landing = w->landing;
-		/* BPF never makes these; a sample the reader would refuse is not written. */
-		if (s.landing > SDR_LOC_NR || s.delivery_ns > s.wait_ns) {
-			rc->user[USER_STAT_decode]++;
-			continue;
-		}
-		tidset__add(&rc->tids, s.tid, TID_SEEN);
-		if (wait_batch__add(&rc->batch, &s) == 0)
-			continue;
-		if (flush_batch(rc))
-			return rc->write_err;
-		wait_batch__add(&rc->batch, &s);
-	}
-	return 0;
+	return rc->write_err;
 }
 
 /* One record, from the ring buffer or from the end-of-capture reads. */
@@ -461,6 +448,39 @@ static int capture_loop(struct loader *l, struct recorder *rc, const struct reco
 	return 0;
 }
 
+/*
+ * -p names processes that must exist now: a filter on a pid that does not
+ * exist (or on a thread's id, which no task has as its tgid) records
+ * nothing, with no word said. 0, or EXIT_USAGE after one line.
+ */
+static int check_tgids(const struct record_opts *o)
+{
+	char path[64], line[128];
+	unsigned long tgid;
+	int i, found;
+	FILE *f;
+
+	for (i = 0; i < o->nr_tgids; i++) {
+		snprintf(path, sizeof(path), "/proc/%u/status", o->tgids[i]);
+		f = fopen(path, "r");
+		if (!f) {
+			msg_err("record: no process %u (-p takes the id of a running process)",
+				o->tgids[i]);
+			return EXIT_USAGE;
+		}
+		found = 0;
+		while (!found && fgets(line, sizeof(line), f))
+			found = sscanf(line, "Tgid: %lu", &tgid) == 1;
+		fclose(f);
+		if (found && tgid != o->tgids[i]) {
+			msg_err("record: %u is a thread of process %lu: -p takes a process id "
+				"(TGID)", o->tgids[i], tgid);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
 int record__run(const struct record_opts *o)
 {
 	struct loader l = {};
@@ -475,7 +495,9 @@ int record__run(const struct record_opts *o)
 	__u64 start, end, bytes;
 	struct stat st;
 
-	ret = topology_load(&topo, o->topology_path);
+	ret = check_tgids(o);
+	if (!ret)
+		ret = topology_load(&topo, o->topology_path);
 	if (ret)
 		return ret;
 	ret = EXIT_RUNTIME;
@@ -615,12 +637,14 @@ static const char record_usage[] =
 	"      --host-root DIR     the host's / as mounted in a container, for pod names from the\n"
 	"                          container runtime's state (default /; docs/kubernetes.md)\n"
 	"      --min-lat MS        report waits of at least MS milliseconds with the task\n"
-	"                          that had the CPU (default 1; 0 = off)\n"
+	"                          that had the CPU (default 1; 0 = off); the file keeps the\n"
+	"                          1000 longest, and the report says how many there were\n"
 	"      --max-cgroups N     also keep per-cgroup histograms in BPF for up to N cgroups\n"
 	"                          (default 0; reports compute cgroups exactly from samples)\n"
 	"      --ringbuf-mb N      ring buffer size in MiB, a power of two (default 16)\n"
 	"      --no-samples        keep only in-kernel aggregates, no per-wait records\n"
-	"                          (lighter; per-task figures then come from task totals)\n"
+	"                          (lighter; tasks, cgroups and the system then come from the\n"
+	"                          tasks' totals, within 1/16, and per-CPU figures are unknown)\n"
 	"      --raw-tp            use the raw_tp programs even where tp_btf works\n"
 	"      --no-cpu-reserve    do not reserve CPU for draining (SCHED_DEADLINE, 5 ms per\n"
 	"                          10 ms and what other deadline tasks leave; docs/reliability.md)\n"

@@ -23,8 +23,8 @@ static const char report_usage[] =
 	"  -n, --top N          show the N tasks with the highest penalty (text and html default\n"
 	"                       20, json and chrome default all; 0 = all)\n"
 	"      --salvage        report what a damaged or cut-short file holds before the damage\n"
-	"      --samples        json: list every run-queue wait of every task, in time order,\n"
-	"                       and each one's delivery part\n"
+	"      --samples        json only: list every run-queue wait of every task, in time\n"
+	"                       order, and each one's delivery part\n"
 	"  -v, --verbose        debug messages on stderr\n"
 	"  -h, --help           this help\n";
 
@@ -110,6 +110,12 @@ int report__parse(int argc, char **argv, struct report_opts *o)
 	o->fmt = format_of(format);
 	if (o->fmt < 0) {
 		msg_err("report: unknown format '%s' (text, json, html, chrome)", format);
+		return EXIT_USAGE;
+	}
+	/* Only JSON has a place for them; silently ignoring the option would look like no data. */
+	if (o->samples && o->fmt != FMT_JSON) {
+		msg_err("report: --samples applies to --format json only (the %s report has no "
+			"list of waits)", formats[o->fmt].name);
 		return EXIT_USAGE;
 	}
 	if (optind != argc - 1) {

@@ -22,10 +22,11 @@ cd "$(dirname "$0")/../.."
 # bpf tests that cover record (stopped by signals; forced cross-node moves),
 # report text and json on real captures, the daemon's files, its HTTP server,
 # its config, reloads, lock, sd_notify and capability drop, top, the SLO
-# flight recorder and its capture, and pod names from cgroups and runtime
-# state.
+# flight recorder and its capture, pod names from cgroups and runtime
+# state, and every output of one workload at once (--no-samples, --comm,
+# /tasks with cgroup names, capture waits: test_consistency).
 QUICK_BPF="test_record_signals test_mover_cross_node test_daemon_once test_daemon_http
-	   test_daemon_lifecycle test_top test_slo_capture test_kubernetes_pods"
+	   test_daemon_lifecycle test_top test_slo_capture test_kubernetes_pods test_consistency"
 
 if [ "${1:-}" = --list ]; then
 	for t in tests/cli/test_*; do

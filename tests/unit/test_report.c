@@ -10,6 +10,8 @@
  * - hostile comm bytes cannot break the JSON or the text table;
  * - the delivery and queueing parts of the waits are exact in record mode
  *   (nearest rank of what was written), system, CPU, landing and task;
+ * - a task's name is that of its latest record, whatever the file's order;
+ * - a file without wait samples has its waits from the tasks' totals;
  * - a trace version 1 file (older record layouts, no split) still reads,
  *   with the split reported as unknown (null), never as 0.
  */
@@ -476,6 +478,104 @@ static void check_reuse_and_order(void)
 	unlink(path);
 }
 
+/*
+ * A task renamed during the capture: the records that name it are not in
+ * time order in the file (record writes its kept outliers last), and the
+ * name of the latest one wins. A file without wait samples (record
+ * --no-samples) takes its waits from the task totals: the same count per
+ * task, cgroup and system, no CPU figures, 1/16 bound.
+ */
+static void check_names_and_totals(void)
+{
+	struct sdr_rec_migrate m = {};
+	struct sdr_rec_outlier o = {};
+	struct sdr_rec_task t = {}, u = {};
+	struct trace_trailer tr = {};
+	struct trace_error e = {};
+	struct trace_writer *wr;
+	struct trace_meta meta;
+	struct report r;
+	char path[128], *json = NULL, *text = NULL;
+	size_t i, len;
+	FILE *f;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/names.sdt", dir);
+	split_meta(&meta);
+	wr = trace_writer__open(path, &meta, &err);
+	CHECK(wr != NULL);
+	if (!wr)
+		return;
+	m.hdr.type = SDR_REC_MIGRATE;
+	m.hdr.size = sizeof(m);
+	m.hdr.ts_ns = SPLIT_START + 100;
+	m.task.tid = m.task.tgid = 800;
+	m.task.start_ns = SPLIT_START + 1;
+	strcpy(m.task.comm, "before");
+	m.to_cpu = 1;
+	t.hdr.type = SDR_REC_TASK_EXIT;
+	t.hdr.size = sizeof(t);
+	t.hdr.ts_ns = SPLIT_START + 5000;
+	t.task = m.task;
+	strcpy(t.task.comm, "after");
+	t.counts.waits = 6;
+	t.counts.wait_sum_ns = 6000;
+	t.counts.wait_max_ns = 2000;
+	t.counts.delivery_sum_ns = 600;
+	t.counts.delivery_max_ns = 200;
+	t.counts.queue_max_ns = 1800;
+	t.counts.cgroup_id = 77;
+	t.counts.wait_hist[sdr_hist_bucket(900) >> SDR_TASK_HIST_SHIFT] += 5;
+	t.counts.wait_hist[sdr_hist_bucket(2000) >> SDR_TASK_HIST_SHIFT] += 1;
+	u = t;
+	u.hdr.type = SDR_REC_TASK_SNAPSHOT;
+	u.task.tid = u.task.tgid = 801;
+	u.counts.waits = 4;
+	u.counts.wait_hist[sdr_hist_bucket(900) >> SDR_TASK_HIST_SHIFT] -= 2;
+	/* An outlier from before the rename, written after the exit (as record does). */
+	o.hdr.type = SDR_REC_OUTLIER;
+	o.hdr.size = sizeof(o);
+	o.hdr.ts_ns = SPLIT_START + 200;
+	o.task = m.task;
+	o.wait_ns = 2000;
+	CHECK(trace_writer__append(wr, &m, sizeof(m)) == 0);
+	CHECK(trace_writer__append(wr, &t, sizeof(t)) == 0);
+	CHECK(trace_writer__append(wr, &u, sizeof(u)) == 0);
+	CHECK(trace_writer__append(wr, &o, sizeof(o)) == 0);
+	tr.end_mono_ns = SPLIT_START + 20000;
+	tr.nr_counters = 1;
+	strcpy(tr.counters[0].name, "waits");
+	tr.counters[0].value = 10;
+	CHECK(trace_writer__close(wr, &tr) == 0);
+
+	CHECK(report__load(&r, path, 0, &e) == 0, "%s", e.msg);
+	for (i = 0; i < r.nr_tasks; i++)
+		if (r.tasks[i].id.tid == 800)
+			CHECK(strcmp(r.tasks[i].id.comm, "after") == 0, "tid 800 named %s",
+			      r.tasks[i].id.comm);
+	CHECK(r.from_totals, "no samples, yet not from the totals");
+	CHECK_EQ_U64(r.sys_runq.count, 10);
+	CHECK_EQ_U64(r.sys_runq.max, 2000);
+	CHECK(r.sys_runq.rel_error > 0.06 && r.sys_runq.rel_error < 0.07);
+	CHECK_EQ_U64(r.sys_delivery.count, 10);
+	CHECK(r.sys_delivery.no_pct && r.sys_delivery.max == 200);
+	CHECK(r.nr_cgroups == 1 && r.cgroups[0].runq.count == 10 && r.cgroups[0].id == 77);
+	CHECK_EQ_U64(report__waits_untotalled(&r), 0);
+	f = open_memstream(&json, &len);
+	report__print_json(&r, f, 0, 0);
+	fclose(f);
+	f = open_memstream(&text, &len);
+	report__print_text(&r, f, "names.sdt", 0);
+	fclose(f);
+	CHECK(strstr(json, "\"cpus\": []") != NULL, "per-CPU figures without samples");
+	CHECK(strstr(json, "\"nr_outliers\": 1,") != NULL);
+	CHECK(strstr(text, "from 10 waits in the tasks' totals, within 1/16") != NULL);
+	free(json);
+	free(text);
+	report__free(&r);
+	unlink(path);
+}
+
 static size_t put_varint(__u8 *p, __u64 v)
 {
 	size_t n = 0;
@@ -683,6 +783,7 @@ int main(void)
 	check_totals(p1, p3, 5);
 	check_split();
 	check_reuse_and_order();
+	check_names_and_totals();
 	check_v1();
 
 	free(t1), free(t1b), free(t2), free(j1), free(j1b), free(j2);

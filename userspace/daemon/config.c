@@ -75,6 +75,7 @@ int daemon__parse_config(const char *path, struct daemon_settings *out, char *er
 				break;
 			}
 			snprintf(s.metrics_dir, sizeof(s.metrics_dir), "%s", val);
+			s.metrics_dir_line = lineno;
 		} else if (daemon_slo__config_key(&s, key, val, &rc, slo_err, sizeof(slo_err))) {
 			if (rc) {
 				snprintf(err, errlen, "%s:%d: %s", path, lineno, slo_err);

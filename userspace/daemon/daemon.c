@@ -93,7 +93,7 @@ static int settings_resolve(const struct daemon_opts *o, struct daemon_settings 
 		if (rc)
 			return rc;
 		/* A bad directory in the file is a bad file, even if a flag overrides it. */
-		snprintf(from, sizeof(from), "%s: ", o->config_path);
+		snprintf(from, sizeof(from), "%s:%d: ", o->config_path, s.metrics_dir_line);
 		if (s.metrics_dir[0] && (rc = check_metrics_dir(s.metrics_dir, from, err, errlen)))
 			return rc;
 	}
@@ -174,7 +174,14 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 		return err;
 	}
 	tasktable__stats(c->table, &ts);
+	if (h)
+		http__publish_cgroups(h, &snap.total);
 	slo__evaluate(set->slo, set->nr_slo, &snap.interval, fresh);
+	/*
+	 * Before the export: the breach's own interval then counts the capture
+	 * it made (schedrift_slo_captures_total), not the next one.
+	 */
+	daemon_slo__capture(c, set, fresh);
 	in.slo = set->slo;
 	in.nr_slo = set->nr_slo;
 	in.r = &snap.total;
@@ -228,8 +235,6 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 		    EXPORT_FAULT_CLEARED)
 			sweep_metrics_dir(set->metrics_dir);
 	}
-	if (!err)
-		daemon_slo__capture(c, set, fresh);
 	/* A full disk must not also freeze /metrics: HTTP gets the text either way. */
 	if (h && !err)
 		http__publish_metrics(h, buf, len); /* takes buf */
@@ -492,7 +497,8 @@ static const char daemon_usage[] =
 	"      --max-tasks N       tasks tracked at most; the oldest exited are evicted first\n"
 	"                          (default 65536)\n"
 	"      --grace N           intervals an exited task stays exported (default 1)\n"
-	"      --min-lat MS        keep waits of at least MS ms as outliers (default 10; 0 = off)\n"
+	"      --min-lat MS        keep waits of at least MS ms as outliers (default 10; 0 = off);\n"
+	"                          the JSON lists each interval's 10 longest, nr_outliers counts all\n"
 	"      --max-cgroups N     keep full-resolution per-cgroup histograms in BPF for up to N\n"
 	"                          cgroups (default 0: summed from the tasks', bound 1/16;\n"
 	"                          the BPF map costs atomic adds on every switch)\n"

@@ -27,6 +27,19 @@ struct blob {
 	char *data;
 };
 
+/*
+ * The cgroup paths of the last tick, by id: /tasks names each task's cgroup
+ * as the tick's report (schedrift.json) does. Shared like a blob.
+ */
+struct cg_names {
+	int refs;
+	size_t n;
+	struct cg_name {
+		__u64 id;
+		char *path;
+	} *v; /* sorted by id */
+};
+
 struct http {
 	struct MHD_Daemon *mhd;
 	struct tasktable *table;
@@ -34,7 +47,14 @@ struct http {
 	int nr_nodes;
 	pthread_mutex_t lock; /* guards `metrics` and blob refs: a pointer swap, never I/O */
 	struct blob *metrics;
+	struct cg_names *cgroups; /* guarded by lock too */
 	struct http_admit admit;
+	/*
+	 * Set while MHD_start_daemon() runs: its message for a port in use says
+	 * "Failed to bind to port 0" (it is handed an address, not a port), and
+	 * the caller says in one line which address it could not listen on.
+	 */
+	int starting;
 	pthread_mutex_t log_lock; /* guards the rate limit of libmicrohttpd's messages */
 	__u64 log_at_ns;
 	unsigned long log_dropped;
@@ -112,6 +132,9 @@ void http__publish_metrics(struct http *h, char *buf, size_t len)
 {
 	free(buf);
 }
+void http__publish_cgroups(struct http *h, const struct report *r)
+{
+}
 void http__stop(struct http *h)
 {
 }
@@ -148,6 +171,72 @@ void http__publish_metrics(struct http *h, char *buf, size_t len)
 	h->metrics = b;
 	pthread_mutex_unlock(&h->lock);
 	blob_put(h, old);
+}
+
+static void names_put(struct http *h, struct cg_names *c)
+{
+	size_t i;
+	int last;
+
+	if (!c)
+		return;
+	pthread_mutex_lock(&h->lock);
+	last = --c->refs == 0;
+	pthread_mutex_unlock(&h->lock);
+	if (!last)
+		return;
+	for (i = 0; i < c->n; i++)
+		free(c->v[i].path);
+	free(c->v);
+	free(c);
+}
+
+static int cmp_cg_name(const void *a, const void *b)
+{
+	const struct cg_name *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+void http__publish_cgroups(struct http *h, const struct report *r)
+{
+	struct cg_names *c = calloc(1, sizeof(*c)), *old;
+	size_t i;
+
+	if (!c)
+		return; /* the last tick's names stay */
+	c->refs = 1;
+	c->v = calloc(r->nr_cgroups + 1, sizeof(*c->v));
+	for (i = 0; c->v && i < r->nr_cgroups; i++) {
+		if (!r->cgroups[i].path)
+			continue;
+		c->v[c->n].id = r->cgroups[i].id;
+		c->v[c->n].path = strdup(r->cgroups[i].path);
+		if (!c->v[c->n].path)
+			break;
+		c->n++;
+	}
+	if (!c->v || i < r->nr_cgroups) {
+		names_put(h, c);
+		return;
+	}
+	if (c->n)
+		qsort(c->v, c->n, sizeof(*c->v), cmp_cg_name);
+	pthread_mutex_lock(&h->lock);
+	old = h->cgroups;
+	h->cgroups = c;
+	pthread_mutex_unlock(&h->lock);
+	names_put(h, old);
+}
+
+static const char *cg_name_of(const struct cg_names *c, __u64 id)
+{
+	struct cg_name key = { .id = id }, *e;
+
+	if (!c || !c->n)
+		return NULL;
+	e = bsearch(&key, c->v, c->n, sizeof(*c->v), cmp_cg_name);
+	return e ? e->path : NULL;
 }
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status, const char *type,
@@ -241,6 +330,7 @@ static enum MHD_Result serve_tasks(struct http *h, struct MHD_Connection *conn)
 	const char *tid_s = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "tid");
 	const char *top_s = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "top");
 	struct task_query q = { .nr_nodes = h->nr_nodes };
+	struct cg_names *names;
 	__u64 top = 0;
 	char *buf = NULL;
 	size_t len = 0, i;
@@ -265,10 +355,16 @@ static enum MHD_Result serve_tasks(struct http *h, struct MHD_Connection *conn)
 	}
 	if (q.n) /* q.rows is NULL when no task matched */
 		qsort(q.rows, q.n, sizeof(*q.rows), report_task__cmp);
+	pthread_mutex_lock(&h->lock);
+	names = h->cgroups;
+	if (names)
+		names->refs++;
+	pthread_mutex_unlock(&h->lock);
 	if (top && top < q.n)
 		q.n = top;
 	f = open_memstream(&buf, &len);
 	if (!f) {
+		names_put(h, names);
 		free(q.rows);
 		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
 	}
@@ -277,11 +373,13 @@ static enum MHD_Result serve_tasks(struct http *h, struct MHD_Connection *conn)
 	json__str(&j, "schema", "schedrift.tasks/1");
 	json__array_begin(&j, "tasks");
 	for (i = 0; i < q.n; i++)
-		report__write_task_json(&j, &q.rows[i], NULL, 1, 0); /* the daemon keeps the split */
+		report__write_task_json(&j, &q.rows[i], cg_name_of(names, q.rows[i].cgroup_id), 1,
+					0); /* the daemon keeps the split */
 	json__array_end(&j);
 	json__object_end(&j);
 	json__finish(&j);
 	fclose(f);
+	names_put(h, names);
 	free(q.rows);
 	return reply(conn, MHD_HTTP_OK, "application/json", buf, len, MHD_RESPMEM_MUST_FREE);
 }
@@ -399,6 +497,8 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	char msg[256];
 	size_t len;
 
+	if (__atomic_load_n(&h->starting, __ATOMIC_RELAXED))
+		return;
 	pthread_mutex_lock(&h->log_lock);
 	if (h->log_at_ns && now - h->log_at_ns < HTTP_LOG_EVERY_NS) {
 		h->log_dropped++;
@@ -474,6 +574,7 @@ struct http *http__start(const char *listen, struct tasktable *table, int nr_nod
 	 * one local client lock the scraper out.
 	 */
 	errno = 0; /* MHD does not always set it: 0 after means "could not bind" */
+	__atomic_store_n(&h->starting, 1, __ATOMIC_RELAXED);
 	h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
 				  MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
 				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -484,6 +585,7 @@ struct http *http__start(const char *listen, struct tasktable *table, int nr_nod
 				  MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
 				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
 				  MHD_OPTION_END);
+	__atomic_store_n(&h->starting, 0, __ATOMIC_RELAXED);
 	if (!h->mhd) {
 		*err = errno ? -errno : -EADDRINUSE;
 		pthread_key_delete(h->reader_key);
@@ -509,6 +611,7 @@ void http__stop(struct http *h)
 			(unsigned long long)h->admit.evicted, (unsigned long long)h->admit.refused);
 	pthread_key_delete(h->reader_key);
 	blob_put(h, h->metrics);
+	names_put(h, h->cgroups);
 	http_admit__destroy(&h->admit);
 	pthread_mutex_destroy(&h->log_lock);
 	pthread_mutex_destroy(&h->lock);

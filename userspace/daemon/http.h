@@ -21,6 +21,9 @@ struct http;
 struct http *http__start(const char *listen, struct tasktable *table, int nr_nodes, int *err);
 /* Publish a new /metrics body; takes ownership of buf (malloc'd). */
 void http__publish_metrics(struct http *h, char *buf, size_t len);
+/* The tick's cgroup paths (r's cgroups, copied), for /tasks rows' `cgroup`. */
+struct report;
+void http__publish_cgroups(struct http *h, const struct report *r);
 void http__stop(struct http *h);
 
 /* Parse a --listen value into a socket address; 0 or -EINVAL. Exposed for tests. */

@@ -20,6 +20,7 @@ struct daemon_settings {
 	int top_n;
 	__u32 grace;
 	char metrics_dir[1024]; /* "" = no files */
+	int metrics_dir_line; /* the config file's line that set it; 0: not the file */
 	/* SLO rules and their captures (docs/slo.md); 0 = the default. */
 	struct slo_rule slo[SLO_MAX_RULES];
 	int nr_slo;

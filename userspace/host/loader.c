@@ -121,6 +121,9 @@ static int configure(struct loader *l, const struct loader_opts *o)
 		bpf_program__set_autoload(skel->progs.sdr_stick_numa, false);
 		msg_debug("no NUMA balancing tracepoints: numa causes will not be seen");
 	}
+	/* Renames after start (prctl, pthread_setname_np); exec is still seen without it. */
+	if (l->raw_tp || libbpf_find_vmlinux_btf_id("task_rename", BPF_TRACE_RAW_TP) <= 0)
+		bpf_program__set_autoload(skel->progs.sdr_rename, false);
 	if (l->raw_tp)
 		msg_err("note: this kernel refuses tp_btf programs; using raw_tp, which measures "
 			"migrations only (no run-queue latency)");
@@ -478,9 +481,60 @@ int loader__read_wait_buf(struct loader *l, int (*cb)(void *ctx, const struct sd
  */
 #define SNAPSHOT_READ_BYTES (64 << 10)
 
+/*
+ * The task iterator does not visit every task on every kernel: on the
+ * 6.18 test VM it skips the threads of PID 1 (the sandbox's agent, whose
+ * switches away are not traced either: docs/latency.md), though their
+ * waits count in the system's figures. So PID 1's threads it did not
+ * report are looked up by pidfd (a handful, once a snapshot). Their run
+ * time is not known this way (0), only what their state holds.
+ */
+#define INIT_THREADS_MAX 256
+
+struct init_threads {
+	__u32 tid[INIT_THREADS_MAX]; /* reported by the iterator */
+	size_t n;
+};
+
+static int snapshot_init_threads(struct loader *l, const struct init_threads *seen,
+				 int (*cb)(void *ctx, const struct sdr_rec_task *t), void *ctx)
+{
+	bool filtered = l->skel->rodata->filter_tgid || l->skel->rodata->filter_comm;
+	struct sdr_task_state st;
+	struct sdr_rec_task rec;
+	struct dirent *de;
+	DIR *d = opendir("/proc/1/task");
+	size_t i;
+	__u64 tid;
+	int err = 0;
+
+	if (!d)
+		return 0;
+	while (!err && (de = readdir(d))) {
+		if (parse_u64(de->d_name, 1, 0x7fffffff, &tid))
+			continue;
+		for (i = 0; i < seen->n && seen->tid[i] != tid; i++)
+			;
+		if (i < seen->n || loader__lookup_task(l, tid, &st) || st.id.tid != tid ||
+		    !(st.flags & SDR_TS_NAMED) || (st.flags & SDR_TS_EXITED) ||
+		    (filtered && !(st.flags & SDR_TS_WANTED)))
+			continue;
+		memset(&rec, 0, sizeof(rec));
+		rec.hdr.type = SDR_REC_TASK_SNAPSHOT;
+		rec.hdr.size = sizeof(rec);
+		rec.hdr.ts_ns = now_mono_ns();
+		rec.task = st.id;
+		rec.counts = st.counts;
+		err = cb(ctx, &rec);
+	}
+	closedir(d);
+	return err;
+}
+
 int loader__snapshot_tasks(struct loader *l, int (*cb)(void *ctx, const struct sdr_rec_task *t),
 			   void *ctx)
 {
+	struct init_threads seen = { .n = 0 };
 	const size_t rec_size = sizeof(struct sdr_rec_task);
 	size_t have = 0, off;
 	struct sdr_rec_task rec;
@@ -505,6 +559,8 @@ int loader__snapshot_tasks(struct loader *l, int (*cb)(void *ctx, const struct s
 		for (off = 0; !err && have - off >= rec_size; off += rec_size) {
 			/* A copy: buf holds records at any offset, cb wants one aligned. */
 			memcpy(&rec, buf + off, rec_size);
+			if (rec.task.tgid == 1 && seen.n < INIT_THREADS_MAX)
+				seen.tid[seen.n++] = rec.task.tid;
 			err = cb(ctx, &rec);
 		}
 		have -= off;
@@ -514,7 +570,7 @@ int loader__snapshot_tasks(struct loader *l, int (*cb)(void *ctx, const struct s
 		err = -errno;
 	close(fd);
 	free(buf);
-	return err;
+	return err ? err : snapshot_init_threads(l, &seen, cb, ctx);
 }
 
 int loader__read_node_matrix(struct loader *l, struct sdr_node_cell *cells)

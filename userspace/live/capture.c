@@ -58,7 +58,7 @@ static int capture_more(void *ctx, struct trace_writer *w)
 int collector__capture(struct collector *c, const char *path)
 {
 	struct capture_ctx x = { .c = c };
-	struct flight_counters now;
+	struct flight_counters now = {};
 	int err;
 
 	if (!c->flight)
@@ -68,6 +68,8 @@ int collector__capture(struct collector *c, const char *path)
 	memcpy(now.counters, c->prev_counters, sizeof(now.counters));
 	memcpy(now.migrations, c->prev_migrations, sizeof(now.migrations));
 	now.penalty_milli = c->prev_penalty_milli;
+	now.node_matrix = c->prev_matrix;
+	now.nr_nodes = c->topo.nr_nodes;
 	err = flight__write(c->flight, path, &c->meta, c->last_tick_ns, &now, capture_more, &x);
 	free(x.cg_ids);
 	return err;

@@ -426,6 +426,8 @@ static void keep_totals(struct collector *c, const struct report *r)
 		memcpy(fc.counters, r->counters, sizeof(fc.counters));
 		memcpy(fc.migrations, r->migrations, sizeof(fc.migrations));
 		fc.penalty_milli = r->penalty_milli;
+		fc.node_matrix = r->node_matrix;
+		fc.nr_nodes = r->nr_nodes;
 		flight__mark(c->flight, c->last_tick_ns, &fc);
 	}
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "live/flight.h"
+#include "trace/wait_batch.h"
 
 #define BLOCK_BYTES (256u << 10)
 #define NR_MARKS 64
@@ -26,6 +27,8 @@ struct block {
 struct mark {
 	__u64 at_ns;
 	struct flight_counters c;
+	struct sdr_node_cell *matrix; /* c.node_matrix points here */
+	size_t cells;
 };
 
 struct flight {
@@ -52,6 +55,7 @@ struct flight *flight__new(__u64 window_ns, size_t max_bytes)
 void flight__free(struct flight *f)
 {
 	struct block *b, *next;
+	int i;
 
 	if (!f)
 		return;
@@ -59,6 +63,8 @@ void flight__free(struct flight *f)
 		next = b->next;
 		free(b);
 	}
+	for (i = 0; i < NR_MARKS; i++)
+		free(f->marks[i].matrix);
 	free(f);
 }
 
@@ -124,6 +130,8 @@ void flight__add(struct flight *f, const void *rec, size_t len, __u64 now_ns)
 
 void flight__mark(struct flight *f, __u64 now_ns, const struct flight_counters *c)
 {
+	struct mark *m;
+	size_t cells;
 	int i;
 
 	if (!f)
@@ -133,8 +141,22 @@ void flight__mark(struct flight *f, __u64 now_ns, const struct flight_counters *
 		f->nr_marks--;
 	}
 	i = (f->marks_start + f->nr_marks) % NR_MARKS;
-	f->marks[i].at_ns = now_ns;
-	f->marks[i].c = *c;
+	m = &f->marks[i];
+	m->at_ns = now_ns;
+	m->c = *c;
+	cells = c->node_matrix && c->nr_nodes > 0 ? (size_t)c->nr_nodes * c->nr_nodes : 0;
+	if (cells > m->cells) {
+		void *p = realloc(m->matrix, cells * sizeof(*m->matrix));
+
+		if (!p)
+			cells = 0; /* the capture's matrix is then the window's records' */
+		else
+			m->matrix = p, m->cells = cells;
+	}
+	if (cells)
+		memcpy(m->matrix, c->node_matrix, cells * sizeof(*m->matrix));
+	m->c.node_matrix = cells ? m->matrix : NULL;
+	m->c.nr_nodes = cells ? c->nr_nodes : 0;
 	f->nr_marks++;
 }
 
@@ -163,9 +185,10 @@ static const struct mark *mark_before(const struct flight *f, __u64 t)
 	return best;
 }
 
-static void fill_trailer(struct trace_trailer *tr, const struct flight_counters *now,
-			 const struct mark *base, __u64 end_ns)
+static int fill_trailer(struct trace_trailer *tr, const struct flight_counters *now,
+			const struct mark *base, __u64 end_ns, __u64 refused)
 {
+	size_t cells;
 	int i, l, c;
 
 	memset(tr, 0, sizeof(*tr));
@@ -177,6 +200,8 @@ static void fill_trailer(struct trace_trailer *tr, const struct flight_counters 
 			 stat_descs[i].name);
 		tr->counters[i].value = now->counters[i] >= b ? now->counters[i] - b : 0;
 	}
+	/* Waits of the kernel's batches the decoder would refuse: not written. */
+	tr->counters[SDR_STAT_NR + USER_STAT_decode].value += refused;
 	tr->nr_counters = STAT_ALL_NR;
 	for (l = 0; l < SDR_LOC_NR; l++)
 		for (c = 0; c < SDR_CAUSE_NR; c++) {
@@ -186,6 +211,79 @@ static void fill_trailer(struct trace_trailer *tr, const struct flight_counters 
 						       now->migrations[l][c] - b : 0;
 		}
 	tr->penalty_milli = now->penalty_milli - (base ? base->c.penalty_milli : 0);
+	/* The node matrix over the same span, when both ends have one. */
+	if (!now->node_matrix || now->nr_nodes <= 0 || (base && !base->c.node_matrix) ||
+	    (base && base->c.nr_nodes != now->nr_nodes))
+		return 0;
+	cells = (size_t)now->nr_nodes * now->nr_nodes;
+	tr->node_matrix = calloc(cells, sizeof(*tr->node_matrix));
+	if (!tr->node_matrix)
+		return -ENOMEM;
+	tr->nr_nodes = now->nr_nodes;
+	for (i = 0; i < (int)cells; i++)
+		for (c = 0; c < SDR_CAUSE_NR; c++) {
+			__u64 b = base ? base->c.node_matrix[i].by_cause[c] : 0;
+			__u64 v = now->node_matrix[i].by_cause[c];
+
+			tr->node_matrix[i].by_cause[c] = v >= b ? v - b : 0;
+		}
+	return 0;
+}
+
+/* The capture's writer and its batch of waits in the file's form. */
+struct waits_out {
+	struct trace_writer *w;
+	struct wait_batch batch;
+	__u64 refused;
+};
+
+static int append_batch(void *ctx, const struct sdr_rec_hdr *rec)
+{
+	struct waits_out *o = ctx;
+
+	return trace_writer__append(o->w, rec, rec->size);
+}
+
+static int flush_waits(struct waits_out *o)
+{
+	const struct sdr_rec_hdr *h = wait_batch__record(&o->batch);
+	int err = h ? append_batch(o, h) : 0;
+
+	wait_batch__init(&o->batch);
+	return err;
+}
+
+static int put_wait(void *ctx, const struct wait_sample *s)
+{
+	struct waits_out *o = ctx;
+
+	return wait_batch__put(&o->batch, s, append_batch, o);
+}
+
+/*
+ * One kept record into the capture. As in `record`: the kernel's batches of
+ * waits become the file's wait batches, and a task's exit record first
+ * closes the batch, so it follows the waits read before it.
+ */
+static int write_record(struct waits_out *o, const struct sdr_rec_hdr *h, size_t len)
+{
+	int err;
+
+	if (h->type == SDR_REC_WAITS) {
+		err = wait_batch__from_bpf((const struct sdr_rec_waits *)h, len, &o->refused,
+					   put_wait, o);
+		if (err == -EINVAL) { /* a malformed batch: counted, as record does */
+			o->refused++;
+			err = 0;
+		}
+		return err;
+	}
+	if (h->type == SDR_REC_TASK_EXIT) {
+		err = flush_waits(o);
+		if (err)
+			return err;
+	}
+	return trace_writer__append(o->w, h, len);
 }
 
 int flight__write(struct flight *f, const char *path, const struct trace_meta *meta,
@@ -193,9 +291,10 @@ int flight__write(struct flight *f, const char *path, const struct trace_meta *m
 		  int (*more)(void *ctx, struct trace_writer *w), void *ctx)
 {
 	__u64 start = now_ns > f->window_ns ? now_ns - f->window_ns : 0;
-	struct trace_trailer tr;
+	struct trace_trailer tr = {};
 	struct trace_meta m = *meta;
 	struct trace_writer *w;
+	struct waits_out wb = {};
 	const struct mark *base;
 	struct block *b;
 	int err = 0;
@@ -212,6 +311,8 @@ int flight__write(struct flight *f, const char *path, const struct trace_meta *m
 	w = trace_writer__open(path, &m, &err);
 	if (!w)
 		return err;
+	wb.w = w;
+	wait_batch__init(&wb.batch);
 	for (b = f->head; b && !err; b = b->next) {
 		size_t off = 0;
 
@@ -219,19 +320,24 @@ int flight__write(struct flight *f, const char *path, const struct trace_meta *m
 			const struct entry *e = (const struct entry *)(b->data + off);
 
 			if (e->at_ns >= start)
-				err = trace_writer__append(w, e + 1, e->len);
+				err = write_record(&wb, (const void *)(e + 1), e->len);
 			off += sizeof(*e) + ((e->len + 7) & ~(size_t)7);
 		}
 	}
+	if (!err)
+		err = flush_waits(&wb);
 	if (!err && more)
 		err = more(ctx, w);
+	if (!err)
+		err = fill_trailer(&tr, now, base, now_ns, wb.refused);
 	if (err) {
+		free(tr.node_matrix);
 		trace_writer__abort(w);
 		unlink(path);
 		return err;
 	}
-	fill_trailer(&tr, now, base, now_ns);
 	err = trace_writer__close(w, &tr);
+	free(tr.node_matrix);
 	if (err)
 		unlink(path);
 	return err;

@@ -25,6 +25,9 @@ struct flight_counters {
 	__u64 counters[STAT_ALL_NR];
 	__u64 migrations[SDR_LOC_NR][SDR_CAUSE_NR];
 	__u64 penalty_milli;
+	/* nr_nodes x nr_nodes cells, from x to; flight__mark copies them */
+	const struct sdr_node_cell *node_matrix;
+	int nr_nodes;
 };
 
 struct flight *flight__new(__u64 window_ns, size_t max_bytes);
@@ -43,7 +46,9 @@ size_t flight__bytes(const struct flight *f);
 
 /*
  * Writes the records of the last window to a new trace file at path:
- * meta (its start moved to the window's), the records in arrival order,
+ * meta (its start moved to the window's), the records in arrival order
+ * (the kernel's batches of waits as SDR_REC_WAIT_BATCH records, as
+ * `record` writes them),
  * then whatever `more` appends (task snapshots, cgroup names), then a
  * trailer whose counters are `now` minus the last mark at or before the
  * window's start. Returns 0 or a negative errno; a failed file is removed.

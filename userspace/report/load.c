@@ -7,6 +7,7 @@
 #include <string.h>
 #include "lib/hist.h"
 #include "report/load.h"
+#include "report/totals.h"
 #include "trace/wait_batch.h"
 #include "lib/util.h"
 
@@ -94,11 +95,15 @@ static struct report_task *row_of_tid(struct report *r, __u32 tid)
 }
 
 /*
- * The row of a fully named task. Wait samples carry only a tid, so a row may
- * exist without a start time: the first named record adopts it. A different
- * start time for the same tid is a new task that reused the tid.
+ * The row of a fully named task, named by a record made at ts. Wait samples
+ * carry only a tid, so a row may exist without a start time: the first
+ * named record adopts it. A different start time for the same tid is a new
+ * task that reused the tid. A task renamed during the capture is named in
+ * records both ways, and the file's order is not time order (the recorder
+ * writes the outliers it kept at the end): the latest record's name wins,
+ * as its exit or end-of-capture record has it (docs/trace-format.md).
  */
-static struct report_task *row_of(struct report *r, const struct sdr_task_id *id)
+static struct report_task *row_of(struct report *r, const struct sdr_task_id *id, __u64 ts)
 {
 	struct report_task *t = row_of_tid(r, id->tid);
 
@@ -108,7 +113,10 @@ static struct report_task *row_of(struct report *r, const struct sdr_task_id *id
 		t = new_row(r, id->tid);
 	if (!t)
 		return NULL;
-	t->id = *id;
+	if (!t->id_known || ts >= t->name_ts) {
+		t->id = *id;
+		t->name_ts = ts;
+	}
 	t->id_known = 1;
 	return t;
 }
@@ -154,7 +162,7 @@ static int add_migrate(struct report *r, const struct sdr_rec_migrate *m)
 {
 	unsigned int loc = m->locality < SDR_LOC_NR ? m->locality : SDR_LOC_NR - 1;
 	unsigned int cause = m->cause < SDR_CAUSE_NR ? m->cause : SDR_CAUSE_OTHER;
-	struct report_task *t = row_of(r, &m->task);
+	struct report_task *t = row_of(r, &m->task, m->hdr.ts_ns);
 
 	if (!t)
 		return -ENOMEM;
@@ -171,12 +179,18 @@ static int add_migrate(struct report *r, const struct sdr_rec_migrate *m)
 
 static int add_task(struct report *r, const struct sdr_rec_task *rec)
 {
-	struct report_task *t = row_of(r, &rec->task);
+	struct report_task *t = row_of(r, &rec->task, rec->hdr.ts_ns);
 	const struct sdr_task_counts *c = &rec->counts;
 
 	if (!t)
 		return -ENOMEM;
 	t->have_totals = 1;
+	if (!t->totals) {
+		t->totals = malloc(sizeof(*t->totals));
+		if (!t->totals)
+			return -ENOMEM;
+	}
+	*t->totals = *c;
 	t->runtime_ns = c->runtime_ns;
 	memcpy(t->node_runtime_ns, c->node_runtime_ns, sizeof(t->node_runtime_ns));
 	t->preferred_nid = c->preferred_nid;
@@ -222,7 +236,7 @@ static int add_outlier(struct report *r, const struct sdr_rec_outlier *o)
 	if (ARRAY_GROW(r->outliers, r->nr_outliers, r->cap_outliers, 64))
 		return -ENOMEM;
 	r->outliers[r->nr_outliers++] = *o;
-	return row_of(r, &o->task) ? 0 : -ENOMEM;
+	return row_of(r, &o->task, o->hdr.ts_ns) ? 0 : -ENOMEM;
 }
 
 static int add_cgroup_name(struct report *r, const struct sdr_rec_cgroup *c)
@@ -348,7 +362,7 @@ static int add_record(struct report *r, const struct sdr_rec_hdr *h)
 	case SDR_REC_NUMA:
 		if (h->size >= sizeof(struct sdr_rec_numa)) {
 			const struct sdr_rec_numa *n = (const struct sdr_rec_numa *)h;
-			struct report_task *t = row_of(r, &n->task);
+			struct report_task *t = row_of(r, &n->task, n->hdr.ts_ns);
 
 			if (!t)
 				return -ENOMEM;
@@ -532,6 +546,10 @@ static int derive_cgroups(struct report *r, __u64 *tmp)
 		out[PART_DELIVERY] = &g->delivery;
 		out[PART_QUEUE] = &g->queue;
 		g->split_known = r->has_split;
+		if (r->from_totals) {
+			report__cgroup_from_totals(r, g);
+			continue;
+		}
 		for (part = 0; part < PART_NR; part++) {
 			n = 0;
 			for (i = 0; i < r->nr_tasks; i++)
@@ -662,6 +680,7 @@ static int derive(struct report *r)
 		}
 		report__derive_home(t, r->nr_nodes);
 	}
+	report__from_totals(r);
 	err = derive_cgroups(r, tmp);
 	if (r->nr_outliers)
 		qsort(r->outliers, r->nr_outliers, sizeof(*r->outliers), cmp_outlier);

@@ -75,6 +75,22 @@ int report_task__cmp(const void *a, const void *b)
 	return task_id__cmp(&x->id, &y->id);
 }
 
+__u64 report__nr_outliers(const struct report *r)
+{
+	__u64 kernel = r->have_trailer ? r->counters[SDR_STAT_outliers] : 0;
+
+	return kernel > r->nr_outliers ? kernel : r->nr_outliers;
+}
+
+__u64 report__waits_untotalled(const struct report *r)
+{
+	__u64 kernel = r->counters[SDR_STAT_waits];
+
+	if (!r->from_totals || !r->have_trailer)
+		return 0;
+	return kernel > r->sys_runq.count ? kernel - r->sys_runq.count : 0;
+}
+
 void report__free(struct report *r)
 {
 	size_t i;
@@ -83,6 +99,7 @@ void report__free(struct report *r)
 		free(r->tasks[i].waits.v);
 		free(r->tasks[i].waits.ts);
 		free(r->tasks[i].waits.delivery);
+		free(r->tasks[i].totals);
 	}
 	for (i = 0; i < r->nr_cg_names; i++) {
 		free(r->cg_names[i].path);

@@ -33,6 +33,7 @@ struct sample_vec {
 struct report_task {
 	struct sdr_task_id id;
 	int id_known; /* 0 while only wait samples named it (tid alone) */
+	__u64 name_ts; /* time of the record id came from: the latest names the task */
 	int exited;
 	size_t prev_row;  /* 1 + index of the row its tid had before it was reused; 0 = none */
 	__u64 generation; /* the daemon's drain generation of this row; 0 = not the daemon */
@@ -46,6 +47,8 @@ struct report_task {
 	__u64 node_runtime_ns[SDR_MAX_NODES];
 	__s32 preferred_nid;
 	__u64 cgroup_id;
+	/* The counts of that record (NULL without one): figures without wait samples */
+	struct sdr_task_counts *totals;
 	struct sample_vec waits;
 	/* Derived once everything is read. */
 	int home_node; /* -1 = unknown */
@@ -98,6 +101,12 @@ struct report {
 	 * holds whole waits only: the parts are unknown, not zero.
 	 */
 	int has_split;
+	/*
+	 * No wait samples in the file (record --no-samples): tasks, cgroups
+	 * and the system have their waits from the tasks' totals (bound 1/16,
+	 * the parts' count, mean and max only); per-CPU figures are unknown.
+	 */
+	int from_totals;
 	struct lat sys_delivery, sys_queue;
 	struct lat *cpu_delivery, *cpu_queue; /* meta.topo.nr_cpus entries each, or NULL */
 	struct lat landing_delivery[SDR_LOC_NR], landing_queue[SDR_LOC_NR];
@@ -130,6 +139,21 @@ void report__derive_home(struct report_task *t, int nr_nodes);
 
 /* qsort order of task rows: penalty desc, then identity (task_id__cmp: tid, start, tgid, comm). */
 int report_task__cmp(const void *a, const void *b);
+
+/*
+ * Waits over --min-lat the kernel reported (counters.outliers, when known),
+ * of which r->outliers holds the longest: `record` keeps 1000, the daemon
+ * 10 per interval (never fewer than the records).
+ */
+__u64 report__nr_outliers(const struct report *r);
+
+/*
+ * With from_totals: waits the kernel counted (counters.waits, with a
+ * trailer) that no task's totals hold. A task that exits after the
+ * recorder detached sends no exit record and is gone before the
+ * end-of-capture snapshot, so its waits are lost from the tasks' figures.
+ */
+__u64 report__waits_untotalled(const struct report *r);
 
 __u64 report__total(const __u64 *v, int n);
 __u64 report__task_total(const struct report_task *t);

@@ -150,6 +150,8 @@ static void collect(struct ev_list *l, const struct report *r, const struct kept
 			ev_add(l, since_start(r, n->hdr.ts_ns), n->task.tgid, n->task.tid, EV_NUMA,
 			       0, n);
 	}
+	/* Those the recorder did not keep (it keeps the longest 1000) are left out too. */
+	l->omitted[EV_OUTLIER] += report__nr_outliers(r) - r->nr_outliers;
 	for (i = 0; i < r->nr_outliers; i++) {
 		const struct sdr_rec_outlier *o = &r->outliers[i];
 

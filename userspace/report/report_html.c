@@ -339,10 +339,14 @@ static void lat_row(FILE *f, const char *name, const struct lat *l)
 {
 	fprintf(f, "<tr><td class=\"s\">%s</td>", name);
 	td_u64(f, l->count);
-	td_dur(f, l->p50);
-	td_dur(f, l->p90);
-	td_dur(f, l->p99);
-	td_dur(f, l->p999);
+	if (l->no_pct) { /* only count, mean and max known (task totals) */
+		fputs("<td>-</td><td>-</td><td>-</td><td>-</td>", f);
+	} else {
+		td_dur(f, l->p50);
+		td_dur(f, l->p90);
+		td_dur(f, l->p99);
+		td_dur(f, l->p999);
+	}
 	td_dur(f, l->max);
 	fputs("</tr>\n", f);
 }
@@ -353,8 +357,17 @@ static int print_latency(const struct report *r, FILE *f)
 	int c, l, err;
 
 	section(f, "latency", "Run-queue latency");
-	fprintf(f, "<p>Runnable to running, exact (from %llu waits).</p>\n<figure>\n",
-		(unsigned long long)r->nr_waits);
+	if (r->from_totals)
+		fprintf(f, "<p>Runnable to running, from %llu waits in the tasks' totals, within "
+			   "1/16: recorded with --no-samples (parts: mean and max only; per CPU: "
+			   "unknown; no chart). %llu more waits the kernel counted are in no "
+			   "task's totals (tasks that exited as the capture ended).</p>\n"
+			   "<figure>\n",
+			(unsigned long long)r->sys_runq.count,
+			(unsigned long long)report__waits_untotalled(r));
+	else
+		fprintf(f, "<p>Runnable to running, exact (from %llu waits).</p>\n<figure>\n",
+			(unsigned long long)r->nr_waits);
 	err = report__svg_latency(r, f);
 	fputs("<figcaption>Bars: share of waits in each bin (ten per power of ten, left axis). "
 	      "Line: share of waits at most that long (right axis). Dashed: p50, p99, p99.9."
@@ -365,7 +378,7 @@ static int print_latency(const struct report *r, FILE *f)
 		lat_row(f, "system: delivery", &r->sys_delivery);
 		lat_row(f, "system: queueing", &r->sys_queue);
 	}
-	for (c = 0; c < r->meta.topo.nr_cpus; c++) {
+	for (c = 0; c < r->meta.topo.nr_cpus && !r->from_totals; c++) {
 		if (r->meta.topo.cpu_node[c] < 0)
 			continue;
 		snprintf(name, sizeof(name), "cpu %d", c);
@@ -491,8 +504,12 @@ static void print_outliers(const struct report *r, FILE *f, int top_n)
 	if (top_n > 0 && (size_t)top_n < n)
 		n = top_n;
 	section(f, "worst", "Worst waits");
-	fprintf(f, "<p>%zu waits over the --min-lat threshold; %zu shown, with the task that had "
-		   "the CPU.</p>\n", r->nr_outliers, n);
+	fprintf(f, "<p>%llu waits over the --min-lat threshold; %zu shown, with the task that had "
+		   "the CPU.", (unsigned long long)report__nr_outliers(r), n);
+	if (report__nr_outliers(r) > r->nr_outliers)
+		fprintf(f, " The file keeps the %zu longest: %llu are not in it.", r->nr_outliers,
+			(unsigned long long)(report__nr_outliers(r) - r->nr_outliers));
+	fputs("</p>\n", f);
 	fputs("<div class=\"scroll\"><table>\n", f);
 	head_row(f, "wait delivery cpu tid -comm ran-tid -ran-comm it-ran");
 	for (i = 0; i < n; i++) {

@@ -207,7 +207,8 @@ static void write_latency(struct json *j, const struct report *r)
 	int c, l;
 
 	json__array_begin(j, "cpus");
-	for (c = 0; c < r->meta.topo.nr_cpus; c++) {
+	/* Without wait samples (record --no-samples) no CPU's figures are known. */
+	for (c = 0; c < r->meta.topo.nr_cpus && !r->from_totals; c++) {
 		if (r->meta.topo.cpu_node[c] < 0)
 			continue;
 		json__object_begin(j, NULL);
@@ -450,6 +451,8 @@ void report__print_json(const struct report *r, FILE *f, int top_n, int samples)
 					samples);
 	json__set_flat_depth(&j, 0);
 	json__array_end(&j);
+	/* As nr_tasks: outliers may hold fewer (the longest; record keeps 1000). */
+	json__u64(&j, "nr_outliers", report__nr_outliers(r));
 	write_outliers(&j, r);
 	json__object_end(&j);
 	json__finish(&j);

@@ -124,8 +124,9 @@ static void print_tasks(const struct report *r, FILE *f, int top_n)
 
 	for (i = 0; i < r->nr_tasks; i++)
 		moved += report__task_total(&r->tasks[i]) > 0;
-	fprintf(f, "\nTasks that migrated: %zu of %zu; by penalty then tid (* = exited)\n", moved,
-		r->nr_tasks);
+	fprintf(f, "\nTasks that migrated: %zu of %zu; %zu shown, by penalty then tid "
+		   "(* = exited)\n", moved, r->nr_tasks,
+		top_n > 0 && (size_t)top_n < moved ? (size_t)top_n : moved);
 	fprintf(f, "  %8s %8s %-15s %7s %9s %9s %10s %10s  %-8s\n", "tid", "tgid", "comm",
 		"migr", "same-llc", "cross-llc", "cross-node", "penalty", "cause");
 	for (i = 0; i < r->nr_tasks && (top_n <= 0 || shown < (size_t)top_n); i++) {
@@ -196,6 +197,12 @@ static void print_lat_row(FILE *f, const char *name, const struct lat *l)
 {
 	char a[16], b[16], c[16], d[16], e[16];
 
+	if (l->no_pct) { /* only count, mean and max known (task totals) */
+		fprintf(f, "  %-14s %10llu %9s %9s %9s %9s %9s\n", name,
+			(unsigned long long)l->count, "-", "-", "-", "-",
+			fmt_duration(e, sizeof(e), l->max));
+		return;
+	}
 	fprintf(f, "  %-14s %10llu %9s %9s %9s %9s %9s\n", name, (unsigned long long)l->count,
 		fmt_duration(a, sizeof(a), l->p50), fmt_duration(b, sizeof(b), l->p90),
 		fmt_duration(c, sizeof(c), l->p99), fmt_duration(d, sizeof(d), l->p999),
@@ -213,15 +220,25 @@ static void print_latency(const struct report *r, FILE *f)
 	char name[32];
 	int c, l;
 
-	fprintf(f, "\nRun-queue latency: wakeup (or preemption) to running (exact, from %llu "
-		   "waits)\n", (unsigned long long)r->nr_waits);
+	if (r->from_totals) {
+		fprintf(f, "\nRun-queue latency: wakeup (or preemption) to running (from %llu "
+			   "waits in the tasks' totals, within 1/16:\n  recorded with "
+			   "--no-samples; parts: mean and max only; per CPU: unknown)\n",
+			(unsigned long long)r->sys_runq.count);
+		if (report__waits_untotalled(r))
+			fprintf(f, "  %llu more waits the kernel counted are in no task's totals: "
+				   "tasks that exited as the capture ended\n",
+				(unsigned long long)report__waits_untotalled(r));
+	} else
+		fprintf(f, "\nRun-queue latency: wakeup (or preemption) to running (exact, "
+			   "from %llu waits)\n", (unsigned long long)r->nr_waits);
 	print_lat_header(f, "scope");
 	print_lat_row(f, "system", &r->sys_runq);
 	if (r->has_split) {
 		print_lat_row(f, "  delivery", &r->sys_delivery);
 		print_lat_row(f, "  queueing", &r->sys_queue);
 	}
-	for (c = 0; c < r->meta.topo.nr_cpus; c++) {
+	for (c = 0; c < r->meta.topo.nr_cpus && !r->from_totals; c++) {
 		if (r->meta.topo.cpu_node[c] < 0)
 			continue;
 		snprintf(name, sizeof(name), "cpu %d", c);
@@ -341,8 +358,11 @@ static void print_outliers(const struct report *r, FILE *f, int top_n)
 
 	if (top_n > 0 && (size_t)top_n < n)
 		n = top_n;
-	fprintf(f, "\nWorst waits (%zu over the --min-lat threshold; %zu shown), with the task "
-		   "that had the CPU\n", r->nr_outliers, n);
+	fprintf(f, "\nWorst waits (%llu over the --min-lat threshold; %zu shown), with the task "
+		   "that had the CPU\n", (unsigned long long)report__nr_outliers(r), n);
+	if (report__nr_outliers(r) > r->nr_outliers)
+		fprintf(f, "  (the file keeps the %zu longest: %llu not in it)\n", r->nr_outliers,
+			(unsigned long long)(report__nr_outliers(r) - r->nr_outliers));
 	fprintf(f, "  %9s %9s %4s %8s %-15s   %8s %-15s %9s\n", "wait", "delivery", "cpu", "tid",
 		"comm", "ran-tid", "ran-comm", "it ran");
 	for (i = 0; i < n; i++) {

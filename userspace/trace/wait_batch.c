@@ -10,6 +10,7 @@
  * usually the small part (a few microseconds), so its varint is short.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include "trace/wait_batch.h"
 
@@ -149,4 +150,49 @@ int wait_batch__decode(const struct sdr_rec_hdr *rec, __u32 version,
 			return err;
 	}
 	return p == end ? 0 : -EINVAL;
+}
+
+int wait_batch__from_bpf(const struct sdr_rec_waits *b, size_t size, __u64 *refused,
+			 int (*cb)(void *ctx, const struct wait_sample *s), void *ctx)
+{
+	struct wait_sample s = {};
+	__u32 i;
+	int err;
+
+	if (size < offsetof(struct sdr_rec_waits, w) || b->nr < 1 || b->nr > SDR_WAITS_PER_REC ||
+	    size < offsetof(struct sdr_rec_waits, w) + b->nr * sizeof(b->w[0]) ||
+	    b->hdr.cpu >= SDR_MAX_CPUS)
+		return -EINVAL;
+	s.cpu = b->hdr.cpu;
+	for (i = 0; i < b->nr; i++) {
+		const struct sdr_wait_item *w = &b->w[i];
+
+		s.ts_ns = w->end_ns;
+		s.wait_ns = w->wait_ns;
+		s.delivery_ns = w->delivery_ns;
+		s.tid = w->tid;
+		s.landing = w->landing;
+		if (s.landing > SDR_LOC_NR || s.delivery_ns > s.wait_ns) {
+			(*refused)++;
+			continue;
+		}
+		err = cb(ctx, &s);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int wait_batch__put(struct wait_batch *b, const struct wait_sample *s,
+		    int (*flush)(void *ctx, const struct sdr_rec_hdr *rec), void *ctx)
+{
+	const struct sdr_rec_hdr *h;
+	int err = wait_batch__add(b, s);
+
+	if (err <= 0)
+		return err;
+	h = wait_batch__record(b);
+	err = h ? flush(ctx, h) : 0;
+	wait_batch__init(b);
+	return err ? err : wait_batch__add(b, s);
 }

@@ -44,6 +44,27 @@ int wait_batch__add(struct wait_batch *b, const struct wait_sample *s);
 const struct sdr_rec_hdr *wait_batch__record(struct wait_batch *b);
 
 /*
+ * The waits of one batch the BPF programs made (SDR_REC_WAITS, `size`
+ * bytes as received, or a CPU's partial batch read from the wait_buf
+ * map), each as a sample to cb, in order. Record mode and the daemon's
+ * flight recorder both turn these into SDR_REC_WAIT_BATCH records with it,
+ * so a file never holds the kernel's form. Returns 0; -EINVAL for a
+ * malformed batch (nothing passed on); or cb's non-zero return. A wait the
+ * decoder would refuse (landing or delivery out of range: BPF never makes
+ * one) is skipped and counted in *refused.
+ */
+int wait_batch__from_bpf(const struct sdr_rec_waits *b, size_t size, __u64 *refused,
+			 int (*cb)(void *ctx, const struct wait_sample *s), void *ctx);
+
+/*
+ * Adds s to b; when b is full, first hands b's record to flush (which
+ * writes it) and starts b again. Returns 0, -EINVAL for a sample the
+ * decoder would refuse, or flush's non-zero return.
+ */
+int wait_batch__put(struct wait_batch *b, const struct wait_sample *s,
+		    int (*flush)(void *ctx, const struct sdr_rec_hdr *rec), void *ctx);
+
+/*
  * Decode a SDR_REC_WAIT_BATCH record of a file of trace format `version`
  * (1: entries carry no delivery, which decodes as 0), calling cb for each
  * wait in order. Returns 0, a negative errno when the payload is malformed
