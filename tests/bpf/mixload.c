@@ -126,6 +126,11 @@ static void *forker(void *arg)
 	workload_pin(!cpu);
 	while (!stop) {
 		pid = fork();
+		if (pid < 0 && errno == EAGAIN) {
+			/* No pid free now (another test may have lowered pid_max): later. */
+			nap(10000000);
+			continue;
+		}
 		if (pid < 0) {
 			perror("mixload: fork");
 			exit(1);

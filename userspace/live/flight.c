@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "live/flight.h"
+#include "lib/tidset.h"
 #include "trace/wait_batch.h"
 
 #define BLOCK_BYTES (256u << 10)
@@ -235,7 +236,15 @@ struct waits_out {
 	struct trace_writer *w;
 	struct wait_batch batch;
 	__u64 refused;
+	struct tidset *tids; /* NULL: not kept */
 };
+
+static void note_tid(struct waits_out *o, __u32 tid, __u8 flag)
+{
+	/* Out of memory: that task's totals may then be missing, as without the set. */
+	if (o->tids)
+		tidset__add(o->tids, tid, flag);
+}
 
 static int append_batch(void *ctx, const struct sdr_rec_hdr *rec)
 {
@@ -257,6 +266,7 @@ static int put_wait(void *ctx, const struct wait_sample *s)
 {
 	struct waits_out *o = ctx;
 
+	note_tid(o, s->tid, FLIGHT_TID_SEEN);
 	return wait_batch__put(&o->batch, s, append_batch, o);
 }
 
@@ -282,12 +292,18 @@ static int write_record(struct waits_out *o, const struct sdr_rec_hdr *h, size_t
 		err = flush_waits(o);
 		if (err)
 			return err;
+		if (len >= sizeof(struct sdr_rec_task))
+			note_tid(o, ((const struct sdr_rec_task *)h)->task.tid, FLIGHT_TID_TOTALS);
+	} else if (h->type == SDR_REC_MIGRATE && len >= sizeof(struct sdr_rec_migrate)) {
+		note_tid(o, ((const struct sdr_rec_migrate *)h)->task.tid, FLIGHT_TID_SEEN);
+	} else if (h->type == SDR_REC_OUTLIER && len >= sizeof(struct sdr_rec_outlier)) {
+		note_tid(o, ((const struct sdr_rec_outlier *)h)->task.tid, FLIGHT_TID_SEEN);
 	}
 	return trace_writer__append(o->w, h, len);
 }
 
 int flight__write(struct flight *f, const char *path, const struct trace_meta *meta,
-		  __u64 now_ns, const struct flight_counters *now,
+		  __u64 now_ns, const struct flight_counters *now, struct tidset *tids,
 		  int (*more)(void *ctx, struct trace_writer *w), void *ctx)
 {
 	__u64 start = now_ns > f->window_ns ? now_ns - f->window_ns : 0;
@@ -312,6 +328,7 @@ int flight__write(struct flight *f, const char *path, const struct trace_meta *m
 	if (!w)
 		return err;
 	wb.w = w;
+	wb.tids = tids;
 	wait_batch__init(&wb.batch);
 	for (b = f->head; b && !err; b = b->next) {
 		size_t off = 0;

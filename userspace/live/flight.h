@@ -53,8 +53,16 @@ size_t flight__bytes(const struct flight *f);
  * trailer whose counters are `now` minus the last mark at or before the
  * window's start. Returns 0 or a negative errno; a failed file is removed.
  */
+struct tidset;
+/*
+ * tids (NULL: not wanted) gets every tid the written records name, with
+ * FLIGHT_TID_TOTALS for those whose exit record (their totals) is among
+ * them, so that `more` can look up the others' totals.
+ */
+#define FLIGHT_TID_SEEN 1
+#define FLIGHT_TID_TOTALS 2
 int flight__write(struct flight *f, const char *path, const struct trace_meta *meta,
-		  __u64 now_ns, const struct flight_counters *now,
+		  __u64 now_ns, const struct flight_counters *now, struct tidset *tids,
 		  int (*more)(void *ctx, struct trace_writer *w), void *ctx);
 
 #endif /* SCHEDRIFT_FLIGHT_H */
