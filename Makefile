@@ -52,7 +52,7 @@ HELPER_BINS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/%,$(HELPER_SRCS))
 DEPS_BUILD := clang llvm gcc make pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev \
 	      libmicrohttpd-dev libck-dev libclang-rt-14-dev
 DEPS_TEST := python3 qemu-system-x86 busybox-static cpio libbpf-tools linux-perf prometheus liburcu-dev \
-	     prometheus-node-exporter curl systemd man-db chromium stress-ng
+	     prometheus-node-exporter curl systemd man-db chromium stress-ng rt-tests
 DEPS := $(DEPS_BUILD) $(DEPS_TEST)
 
 ifeq ($(V),1)
