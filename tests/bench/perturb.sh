@@ -23,6 +23,13 @@
 # under `perf bench sched messaging -g 40`: its CPU, the waits it lost by
 # its own counters and the daemon's longest export gap.
 #
+# Every workload (hog, sleeper, cyclictest, flood) runs in a session of its
+# own (setsid), as a separate service or login would: with autogroups (or
+# cgroups under systemd) the CPU is shared between groups by group weight,
+# and a nice value only ranks tasks inside their own group, so a workload
+# in the observer's session would see the observer's nice where a real one
+# does not (docs/performance.md, "Longer floods").
+#
 # Exits 0 whether or not the targets are met (MISSED lines say which);
 # non-zero only when it cannot run at all.
 #
@@ -186,7 +193,7 @@ run_one() {	# round config
 	local rnd=$1 cfg=$2 d t0 s0
 	d=$W/run-$rnd-$cfg
 	mkdir -p "$d"
-	taskset -c "$CPU" sh -c 'while :; do :; done' &
+	setsid taskset -c "$CPU" sh -c 'while :; do :; done' &
 	HOG_PID=$!
 	if ! start_tool "$cfg" "$d"; then
 		log "round $rnd $cfg: failed to attach: $(tail -n 1 "$d/tool.log")"
@@ -196,9 +203,9 @@ run_one() {	# round config
 	fi
 	t0=$(tool_ticks)
 	s0=$(date +%s.%N)
-	perf sched record -k CLOCK_MONOTONIC -o "$d/perf.data" -- "${SLEEPER_CMD[@]}" \
+	setsid -w perf sched record -k CLOCK_MONOTONIC -o "$d/perf.data" -- "${SLEEPER_CMD[@]}" \
 		>"$d/sleeper.out" 2>"$d/perf.log" || log "round $rnd $cfg: perf sched record failed"
-	"${RT_CMD[@]}" >"$d/rt.out" 2>&1 || log "round $rnd $cfg: cyclictest failed"
+	setsid -w "${RT_CMD[@]}" >"$d/rt.out" 2>&1 || log "round $rnd $cfg: cyclictest failed"
 	tool_tids >"$d/tids"
 	echo "$t0 $(tool_ticks) $(since "$s0")" >"$d/cpu"
 	if [ -n "$TOOL_PID" ] && exited "$TOOL_PID"; then
@@ -227,7 +234,7 @@ flood_one() {	# round config
 	fi
 	t0=$(tool_ticks)
 	s0=$(date +%s.%N)
-	"${FLOOD_CMD[@]}" >"$d/flood.out" 2>&1 || log "flood $rnd $cfg: the flood failed"
+	setsid -w "${FLOOD_CMD[@]}" >"$d/flood.out" 2>&1 || log "flood $rnd $cfg: the flood failed"
 	case $cfg in daemon*) sleep 2.5 ;; esac	# an export after the flood carries its losses
 	echo "$t0 $(tool_ticks) $(since "$s0")" >"$d/cpu"
 	stop_tool
