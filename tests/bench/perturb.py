@@ -192,6 +192,15 @@ def cmd_flood(args):
     d, rnd, cfg = args[0], int(args[1]), args[2]
     out = {"kind": "flood", "round": rnd, "config": cfg}
     out["cpu_s"], out["wall_s"] = read_cpu(os.path.join(d, "cpu"))
+    try:
+        with open(os.path.join(d, "flood.out")) as f:
+            ran = "Total time" in f.read()
+    except OSError:
+        ran = False
+    if not ran:  # e.g. fork() failed: no flood, so nothing to judge
+        out["error"] = "the flood failed"
+        print(json.dumps(out))
+        return
     rep = os.path.join(d, "report.json")
     prom = os.path.join(d, "schedrift.prom")
     if os.path.exists(rep):
@@ -347,7 +356,8 @@ def build(d):
             fs = sorted(fby[c], key=lambda s: s["round"])
             cpu = [s["cpu_s"] / s["wall_s"] for s in fs
                    if s.get("cpu_s") is not None and s.get("wall_s")]
-            lost = [("%d" % s["lost"]) if "lost" in s else s.get("error", "?") for s in fs]
+            lost = [("%d" % s["lost"]) if "lost" in s else "(%s)" % s.get("error", "?")
+                    for s in fs]
             gaps = [fmt(s.get("gap_max_s"), 2) for s in fs]
             late = [fmt(s.get("late"), 0) for s in fs]
             rows.append([c, "-" if not cpu else "%.1f %%" % (100 * med(cpu)), " ".join(lost),
@@ -373,10 +383,13 @@ def build(d):
         fs = fby.get(c, [])
         if not fs:
             continue
+        fs = [s for s in fs if "error" not in s]  # a flood that did not run judges nothing
+        if not fs:
+            continue
         lost = [s.get("lost") for s in fs]
         ok = all(x == 0 for x in lost)
-        verdicts.append(("met" if ok else "MISSED", "%s: waits lost under the flood, each round: "
-                         "%s (limit 0)" % (c, " ".join(str(x) for x in lost))))
+        verdicts.append(("met" if ok else "MISSED", "%s: waits lost under the flood, each round "
+                         "it ran: %s (limit 0)" % (c, " ".join(str(x) for x in lost))))
         if c.startswith("daemon"):
             gaps = [s.get("gap_max_s") for s in fs]
             ok = all(g is not None and g <= 3.0 for g in gaps)
