@@ -56,7 +56,7 @@ HELPER_BINS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/%,$(HELPER_SRCS))
 DEPS_BUILD := clang llvm gcc make pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev \
 	      libmicrohttpd-dev libck-dev libclang-rt-14-dev
 DEPS_TEST := python3 qemu-system-x86 busybox-static cpio libbpf-tools linux-perf prometheus liburcu-dev \
-	     prometheus-node-exporter curl systemd man-db chromium stress-ng
+	     prometheus-node-exporter curl systemd man-db chromium stress-ng rt-tests
 DEPS := $(DEPS_BUILD) $(DEPS_TEST)
 
 ifeq ($(V),1)
@@ -248,6 +248,7 @@ test-vm: all static
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/bench/run.sh
+	$(Q)tests/bench/perturb.sh
 
 bench-table: deps
 	$(Q)$(MAKE) --no-print-directory $(OUTPUT)/table_bench
@@ -262,6 +263,32 @@ $(OUTPUT)/cut%/schedrift: FORCE
 .PHONY: bench-floor
 bench-floor: deps schedrift $(foreach n,$(BENCH_CUTS),$(OUTPUT)/cut$(n)/schedrift)
 	$(Q)tests/bench/floor.sh
+
+# The perturbation benchmark alone (issue 22; PERTURB_* knobs); make bench runs it too.
+.PHONY: bench-perturb
+bench-perturb: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/bench/perturb.sh
+
+# Each hot program's duration, call by call, bracketed by programs of our own
+# on the same tracepoints (tests/bench/bracket.bpf.c; BRACKET_* knobs).
+$(OUTPUT)/bench:
+	$(Q)mkdir -p $@
+$(OUTPUT)/bench/bracket.bpf.o: tests/bench/bracket.bpf.c tests/bench/bracket.h bpf/schedrift.h \
+			       | $(OUTPUT)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Itests/bench -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp
+$(OUTPUT)/bench/bracket.skel.h: $(OUTPUT)/bench/bracket.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name bracket_bpf > $@
+$(OUTPUT)/bench/bracket: tests/bench/bracket.c tests/bench/bracket.h $(OUTPUT)/bench/bracket.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench -Itests/bench $< $(LIBBPF_A) -lelf -lz -o $@
+
+.PHONY: bench-bracket
+bench-bracket: deps schedrift $(OUTPUT)/bench/bracket
+	$(Q)tests/bench/bracket.sh
 
 # The daemon's CPU and memory with 10 000 and 50 000 live tasks (SCALE_* knobs).
 .PHONY: bench-scale

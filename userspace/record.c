@@ -528,22 +528,19 @@ int record__run(const struct record_opts *o)
 	if (loader__start(&l, &lo, on_record, &rc))
 		goto out;
 	/*
-	 * On a saturated machine a normal-priority consumer falls behind and
-	 * the ring buffer overflows; a little priority keeps it draining. Not
-	 * being allowed to is fine: losses are counted either way.
+	 * An ordinary class by default: a consumer at a raised class preempts
+	 * the very waits it measures (docs/performance.md, "Perturbation").
+	 * Not being allowed the nice value is fine: losses are counted either way.
 	 */
-	if (setpriority(PRIO_PROCESS, 0, RECORD_NICE))
-		msg_debug("could not raise the recorder's priority: %s", strerror(errno));
-	/*
-	 * Nice -10 is not enough when thousands of tasks are runnable: the
-	 * recorder got under 1 % of a CPU and its ring overflowed. A
-	 * deadline reservation drains it whatever the load (docs/reliability.md, Floods).
-	 */
-	if (!o->no_cpu_reserve) {
+	if (setpriority(PRIO_PROCESS, 0, o->nice))
+		msg_debug("could not set the recorder's nice to %d: %s", o->nice, strerror(errno));
+	/* Opt-in: a deadline reservation drains whatever the load, and preempts anything. */
+	if (o->cpu_reserve) {
 		err = cpu_reserve__apply(CPU_RESERVE_RECORD_RUNTIME_NS,
 					 CPU_RESERVE_RECORD_PERIOD_NS, 1);
 		if (err)
-			msg_debug("no CPU reservation for the recorder: %s", cpu_reserve__why(err));
+			msg_err("no CPU reservation for the recorder: %s; draining at nice %d",
+				cpu_reserve__why(err), o->nice);
 	}
 	/*
 	 * The file is created after attach, so its start stamps never postdate
@@ -646,8 +643,11 @@ static const char record_usage[] =
 	"                          (lighter; tasks, cgroups and the system then come from the\n"
 	"                          tasks' totals, within 1/16, and per-CPU figures are unknown)\n"
 	"      --raw-tp            use the raw_tp programs even where tp_btf works\n"
-	"      --no-cpu-reserve    do not reserve CPU for draining (SCHED_DEADLINE, 5 ms per\n"
-	"                          10 ms and what other deadline tasks leave; docs/reliability.md)\n"
+	"      --nice N            nice value of the recorder, -20..19 (default -10)\n"
+	"      --cpu-reserve       reserve CPU for draining with SCHED_DEADLINE (5 ms per 10 ms and\n"
+	"                          what other deadline tasks leave); off by default: it preempts\n"
+	"                          even real-time work (docs/performance.md, \"Perturbation\")\n"
+	"      --no-cpu-reserve    the default; accepted for old command lines\n"
 	"  -v, --verbose           show libbpf's log\n"
 	"  -h, --help              this help\n";
 
@@ -665,6 +665,8 @@ const struct option record__longopts[] = {
 	{ "max-cgroups", required_argument, NULL, 'g' },
 	{ "no-samples", no_argument, NULL, 'S' },
 	{ "no-cpu-reserve", no_argument, NULL, 'X' },
+	{ "cpu-reserve", no_argument, NULL, 'Y' },
+	{ "nice", required_argument, NULL, 'N' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{},
@@ -680,6 +682,7 @@ int record__parse(int argc, char **argv, struct record_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->min_lat_ns = RECORD_DEFAULT_MIN_LAT_NS;
 	o->max_cgroups = RECORD_DEFAULT_MAX_CGROUPS;
+	o->nice = RECORD_NICE;
 	len = snprintf(o->command, sizeof(o->command), "schedrift");
 	for (i = 0; i < argc && len < (int)sizeof(o->command); i++)
 		len += snprintf(o->command + len, sizeof(o->command) - len, " %s", argv[i]);
@@ -733,7 +736,14 @@ int record__parse(int argc, char **argv, struct record_opts *o)
 			o->no_samples = 1;
 			break;
 		case 'X':
-			o->no_cpu_reserve = 1;
+			o->cpu_reserve = 0;
+			break;
+		case 'Y':
+			o->cpu_reserve = 1;
+			break;
+		case 'N':
+			if (parse_nice(optarg, &o->nice))
+				return usage_error("record", "bad --nice '%s': -20 to 19", optarg);
 			break;
 		case 'g':
 			if (parse_u64(optarg, 0, 65536, &v))

@@ -11,7 +11,10 @@
 #define RECORD_DEFAULT_RINGBUF_MB 16
 #define RECORD_DEFAULT_MIN_LAT_NS 1000000ull
 #define RECORD_DEFAULT_MAX_CGROUPS 0
-/* The recorder's nice value: a drained-too-late ring buffer drops events. */
+/*
+ * The recorder's default nice value (--nice): an ordinary class, as the
+ * workload's (docs/performance.md, "Perturbation"; design decision 9).
+ */
 #define RECORD_NICE (-10)
 /* The worst waits kept with who had the CPU (all waits are in the samples). */
 #define RECORD_MAX_OUTLIERS 1000
@@ -29,7 +32,8 @@ struct record_opts {
 	__u64 min_lat_ns;         /* outlier threshold; 0 = none */
 	__u32 max_cgroups;
 	int no_samples;           /* no per-wait records: aggregates only */
-	int no_cpu_reserve;       /* stay SCHED_OTHER at RECORD_NICE (docs/reliability.md) */
+	int cpu_reserve;          /* --cpu-reserve: SCHED_DEADLINE for the drain (opt-in) */
+	int nice;                 /* --nice, SCHED_OTHER's nice value (default RECORD_NICE) */
 	char command[256];        /* how we were invoked, stored in the file */
 };
 

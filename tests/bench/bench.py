@@ -396,16 +396,17 @@ def build(res):
     return "\n".join(out), verdicts
 
 
-def rewrite_doc(path, body):
+def rewrite_doc(path, body, begin=BEGIN, end=END):
+    """Replace the text between begin and end (appended when absent)."""
     try:
         with open(path) as f:
             text = f.read()
     except FileNotFoundError:
         text = "# Performance\n\n## Latest run\n\n"
-    section = BEGIN + "\n\n" + body + "\n" + END
-    b, e = text.find(BEGIN), text.find(END)
+    section = begin + "\n\n" + body + "\n" + end
+    b, e = text.find(begin), text.find(end)
     if b >= 0 and e > b:
-        text = text[:b] + section + text[e + len(END):]
+        text = text[:b] + section + text[e + len(end):]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     # Same directory, then rename: a reader never sees half a file.

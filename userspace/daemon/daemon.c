@@ -250,16 +250,17 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 /* ---- the loop ---- */
 
 /*
- * The ingest thread (ticks, files, drains) gets a SCHED_DEADLINE
- * reservation: after the HTTP threads exist, which stay SCHED_OTHER, and
- * before the capabilities go. Without one it runs at DAEMON_NICE, and a
- * flood of runnable tasks can make its exports late.
+ * With --cpu-reserve the ingest thread (ticks, files, drains) gets a
+ * SCHED_DEADLINE reservation: after the HTTP threads exist, which stay
+ * SCHED_OTHER, and before the capabilities go. Off by default: a deadline
+ * thread preempts even real-time work, the waits it measures among them
+ * (docs/daemon.md, "CPU reservation").
  */
 static void reserve_cpu(const struct daemon_opts *o)
 {
 	int err;
 
-	if (o->no_cpu_reserve || o->once)
+	if (!o->cpu_reserve || o->once)
 		return;
 	err = cpu_reserve__apply(CPU_RESERVE_RUNTIME_NS, CPU_RESERVE_PERIOD_NS, 0);
 	if (!err)
@@ -267,9 +268,8 @@ static void reserve_cpu(const struct daemon_opts *o)
 			"(SCHED_DEADLINE)", CPU_RESERVE_RUNTIME_NS / 1000000,
 			CPU_RESERVE_PERIOD_NS / 1000000);
 	else
-		log_msg(LOG_LVL_INFO, "no CPU reservation for the exporting thread: %s; it runs at "
-			"nice %d, and a flood of runnable tasks can make exports late",
-			cpu_reserve__why(err), DAEMON_NICE);
+		log_msg(LOG_LVL_WARN, "no CPU reservation for the exporting thread: %s; it runs at "
+			"nice %d", cpu_reserve__why(err), o->nice);
 }
 
 /*
@@ -359,8 +359,9 @@ static int run(const struct daemon_opts *o)
 	 * Before any thread starts, so all inherit it, and before capabilities
 	 * are dropped. Not allowed (systemd's unit sets Nice= itself): go on.
 	 */
-	if (setpriority(PRIO_PROCESS, 0, DAEMON_NICE))
-		log_msg(LOG_LVL_DEBUG, "could not raise the daemon's priority: %s", strerror(errno));
+	if (setpriority(PRIO_PROCESS, 0, o->nice))
+		log_msg(LOG_LVL_DEBUG, "could not set the daemon's nice to %d: %s", o->nice,
+			strerror(errno));
 	export_fault__init(&files_fault, export_fault__remind_from_env());
 	sweep_metrics_dir(set.metrics_dir);
 	/* SA_RESTART: a signal must not fail a map or iterator read mid-tick. */
@@ -408,8 +409,8 @@ static int run(const struct daemon_opts *o)
 			return err == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 		}
 	}
-	/* Its thread inherits nice -10 now; made after the reservation it
-	 * would get nice 0 (reset-on-fork). */
+	/* Its thread inherits --nice now; made after a reservation it would
+	 * get nice 0 (reset-on-fork). */
 	atomic_file__init();
 	reserve_cpu(o);
 	daemon__drop_capabilities(&c);
@@ -507,8 +508,11 @@ static const char daemon_usage[] =
 	"      --lock FILE         single-instance lock (default " DAEMON_DEFAULT_LOCK ")\n"
 	"      --host-root DIR     the host's / as mounted in a container, for pod names from the\n"
 	"                          container runtime's state (default /; docs/kubernetes.md)\n"
-	"      --no-cpu-reserve    do not reserve 2 ms of CPU per 10 ms for the exporting thread\n"
-	"                          (SCHED_DEADLINE; docs/daemon.md, \"CPU reservation\")\n"
+	"      --nice N            nice value of every thread, -20..19 (default -10)\n"
+	"      --cpu-reserve       reserve 2 ms of CPU per 10 ms for the exporting thread with\n"
+	"                          SCHED_DEADLINE; off by default: it preempts even real-time\n"
+	"                          work (docs/daemon.md, \"CPU reservation\")\n"
+	"      --no-cpu-reserve    the default; accepted for old command lines\n"
 	"  -v, --verbose           debug log lines and libbpf's log\n"
 	"  -h, --help              this help\n";
 
@@ -529,6 +533,8 @@ const struct option daemon__longopts[] = {
 	{ "lock", required_argument, NULL, 'L' },
 	{ "host-root", required_argument, NULL, 'H' },
 	{ "no-cpu-reserve", no_argument, NULL, 'R' },
+	{ "cpu-reserve", no_argument, NULL, 'Y' },
+	{ "nice", required_argument, NULL, 'N' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{},
@@ -549,6 +555,7 @@ int daemon__parse(int argc, char **argv, struct daemon_opts *out)
 	o.max_cgroup_series = COLLECTOR_DEFAULT_CGROUP_SERIES;
 	o.min_lat_ns = DAEMON_DEFAULT_MIN_LAT_NS;
 	o.lock_path = DAEMON_DEFAULT_LOCK;
+	o.nice = DAEMON_NICE;
 	len = snprintf(o.command, sizeof(o.command), "schedrift");
 	for (i = 0; i < argc && len < (int)sizeof(o.command); i++)
 		len += snprintf(o.command + len, sizeof(o.command) - len, " %s", argv[i]);
@@ -611,7 +618,12 @@ int daemon__parse(int argc, char **argv, struct daemon_opts *out)
 			o.max_cgroup_series = v;
 			break;
 		case 'L': o.lock_path = optarg; break;
-		case 'R': o.no_cpu_reserve = 1; break;
+		case 'R': o.cpu_reserve = 0; break;
+		case 'Y': o.cpu_reserve = 1; break;
+		case 'N':
+			if (parse_nice(optarg, &o.nice))
+				return usage_error("daemon", "bad --nice '%s': -20 to 19", optarg);
+			break;
 		case 'H':
 			if (optarg[0] != '/')
 				return usage_error("daemon", "bad --host-root '%s': an absolute path", optarg);

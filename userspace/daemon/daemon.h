@@ -10,7 +10,10 @@
 #define DAEMON_DEFAULT_MAX_TASKS 65536
 #define DAEMON_DEFAULT_GRACE 1
 #define DAEMON_DEFAULT_MIN_LAT_NS 10000000ull
-/* The daemon's nice value: flooded with runnable tasks, a nice-0 daemon went 16 s unwritten. */
+/*
+ * The daemon's default nice value (--nice): an ordinary class, as the
+ * workload's (docs/daemon.md, "CPU reservation"; design decision 9).
+ */
 #define DAEMON_NICE (-10)
 
 /* Which settings the command line gave: they win over the config file, on SIGHUP too. */
@@ -35,7 +38,8 @@ struct daemon_opts {
 	__u32 max_cgroups;
 	__u32 max_cgroup_series;
 	__u64 min_lat_ns;
-	int no_cpu_reserve;        /* --no-cpu-reserve: stay SCHED_OTHER at DAEMON_NICE */
+	int cpu_reserve;           /* --cpu-reserve: SCHED_DEADLINE for the ingest thread (opt-in) */
+	int nice;                  /* --nice: SCHED_OTHER's nice value (default DAEMON_NICE) */
 	char command[256];
 };
 

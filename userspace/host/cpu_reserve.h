@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * A guaranteed slice of CPU for the calling thread: SCHED_DEADLINE with
- * `runtime` every `period`. Under a flood of runnable tasks, nice -10
- * still leaves a thread a share of 1/1000 of a CPU or less, and the
- * daemon's exports went seconds late; a reservation gets its runtime
- * every period whatever the load, and never more, so what it can take
- * from other tasks is bounded too (docs/daemon.md, "CPU reservation").
+ * `runtime` every `period`, whatever the load, and never more. Opt-in
+ * only (--cpu-reserve): a deadline thread preempts every SCHED_OTHER and
+ * SCHED_FIFO task, the waits schedrift measures among them, and at nice
+ * -10 the consumers keep up without it (docs/daemon.md, "CPU reservation";
+ * docs/performance.md, "Perturbation").
  *
  * Threads and processes the thread creates afterwards go back to
  * SCHED_OTHER (reset-on-fork), so call it after any thread is started.

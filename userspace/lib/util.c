@@ -30,6 +30,23 @@ int parse_u64(const char *s, __u64 min, __u64 max, __u64 *out)
 	return 0;
 }
 
+int parse_nice(const char *s, int *out)
+{
+	__u64 v;
+	int err;
+
+	if (s && *s == '-') {
+		err = parse_u64(s + 1, 0, 20, &v);
+		if (!err)
+			*out = -(int)v;
+		return err;
+	}
+	err = parse_u64(s, 0, 19, &v);
+	if (!err)
+		*out = v;
+	return err;
+}
+
 int parse_seconds(const char *s, double max, double *out)
 {
 	char *end;

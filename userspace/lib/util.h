@@ -17,6 +17,8 @@ extern int verbose;
 
 /* Parse a whole decimal string into [min, max]. Returns 0 or -EINVAL/-ERANGE. */
 int parse_u64(const char *s, __u64 min, __u64 max, __u64 *out);
+/* Parse a nice value, -20..19 (sign allowed). Returns 0 or -EINVAL/-ERANGE. */
+int parse_nice(const char *s, int *out);
 /* Parse seconds, e.g. "10", "0.5"; must be in (0, max]. */
 int parse_seconds(const char *s, double max, double *out);
 
