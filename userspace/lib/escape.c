@@ -23,7 +23,9 @@ void escape__write(const struct escaper *e, escape_put_fn put, void *out, const 
 		}
 		sp = c ? strchr(e->special, c) : NULL;
 		if (sp) {
-			put(out, e->special_as[sp - e->special], strlen(e->special_as[sp - e->special]));
+			const char *as = e->special_as[sp - e->special];
+
+			put(out, as, strlen(as));
 			i++;
 		} else if (c < 0x80 && e->control) {
 			put(out, buf, e->control(buf, c));

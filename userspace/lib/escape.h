@@ -16,8 +16,8 @@
 struct escaper {
 	/* Bytes in [plain_lo, plain_hi] not in special go out as they are, in runs. */
 	unsigned char plain_lo, plain_hi;
-	const char *special;              /* bytes with a replacement of their own ... */
-	const char *const *special_as;    /* ... special_as[k] for special[k] */
+	const char *special;	       /* bytes with a replacement of their own ... */
+	const char *const *special_as; /* ... special_as[k] for special[k] */
 	/*
 	 * Other bytes below 0x80 (controls): their replacement written into buf
 	 * (at least 8 bytes), its length returned. NULL: as `invalid`.
