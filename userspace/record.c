@@ -269,12 +269,7 @@ static int snapshot_missing(void *ctx, __u32 tid, __u8 flags)
 	if (loader__lookup_task(rc->loader, tid, &st) || !(st.flags & SDR_TS_NAMED) ||
 	    st.id.tid != tid)
 		return 0;
-	memset(&rec, 0, sizeof(rec));
-	rec.hdr.type = SDR_REC_TASK_SNAPSHOT;
-	rec.hdr.size = sizeof(rec);
-	rec.hdr.ts_ns = now_mono_ns();
-	rec.task = st.id;
-	rec.counts = st.counts;
+	loader__snapshot_rec(&st, &rec);
 	return on_snapshot(rc, &rec);
 }
 

@@ -519,12 +519,7 @@ static int snapshot_init_threads(struct loader *l, const struct init_threads *se
 		    !(st.flags & SDR_TS_NAMED) || (st.flags & SDR_TS_EXITED) ||
 		    (filtered && !(st.flags & SDR_TS_WANTED)))
 			continue;
-		memset(&rec, 0, sizeof(rec));
-		rec.hdr.type = SDR_REC_TASK_SNAPSHOT;
-		rec.hdr.size = sizeof(rec);
-		rec.hdr.ts_ns = now_mono_ns();
-		rec.task = st.id;
-		rec.counts = st.counts;
+		loader__snapshot_rec(&st, &rec);
 		err = cb(ctx, &rec);
 	}
 	closedir(d);
@@ -603,6 +598,16 @@ static int open_task_pidfd(__u32 tid)
 	if (fd < 0 && errno == EINVAL)
 		fd = syscall(SYS_pidfd_open, tid, 0); /* older kernels: leaders only */
 	return fd;
+}
+
+void loader__snapshot_rec(const struct sdr_task_state *st, struct sdr_rec_task *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->hdr.type = SDR_REC_TASK_SNAPSHOT;
+	rec->hdr.size = sizeof(*rec);
+	rec->hdr.ts_ns = now_mono_ns();
+	rec->task = st->id;
+	rec->counts = st->counts;
 }
 
 int loader__lookup_task(struct loader *l, __u32 tid, struct sdr_task_state *out)

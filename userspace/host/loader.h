@@ -93,6 +93,8 @@ int loader__read_node_matrix(struct loader *l, struct sdr_node_cell *cells);
  * or never seen; -EINVAL: this kernel cannot open a pidfd for that thread).
  */
 int loader__lookup_task(struct loader *l, __u32 tid, struct sdr_task_state *out);
+/* A task's totals as the snapshot record the trace files hold, stamped now. */
+void loader__snapshot_rec(const struct sdr_task_state *st, struct sdr_rec_task *rec);
 void loader__destroy(struct loader *l);
 
 #endif /* SCHEDRIFT_LOADER_H */
