@@ -537,7 +537,7 @@ static const char daemon_usage[] =
 	"      --min-lat MS        keep waits of at least MS ms as outliers (default 10; 0 = off);\n"
 	"                          the JSON lists each interval's 10 longest, nr_outliers counts all\n"
 	"      --max-cgroups N     keep full-resolution per-cgroup histograms in BPF for up to N\n"
-	"                          cgroups (default 0: summed from the tasks', bound 1/16;\n"
+	"                          cgroups (default 0: summed from the tasks' in userspace, 1/64;\n"
 	"                          the BPF map costs atomic adds on every switch)\n"
 	"      --max-cgroup-series N  cgroups summed from the tasks' kept at most (default 256;\n"
 	"                          removed cgroups leave after their last interval)\n"
