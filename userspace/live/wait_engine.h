@@ -41,7 +41,7 @@ struct sparse_hist {
 
 /* Count, sum and max of the waits and of their parts. */
 struct wait_sums {
-	__u64 waits, wait_sum_ns, wait_max_ns;
+	__u64 waits, wait_sum_ns, wait_max_ns, wait_min_ns;
 	__u64 delivery_sum_ns, delivery_max_ns, queue_max_ns;
 };
 
