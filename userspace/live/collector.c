@@ -322,6 +322,7 @@ void collector__stop(struct collector *c)
 	wait_engine__free(&c->waits);
 	for (size_t i = 0; i < c->nr_cgs; i++)
 		free(c->cgs[i].cum);
+	free(c->cgs);
 	memset(c, 0, sizeof(*c));
 }
 
