@@ -7,6 +7,7 @@
  * in kernel_maps.c, its task rows in rows.c, SLO captures in capture.c.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -345,6 +346,7 @@ static void publish_exit(void *ctx, struct wait_acc *a)
 	const struct sdr_rec_task *e = a->exit_rec;
 	struct task_rec t;
 
+	c->exits_published++;
 	task_rec_from(&t, &e->task, &e->counts, c->generation);
 	task_update(c, &t, a);
 	cg_add_interval(c, a);
@@ -564,8 +566,16 @@ int collector__tick(struct collector *c, struct interval_snapshot *s, bool want_
 	if (!err && !c->l.raw_tp) {
 		err = loader__poll(&c->l, 0);
 		/* Exits after peek_ns may still have waits on their way: next tick. */
+		c->exits_published = 0;
 		if (!err)
 			wait_engine__publish_exits(&c->waits, peek_ns, publish_exit, c);
+		/*
+		 * Each exit waited here with its 1.8 KB record: a burst of them
+		 * (a late tick under load) leaves free heap pages between live
+		 * blocks, which glibc keeps unless asked.
+		 */
+		if (c->exits_published >= 256)
+			malloc_trim(0);
 		if (!err)
 			err = sweep_vanished(c);
 	}

@@ -87,6 +87,7 @@ struct collector {
 	/* Every wait, from the kernel's per-CPU batches, per task (wait_engine.h). */
 	struct wait_engine waits;
 	__u64 waits_dropped; /* taken for a task that vanished before any record named it */
+	__u64 exits_published; /* by this tick */
 
 	/*
 	 * Per-cgroup wait histograms summed from the tasks' fine ones (the
