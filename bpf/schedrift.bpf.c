@@ -458,16 +458,19 @@ static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct
 		d->stats.counters[SDR_STAT_waits]++;
 		hist_add3(&d->wait, &d->delivery, &d->queue, wait, bucket, dlv, q);
 	}
-	ts->counts.waits++;
-	ts->counts.wait_sum_ns += wait;
-	if (wait > ts->counts.wait_max_ns)
-		ts->counts.wait_max_ns = wait;
-	ts->counts.delivery_sum_ns += dlv;
-	if (dlv > ts->counts.delivery_max_ns)
-		ts->counts.delivery_max_ns = dlv;
-	if (q > ts->counts.queue_max_ns)
-		ts->counts.queue_max_ns = q;
-	ts->counts.wait_hist[(bucket >> SDR_TASK_HIST_SHIFT) & (SDR_TASK_HIST_NR - 1)]++;
+	/* Userspace accounts per-task waits from the batches (task_waits). */
+	if (task_waits) {
+		ts->counts.waits++;
+		ts->counts.wait_sum_ns += wait;
+		if (wait > ts->counts.wait_max_ns)
+			ts->counts.wait_max_ns = wait;
+		ts->counts.delivery_sum_ns += dlv;
+		if (dlv > ts->counts.delivery_max_ns)
+			ts->counts.delivery_max_ns = dlv;
+		if (q > ts->counts.queue_max_ns)
+			ts->counts.queue_max_ns = q;
+		ts->counts.wait_hist[(bucket >> SDR_TASK_HIST_SHIFT) & (SDR_TASK_HIST_NR - 1)]++;
+	}
 	if (land) {
 		loc = (land - 1) & 3;
 		if (loc < SDR_LOC_NR) {
@@ -483,13 +486,16 @@ static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct
 		}
 	}
 	/*
-	 * The woken task's cgroup, kept per task; userspace sums the tasks'
-	 * histograms per cgroup. The shared per-cgroup map (atomic adds on a
-	 * hash value) costs more than the rest of this path, so it is opt-in.
+	 * The shared per-cgroup map (atomic adds on a hash value) costs more
+	 * than the rest of this path, so it is opt-in. Otherwise a task's
+	 * cgroup is read when a record of it is made (fill_task_rec) and
+	 * userspace sums its tasks' waits per cgroup.
 	 */
-	ts->counts.cgroup_id = next->cgroups->dfl_cgrp->kn->id;
-	if (track_cgroups)
-		cgroup_add(d, ts->counts.cgroup_id, wait);
+	if (track_cgroups || task_waits) {
+		ts->counts.cgroup_id = next->cgroups->dfl_cgrp->kn->id;
+		if (track_cgroups)
+			cgroup_add(d, ts->counts.cgroup_id, wait);
+	}
 	if (emit_waits)
 		emit_wait(d, next->pid, now, wait, dlv, land);
 	if (min_lat_ns && wait >= min_lat_ns)
@@ -518,6 +524,8 @@ static __always_inline int fill_task_rec(struct sdr_rec_task *rec, struct task_s
 	if (rt > ts->segment_base)
 		rec->counts.node_runtime_ns[node] += rt - ts->segment_base;
 	rec->counts.preferred_nid = task_preferred_nid(p);
+	/* Where it is now (the hot path no longer keeps it, unless task_waits). */
+	rec->counts.cgroup_id = BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, id);
 	return 0;
 }
 

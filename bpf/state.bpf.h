@@ -22,6 +22,12 @@ const volatile __u8 emit_waits = 0;  /* record mode: one record per wait */
 const volatile __u8 emit_migrations = 1; /* one record per migration (record mode) */
 const volatile __u64 min_lat_ns = 0; /* outlier threshold; 0 = no outlier records */
 const volatile __u8 track_cgroups = 0; /* full-resolution per-cgroup map (opt-in) */
+/*
+ * Per-task wait totals in task storage: only `record --no-samples`, which
+ * keeps no waits. Everywhere else userspace accounts the waits it is sent
+ * (userspace/live/wait_engine.c), and sdr_switch does not touch them.
+ */
+const volatile __u8 task_waits = 0;
 /* wait_slots has mask + 1 entries, a power of two; userspace sizes it from pid_max. */
 const volatile __u32 wait_slots_mask = SDR_WAIT_SLOTS_DEFAULT - 1;
 

@@ -511,6 +511,8 @@ int record__run(const struct record_opts *o)
 	lo.ringbuf_bytes = (o->ringbuf_mb ? o->ringbuf_mb : RECORD_DEFAULT_RINGBUF_MB) << 20;
 	lo.force_raw_tp = o->force_raw_tp;
 	lo.emit_waits = !o->no_samples;
+	/* Without waits in the file the tasks' totals must hold them (BPF keeps them). */
+	lo.task_waits = o->no_samples;
 	lo.min_lat_ns = o->min_lat_ns;
 	lo.max_cgroups = o->max_cgroups;
 	wait_batch__init(&rc.batch);

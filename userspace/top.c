@@ -90,7 +90,7 @@ static const char top_usage[] =
 	"usage: schedrift top [--interval SECONDS] [--rows N] [--iterations N] [--topology FILE]\n"
 	"\n"
 	"A live table of the tasks with the worst run-queue waits (p99 since top started;\n"
-	"per-task bound 1/16), their migrations and modelled penalty, under the system's\n"
+	"per-task bound 1/64), their migrations and modelled penalty, under the system's\n"
 	"p99 of the delivery and queueing parts of its waits. Ctrl-C quits.\n"
 	"\n"
 	"  -i, --interval SECONDS  refresh period (default 1)\n"

@@ -30,7 +30,13 @@
 #   BENCH_KEEP=1            keep the work directory (logs, raw samples)
 #   SCHEDRIFT=./schedrift   the binary to measure
 #   SCHEDRIFT_PREV=PATH     an earlier build, measured too ("schedrift-prev",
-#                           record mode), so a change's cost is a same-run ratio
+#                           record mode, and "schedrift-prev-daemon"), so a
+#                           change's cost is a same-run ratio
+#
+# schedrift is measured as `record`, `record --no-samples` ("-metrics") and
+# `daemon` at its default interval ("-daemon"); with each tool, the CPU time of all its
+# threads (/proc/PID/task/*/schedstat) is read with the BPF statistics, so
+# the consumer's CPU per wait sits beside the programs' cost.
 set -u
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -118,8 +124,8 @@ fi
 
 echo 1 >$STATS_SYSCTL || die "failed to enable kernel.bpf_stats_enabled"
 
-CONFIGS=(base schedrift schedrift-metrics)
-[ -n "${SCHEDRIFT_PREV:-}" ] && CONFIGS+=(schedrift-prev)
+CONFIGS=(base schedrift schedrift-metrics schedrift-daemon)
+[ -n "${SCHEDRIFT_PREV:-}" ] && CONFIGS+=(schedrift-prev schedrift-prev-daemon)
 skip() {	# config reason
 	printf '%s\t%s\n' "$1" "$2" >>"$W/skips.tsv"
 	echo "SKIP: $1: $2"
@@ -176,6 +182,14 @@ start_tool() {
 	schedrift-prev)
 		"$W/schedrift-prev" record -o "$W/out.sdt" >"$TOOL_LOG" 2>&1 &
 		ready=recording ;;
+	schedrift-daemon|schedrift-prev-daemon)
+		# The default interval: what a wait costs it, not its ticks
+		# (those are tests/bench/scale.sh's, per task and interval).
+		rm -rf "$W/m" && mkdir "$W/m"
+		if [ "$1" = schedrift-daemon ]; then bin=$SDR; else bin=$W/schedrift-prev; fi
+		"$bin" daemon --lock "$W/daemon.lock" --metrics-dir "$W/m" --interval 10 \
+			>"$TOOL_LOG" 2>&1 &
+		ready="running:" ;;
 	runqlat)
 		# A long interval: it sits attached until SIGINT. stdbuf: its
 		# banner goes to a file, which stdio would otherwise hold back.

@@ -9,7 +9,10 @@
 # time (utime + stime of /proc/PID/stat) is taken over SCALE_ROUNDS
 # intervals. Prints one Markdown row per count: tasks tracked, CPU
 # seconds per interval, % of one core, RSS and peak RSS (VmHWM), and the
-# size of schedrift.json. kernel.pid_max is raised when a count needs it
+# size of schedrift.json and schedrift.prom, and the state bytes both
+# files write in a day at that interval (their sizes x 86400 / interval;
+# SCALE_DAEMON_ARGS, e.g. "--json-tasks all", goes to the daemon).
+# kernel.pid_max is raised when a count needs it
 # and restored on exit (also on Ctrl-C). Timing figures: run it on a quiet
 # machine; docs/reliability.md keeps the numbers of record.
 #
@@ -18,12 +21,14 @@
 #   SCALE_INTERVAL=10           daemon --interval (seconds)
 #   SCALE_ROUNDS=3              intervals measured per count
 #   SCALE_PERIOD_MS=2000        each thread's sleep
+#   SCALE_DAEMON_ARGS=          more daemon options (default settings otherwise)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 TASKS=${SCALE_TASKS:-10000 50000}
 IV=${SCALE_INTERVAL:-10}
 ROUNDS=${SCALE_ROUNDS:-3}
 PERIOD=${SCALE_PERIOD_MS:-2000}
+DARGS=${SCALE_DAEMON_ARGS:-}
 HZ=$(getconf CLK_TCK)
 
 die() { echo "scale.sh: $*" >&2; exit 1; }
@@ -56,8 +61,8 @@ wait_generation() { # until generation >= $1
 
 echo "interval ${IV} s, threads sleep ${PERIOD} ms, ${ROUNDS} intervals each, $(nproc) CPUs"
 echo
-echo "| tasks | tracked | CPU s / interval | % of a core | RSS MiB | peak MiB | json MB |"
-echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| tasks | tracked | CPU s / interval | % of a core | RSS MiB | peak MiB | json KB | prom KB | files GB/day |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for n in $TASKS; do
 	need=$((2 * n + 10000))
 	[ "$OLD_PID_MAX" -lt "$need" ] && echo "$need" > /proc/sys/kernel/pid_max
@@ -69,7 +74,7 @@ for n in $TASKS; do
 		sleep 0.1
 	done
 	./schedrift daemon --lock "$DIR/lock" --metrics-dir "$DIR/m" --interval "$IV" \
-		--max-tasks $((need > 65536 ? need : 65536)) 2>"$DIR/err" &
+		--max-tasks $((need > 65536 ? need : 65536)) $DARGS 2>"$DIR/err" &
 	DAEMON=$!
 	wait_generation 2
 	g=$(generation)
@@ -78,11 +83,13 @@ for n in $TASKS; do
 	t1=$(ticks "$DAEMON")
 	tracked=$(awk '$1 == "schedrift_tasks_tracked" { print $2 }' "$DIR/m/schedrift.prom")
 	json=$(stat -c %s "$DIR/m/schedrift.json")
+	prom=$(stat -c %s "$DIR/m/schedrift.prom")
 	awk -v n="$n" -v tr="$tracked" -v dt=$((t1 - t0)) -v hz="$HZ" -v r="$ROUNDS" -v iv="$IV" \
-	    -v rss="$(kib "$DAEMON" VmRSS)" -v hwm="$(kib "$DAEMON" VmHWM)" -v js="$json" 'BEGIN {
+	    -v rss="$(kib "$DAEMON" VmRSS)" -v hwm="$(kib "$DAEMON" VmHWM)" -v js="$json" -v pr="$prom" 'BEGIN {
 		s = dt / hz / r
-		printf "| %d | %d | %.3f | %.2f | %.1f | %.1f | %.1f |\n", n, tr, s, 100 * s / iv,
-		       rss / 1024, hwm / 1024, js / 1e6 }'
+		printf "| %d | %d | %.3f | %.2f | %.1f | %.1f | %.1f | %.1f | %.3f |\n", n, tr, s,
+		       100 * s / iv, rss / 1024, hwm / 1024, js / 1e3, pr / 1e3,
+		       (js + pr) * 86400 / iv / 1e9 }'
 	kill "$DAEMON"; wait "$DAEMON" 2>/dev/null
 	exec 3>&-
 	wait "$LOAD" 2>/dev/null

@@ -278,7 +278,7 @@ if [ "$attached" = 1 ]; then
 	dpid=$2
 	dtid=$3
 
-	/schedrift daemon -v --once --interval "$daemon_interval" --metrics-dir /tmp/m \
+	/schedrift daemon -v --once --interval "$daemon_interval" --metrics-dir /tmp/m --json-tasks all \
 		--lock /tmp/daemon.lock >/tmp/daemon.out 2>/tmp/daemon.err &
 	daemon=$!
 	# Loading and verifying under TCG: up to 120 s, as for the recorder.

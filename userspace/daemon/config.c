@@ -7,6 +7,18 @@
 #include "daemon/daemon_slo.h"
 #include "lib/util.h"
 
+/* --json-tasks and json_tasks: "top" or "all". */
+int daemon__parse_json_tasks(const char *val, bool *all)
+{
+	if (!strcmp(val, "top"))
+		*all = false;
+	else if (!strcmp(val, "all"))
+		*all = true;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 int daemon__parse_config(const char *path, struct daemon_settings *out, char *err, size_t errlen)
 {
 	struct daemon_settings s = *out;
@@ -61,6 +73,12 @@ int daemon__parse_config(const char *path, struct daemon_settings *out, char *er
 				break;
 			}
 			s.top_n = v;
+		} else if (!strcmp(key, "json_tasks")) {
+			if (daemon__parse_json_tasks(val, &s.json_tasks_all)) {
+				snprintf(err, errlen, "%s:%d: json_tasks: top or all", path, lineno);
+				rc = -EINVAL;
+				break;
+			}
 		} else if (!strcmp(key, "grace")) {
 			if (parse_u64(val, 0, 1000, &v)) {
 				snprintf(err, errlen, "%s:%d: grace: intervals, 0 to 1000", path, lineno);
@@ -82,7 +100,8 @@ int daemon__parse_config(const char *path, struct daemon_settings *out, char *er
 				break;
 			}
 		} else {
-			snprintf(err, errlen, "%s:%d: unknown key '%s' (interval, top, grace, metrics_dir, "
+			snprintf(err, errlen, "%s:%d: unknown key '%s' (interval, top, json_tasks, grace, "
+				 "metrics_dir, "
 				 "slo, flight_seconds, capture_interval, captures_max_mb)", path, lineno, key);
 			rc = -EINVAL;
 			break;

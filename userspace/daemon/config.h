@@ -12,4 +12,7 @@
  */
 int daemon__parse_config(const char *path, struct daemon_settings *s, char *err, size_t errlen);
 
+/* "top" (false) or "all" (true), for --json-tasks and json_tasks; -EINVAL otherwise. */
+int daemon__parse_json_tasks(const char *val, bool *all);
+
 #endif /* SCHEDRIFT_DAEMON_CONFIG_H */

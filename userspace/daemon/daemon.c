@@ -27,6 +27,7 @@
 #include "daemon/daemon.h"
 #include "daemon/daemon_slo.h"
 #include "report/render.h"
+#include "report/top_tasks.h"
 #include "daemon/export_fault.h"
 #include "daemon/export_prom.h"
 #include "daemon/http.h"
@@ -103,6 +104,8 @@ static int settings_resolve(const struct daemon_opts *o, struct daemon_settings 
 		s.top_n = o->cli.top_n;
 	if (o->cli_set & DAEMON_SET_GRACE)
 		s.grace = o->cli.grace;
+	if (o->cli_set & DAEMON_SET_JSON_TASKS)
+		s.json_tasks_all = o->cli.json_tasks_all;
 	if (o->cli_set & DAEMON_SET_DIR) {
 		memcpy(s.metrics_dir, o->cli.metrics_dir, sizeof(s.metrics_dir));
 		if ((rc = check_metrics_dir(s.metrics_dir, "", err, errlen)))
@@ -128,10 +131,36 @@ static int fill_blob(FILE *f, void *ctx)
 	return fwrite(b->buf, 1, b->len, f) == b->len ? 0 : -EIO;
 }
 
+struct json_ctx {
+	const struct report *r;
+	const bool *pick; /* NULL: every task */
+};
+
 static int fill_json(FILE *f, void *ctx)
 {
-	report__print_json(ctx, f, 0, 0);
+	struct json_ctx *jc = ctx;
+
+	report__print_json_picked(jc->r, f, jc->pick);
 	return ferror(f) ? -EIO : 0;
+}
+
+/*
+ * The JSON's tasks: the interval's top tasks by the .prom's rule, so the
+ * file stays small at any task count (every task: --json-tasks all, or
+ * GET /tasks). NULL with *all set: every task; NULL otherwise: no memory.
+ */
+static bool *json_pick(const struct report *iv, const struct daemon_settings *set)
+{
+	bool *pick;
+
+	if (set->json_tasks_all)
+		return NULL;
+	pick = calloc(iv->nr_tasks + 1, sizeof(*pick));
+	if (pick && report__pick_top(iv, set->top_n, pick) < 0) {
+		free(pick);
+		pick = NULL;
+	}
+	return pick;
 }
 
 static void self_usage(double *cpu_s, __u64 *rss)
@@ -164,6 +193,7 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 	size_t len = 0;
 	__u64 now;
 	FILE *f;
+	struct json_ctx jc;
 	int err, ferr = 0;
 
 	/* Cumulative rows only for the tasks that can get per-task series. */
@@ -225,8 +255,13 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 		b.buf = buf;
 		b.len = len;
 		ferr = atomic_file__write(set->metrics_dir, "schedrift.prom", fill_blob, &b);
+		jc.r = &snap.interval;
+		jc.pick = json_pick(&snap.interval, set);
+		if (!ferr && !jc.pick && !set->json_tasks_all)
+			ferr = -ENOMEM;
 		if (!ferr)
-			ferr = atomic_file__write(set->metrics_dir, "schedrift.json", fill_json, &snap.interval);
+			ferr = atomic_file__write(set->metrics_dir, "schedrift.json", fill_json, &jc);
+		free((void *)jc.pick);
 		/* Written again: a temporary that a failed write could not remove
 		 * (the directory turned read-only between its creation and its
 		 * removal) goes now, not at the next start. */
@@ -497,11 +532,13 @@ static const char daemon_usage[] =
 	"                          wait (default 20)\n"
 	"      --max-tasks N       tasks tracked at most; the oldest exited are evicted first\n"
 	"                          (default 65536)\n"
+	"      --json-tasks WHICH  top: schedrift.json lists the interval's top tasks by --top's\n"
+	"                          rule and says how many it left out (default); all: every task\n"
 	"      --grace N           intervals an exited task stays exported (default 1)\n"
 	"      --min-lat MS        keep waits of at least MS ms as outliers (default 10; 0 = off);\n"
 	"                          the JSON lists each interval's 10 longest, nr_outliers counts all\n"
 	"      --max-cgroups N     keep full-resolution per-cgroup histograms in BPF for up to N\n"
-	"                          cgroups (default 0: summed from the tasks', bound 1/16;\n"
+	"                          cgroups (default 0: summed from the tasks' in userspace, 1/64;\n"
 	"                          the BPF map costs atomic adds on every switch)\n"
 	"      --max-cgroup-series N  cgroups summed from the tasks' kept at most (default 256;\n"
 	"                          removed cgroups leave after their last interval)\n"
@@ -526,6 +563,7 @@ const struct option daemon__longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "top", required_argument, NULL, 'n' },
 	{ "max-tasks", required_argument, NULL, 'T' },
+	{ "json-tasks", required_argument, NULL, 'J' },
 	{ "grace", required_argument, NULL, 'g' },
 	{ "min-lat", required_argument, NULL, 'm' },
 	{ "max-cgroups", required_argument, NULL, 'C' },
@@ -590,6 +628,11 @@ int daemon__parse(int argc, char **argv, struct daemon_opts *out)
 			if (parse_u64(optarg, 16, 10000000, &v))
 				return usage_error("daemon", "bad --max-tasks '%s': 16 to 10000000", optarg);
 			o.max_tasks = v;
+			break;
+		case 'J':
+			if (daemon__parse_json_tasks(optarg, &o.cli.json_tasks_all))
+				return usage_error("daemon", "bad --json-tasks '%s': top or all", optarg);
+			o.cli_set |= DAEMON_SET_JSON_TASKS;
 			break;
 		case 'g':
 			if (parse_u64(optarg, 0, 1000, &v))

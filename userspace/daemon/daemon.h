@@ -22,6 +22,7 @@ enum {
 	DAEMON_SET_TOP = 1 << 1,
 	DAEMON_SET_GRACE = 1 << 2,
 	DAEMON_SET_DIR = 1 << 3,
+	DAEMON_SET_JSON_TASKS = 1 << 4,
 };
 
 struct daemon_opts {

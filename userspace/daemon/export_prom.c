@@ -26,6 +26,7 @@
 #include <string.h>
 #include "daemon/export_prom.h"
 #include "lib/escape.h"
+#include "report/top_tasks.h"
 #include "lib/task_id.h"
 #include "lib/util.h"
 
@@ -519,26 +520,6 @@ struct task_row {
 	char *comm; /* escaped */
 };
 
-static int cmp_by_penalty(const void *a, const void *b)
-{
-	const struct report_task *x = *(const struct report_task *const *)a;
-	const struct report_task *y = *(const struct report_task *const *)b;
-
-	if (x->penalty_milli != y->penalty_milli)
-		return x->penalty_milli > y->penalty_milli ? -1 : 1;
-	return task_id__cmp(&x->id, &y->id);
-}
-
-static int cmp_by_p99(const void *a, const void *b)
-{
-	const struct report_task *x = *(const struct report_task *const *)a;
-	const struct report_task *y = *(const struct report_task *const *)b;
-
-	if (x->runq.p99 != y->runq.p99)
-		return x->runq.p99 > y->runq.p99 ? -1 : 1;
-	return task_id__cmp(&x->id, &y->id);
-}
-
 /* Output order: the labels (tid, tgid, comm), then the start time. */
 static int cmp_task_row(const void *a, const void *b)
 {
@@ -568,28 +549,18 @@ static bool same_labels(const struct task_row *x, const struct task_row *y)
  */
 static int select_tasks(const struct report *r, int top_n, struct task_row **out, size_t *nout)
 {
-	const struct report_task **v = NULL;
 	struct task_row *rows = NULL;
-	size_t i, n = r->nr_tasks, k = 0, lim = top_n > 0 ? (size_t)top_n : 0;
+	size_t i, n = r->nr_tasks, k = 0;
 	bool *pick = NULL;
 	int err = -ENOMEM;
 
 	*out = NULL;
 	*nout = 0;
-	if (!n || !lim)
+	if (!n || top_n <= 0)
 		return 0;
-	v = malloc(n * sizeof(*v));
 	pick = calloc(n, sizeof(*pick));
-	if (!v || !pick)
+	if (!pick || report__pick_top(r, top_n, pick) < 0)
 		goto out;
-	for (i = 0; i < n; i++)
-		v[i] = &r->tasks[i];
-	qsort(v, n, sizeof(*v), cmp_by_penalty);
-	for (i = 0; i < n && i < lim && v[i]->penalty_milli; i++)
-		pick[v[i] - r->tasks] = true;
-	qsort(v, n, sizeof(*v), cmp_by_p99);
-	for (i = 0; i < n && i < lim && v[i]->runq.p99; i++)
-		pick[v[i] - r->tasks] = true;
 
 	rows = calloc(n, sizeof(*rows)); /* at most 2 * top_n of them are picked, and at most n */
 	if (!rows)
@@ -622,7 +593,6 @@ out:
 			free(rows[i].comm);
 	free(rows);
 	free(pick);
-	free(v);
 	return err;
 }
 

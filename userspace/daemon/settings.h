@@ -8,6 +8,7 @@
 #ifndef SCHEDRIFT_DAEMON_SETTINGS_H
 #define SCHEDRIFT_DAEMON_SETTINGS_H
 
+#include <stdbool.h>
 #include <linux/types.h>
 #include "daemon/slo.h"
 
@@ -18,6 +19,7 @@
 struct daemon_settings {
 	double interval_s;
 	int top_n;
+	bool json_tasks_all; /* schedrift.json lists every task of the interval, not the top */
 	__u32 grace;
 	char metrics_dir[1024]; /* "" = no files */
 	int metrics_dir_line; /* the config file's line that set it; 0: not the file */

@@ -93,6 +93,7 @@ static int configure(struct loader *l, const struct loader_opts *o)
 	/* Wake the consumer only when a quarter of the buffer is in use. */
 	skel->rodata->wakeup_bytes = o->ringbuf_bytes / 4;
 	skel->rodata->emit_waits = !!o->emit_waits;
+	skel->rodata->task_waits = !!o->task_waits;
 	skel->rodata->emit_migrations = !o->no_migration_records;
 	skel->rodata->min_lat_ns = o->min_lat_ns;
 	skel->rodata->track_cgroups = o->max_cgroups > 0;

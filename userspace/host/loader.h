@@ -22,6 +22,7 @@ struct loader_opts {
 	__u32 ringbuf_bytes; /* power of two, >= 4096 */
 	int force_raw_tp;    /* use the raw_tp set even where tp_btf works (tests) */
 	int emit_waits;      /* one ring buffer record per wait (record mode) */
+	int task_waits;      /* per-task wait totals in BPF (record --no-samples only) */
 	int no_migration_records; /* count migrations in the maps only (daemon) */
 	__u64 min_lat_ns;    /* outlier records for waits at least this long; 0 = none */
 	__u32 max_cgroups;   /* cgroup histogram slots; 0 = no per-cgroup histograms */

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The live engine's core (collector.h): the ring buffer's records (exits,
- * outliers) and the kernel's live-task snapshot into the task table, and
- * the tick that ends an interval. The tick's reads of the kernel's maps are
+ * The live engine's core (collector.h): the ring buffer's records (wait
+ * batches into the wait engine, exits, outliers) and the kernel's
+ * live-task snapshot into the task table, and the tick that ends an
+ * interval. The tick's reads of the kernel's maps are
  * in kernel_maps.c, its task rows in rows.c, SLO captures in capture.c.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +17,7 @@
 #include "live/task_interval.h"
 #include "lib/util.h"
 
-/* ---- ring buffer: exits and outliers ---- */
+/* ---- ring buffer: waits, exits and outliers ---- */
 
 static void keep_worst(struct collector *c, const struct sdr_rec_outlier *o)
 {
@@ -47,12 +49,14 @@ static void task_rec_from(struct task_rec *t, const struct sdr_task_id *id,
 
 /*
  * The accumulator of cgroup id, made if new; NULL when the cap
- * (--max-cgroup-series) is reached. Kept sorted by id: every task update
- * looks its cgroup up, so the search must not grow with the cgroup count.
+ * (--max-cgroup-series) is reached. Kept sorted by id: every task's
+ * interval looks its cgroup up, so the search must not grow with the
+ * cgroup count.
  */
 static struct collector_cg *cg_get(struct collector *c, __u64 id)
 {
 	size_t lo = 0, hi = c->nr_cgs, mid;
+	__u64 *h;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
@@ -65,56 +69,109 @@ static struct collector_cg *cg_get(struct collector *c, __u64 id)
 		return &c->cgs[lo];
 	if (c->nr_cgs >= c->max_cgs)
 		return NULL;
-	if (ARRAY_GROW(c->cgs, c->nr_cgs, c->cap_cgs, 16))
+	h = calloc(2 * SDR_HIST_NR_BUCKETS, sizeof(*h));
+	if (!h || ARRAY_GROW(c->cgs, c->nr_cgs, c->cap_cgs, 16)) {
+		free(h);
 		return NULL;
+	}
 	memmove(&c->cgs[lo + 1], &c->cgs[lo], (c->nr_cgs - lo) * sizeof(c->cgs[0]));
 	memset(&c->cgs[lo], 0, sizeof(c->cgs[0]));
 	c->cgs[lo].id = id;
+	c->cgs[lo].cum = h;
+	c->cgs[lo].interval = h + SDR_HIST_NR_BUCKETS;
 	c->nr_cgs++;
 	return &c->cgs[lo];
 }
 
-/* A task's new waits into its cgroup's accumulator (counted as lost if none). */
-static void cg_add_waits(struct collector *c, const struct task_rec *t, const struct task_rec *old)
+/* A task's waits of the interval into its cgroup's histograms (counted as lost if none). */
+static void cg_add_interval(void *ctx, const struct wait_acc *a)
 {
-	struct collector_cg *g = cg_get(c, t->counts.cgroup_id);
-	__u64 d, lost = 0;
-	unsigned int i;
+	struct collector *c = ctx;
+	struct collector_cg *g;
 
-	for (i = 0; i < SDR_TASK_HIST_NR; i++) {
-		d = t->counts.wait_hist[i] - (old ? old->counts.wait_hist[i] : 0);
-		/* A smaller count means a new task behind the same key: take all. */
-		if (old && t->counts.wait_hist[i] < old->counts.wait_hist[i])
-			d = t->counts.wait_hist[i];
-		if (!g) {
-			lost += d;
-			continue;
-		}
-		g->cum[i] += d;
-		g->interval[i] += d;
-	}
+	if (c->kernel_cgroups || !a->cgroup_id)
+		return;
+	g = cg_get(c, a->cgroup_id);
 	if (!g) {
-		c->user[USER_STAT_cgroup_series_full] += lost;
+		c->user[USER_STAT_cgroup_series_full] += a->iv.waits;
 		return;
 	}
-	if (t->counts.wait_max_ns > g->max)
-		g->max = t->counts.wait_max_ns;
-	if (!old || t->counts.wait_sum_ns >= old->counts.wait_sum_ns)
-		g->sum += t->counts.wait_sum_ns - (old ? old->counts.wait_sum_ns : 0);
+	sparse_hist__add_to(&a->hiv, g->cum);
+	sparse_hist__add_to(&a->hiv, g->interval);
+	if (a->iv.wait_max_ns > g->max)
+		g->max = a->iv.wait_max_ns;
+	if (a->iv.wait_max_ns > g->imax)
+		g->imax = a->iv.wait_max_ns;
+	g->sum += a->iv.wait_sum_ns;
+	g->isum += a->iv.wait_sum_ns;
+}
+
+/* The engine's figures for the task in t (its totals, the interval's, the percentiles). */
+static void waits_from_engine(struct task_rec *t, const struct task_rec *old, struct wait_acc *a)
+{
+	struct task_interval *iv = &t->interval;
+	struct lat l;
+
+	l = wait_acc__lat(a, true);
+	iv->waits = a->iv.waits;
+	iv->wait_p50_ns = l.p50;
+	iv->wait_p90_ns = l.p90;
+	iv->wait_p99_ns = l.p99;
+	iv->wait_p999_ns = l.p999;
+	iv->wait_max_ns = a->iv.wait_max_ns;
+	iv->wait_sum_ns = a->iv.wait_sum_ns;
+	iv->delivery_sum_ns = a->iv.delivery_sum_ns;
+	iv->delivery_max_ns = a->iv.delivery_max_ns;
+	iv->queue_max_ns = a->iv.queue_max_ns;
+	iv->wait_fine = 1;
+	/*
+	 * The task's second version in one generation (read live, then its
+	 * exit): the first one's waits were shown and the interval restarted
+	 * since, so add them back (percentiles: the larger part's).
+	 */
+	if (old && old->generation == t->generation && old->interval.wait_fine) {
+		const struct task_interval *o = &old->interval;
+
+		if (o->waits > iv->waits) {
+			iv->wait_p50_ns = o->wait_p50_ns;
+			iv->wait_p90_ns = o->wait_p90_ns;
+			iv->wait_p99_ns = o->wait_p99_ns;
+			iv->wait_p999_ns = o->wait_p999_ns;
+		}
+		iv->waits += o->waits;
+		iv->wait_sum_ns += o->wait_sum_ns;
+		iv->delivery_sum_ns += o->delivery_sum_ns;
+		if (o->wait_max_ns > iv->wait_max_ns)
+			iv->wait_max_ns = o->wait_max_ns;
+		if (o->delivery_max_ns > iv->delivery_max_ns)
+			iv->delivery_max_ns = o->delivery_max_ns;
+		if (o->queue_max_ns > iv->queue_max_ns)
+			iv->queue_max_ns = o->queue_max_ns;
+	}
+	l = wait_acc__lat(a, false);
+	t->wait_pct = (struct task_wait_pct){ .p50 = l.p50, .p90 = l.p90, .p99 = l.p99,
+					      .p999 = l.p999, .fine = 1 };
+	a->cgroup_id = t->counts.cgroup_id;
+	a->seen_gen = t->generation;
 }
 
 /*
  * Publish a task version, with what it did since its last version of an
- * earlier generation, first adding its new waits to its cgroup. A full
- * table refuses it: counted, as every loss is.
+ * earlier generation, its waits from the engine's accumulator a (NULL: as
+ * the version holds them). A full table refuses it: counted, as every loss
+ * is.
  */
-static void task_update(struct collector *c, struct task_rec *t)
+static void task_update(struct collector *c, struct task_rec *t, struct wait_acc *a)
 {
 	const struct task_rec *old = tasktable__get(c->table, t->id.tid, t->id.start_ns);
 
-	if (!c->kernel_cgroups && t->counts.cgroup_id)
-		cg_add_waits(c, t, old);
+	if (a)
+		wait_acc__fill_counts(a, &t->counts);
 	task_interval__fill(t, old, c->topo.nr_nodes);
+	if (a)
+		waits_from_engine(t, old, a);
+	else if (old)
+		t->wait_pct = old->wait_pct;
 	if (tasktable__update(c->table, t))
 		c->user[USER_STAT_table_full]++;
 }
@@ -132,7 +189,9 @@ static int on_event(void *ctx, void *data, size_t size)
 	c->user[USER_STAT_consumed]++;
 	if (c->flight)
 		flight__add(c->flight, data, size, now_mono_ns());
-	if (h->type == SDR_REC_TASK_EXIT && size >= sizeof(struct sdr_rec_task)) {
+	if (h->type == SDR_REC_WAITS) {
+		wait_engine__batch(&c->waits, data, size);
+	} else if (h->type == SDR_REC_TASK_EXIT && size >= sizeof(struct sdr_rec_task)) {
 		const struct sdr_rec_task *e = data;
 		/*
 		 * The generation not yet published. Inside a tick that is the one
@@ -143,9 +202,15 @@ static int on_event(void *ctx, void *data, size_t size)
 		 */
 		__u64 gen = c->tick_open ? c->generation : c->generation + 1;
 
+		/*
+		 * Published at the tick, when every wait that ended before the
+		 * exit has come (publish_exit); at once only without memory.
+		 */
+		if (!wait_engine__exit(&c->waits, e))
+			return 0;
 		/* Final totals, then the exit: it stays visible for the grace. */
 		task_rec_from(&t, &e->task, &e->counts, gen);
-		task_update(c, &t);
+		task_update(c, &t, NULL);
 		/* Not in the table only if the update above was refused (counted there). */
 		tasktable__mark_exited(c->table, e->task.tid, e->task.start_ns, gen);
 	} else if (h->type == SDR_REC_OUTLIER && size >= sizeof(struct sdr_rec_outlier)) {
@@ -186,13 +251,20 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 		return EXIT_RUNTIME;
 	}
 	c->k8s = k8s_cache__new(o->host_root);
-	if (!c->k8s) {
+	if (!c->k8s || wait_engine__init(&c->waits, c->ncpu)) {
 		msg_err("out of memory");
 		collector__stop(c);
 		return EXIT_RUNTIME;
 	}
 	lo.topo = &c->topo;
-	lo.ringbuf_bytes = 4 << 20; /* exits and outliers only */
+	/*
+	 * Every wait, in batches of SDR_WAITS_PER_REC: 4 MiB hold 130 000
+	 * waits, over 100 ms of 1 M waits/s, and the ring is woken every
+	 * wakeup_bytes. Its pages count in the daemon's RSS twice (the ring
+	 * is mapped twice, for records that wrap), so not more.
+	 */
+	lo.ringbuf_bytes = 4 << 20;
+	lo.emit_waits = 1;
 	lo.min_lat_ns = o->min_lat_ns;
 	lo.max_cgroups = o->max_cgroups;
 	c->kernel_cgroups = o->max_cgroups > 0;
@@ -206,7 +278,6 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 			collector__stop(c);
 			return EXIT_RUNTIME;
 		}
-		lo.emit_waits = 1;
 		lo.no_migration_records = 0;
 		lo.ringbuf_bytes = 16 << 20;
 	}
@@ -244,12 +315,15 @@ void collector__stop(struct collector *c)
 	free(c->prev_cg);
 	free(c->cpu_hists);
 	free(c->cgroup_hists);
-	free(c->cgs);
 	free(c->spare_rows[0]);
 	free(c->spare_rows[1]);
 	cgroup_paths__free(&c->cg_paths);
 	k8s_cache__free(c->k8s);
 	flight__free(c->flight);
+	wait_engine__free(&c->waits);
+	for (size_t i = 0; i < c->nr_cgs; i++)
+		free(c->cgs[i].cum);
+	free(c->cgs);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -261,13 +335,29 @@ static int on_live_task(void *ctx, const struct sdr_rec_task *rec)
 	struct task_rec t;
 
 	task_rec_from(&t, &rec->task, &rec->counts, c->generation);
-	task_update(c, &t);
+	task_update(c, &t, wait_engine__live(&c->waits, rec->task.tid, rec->task.start_ns));
 	return 0;
+}
+
+/* An exit, with every wait that ended before it: final totals, then exited. */
+static void publish_exit(void *ctx, struct wait_acc *a)
+{
+	struct collector *c = ctx;
+	const struct sdr_rec_task *e = a->exit_rec;
+	struct task_rec t;
+
+	c->exits_published++;
+	task_rec_from(&t, &e->task, &e->counts, c->generation);
+	task_update(c, &t, a);
+	cg_add_interval(c, a);
+	/* Not in the table only if the update above was refused (counted there). */
+	tasktable__mark_exited(c->table, e->task.tid, e->task.start_ns, c->generation);
 }
 
 /* Keys of tasks held as alive that this generation's snapshot did not report. */
 struct vanished {
 	__u64 generation;
+	const struct wait_engine *waits; /* an exit it holds is not a vanishing */
 	struct sdr_task_id *ids;
 	size_t n, cap;
 	int err;
@@ -277,7 +367,8 @@ static int find_vanished(void *ctx, const struct task_rec *t)
 {
 	struct vanished *v = ctx;
 
-	if (t->exit_generation || t->generation == v->generation)
+	if (t->exit_generation || t->generation == v->generation ||
+	    wait_engine__exit_pending(v->waits, t->id.tid, t->id.start_ns))
 		return 0;
 	if (ARRAY_GROW(v->ids, v->n, v->cap, 64)) {
 		v->err = -ENOMEM;
@@ -296,7 +387,7 @@ static int find_vanished(void *ctx, const struct task_rec *t)
  */
 static int sweep_vanished(struct collector *c)
 {
-	struct vanished v = { .generation = c->generation };
+	struct vanished v = { .generation = c->generation, .waits = &c->waits };
 	const struct task_rec *old;
 	struct task_rec t;
 	size_t i;
@@ -308,7 +399,7 @@ static int sweep_vanished(struct collector *c)
 			continue;
 		t = *old;
 		t.generation = c->generation;
-		task_update(c, &t);
+		task_update(c, &t, NULL);
 		tasktable__mark_exited(c->table, t.id.tid, t.id.start_ns, c->generation);
 	}
 	free(v.ids);
@@ -435,7 +526,7 @@ static void keep_totals(struct collector *c, const struct report *r)
 int collector__tick(struct collector *c, struct interval_snapshot *s, bool want_interval)
 {
 	struct report *r = &s->total, *iv = want_interval ? &s->interval : NULL;
-	__u64 now;
+	__u64 now, peek_ns;
 	int err;
 
 	memset(s, 0, sizeof(*s));
@@ -445,10 +536,25 @@ int collector__tick(struct collector *c, struct interval_snapshot *s, bool want_
 	 * stamped with the generation this tick ends.
 	 */
 	err = loader__poll(&c->l, 0);
+	/*
+	 * Then each CPU's partial batch of waits, and the ring again (a batch
+	 * shipped meanwhile holds older waits than the copy): the interval
+	 * then holds every wait that ended before peek_ns.
+	 */
+	peek_ns = now_mono_ns();
+	if (!err && !c->l.raw_tp)
+		err = loader__read_wait_buf(&c->l, wait_engine__copy_partial, &c->waits);
+	if (!err)
+		err = loader__poll(&c->l, 0);
+	wait_engine__apply_peeks(&c->waits);
 	c->generation++;
 	c->tick_open = 1;
 	if (!err)
 		err = loader__snapshot_tasks(&c->l, on_live_task, c);
+	/* The tasks just published: their interval's waits to their cgroups, and a new interval. */
+	if (!err)
+		wait_engine__end_interval(&c->waits, c->generation, cg_add_interval, c,
+					  &c->waits_dropped);
 	/*
 	 * A task that exited while the snapshot ran is skipped by it, its exit
 	 * record already in the ring: read those first, so the sweep takes for
@@ -459,6 +565,17 @@ int collector__tick(struct collector *c, struct interval_snapshot *s, bool want_
 	 */
 	if (!err && !c->l.raw_tp) {
 		err = loader__poll(&c->l, 0);
+		/* Exits after peek_ns may still have waits on their way: next tick. */
+		c->exits_published = 0;
+		if (!err)
+			wait_engine__publish_exits(&c->waits, peek_ns, publish_exit, c);
+		/*
+		 * Each exit waited here with its 1.8 KB record: a burst of them
+		 * (a late tick under load) leaves free heap pages between live
+		 * blocks, which glibc keeps unless asked.
+		 */
+		if (c->exits_published >= 256)
+			malloc_trim(0);
 		if (!err)
 			err = sweep_vanished(c);
 	}

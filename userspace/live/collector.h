@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The always-on side of schedrift (daemon, top): BPF loaded in aggregate
- * mode (no per-wait or per-migration records), a ring buffer carrying only
- * task exits and outliers, and once per interval a tick that reads the
- * kernel's aggregates and live tasks into the task table and builds an
- * interval snapshot (report models) from them, so the same renderers serve
- * files, HTTP and the terminal.
+ * The always-on side of schedrift (daemon, top): BPF loaded with no
+ * per-migration records, a ring buffer carrying every CPU's batches of
+ * waits (accounted per task in userspace: wait_engine.h), task exits and
+ * outliers, and once per interval a tick that reads the kernel's
+ * aggregates and live tasks into the task table and builds an interval
+ * snapshot (report models) from them, so the same renderers serve files,
+ * HTTP and the terminal.
  *
  * Threading: one thread (the ingest thread) calls everything here; it is
  * the only writer of the task table. Other threads read the table only.
@@ -21,6 +22,7 @@
 #include "host/loader.h"
 #include "report/report.h"
 #include "live/tasktable.h"
+#include "live/wait_engine.h"
 #include "host/topology.h"
 
 #define COLLECTOR_OUTLIERS 10
@@ -39,13 +41,15 @@ struct collector_opts {
 	char command[256];
 };
 
+/* A cgroup's waits, summed from its tasks' fine histograms (userspace engine, 1/64). */
 struct collector_cg {
 	__u64 id;
-	__u64 cum[SDR_TASK_HIST_NR];      /* since the daemon started */
-	__u64 interval[SDR_TASK_HIST_NR]; /* since the last tick */
-	__u64 max;                        /* largest wait seen, cumulative */
-	__u64 sum;                        /* approximate: task sums, cumulative */
-	int active;                       /* waits in the interval being exported */
+	__u64 *cum;      /* [SDR_HIST_NR_BUCKETS] since the daemon started */
+	__u64 *interval; /* [SDR_HIST_NR_BUCKETS] since the last tick */
+	__u64 max;       /* largest wait seen, cumulative */
+	__u64 imax;      /* ... in the interval */
+	__u64 sum, isum; /* cumulative, the interval's */
+	int active;      /* waits in the interval being exported */
 };
 
 #define COLLECTOR_DEFAULT_CGROUP_SERIES 256
@@ -80,11 +84,15 @@ struct collector {
 	struct cgroup_paths cg_paths;
 	struct k8s_cache *k8s; /* pod names of cgroup paths */
 	struct flight *flight; /* NULL unless SLO captures are on */
+	/* Every wait, from the kernel's per-CPU batches, per task (wait_engine.h). */
+	struct wait_engine waits;
+	__u64 waits_dropped; /* taken for a task that vanished before any record named it */
+	__u64 exits_published; /* by this tick */
 
 	/*
-	 * Per-cgroup wait histograms summed from the tasks' coarse ones (the
+	 * Per-cgroup wait histograms summed from the tasks' fine ones (the
 	 * default; the kernel's per-cgroup map is opt-in, --max-cgroups). Each
-	 * task update adds what the task waited since its previous version.
+	 * tick adds what each task waited in the interval.
 	 */
 	struct collector_cg *cgs; /* sorted by id */
 	size_t nr_cgs, cap_cgs, max_cgs;

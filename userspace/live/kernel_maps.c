@@ -165,41 +165,44 @@ static void prune_removed_cgroups(struct collector *c, const struct report *r)
 	for (i = 0; i < c->nr_cgs; i++)
 		if (c->cgs[i].active || cg_alive(root, r->cgroups[i].path, c->cgs[i].id))
 			c->cgs[kept++] = c->cgs[i];
+		else
+			free(c->cgs[i].cum);
 	c->nr_cgs = kept;
 }
 
-/* The default: per-cgroup figures summed from the tasks (bound 1/16). */
+/* The default: per-cgroup figures summed from the tasks' fine histograms (bound 1/64). */
 static int read_task_cgroups(struct collector *c, struct report *r)
 {
-	struct lat l;
-	__u32 coarse[SDR_TASK_HIST_NR];
+	struct hist *iv = malloc(sizeof(*iv));
 	size_t i, k;
 	int reloaded = 0;
 
 	r->cgroups = calloc(c->nr_cgs + 1, sizeof(*r->cgroups));
 	free(c->cgroup_hists);
 	c->cgroup_hists = calloc(c->nr_cgs + 1, sizeof(*c->cgroup_hists));
-	if (!r->cgroups || !c->cgroup_hists)
+	if (!r->cgroups || !c->cgroup_hists || !iv) {
+		free(iv);
 		return -ENOMEM;
+	}
 	for (i = 0; i < c->nr_cgs; i++) {
 		struct collector_cg *g = &c->cgs[i];
-		__u64 imax = 0;
+		__u64 n = 0;
 
 		r->cgroups[i].id = g->id;
 		r->cgroups[i].path = cg_path(c, g->id, &reloaded);
-		g->active = 0;
-		for (k = 0; k < SDR_TASK_HIST_NR; k++) {
-			coarse[k] = g->interval[k] > UINT32_MAX ? UINT32_MAX : g->interval[k];
-			if (g->interval[k]) {
-				imax = sdr_hist_bucket_hi(((k + 1) << SDR_TASK_HIST_SHIFT) - 1) - 1;
-				g->active = 1;
-			}
-		}
-		l = lat__from_task_hist(coarse, imax < g->max ? imax : g->max);
-		r->cgroups[i].runq = l;
-		hist__from_coarse(&c->cgroup_hists[i], g->cum, g->max, g->sum);
-		memset(g->interval, 0, sizeof(g->interval));
+		for (k = 0; k < SDR_HIST_NR_BUCKETS; k++)
+			n += g->interval[k];
+		g->active = n > 0;
+		hist__from_counts(iv, g->interval, n, g->isum, g->imax);
+		r->cgroups[i].runq = lat__from_hist(iv);
+		n = 0;
+		for (k = 0; k < SDR_HIST_NR_BUCKETS; k++)
+			n += g->cum[k];
+		hist__from_counts(&c->cgroup_hists[i], g->cum, n, g->sum, g->max);
+		memset(g->interval, 0, SDR_HIST_NR_BUCKETS * sizeof(*g->interval));
+		g->imax = g->isum = 0;
 	}
+	free(iv);
 	if (reloaded)
 		for (i = 0; i < c->nr_cgs; i++)
 			r->cgroups[i].path = cgroup_paths__find(&c->cg_paths, r->cgroups[i].id);

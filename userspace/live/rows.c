@@ -55,7 +55,17 @@ void collector__row_from_rec(struct report_task *row, const struct task_rec *t, 
 	row->runtime_ns = t->counts.runtime_ns;
 	memcpy(row->node_runtime_ns, t->counts.node_runtime_ns, sizeof(row->node_runtime_ns));
 	report__derive_home(row, nr_nodes);
-	row->runq = lat__from_task_hist(t->counts.wait_hist, t->counts.wait_max_ns);
+	if (t->wait_pct.fine) {
+		/* From the engine's fine histogram (wait_engine.h). */
+		row->runq = (struct lat){ .count = t->counts.waits, .p50 = t->wait_pct.p50,
+					  .p90 = t->wait_pct.p90, .p99 = t->wait_pct.p99,
+					  .p999 = t->wait_pct.p999, .max = t->counts.wait_max_ns,
+					  .rel_error = t->counts.waits ? hist__rel_error() : 0 };
+		if (!t->counts.waits)
+			row->runq = (struct lat){};
+	} else {
+		row->runq = lat__from_task_hist(t->counts.wait_hist, t->counts.wait_max_ns);
+	}
 	/*
 	 * Per task the kernel keeps only count, sum and max of the parts: a
 	 * histogram for each would add two cold cache lines to every wait.
@@ -142,8 +152,9 @@ static int add_task_row(void *ctx, const struct task_rec *t)
 		collector__row_from_rec(row, t, fill->nr_nodes);
 	} else {
 		/* Export_prom.c's choice, made here without a row for everyone. */
-		__u64 p99 = lat__task_hist_quantile(t->counts.wait_hist, t->counts.wait_max_ns,
-						     0.99);
+		__u64 p99 = t->wait_pct.fine ? t->wait_pct.p99 :
+				lat__task_hist_quantile(t->counts.wait_hist, t->counts.wait_max_ns,
+							0.99);
 
 		if ((t->counts.penalty_milli &&
 		     top_push(&fill->by_penalty, t->counts.penalty_milli, &t->id)) ||

@@ -216,7 +216,8 @@ void task_interval__row(struct report_task *row, const struct task_rec *t, int n
 	row->runq.p99 = iv->wait_p99_ns;
 	row->runq.p999 = iv->wait_p999_ns;
 	row->runq.max = iv->wait_max_ns;
-	row->runq.rel_error = iv->waits ? 1.0 / 16 : 0;
+	row->runq.rel_error = !iv->waits ? 0 : iv->wait_fine ? 1.0 / 64 : 1.0 / 16;
+	row->runq.mean = iv->waits ? iv->wait_sum_ns / iv->waits : 0;
 	/* The parts: count, mean and a bound on the max; no percentiles (task_interval.h). */
 	row->delivery = lat__from_sum(iv->waits, iv->delivery_sum_ns, iv->delivery_max_ns);
 	row->queue = lat__from_sum(iv->waits,

@@ -46,6 +46,14 @@ struct task_interval {
 	 * interval, else bounded by the task's maximum so far and the sum.
 	 */
 	__u64 wait_sum_ns, delivery_sum_ns, delivery_max_ns, queue_max_ns;
+	/* The waits' percentiles come from the userspace engine's fine histograms (1/64). */
+	__u8 wait_fine;
+};
+
+/* A task's percentiles since it was first seen, from the engine's fine histogram (1/64). */
+struct task_wait_pct {
+	__u64 p50, p90, p99, p999;
+	__u8 fine; /* 0: not filled, use the coarse counts.wait_hist */
 };
 
 /*
@@ -60,6 +68,7 @@ struct task_rec {
 	struct sdr_task_id id; /* key: (id.tid, id.start_ns) */
 	struct sdr_task_counts counts;
 	struct task_interval interval;
+	struct task_wait_pct wait_pct;
 	__u64 checksum; /* task_rec__checksum() if the producer fills it; the table never does */
 };
 

@@ -8,12 +8,19 @@
 #ifndef SCHEDRIFT_REPORT_RENDER_H
 #define SCHEDRIFT_REPORT_RENDER_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include "report/report.h"
 
 void report__print_text(const struct report *r, FILE *f, const char *path, int top_n);
 /* samples: also list every wait of every task (arrival order). */
 void report__print_json(const struct report *r, FILE *f, int top_n, int samples);
+/*
+ * The same with only the tasks pick[] marks (r->nr_tasks entries; NULL:
+ * every task), in report order, and "tasks_omitted": how many it left out
+ * (the daemon's file, report/top_tasks.h).
+ */
+void report__print_json_picked(const struct report *r, FILE *f, const bool *pick);
 /*
  * Chrome Trace Event Format (Perfetto, chrome://tracing): every wait,
  * migration, NUMA decision and outlier on its task's track. top_n > 0 keeps

@@ -425,11 +425,17 @@ void report__write_task_json(struct json *j, const struct report_task *t, const 
 	json__object_end(j);
 }
 
-void report__print_json(const struct report *r, FILE *f, int top_n, int samples)
+/*
+ * The whole report; its task list is the first top_n tasks in report
+ * order (0 = all), or with `pick` the tasks it marks, and then
+ * tasks_omitted says how many of nr_tasks the list left out.
+ */
+static void print_json(const struct report *r, FILE *f, int top_n, const bool *pick,
+		       bool say_omitted, int samples)
 {
 	struct cgroup_index *cgs = index_cgroups(r);
 	struct json j;
-	size_t i, n = r->nr_tasks;
+	size_t i, n = r->nr_tasks, listed = 0;
 
 	if (top_n > 0 && (size_t)top_n < n)
 		n = top_n;
@@ -442,13 +448,19 @@ void report__print_json(const struct report *r, FILE *f, int top_n, int samples)
 	report__write_counters_json(&j, r);
 	write_system(&j, r);
 	json__u64(&j, "nr_tasks", r->nr_tasks);
-	/* One task per line: a daemon's file lists thousands of them. */
+	if (say_omitted) {
+		for (i = 0; i < n; i++)
+			listed += !pick || pick[i];
+		json__u64(&j, "tasks_omitted", r->nr_tasks - listed);
+	}
+	/* One task per line: a daemon's file can list thousands of them. */
 	json__array_begin(&j, "tasks");
 	json__set_flat_depth(&j, 3);
 	for (i = 0; i < n; i++)
-		report__write_task_json(&j, &r->tasks[i],
-					task_cgroup(r, cgs, r->tasks[i].cgroup_id), r->has_split,
-					samples);
+		if (!pick || pick[i])
+			report__write_task_json(&j, &r->tasks[i],
+						task_cgroup(r, cgs, r->tasks[i].cgroup_id),
+						r->has_split, samples);
 	json__set_flat_depth(&j, 0);
 	json__array_end(&j);
 	/* As nr_tasks: outliers may hold fewer (the longest; record keeps 1000). */
@@ -457,4 +469,14 @@ void report__print_json(const struct report *r, FILE *f, int top_n, int samples)
 	json__object_end(&j);
 	json__finish(&j);
 	free(cgs);
+}
+
+void report__print_json(const struct report *r, FILE *f, int top_n, int samples)
+{
+	print_json(r, f, top_n, NULL, false, samples);
+}
+
+void report__print_json_picked(const struct report *r, FILE *f, const bool *pick)
+{
+	print_json(r, f, 0, pick, true, 0);
 }

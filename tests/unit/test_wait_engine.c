@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The daemon's wait engine (userspace/live/wait_engine.c), fed batches as
+ * the kernel makes them:
+ * - every wait is counted once per task, whether it came in a full batch
+ *   from the ring, from a peek at the CPU's partial batch, or both (the
+ *   peeked part of a batch is skipped when the full batch arrives), also
+ *   across several peeks of one batch and a batch the ring lost after a
+ *   peek;
+ * - a peek torn by a batch shipped meanwhile (waits out of time order) is
+ *   not taken;
+ * - a reused tid: waits that ended before the old task's exit go to it,
+ *   even when they arrive after the exit; later ones to the new task;
+ * - percentiles equal hist__percentile() over the same waits (so within
+ *   1/64), with the exact min and max at the first and last ranks; sums
+ *   and maxima of the parts are exact;
+ * - the interval part restarts at the end of an interval, and a live
+ *   accumulator no record names for two generations is dropped, counted.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "check.h"
+#include "lib/hist.h"
+#include "live/wait_engine.h"
+
+static struct sdr_rec_waits batch(__u32 cpu, const struct sdr_wait_item *w, __u32 n)
+{
+	struct sdr_rec_waits b;
+
+	memset(&b, 0, sizeof(b));
+	b.hdr.type = SDR_REC_WAITS;
+	b.hdr.size = sizeof(b);
+	b.hdr.cpu = cpu;
+	b.nr = n;
+	memcpy(b.w, w, n * sizeof(*w));
+	return b;
+}
+
+static struct sdr_wait_item item(__u64 end, __u64 wait, __u64 dlv, __u32 tid)
+{
+	return (struct sdr_wait_item){ .end_ns = end, .wait_ns = wait, .delivery_ns = dlv,
+				       .tid = tid };
+}
+
+static void test_peeks(void)
+{
+	struct sdr_wait_item w[SDR_WAITS_PER_REC * 3];
+	struct wait_engine e;
+	struct sdr_rec_waits b;
+	struct wait_acc *a;
+	__u32 i;
+
+	CHECK(!wait_engine__init(&e, 2));
+	for (i = 0; i < SDR_WAITS_PER_REC * 3; i++)
+		w[i] = item(1000 + i * 10, 100 + i, i % 7, 42);
+	/* Batch 1 straight from the ring. */
+	b = batch(0, w, SDR_WAITS_PER_REC);
+	wait_engine__batch(&e, &b, sizeof(b));
+	/* Batch 2 peeked at 5, then at 12, then shipped whole. */
+	b = batch(0, w + SDR_WAITS_PER_REC, 5);
+	wait_engine__copy_partial(&e, &b);
+	wait_engine__apply_peeks(&e);
+	b = batch(0, w + SDR_WAITS_PER_REC, 12);
+	wait_engine__copy_partial(&e, &b);
+	wait_engine__apply_peeks(&e);
+	b = batch(0, w + SDR_WAITS_PER_REC, SDR_WAITS_PER_REC);
+	wait_engine__batch(&e, &b, sizeof(b));
+	/* Batch 3 peeked at 3; the ring loses it; a torn peek is refused. */
+	b = batch(0, w + 2 * SDR_WAITS_PER_REC, 3);
+	wait_engine__copy_partial(&e, &b);
+	wait_engine__apply_peeks(&e);
+	a = wait_engine__live(&e, 42, 7);
+	CHECK_EQ_U64(a->cum.waits, 2 * SDR_WAITS_PER_REC + 3);
+	b = batch(0, w + 2 * SDR_WAITS_PER_REC, 6);
+	b.w[0] = item(5000000, 1, 0, 42); /* a later batch's first wait over the old ones */
+	wait_engine__copy_partial(&e, &b);
+	wait_engine__apply_peeks(&e);
+	CHECK_EQ_U64(a->cum.waits, 2 * SDR_WAITS_PER_REC + 3);
+	/* The other CPU's waits are its own. */
+	b = batch(1, w, 4);
+	wait_engine__batch(&e, &b, sizeof(b));
+	CHECK_EQ_U64(a->cum.waits, 2 * SDR_WAITS_PER_REC + 7);
+	CHECK_EQ_U64(e.taken, 2 * SDR_WAITS_PER_REC + 7);
+	/* A malformed batch changes nothing and is counted. */
+	b = batch(0, w, 0);
+	wait_engine__batch(&e, &b, sizeof(b));
+	CHECK_EQ_U64(e.refused, 1);
+	wait_engine__free(&e);
+}
+
+static void test_pid_reuse(void)
+{
+	struct sdr_wait_item w[4];
+	struct sdr_rec_task exit_rec;
+	struct wait_engine e;
+	struct sdr_rec_waits b;
+	struct wait_acc *old, *new;
+
+	CHECK(!wait_engine__init(&e, 2));
+	old = wait_engine__live(&e, 7, 100);
+	w[0] = item(1000, 50, 10, 7);
+	b = batch(0, w, 1);
+	wait_engine__batch(&e, &b, sizeof(b));
+	memset(&exit_rec, 0, sizeof(exit_rec));
+	exit_rec.hdr.ts_ns = 2000;
+	exit_rec.task.tid = 7;
+	exit_rec.task.start_ns = 100;
+	CHECK(!wait_engine__exit(&e, &exit_rec));
+	CHECK(wait_engine__exit_pending(&e, 7, 100));
+	/* After the exit: the new task's wait (end 3000), then a late one of the old (end 1500). */
+	w[0] = item(3000, 70, 0, 7);
+	b = batch(1, w, 1);
+	wait_engine__batch(&e, &b, sizeof(b));
+	w[0] = item(1500, 60, 20, 7);
+	b = batch(0, w, 1);
+	wait_engine__batch(&e, &b, sizeof(b));
+	new = wait_engine__live(&e, 7, 2500);
+	CHECK(new != old);
+	CHECK_EQ_U64(old->cum.waits, 2);
+	CHECK_EQ_U64(old->cum.wait_sum_ns, 110);
+	CHECK_EQ_U64(old->cum.delivery_sum_ns, 30);
+	CHECK_EQ_U64(old->cum.queue_max_ns, 40);
+	CHECK_EQ_U64(new->cum.waits, 1);
+	CHECK_EQ_U64(new->cum.wait_max_ns, 70);
+	wait_engine__free(&e);
+}
+
+static int nr_published;
+
+static void count_exit(void *ctx, struct wait_acc *a)
+{
+	nr_published++;
+}
+
+static void test_percentiles_and_intervals(void)
+{
+	struct sdr_wait_item w[SDR_WAITS_PER_REC];
+	struct sdr_task_counts counts;
+	struct sdr_rec_task exit_rec;
+	struct wait_engine e;
+	struct sdr_rec_waits b;
+	struct wait_acc *a;
+	struct hist h;
+	struct lat l;
+	__u64 v, end = 1, dropped = 0;
+	__u32 i, k;
+
+	CHECK(!wait_engine__init(&e, 1));
+	hist__init(&h);
+	srand(3);
+	a = wait_engine__live(&e, 9, 1);
+	for (k = 0; k < 200; k++) {
+		for (i = 0; i < SDR_WAITS_PER_REC; i++) {
+			/* Spread over many powers of two, with repeats. */
+			v = (__u64)(rand() % 1000 + 1) << (rand() % 24);
+			w[i] = item(end++, v, v / 3, 9);
+			hist__add(&h, v);
+		}
+		b = batch(0, w, SDR_WAITS_PER_REC);
+		wait_engine__batch(&e, &b, sizeof(b));
+	}
+	l = wait_acc__lat(a, false);
+	CHECK_EQ_U64(l.count, h.count);
+	CHECK_EQ_U64(l.p50, hist__percentile(&h, 0.50));
+	CHECK_EQ_U64(l.p90, hist__percentile(&h, 0.90));
+	CHECK_EQ_U64(l.p99, hist__percentile(&h, 0.99));
+	CHECK_EQ_U64(l.p999, hist__percentile(&h, 0.999));
+	CHECK_EQ_U64(l.max, h.max);
+	CHECK(l.rel_error == hist__rel_error());
+	CHECK(a->hcum.n <= SDR_HIST_NR_BUCKETS && a->hcum.n > 100, "%u buckets", a->hcum.n);
+	wait_acc__fill_counts(a, &counts);
+	CHECK_EQ_U64(counts.waits, h.count);
+	CHECK_EQ_U64(counts.wait_sum_ns, h.sum);
+	v = 0;
+	for (i = 0; i < SDR_TASK_HIST_NR; i++)
+		v += counts.wait_hist[i];
+	CHECK_EQ_U64(v, h.count);
+	/* The interval restarts for a task a record named in this generation only. */
+	a->seen_gen = 5;
+	wait_engine__end_interval(&e, 5, NULL, NULL, &dropped);
+	CHECK_EQ_U64(a->iv.waits, 0);
+	CHECK_EQ_U64(a->hiv.n, 0);
+	CHECK_EQ_U64(a->cum.waits, h.count);
+	/* Named no more: dropped after two generations, its waits counted. */
+	wait_engine__end_interval(&e, 6, NULL, NULL, &dropped);
+	CHECK_EQ_U64(e.nr_accs, 1);
+	wait_engine__end_interval(&e, 7, NULL, NULL, &dropped);
+	CHECK_EQ_U64(e.nr_accs, 0);
+	CHECK_EQ_U64(dropped, h.count);
+	/* An exit is published once its end is reached, then freed. */
+	memset(&exit_rec, 0, sizeof(exit_rec));
+	exit_rec.hdr.ts_ns = 900;
+	exit_rec.task.tid = 11;
+	exit_rec.task.start_ns = 5;
+	CHECK(!wait_engine__exit(&e, &exit_rec));
+	wait_engine__publish_exits(&e, 800, count_exit, NULL);
+	CHECK_EQ_U64(nr_published, 0);
+	wait_engine__publish_exits(&e, 900, count_exit, NULL);
+	CHECK_EQ_U64(nr_published, 1);
+	CHECK_EQ_U64(e.nr_accs, 0);
+	CHECK_EQ_U64(e.bytes, 0);
+	wait_engine__free(&e);
+}
+
+int main(void)
+{
+	test_peeks();
+	test_pid_reuse();
+	test_percentiles_and_intervals();
+	return check_summary();
+}

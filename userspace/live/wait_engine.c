@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Waits accounted in userspace (wait_engine.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hist_buckets.h"
+#include "lib/hist.h"
+#include "live/wait_engine.h"
+
+#define ENGINE_MIN_BUCKETS 4096
+
+static size_t slot_of(const struct wait_engine *e, __u32 tid)
+{
+	return (tid * 2654435761u) & (e->nr_buckets - 1);
+}
+
+int wait_engine__init(struct wait_engine *e, int ncpu)
+{
+	memset(e, 0, sizeof(*e));
+	e->nr_buckets = ENGINE_MIN_BUCKETS;
+	e->buckets = calloc(e->nr_buckets, sizeof(*e->buckets));
+	e->ncpu = ncpu > 0 ? ncpu : 1;
+	e->cpus = calloc(e->ncpu, sizeof(*e->cpus));
+	if (!e->buckets || !e->cpus) {
+		wait_engine__free(e);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void acc_free(struct wait_engine *e, struct wait_acc *a)
+{
+	e->bytes -= sizeof(*a) + (a->hcum.cap + a->hiv.cap) * sizeof(struct sparse_bucket) +
+		    (a->exit_rec ? sizeof(*a->exit_rec) : 0);
+	free(a->hcum.v);
+	free(a->hiv.v);
+	free(a->exit_rec);
+	free(a);
+	e->nr_accs--;
+}
+
+void wait_engine__free(struct wait_engine *e)
+{
+	struct wait_acc *a, *n;
+	size_t i;
+
+	for (i = 0; e->buckets && i < e->nr_buckets; i++)
+		for (a = e->buckets[i]; a; a = n) {
+			n = a->next;
+			acc_free(e, a);
+		}
+	free(e->buckets);
+	free(e->cpus);
+	memset(e, 0, sizeof(*e));
+}
+
+/* Doubles the hash when it holds twice as many accumulators as chains. */
+static void maybe_grow(struct wait_engine *e)
+{
+	struct wait_acc **old = e->buckets, *a, *n;
+	size_t old_nr = e->nr_buckets, i, s;
+
+	if (e->nr_accs < 2 * e->nr_buckets)
+		return;
+	e->buckets = calloc(old_nr * 2, sizeof(*e->buckets));
+	if (!e->buckets) {
+		e->buckets = old; /* longer chains, still correct */
+		return;
+	}
+	e->nr_buckets = old_nr * 2;
+	for (i = 0; i < old_nr; i++)
+		for (a = old[i]; a; a = n) {
+			n = a->next;
+			s = slot_of(e, a->tid);
+			a->next = e->buckets[s];
+			e->buckets[s] = a;
+		}
+	free(old);
+}
+
+static struct wait_acc *acc_new(struct wait_engine *e, __u32 tid)
+{
+	struct wait_acc *a = calloc(1, sizeof(*a));
+	size_t s;
+
+	if (!a)
+		return NULL;
+	a->tid = tid;
+	s = slot_of(e, tid);
+	a->next = e->buckets[s];
+	e->buckets[s] = a;
+	e->nr_accs++;
+	e->bytes += sizeof(*a);
+	maybe_grow(e);
+	return a;
+}
+
+static struct wait_acc *find_live(const struct wait_engine *e, __u32 tid)
+{
+	struct wait_acc *a;
+
+	for (a = e->buckets[slot_of(e, tid)]; a; a = a->next)
+		if (a->tid == tid && !a->exit_ns)
+			return a;
+	return NULL;
+}
+
+/*
+ * The accumulator a wait of tid that ended at end belongs to: the exited
+ * incarnation with the earliest exit at or after end, else the live one
+ * (made if none).
+ */
+static struct wait_acc *acc_for_wait(struct wait_engine *e, __u32 tid, __u64 end)
+{
+	struct wait_acc *a, *best = NULL, *live = NULL;
+
+	for (a = e->buckets[slot_of(e, tid)]; a; a = a->next) {
+		if (a->tid != tid)
+			continue;
+		if (!a->exit_ns)
+			live = a;
+		else if (a->exit_ns >= end && (!a->start_ns || a->start_ns <= end) &&
+			 (!best || a->exit_ns < best->exit_ns))
+			best = a;
+	}
+	if (best)
+		return best;
+	return live ? live : acc_new(e, tid);
+}
+
+static int sparse_add(struct wait_engine *e, struct sparse_hist *h, __u32 bucket)
+{
+	__u32 lo = 0, hi = h->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (h->v[mid].bucket < bucket)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < h->n && h->v[lo].bucket == bucket) {
+		h->v[lo].n++;
+		return 0;
+	}
+	if (h->n == h->cap) {
+		__u32 cap = h->cap ? h->cap * 2 : 8;
+		struct sparse_bucket *p;
+
+		if (cap > SDR_HIST_NR_BUCKETS)
+			cap = SDR_HIST_NR_BUCKETS;
+		p = realloc(h->v, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		e->bytes += (cap - h->cap) * sizeof(*p);
+		h->v = p;
+		h->cap = cap;
+	}
+	memmove(&h->v[lo + 1], &h->v[lo], (h->n - lo) * sizeof(h->v[0]));
+	h->v[lo] = (struct sparse_bucket){ .bucket = bucket, .n = 1 };
+	h->n++;
+	return 0;
+}
+
+static void sums_add(struct wait_sums *s, __u64 wait, __u64 dlv)
+{
+	__u64 q = wait - dlv;
+
+	if (!s->waits || wait < s->wait_min_ns)
+		s->wait_min_ns = wait;
+	s->waits++;
+	s->wait_sum_ns += wait;
+	if (wait > s->wait_max_ns)
+		s->wait_max_ns = wait;
+	s->delivery_sum_ns += dlv;
+	if (dlv > s->delivery_max_ns)
+		s->delivery_max_ns = dlv;
+	if (q > s->queue_max_ns)
+		s->queue_max_ns = q;
+}
+
+static void take(struct wait_engine *e, const struct sdr_wait_item *w)
+{
+	struct wait_acc *a;
+	__u32 b;
+
+	if (!w->tid || w->delivery_ns > w->wait_ns)
+		return;
+	a = acc_for_wait(e, w->tid, w->end_ns);
+	if (!a)
+		return;
+	b = sdr_hist_bucket(w->wait_ns);
+	sums_add(&a->cum, w->wait_ns, w->delivery_ns);
+	sums_add(&a->iv, w->wait_ns, w->delivery_ns);
+	sparse_add(e, &a->hcum, b);
+	sparse_add(e, &a->hiv, b);
+	e->taken++;
+}
+
+static bool batch_ok(const struct sdr_rec_waits *b, size_t size)
+{
+	return size >= sizeof(*b) && b->nr >= 1 && b->nr <= SDR_WAITS_PER_REC &&
+	       b->hdr.cpu < SDR_MAX_CPUS;
+}
+
+void wait_engine__batch(struct wait_engine *e, const void *data, size_t size)
+{
+	const struct sdr_rec_waits *b = data;
+	struct wait_cpu *c;
+	__u32 i;
+
+	if (!batch_ok(b, size) || b->hdr.cpu >= (__u32)e->ncpu) {
+		e->refused++;
+		return;
+	}
+	c = &e->cpus[b->hdr.cpu];
+	for (i = 0; i < b->nr; i++) {
+		const struct sdr_wait_item *w = &b->w[i];
+
+		/* Taken already by a peek at this batch while it was partial. */
+		if (c->peek_hi && w->end_ns >= c->peek_lo && w->end_ns <= c->peek_hi)
+			continue;
+		take(e, w);
+		if (w->end_ns > c->hw_ns)
+			c->hw_ns = w->end_ns;
+	}
+	if (c->peek_hi && b->w[b->nr - 1].end_ns >= c->peek_hi) {
+		/* A batch later than the peeked one, the peeked one never came: lost in the ring. */
+		if (b->w[0].end_ns > c->peek_hi)
+			e->peek_lost += 1;
+		c->peek_lo = c->peek_hi = 0;
+	}
+}
+
+int wait_engine__copy_partial(void *ctx, const struct sdr_rec_waits *b)
+{
+	struct wait_engine *e = ctx;
+
+	if (b->hdr.cpu >= (__u32)e->ncpu || !b->nr || b->nr > SDR_WAITS_PER_REC)
+		return 0;
+	e->cpus[b->hdr.cpu].copy = *b;
+	e->cpus[b->hdr.cpu].have_copy = true;
+	return 0;
+}
+
+void wait_engine__apply_peeks(struct wait_engine *e)
+{
+	struct wait_cpu *c;
+	__u32 i;
+	int k;
+
+	for (k = 0; k < e->ncpu; k++) {
+		c = &e->cpus[k];
+		if (!c->have_copy)
+			continue;
+		c->have_copy = false;
+		/*
+		 * Read while BPF may write: a batch shipped and refilled during
+		 * the read shows as waits out of time order. Taken next tick.
+		 */
+		for (i = 1; i < c->copy.nr; i++)
+			if (c->copy.w[i].end_ns <= c->copy.w[i - 1].end_ns)
+				break;
+		if (i < c->copy.nr)
+			continue;
+		for (i = 0; i < c->copy.nr; i++) {
+			const struct sdr_wait_item *w = &c->copy.w[i];
+
+			if (w->end_ns <= c->hw_ns)
+				continue;
+			take(e, w);
+			if (!c->peek_hi)
+				c->peek_lo = w->end_ns;
+			c->peek_hi = w->end_ns;
+			c->hw_ns = w->end_ns;
+		}
+	}
+}
+
+struct wait_acc *wait_engine__live(struct wait_engine *e, __u32 tid, __u64 start_ns)
+{
+	struct wait_acc *a = find_live(e, tid);
+
+	if (!a)
+		a = acc_new(e, tid);
+	if (a)
+		a->start_ns = start_ns;
+	return a;
+}
+
+int wait_engine__exit(struct wait_engine *e, const struct sdr_rec_task *rec)
+{
+	struct wait_acc *a = find_live(e, rec->task.tid);
+
+	if (!a)
+		a = acc_new(e, rec->task.tid);
+	if (!a)
+		return -ENOMEM;
+	a->exit_rec = malloc(sizeof(*a->exit_rec));
+	if (!a->exit_rec) {
+		/* Stays live: the task's next record (none) or the sweep ends it. */
+		return -ENOMEM;
+	}
+	e->bytes += sizeof(*a->exit_rec);
+	*a->exit_rec = *rec;
+	a->start_ns = rec->task.start_ns;
+	a->exit_ns = rec->hdr.ts_ns ? rec->hdr.ts_ns : 1;
+	a->cgroup_id = rec->counts.cgroup_id;
+	return 0;
+}
+
+bool wait_engine__exit_pending(const struct wait_engine *e, __u32 tid, __u64 start_ns)
+{
+	const struct wait_acc *a;
+
+	for (a = e->buckets[slot_of(e, tid)]; a; a = a->next)
+		if (a->tid == tid && a->exit_ns && a->start_ns == start_ns)
+			return true;
+	return false;
+}
+
+void wait_engine__publish_exits(struct wait_engine *e, __u64 until_ns,
+				void (*cb)(void *ctx, struct wait_acc *a), void *ctx)
+{
+	struct wait_acc **pp, *a;
+	size_t i;
+
+	for (i = 0; i < e->nr_buckets; i++) {
+		pp = &e->buckets[i];
+		while ((a = *pp)) {
+			if (!a->exit_ns || a->exit_ns > until_ns) {
+				pp = &a->next;
+				continue;
+			}
+			cb(ctx, a);
+			*pp = a->next;
+			acc_free(e, a);
+		}
+	}
+}
+
+void wait_engine__end_interval(struct wait_engine *e, __u64 generation,
+			       void (*cb)(void *ctx, const struct wait_acc *a), void *ctx,
+			       __u64 *dropped)
+{
+	struct wait_acc **pp, *a;
+	size_t i;
+
+	for (i = 0; i < e->nr_buckets; i++) {
+		pp = &e->buckets[i];
+		while ((a = *pp)) {
+			/* An exit's interval ends when it is published. */
+			if (a->exit_ns) {
+				pp = &a->next;
+				continue;
+			}
+			if (a->seen_gen == generation) {
+				if (a->iv.waits && cb)
+					cb(ctx, a);
+				memset(&a->iv, 0, sizeof(a->iv));
+				a->hiv.n = 0;
+			}
+			/*
+			 * A live task is named by every tick's snapshot; one that
+			 * was not for two generations is gone, its exit record
+			 * lost (counted there). A new task's first waits can come
+			 * before any record names it: it gets a generation.
+			 */
+			if (!a->seen_gen)
+				a->seen_gen = generation;
+			if (a->seen_gen + 2 <= generation) {
+				*dropped += a->cum.waits;
+				*pp = a->next;
+				acc_free(e, a);
+				continue;
+			}
+			pp = &a->next;
+		}
+	}
+}
+
+void wait_acc__fill_counts(const struct wait_acc *a, struct sdr_task_counts *c)
+{
+	__u32 i, k;
+
+	c->waits = a->cum.waits;
+	c->wait_sum_ns = a->cum.wait_sum_ns;
+	c->wait_max_ns = a->cum.wait_max_ns;
+	c->delivery_sum_ns = a->cum.delivery_sum_ns;
+	c->delivery_max_ns = a->cum.delivery_max_ns;
+	c->queue_max_ns = a->cum.queue_max_ns;
+	memset(c->wait_hist, 0, sizeof(c->wait_hist));
+	for (i = 0; i < a->hcum.n; i++) {
+		k = (a->hcum.v[i].bucket >> SDR_TASK_HIST_SHIFT) & (SDR_TASK_HIST_NR - 1);
+		c->wait_hist[k] += a->hcum.v[i].n;
+	}
+}
+
+void sparse_hist__add_to(const struct sparse_hist *h, __u64 *dense)
+{
+	__u32 i;
+
+	for (i = 0; i < h->n; i++)
+		dense[h->v[i].bucket & (SDR_HIST_NR_BUCKETS - 1)] += h->v[i].n;
+}
+
+/*
+ * The q-quantile by nearest rank, as hist__percentile() gives it for the
+ * same counts (the midpoint of the bucket holding the rank, clamped to the
+ * exact min and max, which the first and last ranks are), from the
+ * sparse entries alone: a tick reads every task's, and a dense walk of
+ * 1024 buckets per percentile was most of a tick at 10 000 tasks.
+ */
+static __u64 sparse_pct(const struct sparse_hist *s, const struct wait_sums *w, double q)
+{
+	__u64 rank = hist__rank(w->waits, q), cum = 0, v;
+	__u32 i, b = 0;
+
+	if (rank >= w->waits)
+		return w->wait_max_ns;
+	if (rank <= 1)
+		return w->wait_min_ns;
+	for (i = 0; i < s->n; i++) {
+		b = s->v[i].bucket;
+		cum += s->v[i].n;
+		if (cum >= rank)
+			break;
+	}
+	v = sdr_hist_bucket_lo(b) + sdr_hist_bucket_width(b) / 2;
+	if (v < w->wait_min_ns)
+		v = w->wait_min_ns;
+	if (v > w->wait_max_ns)
+		v = w->wait_max_ns;
+	return v;
+}
+
+struct lat wait_acc__lat(const struct wait_acc *a, bool interval)
+{
+	const struct sparse_hist *s = interval ? &a->hiv : &a->hcum;
+	const struct wait_sums *w = interval ? &a->iv : &a->cum;
+	struct lat l = {};
+
+	if (!w->waits)
+		return l;
+	l.count = w->waits;
+	l.p50 = sparse_pct(s, w, 0.50);
+	l.p90 = sparse_pct(s, w, 0.90);
+	l.p99 = sparse_pct(s, w, 0.99);
+	l.p999 = sparse_pct(s, w, 0.999);
+	l.max = w->wait_max_ns;
+	l.rel_error = hist__rel_error();
+	l.mean = w->wait_sum_ns / w->waits;
+	return l;
+}

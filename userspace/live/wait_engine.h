@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Waits accounted in userspace (issue 23, design decision 1): the kernel's
+ * per-CPU batches of waits (SDR_REC_WAITS: end, wait, delivery, tid,
+ * landing) become per-task totals and log-linear histograms at the
+ * system's resolution (1/64), with no per-task wait state in BPF.
+ *
+ * A wait names its task by tid only. Each tid has at most one live
+ * accumulator, and the accumulators of its exited incarnations until their
+ * exit is published: a wait goes to the incarnation whose life holds its
+ * end (an exit record comes at the task's final switch, before any later
+ * task's waits are shipped, because batches leave the kernel after their
+ * waits). Memory per task is bounded: the histograms are sparse (one
+ * 8-byte entry per bucket in use, at most SDR_HIST_NR_BUCKETS).
+ *
+ * BPF ships a batch when it is full; a CPU's partial batch is read from
+ * the `wait_buf` map at every tick (wait_engine__peek), so an interval
+ * holds every wait that ended before its tick. Per CPU the waits of a
+ * batch come in time order, so a peeked wait is recognised, and skipped,
+ * when its full batch arrives through the ring buffer.
+ *
+ * One thread (the ingest thread) calls everything here.
+ */
+#ifndef SCHEDRIFT_WAIT_ENGINE_H
+#define SCHEDRIFT_WAIT_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "schedrift.h"
+#include "report/lat.h"
+
+struct sparse_hist {
+	struct sparse_bucket {
+		__u16 bucket;
+		__u16 pad;
+		__u32 n;
+	} *v;
+	__u32 n, cap;
+};
+
+/* Count, sum and max of the waits and of their parts. */
+struct wait_sums {
+	__u64 waits, wait_sum_ns, wait_max_ns, wait_min_ns;
+	__u64 delivery_sum_ns, delivery_max_ns, queue_max_ns;
+};
+
+struct wait_acc {
+	struct wait_acc *next; /* the tid's chain in the engine's hash */
+	__u32 tid;
+	__u64 start_ns; /* the task's start time once a record named it; 0 = not yet */
+	__u64 exit_ns;  /* its final switch; 0 = alive */
+	__u64 cgroup_id; /* from the last record that named it */
+	struct wait_sums cum, iv; /* since first seen; since the last tick */
+	struct sparse_hist hcum, hiv;
+	struct sdr_rec_task *exit_rec; /* its exit record, until published */
+	__u64 seen_gen; /* the generation of the last record that named it */
+};
+
+/* Per CPU: what the ring buffer and the peeks have given (see above). */
+struct wait_cpu {
+	__u64 hw_ns;            /* end of the latest wait taken */
+	__u64 peek_lo, peek_hi; /* ends of the waits taken by peeks, not yet seen in the ring */
+	struct sdr_rec_waits copy; /* the partial batch read at the last peek */
+	bool have_copy;
+};
+
+struct wait_engine {
+	struct wait_acc **buckets;
+	size_t nr_buckets, nr_accs;
+	struct wait_cpu *cpus;
+	int ncpu;
+	__u64 taken;     /* waits taken (from the ring and peeks) */
+	__u64 refused;   /* malformed batches */
+	__u64 peek_lost; /* waits taken by a peek whose batch the ring then lost (also in ringbuf) */
+	__u64 bytes;     /* memory held by the accumulators and their histograms */
+};
+
+int wait_engine__init(struct wait_engine *e, int ncpu);
+void wait_engine__free(struct wait_engine *e);
+
+/* A batch from the ring buffer (size bytes as received). */
+void wait_engine__batch(struct wait_engine *e, const void *data, size_t size);
+/* A CPU's partial batch, read from the map: kept until wait_engine__apply_peeks(). */
+int wait_engine__copy_partial(void *e, const struct sdr_rec_waits *b);
+/* Takes the copies' waits not seen yet. Call after draining the ring again. */
+void wait_engine__apply_peeks(struct wait_engine *e);
+
+/*
+ * The live accumulator of (tid, start_ns), named now (made if new). A live
+ * accumulator of an older incarnation whose exit never came is taken over.
+ */
+struct wait_acc *wait_engine__live(struct wait_engine *e, __u32 tid, __u64 start_ns);
+/* An exit record: its task's accumulator ends at rec->hdr.ts_ns and keeps the record. */
+int wait_engine__exit(struct wait_engine *e, const struct sdr_rec_task *rec);
+/* Whether (tid, start_ns) has an exit not yet published. */
+bool wait_engine__exit_pending(const struct wait_engine *e, __u32 tid, __u64 start_ns);
+
+/*
+ * Hands each exited accumulator whose exit ended at or before until_ns to
+ * cb (which publishes it), then frees it.
+ */
+void wait_engine__publish_exits(struct wait_engine *e, __u64 until_ns,
+				void (*cb)(void *ctx, struct wait_acc *a), void *ctx);
+/*
+ * Ends the interval of the live accumulators published in generation:
+ * each one's interval part goes to cb (its cgroup's histogram), then is
+ * cleared; live accumulators no record named in the last two generations
+ * (their task is gone, its exit lost) are freed, their waits counted in
+ * *dropped. Exited ones wait for wait_engine__publish_exits().
+ */
+void wait_engine__end_interval(struct wait_engine *e, __u64 generation,
+			       void (*cb)(void *ctx, const struct wait_acc *a), void *ctx,
+			       __u64 *dropped);
+
+/* The accumulator's totals into the kernel's per-task shape (coarse histogram too). */
+void wait_acc__fill_counts(const struct wait_acc *a, struct sdr_task_counts *c);
+/* Percentiles of the cumulative or interval histogram, within 1/64 (report/lat.h). */
+struct lat wait_acc__lat(const struct wait_acc *a, bool interval);
+/* Adds a sparse histogram into dense fine counts (SDR_HIST_NR_BUCKETS of them). */
+void sparse_hist__add_to(const struct sparse_hist *h, __u64 *dense);
+
+#endif /* SCHEDRIFT_WAIT_ENGINE_H */
