@@ -298,7 +298,7 @@ bench-scale: deps
 
 # The completion, the Debian package and the OCI image (before install:,
 # which ships the completion).
-include mk/package.mk
+include dist/packaging/package.mk
 
 install: schedrift $(COMPLETION)
 	install -D -m 0755 schedrift $(DESTDIR)$(PREFIX)/sbin/schedrift

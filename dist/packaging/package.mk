@@ -30,7 +30,7 @@ $(COMPLETION): schedrift
 DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
 DEB := $(OUTPUT)/schedrift_$(VERSION)_$(DEB_ARCH).deb
 DEB_SRC := $(OUTPUT)/deb/schedrift-$(VERSION)
-DEB_INPUTS := Makefile mk bpf userspace vmlinux dist docs/man
+DEB_INPUTS := Makefile bpf userspace vmlinux dist docs/man
 # The changelog's date: the commit's, so that a rebuild of one commit is the
 # same package (dpkg-buildpackage takes SOURCE_DATE_EPOCH from it).
 DEB_DATE = $(shell git log -1 --format=%aD 2>/dev/null || date -R)
@@ -56,7 +56,7 @@ $(DEB): $(shell find $(DEB_INPUTS) -type f 2>/dev/null) $(OUTPUT)/version.h
 
 # ---- OCI image: make image -> $(OUTPUT)/image/oci:$(VERSION) ----
 # From scratch: the binary and the shared objects it loads, nothing else
-# (mk/build-image.sh says why not the static binary). Built offline with
+# (dist/packaging/build-image.sh says why not the static binary). Built offline with
 # umoci; dist/kubernetes/daemonset.yaml names the same tag.
 .PHONY: image
 IMAGE_DIR := $(OUTPUT)/image
@@ -65,6 +65,6 @@ IMAGE_EPOCH = $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 
 image: $(IMAGE)
 
-$(IMAGE): schedrift mk/build-image.sh dist/VERSION
+$(IMAGE): schedrift dist/packaging/build-image.sh dist/VERSION
 	$(call msg,IMAGE,$(IMAGE_DIR)/oci:$(VERSION))
-	$(Q)mk/build-image.sh ./schedrift '$(VERSION)' '$(GIT_REV)' '$(IMAGE_EPOCH)' $(IMAGE_DIR)
+	$(Q)dist/packaging/build-image.sh ./schedrift '$(VERSION)' '$(GIT_REV)' '$(IMAGE_EPOCH)' $(IMAGE_DIR)

@@ -11,7 +11,7 @@
 # does not link statically, so .output/schedrift-static has no --listen,
 # and the DaemonSet's probes and Prometheus scrape need it.
 #
-#   mk/build-image.sh BINARY VERSION GIT_REV EPOCH OUT_DIR
+#   dist/packaging/build-image.sh BINARY VERSION GIT_REV EPOCH OUT_DIR
 # OUT_DIR/oci is the OCI layout (tag VERSION); OUT_DIR/schedrift-VERSION.oci.tar
 # the same as one archive (podman load, skopeo copy oci-archive:...).
 set -eu
@@ -56,7 +56,7 @@ find "$rootfs" -type d -exec chmod 0555 {} +
 chown -R 0:0 "$rootfs"
 find "$rootfs" -exec touch -h -d "@$epoch" {} +
 umoci repack --image "$out/oci:$version" --history.created "$created" \
-	--history.created_by "mk/build-image.sh (make image)" "$out/bundle"
+	--history.created_by "dist/packaging/build-image.sh (make image)" "$out/bundle"
 umoci gc --layout "$out/oci"
 tar -C "$out/oci" --sort=name --mtime="@$epoch" --owner=0 --group=0 --numeric-owner \
 	-cf "$out/schedrift-$version.oci.tar" .
