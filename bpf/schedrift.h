@@ -73,11 +73,13 @@ enum sdr_rec_type {
 	SDR_REC_WAIT = 4,          /* struct sdr_rec_wait: trace version 1 only, no longer made */
 	SDR_REC_OUTLIER = 5,       /* struct sdr_rec_outlier */
 	SDR_REC_NUMA = 6,          /* struct sdr_rec_numa */
-	SDR_REC_WAITS = 7,         /* struct sdr_rec_waits: a CPU's batch of waits, record mode only */
+	SDR_REC_WAITS = 7,         /* struct sdr_rec_waits: a CPU's batch of waits (replaced by 8) */
+	SDR_REC_SWITCHES = 8,      /* struct sdr_rec_switches: a CPU's batch of switches */
 	/* Made by userspace, never by BPF: */
 	SDR_REC_CGROUP = 16,       /* struct sdr_rec_cgroup, id -> path */
 	SDR_REC_WAIT_BATCH = 17,   /* delta-encoded waits (docs/trace-format.md) */
 	SDR_REC_K8S = 18,          /* struct sdr_rec_k8s, a pod cgroup's Kubernetes names */
+	SDR_REC_SWITCH_BATCH = 19, /* delta-encoded switches (docs/trace-format.md) */
 };
 
 /*
@@ -232,6 +234,41 @@ struct sdr_rec_waits {
 	__u32 nr; /* items in use, 1..SDR_WAITS_PER_REC */
 	__u32 pad;
 	struct sdr_wait_item w[SDR_WAITS_PER_REC];
+};
+
+/*
+ * Issue 23, second slice: every sched_switch appends one of these to its
+ * CPU's batch (the contract between the hot programs and the userspace
+ * engine). A switch that ends no wait has wait_ns 0; idle is tid 0. From
+ * the items of a CPU userspace knows what held that CPU when, so waits
+ * are attributed to their culprits there, never in the hot path.
+ */
+enum sdr_prev_state {
+	SDR_PREV_RUNNABLE = 0, /* preempted or yielded: its wait starts at this switch */
+	SDR_PREV_SLEEP = 1,    /* blocked */
+	SDR_PREV_DEAD = 2,     /* its final switch */
+	SDR_PREV_IDLE = 3,     /* prev_tid 0: the CPU was idle */
+};
+
+struct sdr_switch_item {
+	__u64 ts_ns;       /* the switch (CLOCK_MONOTONIC) */
+	__u64 wait_ns;     /* next's wait that ended here: start -> running; 0 = none */
+	__u32 delivery_ns; /* start -> queued; saturates at 0xffffffff */
+	__u32 premig_ns;   /* start -> its last migration while queued (time queued on CPUs it
+			    * left); 0 = not moved while queued; saturates at 0xffffffff */
+	__u32 prev_tid;
+	__u32 next_tid;
+	__u8 prev_state;   /* enum sdr_prev_state */
+	__u8 landing;      /* 0, or 1 + enum sdr_locality: next's first run after a migration */
+	__u8 pad[6];
+};
+
+#define SDR_SWITCHES_PER_REC 32
+struct sdr_rec_switches {
+	struct sdr_rec_hdr hdr; /* type SDR_REC_SWITCHES; cpu: of all items; ts_ns: the last */
+	__u32 nr;
+	__u32 pad;
+	struct sdr_switch_item s[SDR_SWITCHES_PER_REC];
 };
 
 /* Trace version 1's single wait record. The task is named by an earlier record. */
