@@ -9,6 +9,7 @@
 #include "report/load.h"
 #include "report/totals.h"
 #include "trace/wait_batch.h"
+#include "trace/switch_batch.h"
 #include "lib/util.h"
 
 /* ---- rows: one per task incarnation, found by tid ---- */
@@ -231,6 +232,22 @@ static int add_wait(void *ctx, const struct wait_sample *s)
 			s->ts_ns, s->delivery_ns);
 }
 
+/* A switch of a version 3 file: the wait it ended, if any, is a wait sample. */
+static int add_switch(void *ctx, const struct switch_sample *s)
+{
+	struct wait_sample w;
+
+	if (!s->next_tid || !s->wait_ns)
+		return 0;
+	w.ts_ns = s->ts_ns;
+	w.wait_ns = s->wait_ns;
+	w.delivery_ns = s->delivery_ns;
+	w.tid = s->next_tid;
+	w.cpu = s->cpu;
+	w.landing = s->landing;
+	return add_wait(ctx, &w);
+}
+
 static int add_outlier(struct report *r, const struct sdr_rec_outlier *o)
 {
 	if (ARRAY_GROW(r->outliers, r->nr_outliers, r->cap_outliers, 64))
@@ -353,6 +370,8 @@ static int add_record(struct report *r, const struct sdr_rec_hdr *h)
 		break;
 	case SDR_REC_WAIT_BATCH:
 		return wait_batch__decode(h, r->meta.version, add_wait, r);
+	case SDR_REC_SWITCH_BATCH:
+		return switch_batch__decode(h, add_switch, r);
 	case SDR_REC_OUTLIER:
 		if (v1 && h->size >= V1_OUTLIER_SIZE)
 			return add_outlier_v1(r, h);
