@@ -103,7 +103,9 @@ def timehist(path, sleeper, cpu, tool_tids):
                 waits.append(us + 0.5)
                 # The task the sleeper's switch-in took the CPU from.
                 blockers.append((us + 0.5, last_prev.get(c, (0, ""))))
-        if tid in tool_tids:
+        # A run counts only when perf saw it begin: a task's first row holds
+        # the time since the trace began, not a run (775 ms in one round).
+        if tid in tool_tids and last_next.get(c) == tid:
             runs["cpu" if c == cpu else "other"].append(ms_to_us(m.group(7)))
         last_next[c] = int(nxt.group(1))
         last_prev[c] = (tid, TASK_RE.sub("", m.group(4)) if task else "<idle>")
