@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Context switches, delta-encoded in batches (SDR_REC_SWITCH_BATCH) so a
+ * file can hold every switch of a busy machine: about 8 bytes a switch
+ * before zlib, where the kernel's struct sdr_switch_item is 40. The layout
+ * is in docs/trace-format.md ("Switch batches"); the kernel's batches
+ * (SDR_REC_SWITCHES) are turned into samples by switch_batch__from_bpf and
+ * never written to a file as they are.
+ */
+#ifndef SCHEDRIFT_SWITCH_BATCH_H
+#define SCHEDRIFT_SWITCH_BATCH_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "schedrift.h"
+#include "trace/switch_sample.h"
+
+/* A record's size field is 16 bits; stop well before. */
+#define SWITCH_BATCH_MAX_BYTES 65000
+
+struct switch_batch {
+	__u8 buf[SWITCH_BATCH_MAX_BYTES];
+	size_t len;	/* bytes used, 0 = empty */
+	__u32 count;
+	__u64 prev_ts;
+	/* Per CPU, 1 + the next_tid of its last switch in this batch; 0 = none yet. */
+	__u32 last_next[SDR_MAX_CPUS];
+};
+
+void switch_batch__init(struct switch_batch *b);
+/*
+ * Adds a switch; returns 1 when the batch is full and must be taken first
+ * (nothing added), -EINVAL for a sample the decoder would refuse (cpu,
+ * prev_state or landing out of range, delivery or premig longer than the
+ * wait, a wait over SDR_WAIT_ABSURD_NS; nothing added).
+ */
+int switch_batch__add(struct switch_batch *b, const struct switch_sample *s);
+/* The batch as one record (header filled in), or NULL when empty; then reset with _init. */
+const struct sdr_rec_hdr *switch_batch__record(struct switch_batch *b);
+
+/*
+ * Adds s to b; when b is full, first hands b's record to flush (which
+ * writes it) and starts b again. Returns 0, -EINVAL for a sample the
+ * decoder would refuse, or flush's non-zero return.
+ */
+int switch_batch__put(struct switch_batch *b, const struct switch_sample *s,
+		      int (*flush)(void *ctx, const struct sdr_rec_hdr *rec), void *ctx);
+
+/*
+ * Decode a SDR_REC_SWITCH_BATCH record, calling cb for each switch in
+ * order. Returns 0, -EINVAL when the payload is malformed (never reads
+ * past rec->size; the switches before the damage have been passed on),
+ * or cb's non-zero return.
+ */
+int switch_batch__decode(const struct sdr_rec_hdr *rec,
+			 int (*cb)(void *ctx, const struct switch_sample *s), void *ctx);
+
+/*
+ * The switches of one batch the BPF programs made (SDR_REC_SWITCHES, `size`
+ * bytes as received, or a CPU's partial batch read from the switch_buf
+ * map), each as a sample to cb, in order. Returns 0; -EINVAL for a
+ * malformed batch (nothing passed on); or cb's non-zero return. An item
+ * the decoder would refuse (BPF never makes one) is skipped and counted
+ * in *refused.
+ */
+int switch_batch__from_bpf(const struct sdr_rec_switches *b, size_t size, __u64 *refused,
+			   int (*cb)(void *ctx, const struct switch_sample *s), void *ctx);
+
+/* 1 when the decoder would take s (the checks switch_batch__add makes). */
+int switch_sample__valid(const struct switch_sample *s);
+
+#endif /* SCHEDRIFT_SWITCH_BATCH_H */
