@@ -8,7 +8,9 @@
 #include "lib/hist.h"
 #include "report/load.h"
 #include "report/totals.h"
+#include "trace/switch_batch.h"
 #include "trace/wait_batch.h"
+#include "report/who_delayed.h"
 #include "lib/util.h"
 
 /* ---- rows: one per task incarnation, found by tid ---- */
@@ -58,6 +60,7 @@ static struct report_task *new_row(struct report *r, __u32 tid)
 	t = &r->tasks[r->nr_tasks];
 	memset(t, 0, sizeof(*t));
 	t->id.tid = tid;
+	t->load_key = r->nr_tasks + 1;
 	t->preferred_nid = -1;
 	t->home_node = -1;
 	/*
@@ -330,6 +333,39 @@ static int add_outlier_v1(struct report *r, const struct sdr_rec_hdr *h)
 	return add_outlier(r, &o);
 }
 
+/* A row's key for who delayed whom, or the tid's until a record names it. */
+static __u64 delay_key(struct report *r, __u32 tid)
+{
+	struct report_task *t = row_of_tid(r, tid);
+
+	return t ? t->load_key : WHO_DELAYED_TID_KEY(tid);
+}
+
+static int add_switch(void *ctx, const struct switch_sample *s)
+{
+	struct report *r = ctx;
+	struct attrib_wait w;
+	__u64 culprit[ATTRIB_MAX_SHARES];
+	__u32 i;
+	int rc = who_delayed__switch(r, s, &w);
+
+	if (rc <= 0)
+		return rc;
+	for (i = 0; i < w.nr_shares; i++)
+		culprit[i] = delay_key(r, w.shares[i].tid);
+	return who_delayed__wait(r, delay_key(r, w.tid), &w, culprit);
+}
+
+static __u64 resolve_tid_key(void *ctx, __u64 key)
+{
+	struct report_task *t;
+
+	if (!WHO_DELAYED_IS_TID_KEY(key))
+		return key;
+	t = row_of_tid(ctx, (__u32)key);
+	return t ? t->load_key : DELAYS_UNKNOWN;
+}
+
 /* Returns 0, -ENOMEM, or -EINVAL for a record whose content is malformed. */
 static int add_record(struct report *r, const struct sdr_rec_hdr *h)
 {
@@ -353,6 +389,8 @@ static int add_record(struct report *r, const struct sdr_rec_hdr *h)
 		break;
 	case SDR_REC_WAIT_BATCH:
 		return wait_batch__decode(h, r->meta.version, add_wait, r);
+	case SDR_REC_SWITCH_BATCH:
+		return switch_batch__decode(h, add_switch, r);
 	case SDR_REC_OUTLIER:
 		if (v1 && h->size >= V1_OUTLIER_SIZE)
 			return add_outlier_v1(r, h);
@@ -770,6 +808,8 @@ int report__load(struct report *r, const char *path, int salvage, struct trace_e
 	}
 	trace_reader__close(rd);
 	rd = NULL;
+	if (who_delayed__resolve(r, resolve_tid_key, r))
+		goto oom;
 	free(r->tid_keys);
 	free(r->tid_index);
 	r->tid_keys = r->tid_index = NULL;
@@ -778,6 +818,8 @@ int report__load(struct report *r, const char *path, int salvage, struct trace_e
 		goto oom;
 	if (r->nr_tasks)
 		qsort(r->tasks, r->nr_tasks, sizeof(*r->tasks), report_task__cmp);
+	if (who_delayed__derive(r))
+		goto oom;
 	return 0;
 oom:
 	if (rd)

@@ -36,6 +36,19 @@ __u64 report__losses_total(const struct report *r)
 	return sum;
 }
 
+const char *report__delay_class_name(int c)
+{
+	static const char *const names[RDC_NR] = {
+		[RDC_SAME] = "same cgroup",
+		[RDC_ANOTHER] = "another cgroup",
+		[RDC_SYSTEM] = "kernel threads / system",
+		[RDC_IDLE] = "idle",
+		[RDC_UNKNOWN] = "unknown",
+	};
+
+	return c >= 0 && c < RDC_NR ? names[c] : "?";
+}
+
 const char *report__cgroup_label(const struct report_cgroup *g, char *buf, size_t len)
 {
 	if (g->k8s && g->k8s->pod[0]) {
@@ -117,5 +130,11 @@ void report__free(struct report *r)
 	free(r->outliers);
 	free(r->migs);
 	free(r->numas);
+	attrib__free(r->delays.engine);
+	delays__free(r->delays.by_task);
+	free(r->delays.tasks);
+	free(r->delays.groups);
+	free(r->delays.task_mem);
+	free(r->delays.group_mem);
 	memset(r, 0, sizeof(*r));
 }

@@ -16,6 +16,8 @@
 #include "trace/trace.h"
 #include "lib/names.h"
 #include "report/lat.h"
+#include "engine/attrib.h"
+#include "engine/delays.h"
 
 /* Wait samples packed in one word: wait | cpu << 48 | landing << 58. */
 #define SAMPLE_WAIT_BITS 48
@@ -32,6 +34,7 @@ struct sample_vec {
 
 struct report_task {
 	struct sdr_task_id id;
+	__u64 load_key; /* 1 + the row's index while loading (rows are sorted after) */
 	int id_known; /* 0 while only wait samples named it (tid alone) */
 	__u64 name_ts; /* time of the record id came from: the latest names the task */
 	int exited;
@@ -66,6 +69,47 @@ struct report_cgroup {
 	struct lat delivery, queue; /* the parts of runq, when split_known */
 	int split_known;            /* 0: not known (a version 1 file; the daemon keeps none) */
 };
+
+/*
+ * Who delayed whom (docs/report.md): what held the CPU while each victim
+ * waited, by class and by culprit. Classes, of the culprit seen from the
+ * victim's cgroup: "unknown" also holds holders folded beyond the ones
+ * named per wait (engine/attrib.h).
+ */
+enum report_delay_class {
+	RDC_SAME,    /* the victim's own cgroup */
+	RDC_ANOTHER, /* another cgroup */
+	RDC_SYSTEM,  /* kernel threads (the root cgroup) and system services (system.slice, init.scope) */
+	RDC_IDLE,    /* nothing ran: the wait was not for want of the CPU */
+	RDC_UNKNOWN, /* history too short, a gap, or a holder never named */
+	RDC_NR
+};
+
+struct report_delayed {
+	__u64 key; /* tasks: index into report.tasks; groups: cgroup id (DELAYS_UNKNOWN: none) */
+	__u64 wait_ns, nr_waits, premig_ns, lost_ns;
+	__u64 class_ns[RDC_NR];
+	struct delays_cell *culprits; /* the top ones, ns desc then key; keys as above or DELAYS_* */
+	size_t nr_culprits;
+	struct delays_cell other; /* the rest, summed */
+	size_t omitted;           /* culprits in other */
+};
+
+struct report_delays {
+	int known; /* the file has every switch (SDR_REC_SWITCH_BATCH) */
+	size_t top_k;
+	struct report_delayed *tasks, *groups; /* victims by wait desc, then key */
+	size_t nr_tasks, nr_groups;
+	struct delays_victim *task_mem, *group_mem; /* what the cells point into */
+	struct attrib_stats attrib;
+	struct delays_stats pairs;
+	size_t bytes; /* the engine's and the pairs' memory at the end of loading */
+	/* Loading state. */
+	struct attrib *engine;
+	struct delays *by_task;
+};
+
+const char *report__delay_class_name(int c);
 
 struct report {
 	struct trace_meta meta;
@@ -122,6 +166,7 @@ struct report {
 	size_t nr_migs, cap_migs;
 	struct sdr_rec_numa *numas;
 	size_t nr_numas, cap_numas;
+	struct report_delays delays;
 
 	/* Loading state. */
 	__u32 *tid_index; /* open addressing: tid -> current row of that tid */

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Who delayed whom, from a trace file written here with every switch
+ * (SDR_REC_SWITCH_BATCH) and the tasks' cgroups, the sums worked by hand:
+ * - a victim's waits split among its CPU's holders, idle, and the part
+ *   before a migration (premig) kept apart;
+ * - the classes (same cgroup, another, kernel threads / system, idle,
+ *   unknown for a holder no record names) at task and cgroup level;
+ * - culprits sorted by time, then key; rows keyed after the sort;
+ * - a file without switches has no table (known = 0).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "check.h"
+#include "report/load.h"
+#include "report/render.h"
+#include "host/topology.h"
+#include "trace/switch_batch.h"
+
+#define S 1000000000ull
+
+static char dir[] = "/tmp/schedrift-who-XXXXXX";
+
+static void meta_of(struct trace_meta *m)
+{
+	memset(m, 0, sizeof(*m));
+	topology__init(&m->topo);
+	m->topo.nr_cpus = 2;
+	m->topo.nr_nodes = 1;
+	m->topo.cpu_node[0] = m->topo.cpu_node[1] = 0;
+	m->topo.cpu_llc[0] = m->topo.cpu_llc[1] = 0;
+	strcpy(m->kernel_release, "6.18.0-test");
+	strcpy(m->hostname, "unit");
+	m->nr_cpus_online = 2;
+	m->start_mono_ns = S;
+	strcpy(m->command, "schedrift record");
+}
+
+static void put_task(struct trace_writer *w, __u32 tid, const char *comm, __u64 cgroup)
+{
+	struct sdr_rec_task t = {};
+
+	t.hdr.type = SDR_REC_TASK_SNAPSHOT;
+	t.hdr.size = sizeof(t);
+	t.hdr.ts_ns = S + 10000;
+	t.task.tid = t.task.tgid = tid;
+	t.task.start_ns = S - 1000 + tid;
+	strcpy(t.task.comm, comm);
+	t.counts.cgroup_id = cgroup;
+	CHECK(trace_writer__append(w, &t, sizeof(t)) == 0);
+}
+
+static void put_cgroup(struct trace_writer *w, __u64 id, const char *path)
+{
+	char buf[128] = {};
+	struct sdr_rec_cgroup *c = (struct sdr_rec_cgroup *)buf;
+
+	c->hdr.type = SDR_REC_CGROUP;
+	c->hdr.size = sizeof(*c) + strlen(path) + 1;
+	c->hdr.ts_ns = S;
+	c->id = id;
+	strcpy(c->path, path);
+	CHECK(trace_writer__append(w, c, c->hdr.size) == 0);
+}
+
+static struct switch_batch batch;
+
+static void sw(__u32 cpu, __u64 t, __u32 prev, __u32 next, __u64 wait, __u64 premig)
+{
+	struct switch_sample s = { .ts_ns = S + t, .cpu = cpu, .prev_tid = prev,
+				   .next_tid = next, .wait_ns = wait, .premig_ns = premig };
+
+	CHECK(switch_batch__add(&batch, &s) == 0);
+}
+
+static const struct delays_cell *cell(const struct report_delayed *v, __u64 key)
+{
+	size_t i;
+
+	for (i = 0; i < v->nr_culprits; i++)
+		if (v->culprits[i].culprit == key)
+			return &v->culprits[i];
+	return NULL;
+}
+
+static size_t row(const struct report *r, __u32 tid)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_tasks; i++)
+		if (r->tasks[i].id.tid == tid)
+			return i;
+	return (size_t)-1;
+}
+
+static const struct report_delayed *victim(const struct report_delayed *v, size_t n, __u64 key)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].key == key)
+			return &v[i];
+	return NULL;
+}
+
+static void write_file(const char *path, int with_switches)
+{
+	struct trace_trailer tr = {};
+	struct trace_meta meta;
+	struct trace_writer *w;
+	int err;
+
+	meta_of(&meta);
+	w = trace_writer__open(path, &meta, &err);
+	CHECK(w != NULL);
+	if (!w)
+		return;
+	put_cgroup(w, 1, "/");
+	put_cgroup(w, 100, "/a");
+	put_cgroup(w, 200, "/b");
+	/* 10 and 11 in /a, the hog 20 in /b, a kernel thread 30 at the root; 40 never named. */
+	put_task(w, 10, "victim", 100);
+	put_task(w, 11, "sibling", 100);
+	put_task(w, 20, "hog", 200);
+	put_task(w, 30, "kworker", 1);
+	if (with_switches) {
+		switch_batch__init(&batch);
+		/*
+		 * CPU 0: the hog from 0; 10 waited [200, 1000) behind it (800).
+		 * 10, 30, 11, 20 in turn; 10 waited 3000 ending at 4000, 500 of
+		 * them on a CPU it left: [1500, 4000) here is 30 500, 11 500,
+		 * 20 1500. Then idle [5000, 6000) while 10 waited 500.
+		 */
+		sw(0, 0, 0, 20, 0, 0);
+		sw(1, 0, 0, 40, 0, 0);
+		sw(0, 1000, 20, 10, 800, 0);
+		sw(0, 1500, 10, 30, 0, 0);
+		sw(1, 1000, 40, 20, 600, 0); /* 20 waited [400, 1000) behind 40 */
+		sw(0, 2000, 30, 11, 0, 0);
+		sw(0, 2500, 11, 20, 0, 0);
+		sw(0, 4000, 20, 10, 3000, 500);
+		sw(0, 5000, 10, 0, 0, 0);
+		sw(0, 6000, 0, 10, 500, 0);
+		CHECK(trace_writer__append(w, switch_batch__record(&batch),
+					   switch_batch__record(&batch)->size) == 0);
+	}
+	tr.end_mono_ns = S + 20000;
+	CHECK(trace_writer__close(w, &tr) == 0);
+}
+
+static void check_tables(const char *path)
+{
+	const struct report_delayed *v;
+	const struct delays_cell *c;
+	struct trace_error e = {};
+	struct report r;
+	size_t r10, r11, r20, r30;
+
+	CHECK(report__load(&r, path, 0, &e) == 0, "%s", e.msg);
+	CHECK(r.delays.known);
+	r10 = row(&r, 10);
+	r11 = row(&r, 11);
+	r20 = row(&r, 20);
+	r30 = row(&r, 30);
+	CHECK_EQ_U64(r.delays.nr_tasks, 2);
+	v = victim(r.delays.tasks, r.delays.nr_tasks, r10);
+	CHECK(v != NULL);
+	if (v) {
+		CHECK_EQ_U64(v->wait_ns, 4300);
+		CHECK_EQ_U64(v->nr_waits, 3);
+		CHECK_EQ_U64(v->premig_ns, 500);
+		CHECK_EQ_U64(v->nr_culprits, 4);
+		c = cell(v, r20);
+		CHECK(c && c->ns == 2300 && c->count == 2);
+		CHECK(v->culprits[0].culprit == r20);
+		c = cell(v, r11);
+		CHECK(c && c->ns == 500 && c->count == 1);
+		c = cell(v, r30);
+		CHECK(c && c->ns == 500);
+		c = cell(v, DELAYS_IDLE);
+		CHECK(c && c->ns == 500);
+		CHECK_EQ_U64(v->class_ns[RDC_SAME], 500);
+		CHECK_EQ_U64(v->class_ns[RDC_ANOTHER], 2300);
+		CHECK_EQ_U64(v->class_ns[RDC_SYSTEM], 500);
+		CHECK_EQ_U64(v->class_ns[RDC_IDLE], 500);
+		CHECK_EQ_U64(v->class_ns[RDC_UNKNOWN], 0);
+	}
+	v = victim(r.delays.tasks, r.delays.nr_tasks, r20);
+	CHECK(v && v->wait_ns == 600 && v->class_ns[RDC_UNKNOWN] == 600);
+	/* Sorted by wait: 10 (4300) before 20 (600). */
+	CHECK_EQ_U64(r.delays.tasks[0].key, r10);
+
+	CHECK_EQ_U64(r.delays.nr_groups, 2);
+	v = victim(r.delays.groups, r.delays.nr_groups, 100);
+	CHECK(v != NULL);
+	if (v) {
+		CHECK_EQ_U64(v->wait_ns, 4300);
+		c = cell(v, 200);
+		CHECK(c && c->ns == 2300);
+		c = cell(v, 100);
+		CHECK(c && c->ns == 500);
+		c = cell(v, 1);
+		CHECK(c && c->ns == 500);
+		CHECK_EQ_U64(v->class_ns[RDC_ANOTHER], 2300);
+		CHECK_EQ_U64(v->class_ns[RDC_SAME], 500);
+		CHECK_EQ_U64(v->class_ns[RDC_SYSTEM], 500);
+	}
+	v = victim(r.delays.groups, r.delays.nr_groups, 200);
+	CHECK(v && cell(v, DELAYS_UNKNOWN) && cell(v, DELAYS_UNKNOWN)->ns == 600);
+	CHECK_EQ_U64(r.delays.attrib.waits, 4);
+	CHECK_EQ_U64(r.delays.attrib.unknown_short_ns, 0);
+	report__free(&r);
+}
+
+static void check_none(const char *path)
+{
+	struct trace_error e = {};
+	struct report r;
+
+	CHECK(report__load(&r, path, 0, &e) == 0, "%s", e.msg);
+	CHECK(!r.delays.known);
+	CHECK_EQ_U64(r.delays.nr_tasks, 0);
+	report__free(&r);
+}
+
+int main(void)
+{
+	char with[128], without[128];
+
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(with, sizeof(with), "%s/with.sdt", dir);
+	snprintf(without, sizeof(without), "%s/without.sdt", dir);
+	write_file(with, 1);
+	write_file(without, 0);
+	check_tables(with);
+	check_none(without);
+	unlink(with);
+	unlink(without);
+	rmdir(dir);
+	return check_summary();
+}
