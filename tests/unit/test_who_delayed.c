@@ -149,6 +149,33 @@ static void write_file(const char *path, int with_switches)
 	CHECK(trace_writer__close(w, &tr) == 0);
 }
 
+/* The text and JSON say the same: 2300 of 4300 ns is 53.4%, share 0.5348. */
+static void check_render(const struct report *r)
+{
+	char *json = NULL, *text = NULL;
+	size_t len;
+	FILE *f;
+
+	f = open_memstream(&json, &len);
+	report__print_json(r, f, 0, 0);
+	fclose(f);
+	f = open_memstream(&text, &len);
+	report__print_text(r, f, "with.sdt", 0);
+	fclose(f);
+	CHECK(strstr(text, "  /a: waited 4.3us in 3 waits (500ns before a migration)\n") != NULL,
+	      "%s", text);
+	CHECK(strstr(text, " another cgroup 53.4%,") != NULL);
+	CHECK(strstr(text, "  53.4%     2.3us       2  /b\n") != NULL);
+	CHECK(strstr(text, "  53.4%     2.3us       2  hog[20]\n") != NULL);
+	CHECK(strstr(json, "\"who_delayed_whom\": {") != NULL);
+	CHECK(strstr(json, "\"another_cgroup\": 2300,") != NULL);
+	CHECK(strstr(json, "\"share\": 0.5348") != NULL);
+	if (getenv("SHOW"))
+		printf("%s\n%s\n", text, json);
+	free(json);
+	free(text);
+}
+
 static void check_tables(const char *path)
 {
 	const struct report_delayed *v;
@@ -210,6 +237,7 @@ static void check_tables(const char *path)
 	CHECK(v && cell(v, DELAYS_UNKNOWN) && cell(v, DELAYS_UNKNOWN)->ns == 600);
 	CHECK_EQ_U64(r.delays.attrib.waits, 4);
 	CHECK_EQ_U64(r.delays.attrib.unknown_short_ns, 0);
+	check_render(&r);
 	report__free(&r);
 }
 

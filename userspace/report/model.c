@@ -49,6 +49,48 @@ const char *report__delay_class_name(int c)
 	return c >= 0 && c < RDC_NR ? names[c] : "?";
 }
 
+const struct report_cgroup *report__cgroup_by_id(const struct report *r, __u64 id)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_cgroups; i++)
+		if (r->cgroups[i].id == id)
+			return &r->cgroups[i];
+	return NULL;
+}
+
+const char *report__delay_label(const struct report *r, int by_task, __u64 key, char *buf,
+				size_t len)
+{
+	const struct report_cgroup *g;
+	const struct report_task *t;
+	size_t i;
+
+	if (key == DELAYS_IDLE)
+		return "idle";
+	if (key == DELAYS_UNKNOWN)
+		return "unknown";
+	if (key == DELAYS_OTHER)
+		return "other";
+	if (by_task) {
+		if (key >= r->nr_tasks)
+			return "unknown";
+		t = &r->tasks[key];
+		snprintf(buf, len, "%.*s[%u]", SDR_COMM_LEN, t->id.comm, t->id.tid);
+		/* comm can hold any byte: keep tables aligned and terminals safe. */
+		for (i = 0; buf[i]; i++)
+			if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] >= 0x7f)
+				buf[i] = '?';
+		return buf;
+	}
+	g = report__cgroup_by_id(r, key);
+	if (!g) {
+		snprintf(buf, len, "(id %llu)", (unsigned long long)key);
+		return buf;
+	}
+	return report__cgroup_label(g, buf, len);
+}
+
 const char *report__cgroup_label(const struct report_cgroup *g, char *buf, size_t len)
 {
 	if (g->k8s && g->k8s->pod[0]) {

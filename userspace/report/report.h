@@ -216,4 +216,14 @@ __u64 report__losses_total(const struct report *r);
  */
 const char *report__cgroup_label(const struct report_cgroup *g, char *buf, size_t len);
 
+/* The cgroup row of an id, or NULL. */
+const struct report_cgroup *report__cgroup_by_id(const struct report *r, __u64 id);
+/*
+ * How text and HTML name a victim or culprit of the delay tables: a task
+ * as comm[tid] (by_task; key is a row), a cgroup by its label, and
+ * "idle", "unknown", "other" for the special keys. Returns buf or a constant.
+ */
+const char *report__delay_label(const struct report *r, int by_task, __u64 key, char *buf,
+				size_t len);
+
 #endif /* SCHEDRIFT_REPORT_H */

@@ -466,6 +466,8 @@ static void print_json(const struct report *r, FILE *f, int top_n, const bool *p
 	/* As nr_tasks: outliers may hold fewer (the longest; record keeps 1000). */
 	json__u64(&j, "nr_outliers", report__nr_outliers(r));
 	write_outliers(&j, r);
+	if (r->delays.known)
+		report__write_delays_json(&j, r);
 	json__object_end(&j);
 	json__finish(&j);
 	free(cgs);

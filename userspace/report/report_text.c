@@ -388,5 +388,6 @@ void report__print_text(const struct report *r, FILE *f, const char *path, int t
 	print_cgroups(r, f, top_n);
 	print_task_latency(r, f, top_n);
 	print_outliers(r, f, top_n > 0 && top_n < 10 ? top_n : 10);
+	report__print_delays_text(r, f, top_n);
 	print_losses(r, f);
 }

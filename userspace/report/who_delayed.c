@@ -94,16 +94,6 @@ static __u64 to_cgroup(void *ctx, __u64 key)
 	return m->r->tasks[row].cgroup_id;
 }
 
-static const struct report_cgroup *cgroup_of(const struct report *r, __u64 id)
-{
-	size_t i;
-
-	for (i = 0; i < r->nr_cgroups; i++)
-		if (r->cgroups[i].id == id)
-			return &r->cgroups[i];
-	return NULL;
-}
-
 static int prefix(const char *s, const char *p)
 {
 	size_t n = strlen(p);
@@ -114,7 +104,7 @@ static int prefix(const char *s, const char *p)
 /* Kernel threads sit in the root cgroup; systemd's services and init in theirs. */
 static int system_cgroup(const struct report *r, __u64 id)
 {
-	const struct report_cgroup *g = cgroup_of(r, id);
+	const struct report_cgroup *g = report__cgroup_by_id(r, id);
 
 	if (!g || !g->path)
 		return 0;
