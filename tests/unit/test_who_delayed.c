@@ -152,7 +152,7 @@ static void write_file(const char *path, int with_switches)
 /* The text and JSON say the same: 2300 of 4300 ns is 53.4%, share 0.5348. */
 static void check_render(const struct report *r)
 {
-	char *json = NULL, *text = NULL;
+	char *json = NULL, *text = NULL, *html = NULL;
 	size_t len;
 	FILE *f;
 
@@ -170,8 +170,17 @@ static void check_render(const struct report *r)
 	CHECK(strstr(json, "\"who_delayed_whom\": {") != NULL);
 	CHECK(strstr(json, "\"another_cgroup\": 2300,") != NULL);
 	CHECK(strstr(json, "\"share\": 0.5348") != NULL);
+	f = open_memstream(&html, &len);
+	CHECK(report__print_html(r, f, "with.sdt", 0) == 0);
+	fclose(f);
+	/* Row /a: waited, before a migration, then /b first at 53.4%: 136/255 of the way to red. */
+	CHECK(strstr(html, "<tr><th class=\"s\">/a</th><td>4.3us</td><td>11.6%</td>"
+			   "<td style=\"background:#ea9c9a\">53.4%</td>") != NULL, "%s",
+	      strstr(html, "<section id=\"delays\">"));
+	CHECK(strstr(html, "<a href=\"#delays\">") != NULL);
 	if (getenv("SHOW"))
-		printf("%s\n%s\n", text, json);
+		printf("%s\n%s\n%s\n", text, json, strstr(html, "<section id=\"delays\">"));
+	free(html);
 	free(json);
 	free(text);
 }

@@ -57,6 +57,8 @@ void report__write_capture_head(struct json *j, const struct report *r, unsigned
 /* Who delayed whom (report_delays.c): the JSON object (null without switches), the text section. */
 void report__write_delays_json(struct json *j, const struct report *r);
 void report__print_delays_text(const struct report *r, FILE *f, int top_n);
+/* The HTML section (id "delays"): a victim x culprit heatmap by cgroup, classes, tasks. */
+void report__print_delays_html(const struct report *r, FILE *f);
 /* The "lost" (every LOSS counter, and unconsumed) and "counters" objects. */
 void report__write_counters_json(struct json *j, const struct report *r);
 

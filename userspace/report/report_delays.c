@@ -5,6 +5,8 @@
  * and by culprit, the rest summed into "other".
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include "lib/html.h"
 #include "lib/json.h"
 #include "lib/util.h"
 #include "report/render.h"
@@ -198,4 +200,169 @@ void report__print_delays_text(const struct report *r, FILE *f, int top_n)
 	fprintf(f, "  by task (%zu victims; %zu shown, by wait time)\n", d->nr_tasks,
 		d->nr_tasks < shown ? d->nr_tasks : shown);
 	print_victims(r, f, 1, d->tasks, d->nr_tasks, shown);
+}
+
+/* ---- HTML: a victim x culprit heatmap by cgroup, and the task table ---- */
+
+#define HEAT_ROWS 10
+#define HEAT_COLS 10
+
+/* White to red by share of the victim's wait, in integers so the bytes are stable. */
+static void heat_td(FILE *f, __u64 ns, __u64 of)
+{
+	unsigned int k = of ? (unsigned int)(ns * 255 / of) : 0;
+	char p[16];
+
+	fprintf(f, "<td style=\"background:#%02x%02x%02x\">%s</td>", 255 - k * 41 / 255,
+		255 - k * 186 / 255, 255 - k * 190 / 255, ns ? pct(p, sizeof(p), ns, of) : "");
+}
+
+static void th_label(FILE *f, const struct report *r, int by_task, __u64 key, const char *tag)
+{
+	char label[320];
+
+	fprintf(f, "<%s class=\"s\">", tag);
+	html__escape_str(f, report__delay_label(r, by_task, key, label, sizeof(label)));
+	fprintf(f, "</%s>", tag);
+}
+
+static __u64 cell_ns(const struct report_delayed *v, __u64 key)
+{
+	size_t c;
+
+	for (c = 0; c < v->nr_culprits; c++)
+		if (v->culprits[c].culprit == key)
+			return v->culprits[c].ns;
+	return 0;
+}
+
+struct col {
+	__u64 key, ns;
+};
+
+static int cmp_col(const void *a, const void *b)
+{
+	const struct col *x = a, *y = b;
+
+	if (x->ns != y->ns)
+		return x->ns > y->ns ? -1 : 1;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* The columns: the culprits of the rows shown, by their time over those rows. */
+static size_t heat_cols(const struct report_delays *d, size_t rows, struct col *cols)
+{
+	struct col all[HEAT_ROWS * 8];
+	size_t i, c, k, n = 0;
+
+	for (i = 0; i < rows; i++)
+		for (c = 0; c < d->groups[i].nr_culprits; c++) {
+			const struct delays_cell *x = &d->groups[i].culprits[c];
+
+			for (k = 0; k < n && all[k].key != x->culprit; k++)
+				;
+			if (k == n && n == sizeof(all) / sizeof(all[0]))
+				continue;
+			if (k == n)
+				all[n++] = (struct col){ x->culprit, 0 };
+			all[k].ns += x->ns;
+		}
+	if (n)
+		qsort(all, n, sizeof(*all), cmp_col);
+	for (i = 0; i < n && i < HEAT_COLS; i++)
+		cols[i] = all[i];
+	return i;
+}
+
+void report__print_delays_html(const struct report *r, FILE *f)
+{
+	const struct report_delays *d = &r->delays;
+	struct col cols[HEAT_COLS];
+	size_t rows = d->nr_groups < HEAT_ROWS ? d->nr_groups : HEAT_ROWS, nc, i, c;
+	char a[16], p[16];
+	int k;
+
+	if (!d->known)
+		return;
+	fputs("<section id=\"delays\">\n<h2>Who delayed whom</h2>\n", f);
+	fprintf(f, "<p>Every wait (%llu; %llu partly unknown) split among what held its CPU "
+		   "while it was queued there. Rows: the cgroups that waited most; columns: "
+		   "what held their CPU; each cell is the share of the row's whole wait, the "
+		   "darker the more (docs/report.md).</p>\n",
+		(unsigned long long)d->attrib.waits, (unsigned long long)d->attrib.waits_partial);
+	nc = heat_cols(d, rows, cols);
+	fputs("<div class=\"scroll\"><table class=\"heat\">\n<tr><th class=\"s\">victim \\ "
+	      "culprit</th><th>waited</th><th>before a migration</th>", f);
+	for (c = 0; c < nc; c++)
+		th_label(f, r, 0, cols[c].key, "th");
+	fputs("<th>the rest</th></tr>\n", f);
+	for (i = 0; i < rows; i++) {
+		const struct report_delayed *v = &d->groups[i];
+		__u64 shown = 0;
+
+		fputs("<tr>", f);
+		th_label(f, r, 0, v->key, "th");
+		fprintf(f, "<td>%s</td>", fmt_duration(a, sizeof(a), v->wait_ns));
+		fprintf(f, "<td>%s</td>", pct(p, sizeof(p), v->premig_ns, v->wait_ns));
+		for (c = 0; c < nc; c++) {
+			__u64 ns = cell_ns(v, cols[c].key);
+
+			shown += ns;
+			heat_td(f, ns, v->wait_ns);
+		}
+		/* Everything else of the wait but its part before a migration. */
+		heat_td(f, v->wait_ns - v->premig_ns > shown ? v->wait_ns - v->premig_ns - shown : 0,
+			v->wait_ns);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table></div>\n", f);
+
+	fputs("<h3>By class</h3>\n<div class=\"scroll\"><table>\n<tr><th class=\"s\">victim</th>"
+	      "<th>waited</th>", f);
+	for (k = 0; k < RDC_NR; k++)
+		fprintf(f, "<th>%s</th>", report__delay_class_name(k));
+	fputs("</tr>\n", f);
+	for (i = 0; i < d->nr_groups && i < HEAT_ROWS; i++) {
+		fputs("<tr>", f);
+		th_label(f, r, 0, d->groups[i].key, "td");
+		fprintf(f, "<td>%s</td>", fmt_duration(a, sizeof(a), d->groups[i].wait_ns));
+		for (k = 0; k < RDC_NR; k++)
+			heat_td(f, d->groups[i].class_ns[k], d->groups[i].wait_ns);
+		fputs("</tr>\n", f);
+	}
+	for (i = 0; i < d->nr_tasks && i < HEAT_ROWS; i++) {
+		fputs("<tr>", f);
+		th_label(f, r, 1, d->tasks[i].key, "td");
+		fprintf(f, "<td>%s</td>", fmt_duration(a, sizeof(a), d->tasks[i].wait_ns));
+		for (k = 0; k < RDC_NR; k++)
+			heat_td(f, d->tasks[i].class_ns[k], d->tasks[i].wait_ns);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table></div>\n", f);
+
+	fputs("<h3>Tasks that waited most, and their culprits</h3>\n<div class=\"scroll\">"
+	      "<table>\n<tr><th class=\"s\">victim</th><th>waited</th><th>waits</th>"
+	      "<th>before a migration</th><th class=\"s\">culprits (share of the wait)</th></tr>\n",
+	      f);
+	for (i = 0; i < d->nr_tasks && i < HEAT_ROWS; i++) {
+		const struct report_delayed *v = &d->tasks[i];
+		char label[320];
+
+		fputs("<tr>", f);
+		th_label(f, r, 1, v->key, "td");
+		fprintf(f, "<td>%s</td><td>%llu</td><td>%s</td><td class=\"s\">",
+			fmt_duration(a, sizeof(a), v->wait_ns), (unsigned long long)v->nr_waits,
+			fmt_duration(p, sizeof(p), v->premig_ns));
+		for (c = 0; c < v->nr_culprits; c++) {
+			html__escape_str(f, report__delay_label(r, 1, v->culprits[c].culprit, label,
+								sizeof(label)));
+			fprintf(f, " %s%s", pct(a, sizeof(a), v->culprits[c].ns, v->wait_ns),
+				c + 1 < v->nr_culprits || v->omitted ? ", " : "");
+		}
+		if (v->omitted)
+			fprintf(f, "other (%zu) %s", v->omitted,
+				pct(a, sizeof(a), v->other.ns, v->wait_ns));
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table></div>\n</section>\n", f);
 }

@@ -186,7 +186,10 @@ static void print_header(const struct report *r, FILE *f, const char *path)
 	fputs("<nav><a href=\"#migrations\">migrations</a><a href=\"#nodes\">node matrix</a>"
 	      "<a href=\"#tasks\">tasks</a><a href=\"#latency\">run-queue latency</a>"
 	      "<a href=\"#cgroups\">cgroups</a><a href=\"#task-latency\">tasks by p99</a>"
-	      "<a href=\"#worst\">worst waits</a><a href=\"#losses\">losses</a></nav>\n", f);
+	      "<a href=\"#worst\">worst waits</a>", f);
+	if (r->delays.known)
+		fputs("<a href=\"#delays\">who delayed whom</a>", f);
+	fputs("<a href=\"#losses\">losses</a></nav>\n", f);
 	section(f, "capture", "Capture");
 	fputs("<table class=\"kv\">\n", f);
 	kv_str(f, "host", r->meta.hostname, sizeof(r->meta.hostname));
@@ -585,6 +588,7 @@ int report__print_html(const struct report *r, FILE *f, const char *path, int to
 	print_cgroups(r, f, top_n);
 	err2 = print_task_latency(r, f, top_n);
 	print_outliers(r, f, top_n > 0 && top_n < 10 ? top_n : 10);
+	report__print_delays_html(r, f);
 	print_losses(r, f);
 	fputs("</body>\n</html>\n", f);
 	return err ?: err2;
