@@ -17,6 +17,7 @@
 #include "report/render.h"
 #include "host/topology.h"
 #include "trace/switch_batch.h"
+#include "trace/wait_batch.h"
 
 #define S 1000000000ull
 
@@ -68,8 +69,10 @@ static struct switch_batch batch;
 
 static void sw(__u32 cpu, __u64 t, __u32 prev, __u32 next, __u64 wait, __u64 premig)
 {
+	/* A wait partly queued elsewhere landed here from another LLC. */
 	struct switch_sample s = { .ts_ns = S + t, .cpu = cpu, .prev_tid = prev,
-				   .next_tid = next, .wait_ns = wait, .premig_ns = premig };
+				   .next_tid = next, .wait_ns = wait, .premig_ns = premig,
+				   .landing = premig ? 1 + SDR_LOC_CROSS_LLC : 0 };
 
 	CHECK(switch_batch__add(&batch, &s) == 0);
 }
@@ -102,6 +105,34 @@ static const struct report_delayed *victim(const struct report_delayed *v, size_
 		if (v[i].key == key)
 			return &v[i];
 	return NULL;
+}
+
+/*
+ * The 3000 ns wait of 10 that ended at 4000 as a wait sample and as an
+ * outlier stamped 2 us later (its own clock read): both find its holders.
+ */
+static void put_wait_and_outlier(struct trace_writer *w)
+{
+	static struct wait_batch wb;
+	struct sdr_rec_outlier o = {};
+	struct wait_sample ws = { .ts_ns = S + 4000, .wait_ns = 3000, .tid = 10,
+				  .landing = 1 + SDR_LOC_CROSS_LLC };
+	const struct sdr_rec_hdr *h;
+
+	wait_batch__init(&wb);
+	CHECK(wait_batch__add(&wb, &ws) == 0);
+	h = wait_batch__record(&wb);
+	CHECK(trace_writer__append(w, h, h->size) == 0);
+	o.hdr.type = SDR_REC_OUTLIER;
+	o.hdr.size = sizeof(o);
+	o.hdr.ts_ns = S + 4002;
+	o.task.tid = o.task.tgid = 10;
+	o.task.start_ns = S - 1000 + 10;
+	strcpy(o.task.comm, "victim");
+	o.prev.tid = o.prev.tgid = 20;
+	strcpy(o.prev.comm, "hog");
+	o.wait_ns = 3000;
+	CHECK(trace_writer__append(w, &o, sizeof(o)) == 0);
 }
 
 static void write_file(const char *path, int with_switches)
@@ -144,6 +175,7 @@ static void write_file(const char *path, int with_switches)
 		sw(0, 6000, 0, 10, 500, 0);
 		CHECK(trace_writer__append(w, switch_batch__record(&batch),
 					   switch_batch__record(&batch)->size) == 0);
+		put_wait_and_outlier(w);
 	}
 	tr.end_mono_ns = S + 20000;
 	CHECK(trace_writer__close(w, &tr) == 0);
@@ -152,7 +184,7 @@ static void write_file(const char *path, int with_switches)
 /* The text and JSON say the same: 2300 of 4300 ns is 53.4%, share 0.5348. */
 static void check_render(const struct report *r)
 {
-	char *json = NULL, *text = NULL, *html = NULL;
+	char *json = NULL, *text = NULL, *html = NULL, *chrome = NULL;
 	size_t len;
 	FILE *f;
 
@@ -178,6 +210,21 @@ static void check_render(const struct report *r)
 			   "<td style=\"background:#ea9c9a\">53.4%</td>") != NULL, "%s",
 	      strstr(html, "<section id=\"delays\">"));
 	CHECK(strstr(html, "<a href=\"#delays\">") != NULL);
+	f = open_memstream(&chrome, &len);
+	CHECK(report__print_chrome(r, f, 0) == 0);
+	fclose(f);
+	/*
+	 * The wait that ended at 4000: 2500 split, hog 1500 (60%), then 11 and
+	 * 30 500 each, rows in report order (tid 11 before 30).
+	 */
+	CHECK(strstr(chrome, "\"held_by\":\"hog[20] 60.0%, sibling[11] 20.0%, kworker[30] 20.0%\","
+			     "\"premig_ns\":500") != NULL, "%s", chrome);
+	CHECK(strstr(text, "held by: hog[20] 60.0%, sibling[11] 20.0%, kworker[30] 20.0%\n") != NULL);
+	CHECK(strstr(json, "\"held_by\": \"hog[20] 60.0%, sibling[11] 20.0%, kworker[30] 20.0%\"")
+	      != NULL);
+	/* One wait before a migration, 500 ns, landed cross-LLC. */
+	CHECK(strstr(text, "  cross_llc            1     500ns     500ns     500ns\n") != NULL);
+	free(chrome);
 	if (getenv("SHOW"))
 		printf("%s\n%s\n%s\n", text, json, strstr(html, "<section id=\"delays\">"));
 	free(html);
@@ -246,6 +293,10 @@ static void check_tables(const char *path)
 	CHECK(v && cell(v, DELAYS_UNKNOWN) && cell(v, DELAYS_UNKNOWN)->ns == 600);
 	CHECK_EQ_U64(r.delays.attrib.waits, 4);
 	CHECK_EQ_U64(r.delays.attrib.unknown_short_ns, 0);
+	CHECK_EQ_U64(r.delays.premig[SDR_LOC_CROSS_LLC].count, 1);
+	CHECK_EQ_U64(r.delays.premig[SDR_LOC_CROSS_LLC].max, 500);
+	CHECK_EQ_U64(r.delays.premig[SDR_LOC_SAME_LLC].count, 0);
+	CHECK_EQ_U64(r.delays.nr_why, 4);
 	check_render(&r);
 	report__free(&r);
 }

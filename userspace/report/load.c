@@ -353,7 +353,7 @@ static int add_switch(void *ctx, const struct switch_sample *s)
 		return rc;
 	for (i = 0; i < w.nr_shares; i++)
 		culprit[i] = delay_key(r, w.shares[i].tid);
-	return who_delayed__wait(r, delay_key(r, w.tid), &w, culprit);
+	return who_delayed__wait(r, delay_key(r, w.tid), &w, culprit, s->landing);
 }
 
 static __u64 resolve_tid_key(void *ctx, __u64 key)

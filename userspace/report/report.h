@@ -95,6 +95,26 @@ struct report_delayed {
 	size_t omitted;           /* culprits in other */
 };
 
+/*
+ * One wait's top holders, for the timeline (Chrome args) and the worst
+ * waits: who[] are rows (index into report.tasks) or REPORT_WHY_IDLE,
+ * _UNKNOWN, _OTHER; ns[] their time (saturating), longest first.
+ */
+#define REPORT_WHY_NAMED 3
+#define REPORT_WHY_NONE 0xffffffffu
+#define REPORT_WHY_IDLE 0xfffffffeu
+#define REPORT_WHY_UNKNOWN 0xfffffffdu
+#define REPORT_WHY_OTHER 0xfffffffcu
+struct report_wait_why {
+	__u64 ts_ns; /* the switch that ended the wait */
+	__u32 tid;
+	__u32 cpu;
+	__u32 premig_ns; /* saturating */
+	__u32 on_cpu_ns; /* saturating: the part split */
+	__u32 who[REPORT_WHY_NAMED]; /* REPORT_WHY_NONE past the last */
+	__u32 ns[REPORT_WHY_NAMED];
+};
+
 struct report_delays {
 	int known; /* the file has every switch (SDR_REC_SWITCH_BATCH) */
 	size_t top_k;
@@ -104,6 +124,13 @@ struct report_delays {
 	struct attrib_stats attrib;
 	struct delays_stats pairs;
 	size_t bytes; /* the engine's and the pairs' memory at the end of loading */
+	struct report_wait_why *why; /* by tid, then ts: report__wait_why() */
+	size_t nr_why, cap_why;
+	__u64 why_full; /* waits past the cap (REPORT_MAX_WHY): no per-wait holders */
+	/* The wait before a migration by the locality it landed in: every such wait. */
+	struct lat premig[SDR_LOC_NR];
+	__u64 *premig_v[SDR_LOC_NR];
+	size_t nr_premig[SDR_LOC_NR], cap_premig[SDR_LOC_NR];
 	/* Loading state. */
 	struct attrib *engine;
 	struct delays *by_task;
@@ -215,6 +242,22 @@ __u64 report__losses_total(const struct report *r);
  * "(id N, gone)". Returns buf or the path.
  */
 const char *report__cgroup_label(const struct report_cgroup *g, char *buf, size_t len);
+
+/* The holders of the wait of tid that ended at ts, or NULL. */
+const struct report_wait_why *report__wait_why(const struct report *r, __u32 tid, __u64 ts);
+/*
+ * The same within slack ns of ts, the nearest: an outlier record is
+ * stamped by its own clock read, near the switch's.
+ */
+#define REPORT_OUTLIER_SLACK_NS 100000ull
+const struct report_wait_why *report__wait_why_near(const struct report *r, __u32 tid, __u64 ts,
+						    __u64 slack);
+/*
+ * "hog[20] 95.1%, idle 4.9%": a wait's holders with their share of the
+ * part split (why->on_cpu_ns). Returns buf.
+ */
+const char *report__why_str(const struct report *r, const struct report_wait_why *why,
+			    char *buf, size_t len);
 
 /* The cgroup row of an id, or NULL. */
 const struct report_cgroup *report__cgroup_by_id(const struct report *r, __u64 id);

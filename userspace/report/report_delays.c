@@ -112,9 +112,24 @@ static void write_victims(struct json *j, const struct report *r, const char *ke
 	json__array_end(j);
 }
 
+/* The wait before a migration that landed in one locality: exact, from every such wait. */
+static void write_premig(struct json *j, const char *key, const struct lat *l)
+{
+	json__object_begin(j, key);
+	json__u64(j, "count", l->count);
+	json__u64(j, "mean", l->mean);
+	json__u64(j, "p50", l->p50);
+	json__u64(j, "p90", l->p90);
+	json__u64(j, "p99", l->p99);
+	json__u64(j, "p999", l->p999);
+	json__u64(j, "max", l->max);
+	json__object_end(j);
+}
+
 void report__write_delays_json(struct json *j, const struct report *r)
 {
 	const struct report_delays *d = &r->delays;
+	int k;
 
 	if (!d->known) {
 		json__null(j, "who_delayed_whom");
@@ -134,6 +149,11 @@ void report__write_delays_json(struct json *j, const struct report *r)
 	json__u64(j, "pairs_full", d->pairs.pairs_full);
 	json__u64(j, "victims_full", d->pairs.victims_full);
 	json__u64(j, "memory_bytes", d->bytes);
+	json__u64(j, "why_full", d->why_full);
+	json__object_begin(j, "premig_by_locality");
+	for (k = 0; k < SDR_LOC_NR; k++)
+		write_premig(j, locality_names[k], &d->premig[k]);
+	json__object_end(j);
 	write_victims(j, r, "tasks", 1, d->tasks, d->nr_tasks);
 	write_victims(j, r, "cgroups", 0, d->groups, d->nr_groups);
 	json__object_end(j);
@@ -183,6 +203,21 @@ static void print_victims(const struct report *r, FILE *f, int by_task,
 	}
 }
 
+static void print_premig(const struct report_delays *d, FILE *f)
+{
+	char a[16], b[16], c[16];
+	int k;
+
+	fprintf(f, "  the wait before a migration (queued on the CPU it left), by where it "
+		   "landed:\n  %-12s %9s %9s %9s %9s\n", "locality", "waits", "p50", "p99", "max");
+	for (k = 0; k < SDR_LOC_NR; k++)
+		fprintf(f, "  %-12s %9llu %9s %9s %9s\n", locality_names[k],
+			(unsigned long long)d->premig[k].count,
+			fmt_duration(a, sizeof(a), d->premig[k].p50),
+			fmt_duration(b, sizeof(b), d->premig[k].p99),
+			fmt_duration(c, sizeof(c), d->premig[k].max));
+}
+
 void report__print_delays_text(const struct report *r, FILE *f, int top_n)
 {
 	const struct report_delays *d = &r->delays;
@@ -200,6 +235,7 @@ void report__print_delays_text(const struct report *r, FILE *f, int top_n)
 	fprintf(f, "  by task (%zu victims; %zu shown, by wait time)\n", d->nr_tasks,
 		d->nr_tasks < shown ? d->nr_tasks : shown);
 	print_victims(r, f, 1, d->tasks, d->nr_tasks, shown);
+	print_premig(d, f);
 }
 
 /* ---- HTML: a victim x culprit heatmap by cgroup, and the task table ---- */
@@ -279,7 +315,7 @@ void report__print_delays_html(const struct report *r, FILE *f)
 	const struct report_delays *d = &r->delays;
 	struct col cols[HEAT_COLS];
 	size_t rows = d->nr_groups < HEAT_ROWS ? d->nr_groups : HEAT_ROWS, nc, i, c;
-	char a[16], p[16];
+	char a[16], p[16], label_buf[16];
 	int k;
 
 	if (!d->known)
@@ -364,5 +400,17 @@ void report__print_delays_html(const struct report *r, FILE *f)
 				pct(a, sizeof(a), v->other.ns, v->wait_ns));
 		fputs("</td></tr>\n", f);
 	}
-	fputs("</table></div>\n</section>\n", f);
+	fputs("</table></div>\n<h3>The wait before a migration, by where it landed</h3>\n"
+	      "<p>The part of a wait queued on a CPU the task then left (load or NUMA balancing, "
+	      "affinity): beside landing latency, the part after.</p>\n<table>\n<tr><th "
+	      "class=\"s\">locality</th><th>waits</th><th>p50</th><th>p99</th><th>max</th>"
+	      "</tr>\n", f);
+	for (k = 0; k < SDR_LOC_NR; k++)
+		fprintf(f, "<tr><td class=\"s\">%s</td><td>%llu</td><td>%s</td><td>%s</td>"
+			   "<td>%s</td></tr>\n", locality_names[k],
+			(unsigned long long)d->premig[k].count,
+			fmt_duration(a, sizeof(a), d->premig[k].p50),
+			fmt_duration(p, sizeof(p), d->premig[k].p99),
+			fmt_duration(label_buf, sizeof(label_buf), d->premig[k].max));
+	fputs("</table>\n</section>\n", f);
 }

@@ -514,7 +514,8 @@ static void print_outliers(const struct report *r, FILE *f, int top_n)
 			(unsigned long long)(report__nr_outliers(r) - r->nr_outliers));
 	fputs("</p>\n", f);
 	fputs("<div class=\"scroll\"><table>\n", f);
-	head_row(f, "wait delivery cpu tid -comm ran-tid -ran-comm it-ran");
+	head_row(f, r->delays.known ? "wait delivery cpu tid -comm ran-tid -ran-comm it-ran -held-by"
+				    : "wait delivery cpu tid -comm ran-tid -ran-comm it-ran");
 	for (i = 0; i < n; i++) {
 		const struct sdr_rec_outlier *o = &r->outliers[i];
 
@@ -533,6 +534,15 @@ static void print_outliers(const struct report *r, FILE *f, int top_n)
 			td_dur(f, o->prev_ran_ns);
 		else
 			fputs("<td>?</td>", f);
+		if (r->delays.known) {
+			const struct report_wait_why *why = report__wait_why_near(
+				r, o->task.tid, o->hdr.ts_ns, REPORT_OUTLIER_SLACK_NS);
+			char buf[256] = "-";
+
+			if (why)
+				report__why_str(r, why, buf, sizeof(buf));
+			td_str(f, buf, sizeof(buf), NULL);
+		}
 		fputs("</tr>\n", f);
 	}
 	fputs("</table></div>\n", f);

@@ -277,6 +277,19 @@ static void write_outliers(struct json *j, const struct report *r)
 		json__strn(j, "comm", o->prev.comm, sizeof(o->prev.comm));
 		json__u64(j, "ran_ns", o->prev_ran_ns);
 		json__object_end(j);
+		if (r->delays.known) {
+			const struct report_wait_why *why = report__wait_why_near(
+				r, o->task.tid, o->hdr.ts_ns, REPORT_OUTLIER_SLACK_NS);
+			char buf[256];
+
+			if (why) {
+				json__str(j, "held_by", report__why_str(r, why, buf, sizeof(buf)));
+				json__u64(j, "premig_ns", why->premig_ns);
+			} else {
+				json__null(j, "held_by");
+				json__null(j, "premig_ns");
+			}
+		}
 		json__object_end(j);
 	}
 	json__array_end(j);

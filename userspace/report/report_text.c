@@ -375,6 +375,14 @@ static void print_outliers(const struct report *r, FILE *f, int top_n)
 		fprintf(f, "   %8u", o->prev.tid);
 		print_comm(f, o->prev.comm);
 		fprintf(f, " %9s\n", o->prev_ran_ns ? fmt_duration(b, sizeof(b), o->prev_ran_ns) : "?");
+		if (r->delays.known) {
+			const struct report_wait_why *why = report__wait_why_near(
+				r, o->task.tid, o->hdr.ts_ns, REPORT_OUTLIER_SLACK_NS);
+			char buf[256];
+
+			fprintf(f, "  %9s held by: %s\n", "",
+				why ? report__why_str(r, why, buf, sizeof(buf)) : "(not in the switches)");
+		}
 	}
 }
 

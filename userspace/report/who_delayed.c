@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/hist.h"
 #include "report/who_delayed.h"
 
 int who_delayed__switch(struct report *r, const struct switch_sample *s, struct attrib_wait *w)
@@ -25,8 +27,96 @@ static int oom_only(int err)
 	return err == -ENOMEM ? err : 0;
 }
 
+/* A loading key in 32 bits: a load key, or a tid still to resolve (top bit). */
+static __u32 why_key(__u64 key)
+{
+	if (WHO_DELAYED_IS_TID_KEY(key))
+		return (__u32)key < (1u << 31) ? (1u << 31) | (__u32)key : REPORT_WHY_UNKNOWN;
+	return key < (1u << 31) ? (__u32)key : REPORT_WHY_UNKNOWN;
+}
+
+static __u32 sat32(__u64 v)
+{
+	return v > UINT32_MAX ? UINT32_MAX : (__u32)v;
+}
+
+struct cand {
+	__u32 who;
+	__u64 ns;
+};
+
+static int cmp_cand(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->ns != y->ns)
+		return x->ns > y->ns ? -1 : 1;
+	return x->who < y->who ? -1 : x->who > y->who;
+}
+
+static int keep_why(struct report *r, const struct attrib_wait *w, const __u64 *culprit)
+{
+	struct report_delays *d = &r->delays;
+	struct cand c[ATTRIB_MAX_SHARES + 3];
+	struct report_wait_why *y;
+	size_t n = 0, i;
+
+	if (d->nr_why == REPORT_MAX_WHY) {
+		d->why_full++;
+		return 0;
+	}
+	if (d->nr_why == d->cap_why) {
+		size_t cap = d->cap_why ? d->cap_why * 2 : 1024;
+		void *p = realloc(d->why, cap * sizeof(*d->why));
+
+		if (!p)
+			return -ENOMEM;
+		d->why = p;
+		d->cap_why = cap;
+	}
+	for (i = 0; i < w->nr_shares; i++)
+		c[n++] = (struct cand){ why_key(culprit[i]), w->shares[i].ns };
+	if (w->idle_ns)
+		c[n++] = (struct cand){ REPORT_WHY_IDLE, w->idle_ns };
+	if (w->unknown_short_ns + w->unknown_gap_ns)
+		c[n++] = (struct cand){ REPORT_WHY_UNKNOWN, w->unknown_short_ns + w->unknown_gap_ns };
+	if (w->other_ns)
+		c[n++] = (struct cand){ REPORT_WHY_OTHER, w->other_ns };
+	qsort(c, n, sizeof(*c), cmp_cand);
+	y = &d->why[d->nr_why++];
+	y->ts_ns = w->ts_ns;
+	y->tid = w->tid;
+	y->cpu = w->cpu;
+	y->premig_ns = sat32(w->premig_ns);
+	y->on_cpu_ns = sat32(w->on_cpu_ns);
+	for (i = 0; i < REPORT_WHY_NAMED; i++) {
+		y->who[i] = i < n ? c[i].who : REPORT_WHY_NONE;
+		y->ns[i] = i < n ? sat32(c[i].ns) : 0;
+	}
+	return 0;
+}
+
+static int keep_premig(struct report_delays *d, unsigned int landing, __u64 premig)
+{
+	unsigned int loc = landing - 1;
+
+	if (!premig || !landing || loc >= SDR_LOC_NR)
+		return 0;
+	if (d->nr_premig[loc] == d->cap_premig[loc]) {
+		size_t cap = d->cap_premig[loc] ? d->cap_premig[loc] * 2 : 256;
+		void *p = realloc(d->premig_v[loc], cap * sizeof(__u64));
+
+		if (!p)
+			return -ENOMEM;
+		d->premig_v[loc] = p;
+		d->cap_premig[loc] = cap;
+	}
+	d->premig_v[loc][d->nr_premig[loc]++] = premig;
+	return 0;
+}
+
 int who_delayed__wait(struct report *r, __u64 victim, const struct attrib_wait *w,
-		      const __u64 *culprit)
+		      const __u64 *culprit, unsigned int landing)
 {
 	struct delays *d = r->delays.by_task;
 	__u64 unknown = w->unknown_short_ns + w->unknown_gap_ns;
@@ -42,6 +132,10 @@ int who_delayed__wait(struct report *r, __u64 victim, const struct attrib_wait *
 		err = oom_only(delays__add(d, victim, DELAYS_UNKNOWN, unknown));
 	if (!err && w->other_ns)
 		err = oom_only(delays__add(d, victim, DELAYS_OTHER, w->other_ns));
+	if (!err)
+		err = keep_why(r, w, culprit);
+	if (!err)
+		err = keep_premig(&r->delays, landing, w->premig_ns);
 	return err;
 }
 
@@ -49,6 +143,7 @@ int who_delayed__resolve(struct report *r, __u64 (*tid_to_key)(void *ctx, __u64 
 {
 	struct report_delays *d = &r->delays;
 	struct delays *by_key;
+	size_t i, k;
 
 	if (!d->known)
 		return 0;
@@ -64,6 +159,17 @@ int who_delayed__resolve(struct report *r, __u64 (*tid_to_key)(void *ctx, __u64 
 	d->pairs = *delays__stats(d->by_task);
 	delays__free(d->by_task);
 	d->by_task = by_key;
+	for (i = 0; i < d->nr_why; i++) {
+		for (k = 0; k < REPORT_WHY_NAMED; k++) {
+			__u32 x = d->why[i].who[k];
+			__u64 key;
+
+			if (x >= REPORT_WHY_OTHER || !(x >> 31))
+				continue;
+			key = tid_to_key(ctx, WHO_DELAYED_TID_KEY(x & ~(1u << 31)));
+			d->why[i].who[k] = key < (1u << 31) ? (__u32)key : REPORT_WHY_UNKNOWN;
+		}
+	}
 	return 0;
 }
 
@@ -169,12 +275,52 @@ static int table(const struct report *r, struct delays *d, int by_task, size_t k
 	return 0;
 }
 
+static int cmp_why(const void *a, const void *b)
+{
+	const struct report_wait_why *x = a, *y = b;
+
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	if (x->ts_ns != y->ts_ns)
+		return x->ts_ns < y->ts_ns ? -1 : 1;
+	return x->cpu < y->cpu ? -1 : x->cpu > y->cpu;
+}
+
+static int cmp_u64v(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Exact nearest-rank figures of every wait before a migration that landed there. */
+static struct lat premig_lat(__u64 *v, size_t n)
+{
+	struct lat l = {};
+	__u64 sum = 0;
+	size_t i;
+
+	if (!n)
+		return l;
+	qsort(v, n, sizeof(*v), cmp_u64v);
+	for (i = 0; i < n; i++)
+		sum += v[i];
+	l.count = n;
+	l.p50 = v[hist__rank(n, 0.50) - 1];
+	l.p90 = v[hist__rank(n, 0.90) - 1];
+	l.p99 = v[hist__rank(n, 0.99) - 1];
+	l.p999 = v[hist__rank(n, 0.999) - 1];
+	l.max = v[n - 1];
+	l.mean = sum / n;
+	return l;
+}
+
 int who_delayed__derive(struct report *r)
 {
 	struct report_delays *d = &r->delays;
 	struct delays *rows = NULL, *groups = NULL;
 	struct keymap m = { .r = r };
-	size_t i;
+	size_t i, k;
 	int err = -ENOMEM;
 
 	if (!d->known)
@@ -192,6 +338,21 @@ int who_delayed__derive(struct report *r)
 	if (delays__regroup(rows, d->by_task, to_row, &m) == -ENOMEM ||
 	    delays__regroup(groups, d->by_task, to_cgroup, &m) == -ENOMEM)
 		goto out;
+	for (i = 0; i < d->nr_why; i++) {
+		for (k = 0; k < REPORT_WHY_NAMED; k++) {
+			__u32 x = d->why[i].who[k];
+			__u64 row;
+
+			if (x >= REPORT_WHY_OTHER)
+				continue;
+			row = to_row(&m, x);
+			d->why[i].who[k] = row < REPORT_WHY_OTHER ? (__u32)row : REPORT_WHY_UNKNOWN;
+		}
+	}
+	if (d->nr_why)
+		qsort(d->why, d->nr_why, sizeof(*d->why), cmp_why);
+	for (k = 0; k < SDR_LOC_NR; k++)
+		d->premig[k] = premig_lat(d->premig_v[k], d->nr_premig[k]);
 	err = table(r, rows, 1, WHO_DELAYED_TOP_TASKS, &d->task_mem, &d->tasks, &d->nr_tasks);
 	if (!err)
 		err = table(r, groups, 0, WHO_DELAYED_TOP_GROUPS, &d->group_mem, &d->groups,
