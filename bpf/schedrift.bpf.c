@@ -5,26 +5,41 @@
  *
  * Hooks (tp_btf; raw_tp twin for migrations only, see below):
  *   sched_migrate_task      locality, penalty, node matrix; marks a landing
+ *                           and, for a queued task, when it left (wait slot)
  *   sched_waking            a wakeup is requested: the wait starts
  *   sched_wakeup            the task is on a run queue: delivery ends, queueing starts
  *   sched_wakeup_new        a new task is queued: its first wait starts
- *   sched_switch            prev still runnable -> waiting (already queued)
- *                           next: its wait ends -> histograms (whole, delivery,
- *                           queueing), landing, outlier, record-mode batch
- *                           prev dead (its final switch): its final totals
- *                           to the ring buffer
+ *   sched_switch            one item per switch, idle included, to the CPU's
+ *                           batch (`switch_buf`): prev, its state, next, and
+ *                           next's wait if one ended (whole, delivery, the part
+ *                           queued on CPUs it left, landing); per-CPU system
+ *                           histograms; outliers. prev dead (its final
+ *                           switch): a small exit record
  *   sched_process_exec      comm changed: re-decide the --comm filter
  *   task_rename             comm changed (prctl, pthread_setname_np, exec):
  *                           likewise, and records name the task by it
  *   iter/task               per-task totals of live tasks, on demand
  *
- * Per-task totals live in task storage (freed with the task); where a wait
- * began lives in `wait_slots`, an array by tid, so the wakeup path needs no
- * task-storage lookup. Aggregates are per-CPU (`cpu_data`: counters + wait
- * histograms; `landing`; `node_matrix`) except the cgroup histograms, which
- * are shared and updated atomically. The ring buffer carries migrations,
- * exits, outliers and, in record mode only, batches of waits made per CPU
- * (`wait_buf`); the consumer is never woken per event.
+ * The hot programs (switch, waking, wakeup, wakeup_new) keep no per-task
+ * or per-cgroup state: where a wait began, its landing and its last
+ * migration live in `wait_slots`, an array by tid (an inlined lookup), and
+ * every switch goes to userspace, which accounts waits, run time and who
+ * held each CPU per task and per cgroup (userspace/engine/). Task storage
+ * holds only what the cold paths know: migrations by locality and cause,
+ * penalty, NUMA decisions, run time per node; it is made at a task's first
+ * migration or NUMA decision. Aggregates are per-CPU (`cpu_data`:
+ * counters + wait histograms; `landing`; `node_matrix`). The opt-in
+ * `cgroups` map (--max-cgroups, default off) is the one exception: it
+ * reads next's cgroup and adds atomically, on purpose, for those who want
+ * the kernel's own per-cgroup histograms. The ring buffer carries
+ * migrations, exits, outliers and the CPUs' switch batches; the consumer is
+ * never woken per event.
+ *
+ * With a -p/--comm filter the switch program looks up next's task storage
+ * (created then) to decide the filter once per task, and a wait of a task
+ * outside it is not measured (wait_ns 0 in its item); the switches
+ * themselves are all streamed, since what held a CPU matters whoever it
+ * was. Without a filter there is no lookup.
  *
  * The raw_tp set (for kernels that refuse tp_btf) gets untyped task
  * pointers, which bpf_task_storage_get() does not accept, so it measures
@@ -45,6 +60,45 @@
 #include "cause.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* ---- wait slots ---- */
+
+/*
+ * Another task's live wait in this slot is about to be overwritten: count
+ * the loss. A slot taken over starts clean (no landing, no migration).
+ */
+static __always_inline void slot_claim(struct sdr_wait_slot *s, __u32 tid)
+{
+	if (s->tid == tid)
+		return;
+	if (s->start_ns)
+		stat_inc(this_cpu(), SDR_STAT_wait_slot_lost);
+	s->tid = tid;
+	s->start_ns = 0;
+	s->queued_ns = 0;
+	s->landing = 0;
+	s->migrated_ns = 0;
+}
+
+/*
+ * A migration of tid (a cold path): its next run is a landing, and if it
+ * was queued, the wait so far was spent on the CPU it left (the wait
+ * before a migration). A fork's placement is not a move off a run queue.
+ */
+static __always_inline void slot_migrated(__u32 tid, enum sdr_locality loc, enum sdr_cause cause)
+{
+	struct sdr_wait_slot *s;
+
+	if (!tid)
+		return;
+	s = slot_of(tid);
+	if (!s)
+		return;
+	slot_claim(s, tid);
+	s->landing = loc + 1;
+	if (cause != SDR_CAUSE_FORK && s->start_ns && s->queued_ns)
+		s->migrated_ns = bpf_ktime_get_ns();
+}
 
 /* ---- migrations ---- */
 
@@ -125,11 +179,12 @@ static __always_inline int handle_migrate(struct task_struct *p, __u32 from, __u
 	else
 		stat_inc(d, SDR_STAT_node_matrix);
 
+	if (typed)
+		slot_migrated(BPF_CORE_READ(p, pid), loc, cause);
 	if (ts) {
 		ts->counts.migrations[loc]++;
 		ts->counts.by_cause[cause]++;
 		ts->counts.penalty_milli += pen;
-		ts->landing = loc + 1;
 		/* Leaving a node: the run time since the last node change was all there. */
 		if (fn != tn && fn < SDR_MAX_NODES) {
 			__u64 rt = task_runtime_btf(p);
@@ -194,14 +249,6 @@ int BPF_PROG(sdr_migrate_raw, struct task_struct *p, int dest_cpu)
  * task's wait slot, not in task storage (see wait_slots).
  */
 
-/* Another task's live wait in this slot is about to be overwritten: count the loss. */
-static __always_inline void slot_claim(struct sdr_wait_slot *s, __u32 tid)
-{
-	if (s->tid != tid && s->start_ns)
-		stat_inc(this_cpu(), SDR_STAT_wait_slot_lost);
-	s->tid = tid;
-}
-
 /*
  * Count a wait dropped because its end was never traced, as a loss of this
  * capture only if the task is one it follows: a rare path, so the task
@@ -253,6 +300,7 @@ int BPF_PROG(sdr_waking, struct task_struct *p)
 	}
 	slot_claim(s, tid);
 	s->queued_ns = 0;
+	s->migrated_ns = 0;
 	s->start_ns = bpf_ktime_get_ns();
 	return 0;
 }
@@ -280,6 +328,7 @@ int BPF_PROG(sdr_wakeup, struct task_struct *p)
 			/* Running: whatever the slot says, there is no wait. */
 			s->start_ns = 0;
 			s->queued_ns = 0;
+			s->migrated_ns = 0;
 		} else if (!s->queued_ns) {
 			s->queued_ns = bpf_ktime_get_ns();
 		}
@@ -291,6 +340,7 @@ int BPF_PROG(sdr_wakeup, struct task_struct *p)
 	now = bpf_ktime_get_ns();
 	s->start_ns = now;
 	s->queued_ns = now;
+	s->migrated_ns = 0;
 	stat_inc(this_cpu(), SDR_STAT_waking_missed);
 	return 0;
 }
@@ -300,7 +350,7 @@ int BPF_PROG(sdr_wakeup, struct task_struct *p)
  * tracepoint. The parent runs that code, so this CPU is where the task was
  * forked; if the child was put elsewhere, that is its fork migration. The
  * child's wait starts here, already queued (no sched_waking for a new task).
- * Its task storage is made at its first switch, not here, unless it moved.
+ * No task storage is made for it here (only if it moved: a cold path).
  */
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(sdr_wakeup_new, struct task_struct *p)
@@ -313,6 +363,7 @@ int BPF_PROG(sdr_wakeup_new, struct task_struct *p)
 		slot_claim(s, tid);
 		s->start_ns = now;
 		s->queued_ns = now;
+		s->migrated_ns = 0;
 	}
 	if (there != here)
 		handle_migrate(p, here, there, true, SDR_CAUSE_FORK);
@@ -348,38 +399,26 @@ static __always_inline void cgroup_add(struct sdr_cpu_data *d, __u64 cgid, __u64
 }
 
 /*
- * Record mode: add the wait to this CPU's batch and ship the batch when it
- * is full, one ring-buffer copy per SDR_WAITS_PER_REC waits. Programs on
- * sched_switch do not nest on a CPU, so the per-CPU batch has one writer.
+ * Ship a CPU's full batch of switches: one ring-buffer copy per
+ * SDR_SWITCHES_PER_REC switches, never waking the consumer per batch.
+ * Programs on sched_switch do not nest on a CPU, so the batch has one
+ * writer. A batch the ring refuses loses every wait in it (ringbuf) and
+ * every switch (switches_lost: who held the CPU then is unknown).
  */
-static __always_inline void emit_wait(struct sdr_cpu_data *d, __u32 tid, __u64 now, __u64 wait,
-				      __u64 dlv, __u8 landing)
+static __always_inline void ship_switches(struct sdr_cpu_data *d, struct sdr_rec_switches *b,
+					  __u64 now)
 {
-	struct sdr_wait_item *w;
-	struct sdr_rec_waits *b;
-	__u32 zero = 0, i;
+	__u32 i, waits = 0;
 
-	b = bpf_map_lookup_elem(&wait_buf, &zero);
-	if (!b)
-		return;
-	i = b->nr;
-	if (i >= SDR_WAITS_PER_REC)
-		i = 0;
-	w = &b->w[i & (SDR_WAITS_PER_REC - 1)];
-	w->end_ns = now;
-	w->wait_ns = wait;
-	w->delivery_ns = dlv;
-	w->tid = tid;
-	w->landing = landing;
-	b->nr = ++i;
-	if (i < SDR_WAITS_PER_REC)
-		return;
-	fill_hdr(&b->hdr, SDR_REC_WAITS, sizeof(*b), now);
+	fill_hdr(&b->hdr, SDR_REC_SWITCHES, sizeof(*b), now);
 	b->pad = 0;
 	if (bpf_ringbuf_output(&events, b, sizeof(*b), wakeup_flags())) {
-		/* Every wait of the batch is lost: count each. */
-		if (d)
-			d->stats.counters[SDR_STAT_ringbuf] += SDR_WAITS_PER_REC;
+		for (i = 0; i < SDR_SWITCHES_PER_REC; i++)
+			waits += b->s[i].wait_ns != 0;
+		if (d) {
+			d->stats.counters[SDR_STAT_ringbuf] += waits;
+			d->stats.counters[SDR_STAT_switches_lost] += SDR_SWITCHES_PER_REC;
+		}
 	} else {
 		stat_inc(d, SDR_STAT_records);
 	}
@@ -421,20 +460,41 @@ static __always_inline void hist_add3(struct sdr_hist *wh, struct sdr_hist *dh,
 	hist_add(qh, q);
 }
 
+/* The switch item's 32-bit durations saturate (docs/trace-format.md). */
+static __always_inline __u32 sat32(__u64 v)
+{
+	return v > 0xffffffffull ? 0xffffffffu : (__u32)v;
+}
+
+/*
+ * Filter mode only (-p/--comm): whether next is a task the capture
+ * follows, decided once per task in its storage (created here).
+ */
+static __always_inline bool next_wanted(struct sdr_cpu_data *d, struct task_struct *next)
+{
+	struct sdr_task_state *ts = state_of(next);
+
+	if (!ts) {
+		storage_failed(d, next);
+		return false;
+	}
+	return state_wanted(next, ts);
+}
+
 /*
  * next got the CPU at `now` after waiting since `start`, queued since
- * `queued`: account the wait, its delivery and its queueing.
+ * `queued`, moved off a run queue last at `migrated` (0: not moved while
+ * queued): the wait into its switch item and the per-CPU histograms.
  */
 static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct *prev,
-				      struct task_struct *next, struct sdr_task_state *ts,
-				      __u64 now, __u64 start, __u64 queued)
+				      struct task_struct *next, struct sdr_switch_item *it,
+				      __u64 now, __u64 start, __u64 queued, __u64 migrated,
+				      __u8 land)
 {
-	__u64 wait, dlv, q;
-	__u8 land = ts->landing;
 	struct sdr_landing_hist *lh;
+	__u64 wait, dlv, q;
 	__u32 loc, bucket;
 
-	ts->landing = 0;
 	if (!queued) {
 		/* sched_wakeup was not seen (program skipped): no split. */
 		stat_inc(d, SDR_STAT_waking_missed);
@@ -449,7 +509,7 @@ static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct
 		stat_inc(d, SDR_STAT_wait_absurd);
 		return;
 	}
-	if (!state_wanted(next, ts))
+	if ((filter_tgid || filter_comm) && !next_wanted(d, next))
 		return;
 	dlv = queued - start;
 	q = now - queued;
@@ -458,26 +518,13 @@ static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct
 		d->stats.counters[SDR_STAT_waits]++;
 		hist_add3(&d->wait, &d->delivery, &d->queue, wait, bucket, dlv, q);
 	}
-	/* Userspace accounts per-task waits from the batches (task_waits). */
-	if (task_waits) {
-		ts->counts.waits++;
-		ts->counts.wait_sum_ns += wait;
-		if (wait > ts->counts.wait_max_ns)
-			ts->counts.wait_max_ns = wait;
-		ts->counts.delivery_sum_ns += dlv;
-		if (dlv > ts->counts.delivery_max_ns)
-			ts->counts.delivery_max_ns = dlv;
-		if (q > ts->counts.queue_max_ns)
-			ts->counts.queue_max_ns = q;
-		ts->counts.wait_hist[(bucket >> SDR_TASK_HIST_SHIFT) & (SDR_TASK_HIST_NR - 1)]++;
-	}
+	it->wait_ns = wait;
+	it->delivery_ns = sat32(dlv);
+	if (migrated > start && migrated <= now)
+		it->premig_ns = sat32(migrated - start);
 	if (land) {
 		loc = (land - 1) & 3;
 		if (loc < SDR_LOC_NR) {
-			ts->counts.landings[loc]++;
-			ts->counts.landing_sum_ns[loc] += wait;
-			if (wait > ts->counts.landing_max_ns[loc])
-				ts->counts.landing_max_ns[loc] = wait;
 			/* After the lookup the verifier no longer trusts loc's bounds. */
 			lh = bpf_map_lookup_elem(&landing, &loc);
 			if (lh)
@@ -485,91 +532,137 @@ static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct
 					  q);
 		}
 	}
-	/*
-	 * The shared per-cgroup map (atomic adds on a hash value) costs more
-	 * than the rest of this path, so it is opt-in. Otherwise a task's
-	 * cgroup is read when a record of it is made (fill_task_rec) and
-	 * userspace sums its tasks' waits per cgroup.
-	 */
-	if (track_cgroups || task_waits) {
-		ts->counts.cgroup_id = next->cgroups->dfl_cgrp->kn->id;
-		if (track_cgroups)
-			cgroup_add(d, ts->counts.cgroup_id, wait);
-	}
-	if (emit_waits)
-		emit_wait(d, next->pid, now, wait, dlv, land);
+	/* Opt-in (--max-cgroups): the one pointer chase, on purpose. */
+	if (track_cgroups)
+		cgroup_add(d, BPF_CORE_READ(next, cgroups, dfl_cgrp, kn, id), wait);
 	if (min_lat_ns && wait >= min_lat_ns)
 		emit_outlier(d, next, prev, prev->pid ? task_slice_btf(prev) : 0, now, wait, dlv);
 }
 
+/* Zeroed per-task counts, never written: the counts of a task without state. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sdr_task_counts);
+} counts_zero SEC(".maps");
+
+/* The node of a CPU, bounded for the verifier (0 when out of range). */
+static __always_inline __u32 node_index(__u32 cpu)
+{
+	__u32 node = cpu < SDR_MAX_CPUS && cpu < nr_cpus ? cpu_node[cpu & (SDR_MAX_CPUS - 1)] : 0;
+
+	barrier_var(node);
+	return node & (SDR_MAX_NODES - 1);
+}
+
+/*
+ * The kernel's part of a task's totals (the snapshot's: everything but the
+ * waits, which userspace accounts). ts may be NULL: a task that never
+ * migrated; then all its run time counts, on the node it is on now.
+ */
 static __always_inline int fill_task_rec(struct sdr_rec_task *rec, struct task_struct *p,
 					 struct sdr_task_state *ts, __u16 type)
 {
-	__u64 rt = BPF_CORE_READ(p, se.sum_exec_runtime);
-	__u32 cpu = task_cpu_of(p), node;
+	__u64 rt = BPF_CORE_READ(p, se.sum_exec_runtime), base = 0, seg = 0;
+	__u32 node = node_index(task_cpu_of(p));
 
 	fill_hdr(&rec->hdr, type, sizeof(*rec), bpf_ktime_get_ns());
 	task_id_of(p, &rec->task);
-	/* Too big for an inlined copy; a helper copy is fine off the hot path. */
-	bpf_probe_read_kernel(&rec->counts, sizeof(rec->counts), &ts->counts);
+	if (ts) {
+		/* Too big for an inlined copy; a helper copy is fine off the hot path. */
+		bpf_probe_read_kernel(&rec->counts, sizeof(rec->counts), &ts->counts);
+		base = ts->runtime_base;
+		seg = ts->segment_base;
+	} else {
+		/* Zeroes from the zero-initialised scratch map's twin (too big for memset). */
+		__u32 zero = 0;
+		struct sdr_task_counts *z = bpf_map_lookup_elem(&counts_zero, &zero);
+
+		if (!z)
+			return -1;
+		bpf_probe_read_kernel(&rec->counts, sizeof(rec->counts), z);
+	}
 	/*
-	 * Run time so far, from the scheduler's own count (current to its
-	 * last tick or switch); the time since the last node change goes to
-	 * the node it is on now.
+	 * Run time since the attach, from the scheduler's own count (current
+	 * to its last tick or switch); the time since the last node change
+	 * goes to the node it is on now.
 	 */
-	rec->counts.runtime_ns = rt > ts->runtime_base ? rt - ts->runtime_base : 0;
-	node = cpu < SDR_MAX_CPUS && cpu < nr_cpus ? cpu_node[cpu & (SDR_MAX_CPUS - 1)] : 0;
-	barrier_var(node);
-	node &= SDR_MAX_NODES - 1;
-	if (rt > ts->segment_base)
-		rec->counts.node_runtime_ns[node] += rt - ts->segment_base;
+	rec->counts.runtime_ns = rt > base ? rt - base : 0;
+	if (rt > seg)
+		rec->counts.node_runtime_ns[node] += rt - seg;
 	rec->counts.preferred_nid = task_preferred_nid(p);
-	/* Where it is now (the hot path no longer keeps it, unless task_waits). */
 	rec->counts.cgroup_id = BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, id);
 	return 0;
 }
 
 /*
- * p's final switch (do_task_dead): send its final totals. Not at
- * sched_process_exit, which comes before the task's last waits (it can be
- * preempted on its way out, and exit_notify() wakes others and may be
- * preempted): totals sent there missed those, which the system's figures
- * counted. Only tasks that own state are reported; the lookup does not
- * create, so the death of a task never seen costs one lookup.
+ * p's final switch (do_task_dead): send what only the kernel knows about
+ * it. Not at sched_process_exit, which comes before the task's last waits
+ * (it can be preempted on its way out): userspace ends the task's waits at
+ * this switch. Once per task, in the branch of a task going to sleep.
  */
 static __always_inline void task_dead(struct sdr_cpu_data *d, struct task_struct *p)
 {
-	struct sdr_rec_task *rec;
 	struct sdr_task_state *ts;
+	struct sdr_rec_exit *rec;
+	__u64 rt = BPF_CORE_READ(p, se.sum_exec_runtime), base = 0, seg = 0;
+	__u32 node = node_index(task_cpu_of(p));
 
 	ts = bpf_task_storage_get(&tasks, p, NULL, 0);
-	if (!ts || !(ts->flags & SDR_TS_NAMED) || (ts->flags & SDR_TS_EXITED) ||
-	    !state_wanted(p, ts))
+	if (ts && ((ts->flags & SDR_TS_EXITED) || !state_wanted(p, ts)))
 		return;
+	if (!ts && (filter_tgid || filter_comm)) {
+		struct sdr_task_id id;
+
+		task_id_of(p, &id);
+		if (!id_wanted(&id))
+			return;
+	}
 	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
 	if (!rec) {
 		/* Not flagged: the iterator still reports it while it is a zombie. */
 		stat_inc(d, SDR_STAT_ringbuf);
 		return;
 	}
-	/*
-	 * A zombie keeps its storage until it is reaped, maybe long after: the
-	 * iterator must not report it again once its final totals are sent, or
-	 * userspace, past the exit's grace, would take it for a new live task.
-	 */
-	ts->flags |= SDR_TS_EXITED;
-	fill_task_rec(rec, p, ts, SDR_REC_TASK_EXIT);
+	fill_hdr(&rec->hdr, SDR_REC_EXIT, sizeof(*rec), bpf_ktime_get_ns());
+	task_id_of(p, &rec->task);
+	__builtin_memset(&rec->migrations, 0,
+			 sizeof(*rec) - __builtin_offsetof(struct sdr_rec_exit, migrations));
+	if (ts) {
+		/*
+		 * A zombie keeps its storage until it is reaped, maybe long
+		 * after: the iterator must not report it again once its exit
+		 * is sent, or userspace would take it for a new live task.
+		 */
+		ts->flags |= SDR_TS_EXITED;
+		base = ts->runtime_base;
+		seg = ts->segment_base;
+		bpf_probe_read_kernel(rec->migrations, sizeof(rec->migrations),
+				      ts->counts.migrations);
+		bpf_probe_read_kernel(rec->by_cause, sizeof(rec->by_cause), ts->counts.by_cause);
+		rec->penalty_milli = ts->counts.penalty_milli;
+		bpf_probe_read_kernel(rec->numa, sizeof(rec->numa), ts->counts.numa);
+		bpf_probe_read_kernel(rec->node_runtime_ns, sizeof(rec->node_runtime_ns),
+				      ts->counts.node_runtime_ns);
+	}
+	rec->runtime_ns = rt > base ? rt - base : 0;
+	if (rt > seg)
+		rec->node_runtime_ns[node] += rt - seg;
+	rec->preferred_nid = task_preferred_nid(p);
+	rec->cgroup_id = BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, id);
 	submit(rec);
 	stat_inc(d, SDR_STAT_exits);
 	stat_inc(d, SDR_STAT_records);
 }
 
 /*
- * The hot path. prev, when it stays runnable (preempted or yielding),
- * starts a wait in its slot; a task going to sleep costs one more compare
- * (is it dead?) here (its run time is the kernel's sum_exec_runtime, read
- * when a record is made).
- * next's slot ends its wait; one task-storage lookup per switch, for next.
+ * The hot path: the clock, both tids, prev's state, next's wait slot, one
+ * item appended to this CPU's batch. prev, when it stays runnable
+ * (preempted or yielding), starts a wait in its slot; a task going to
+ * sleep costs one more compare (is it dead?). No task storage, no hash
+ * map, no per-task or per-cgroup state (see the file comment for -p and
+ * --max-cgroups).
  */
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
@@ -577,9 +670,11 @@ int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_str
 	if (SDR_BENCH_CUT == SDR_CUT_ENTRY)
 		return 0;
 
-	__u64 now = bpf_ktime_get_ns(), start, queued;
-	__u32 ptid = prev->pid, ntid = next->pid;
-	struct sdr_task_state *ts;
+	__u64 now = bpf_ktime_get_ns(), start = 0, queued = 0, migrated = 0;
+	__u32 ptid = prev->pid, ntid = next->pid, zero = 0, i;
+	__u8 pst = SDR_PREV_IDLE, land = 0;
+	struct sdr_rec_switches *b;
+	struct sdr_switch_item *it;
 	struct sdr_wait_slot *s;
 	struct sdr_cpu_data *d;
 
@@ -590,43 +685,58 @@ int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_str
 		__u32 pstate = preempt ? TASK_RUNNING : task_state_btf(prev);
 
 		if (pstate == TASK_RUNNING) {
+			pst = SDR_PREV_RUNNABLE;
 			s = slot_of(ptid);
 			if (s) {
 				slot_claim(s, ptid);
 				s->start_ns = now;
 				s->queued_ns = now;
+				s->migrated_ns = 0;
 			}
 		} else if (pstate & TASK_DEAD) {
-			/* Once per task, in the branch of a task going to sleep. */
+			pst = SDR_PREV_DEAD;
 			task_dead(d, prev);
+		} else {
+			pst = SDR_PREV_SLEEP;
 		}
 	}
-	if (!ntid)
-		return 0;
-	s = slot_of(ntid);
-	start = 0;
-	queued = 0;
-	if (s && s->tid == ntid && s->start_ns) {
-		start = s->start_ns;
-		queued = s->queued_ns;
-		s->start_ns = 0;
-		s->queued_ns = 0;
+	if (ntid) {
+		s = slot_of(ntid);
+		if (s && s->tid == ntid) {
+			start = s->start_ns;
+			queued = s->queued_ns;
+			migrated = s->migrated_ns;
+			land = s->landing;
+			s->start_ns = 0;
+			s->queued_ns = 0;
+			s->migrated_ns = 0;
+			s->landing = 0;
+		}
 	}
 	if (SDR_BENCH_CUT == SDR_CUT_SLOTS)
 		return start == now;
-	ts = state_of(next);
-	if (!ts) {
-		storage_failed(d, next);
+	b = bpf_map_lookup_elem(&switch_buf, &zero);
+	if (!b)
 		return 0;
-	}
-	if (SDR_BENCH_CUT == SDR_CUT_STORAGE) {
-		ts->landing = 0;
+	i = b->nr;
+	if (i >= SDR_SWITCHES_PER_REC)
+		i = 0;
+	it = &b->s[i & (SDR_SWITCHES_PER_REC - 1)];
+	it->ts_ns = now;
+	it->wait_ns = 0;
+	it->delivery_ns = 0;
+	it->premig_ns = 0;
+	it->prev_tid = ptid;
+	it->next_tid = ntid;
+	it->prev_state = pst;
+	it->landing = land;
+	b->nr = ++i;
+	if (SDR_BENCH_CUT == SDR_CUT_ITEM)
 		return 0;
-	}
 	if (start)
-		wait_ends(d, prev, next, ts, now, start, queued);
-	else
-		ts->landing = 0;
+		wait_ends(d, prev, next, it, now, start, queued, migrated, land);
+	if (i >= SDR_SWITCHES_PER_REC)
+		ship_switches(d, b, now);
 	return 0;
 }
 
@@ -771,13 +881,33 @@ int sdr_task_iter(struct bpf_iter__task *ctx)
 	struct sdr_rec_task *rec;
 	struct sdr_task_state *ts;
 	__u32 zero = 0;
+	__u64 base = 0;
 
 	if (!p)
 		return 0;
-	/* Primed by userspace but never seen by a hook: nothing to report. Exited: sent already. */
+	/*
+	 * Every task that ran since the attach (its run time passed the base
+	 * userspace primed it with; a task born since has base 0), with state
+	 * or without. Exited: sent already; without state, a task whose exit
+	 * has begun is left to its exit record.
+	 */
 	ts = bpf_task_storage_get(&tasks, p, NULL, 0);
-	if (!ts || !(ts->flags & SDR_TS_NAMED) || (ts->flags & SDR_TS_EXITED) ||
-	    !state_wanted(p, ts))
+	if (ts) {
+		if ((ts->flags & SDR_TS_EXITED) || !state_wanted(p, ts))
+			return 0;
+		base = ts->runtime_base;
+	} else {
+		if (BPF_CORE_READ(p, exit_state))
+			return 0;
+		if (filter_tgid || filter_comm) {
+			struct sdr_task_id id;
+
+			task_id_of(p, &id);
+			if (!id_wanted(&id))
+				return 0;
+		}
+	}
+	if (BPF_CORE_READ(p, se.sum_exec_runtime) <= base)
 		return 0;
 	rec = bpf_map_lookup_elem(&task_scratch, &zero);
 	if (!rec)

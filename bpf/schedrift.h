@@ -75,6 +75,8 @@ enum sdr_rec_type {
 	SDR_REC_NUMA = 6,          /* struct sdr_rec_numa */
 	SDR_REC_WAITS = 7,         /* struct sdr_rec_waits: a CPU's batch of waits (replaced by 8) */
 	SDR_REC_SWITCHES = 8,      /* struct sdr_rec_switches: a CPU's batch of switches */
+	SDR_REC_EXIT = 9,          /* struct sdr_rec_exit: a task's final switch (kernel only:
+				    * userspace makes it a SDR_REC_TASK_EXIT with its waits) */
 	/* Made by userspace, never by BPF: */
 	SDR_REC_CGROUP = 16,       /* struct sdr_rec_cgroup, id -> path */
 	SDR_REC_WAIT_BATCH = 17,   /* delta-encoded waits (docs/trace-format.md) */
@@ -187,7 +189,8 @@ enum sdr_bench_cut {
 	SDR_CUT_ENTRY = 1,   /* return at once: the cost of running any program */
 	SDR_CUT_CLOCK = 2,   /* ... after reading the clock and the tids */
 	SDR_CUT_SLOTS = 3,   /* sdr_switch: ... after the wait slots of prev and next */
-	SDR_CUT_STORAGE = 4, /* sdr_switch: ... after next's task-storage lookup */
+	SDR_CUT_ITEM = 4,    /* sdr_switch: ... after appending its item to the CPU's batch
+			      * (no histograms, no shipping) */
 	SDR_CUT_NR,
 };
 #ifndef SDR_BENCH_CUT
@@ -203,12 +206,14 @@ enum sdr_bench_cut {
  * (SDR_STAT_wait_slot_lost), never merged.
  */
 #define SDR_WAIT_SLOTS_DEFAULT 32768 /* Linux's default pid_max */
-#define SDR_WAIT_SLOTS_MAX (1u << 20) /* 24 MiB; a larger pid_max shares slots */
+#define SDR_WAIT_SLOTS_MAX (1u << 20) /* 32 MiB; a larger pid_max shares slots */
 struct sdr_wait_slot {
 	__u64 start_ns;  /* sched_waking, sched_wakeup_new or the preempting switch; 0 = no wait */
 	__u64 queued_ns; /* sched_wakeup (on the run queue), or = start_ns; 0 = not yet queued */
 	__u32 tid;
-	__u32 pad;
+	__u8 landing;    /* 1 + locality of a migration not yet followed by a run; 0 = none */
+	__u8 pad[3];
+	__u64 migrated_ns; /* its last migration while queued in this wait; 0 = none */
 };
 
 /* One wait inside a struct sdr_rec_waits. */
@@ -269,6 +274,28 @@ struct sdr_rec_switches {
 	__u32 nr;
 	__u32 pad;
 	struct sdr_switch_item s[SDR_SWITCHES_PER_REC];
+};
+
+/*
+ * A task's final switch: what only the kernel knows about it (identity,
+ * run time, cgroup, and the cold paths' migration and NUMA counts; all 0
+ * for a task that never migrated). Its waits, landing and wait histogram
+ * are the userspace engine's, which made them from the switch stream; it
+ * turns this into a struct sdr_rec_task (SDR_REC_TASK_EXIT) with them, so
+ * files and every consumer see the full record. 456 bytes against 1600.
+ */
+struct sdr_rec_exit {
+	struct sdr_rec_hdr hdr; /* ts_ns: the final switch */
+	struct sdr_task_id task;
+	__u64 runtime_ns;
+	__u64 cgroup_id;
+	__s32 preferred_nid;
+	__u32 pad;
+	__u64 migrations[SDR_LOC_NR];
+	__u64 by_cause[SDR_CAUSE_NR];
+	__u64 penalty_milli;
+	__u64 numa[SDR_NUMA_NR];
+	__u64 node_runtime_ns[SDR_MAX_NODES];
 };
 
 /* Trace version 1's single wait record. The task is named by an earlier record. */

@@ -18,16 +18,9 @@ const volatile __u8 filter_tgid = 0;
 const volatile __u8 filter_comm = 0;
 const volatile char targ_comm[SDR_COMM_LEN];
 const volatile __u64 wakeup_bytes = 1 << 20;
-const volatile __u8 emit_waits = 0;  /* record mode: one record per wait */
 const volatile __u8 emit_migrations = 1; /* one record per migration (record mode) */
 const volatile __u64 min_lat_ns = 0; /* outlier threshold; 0 = no outlier records */
 const volatile __u8 track_cgroups = 0; /* full-resolution per-cgroup map (opt-in) */
-/*
- * Per-task wait totals in task storage: only `record --no-samples`, which
- * keeps no waits. Everywhere else userspace accounts the waits it is sent
- * (userspace/live/wait_engine.c), and sdr_switch does not touch them.
- */
-const volatile __u8 task_waits = 0;
 /* wait_slots has mask + 1 entries, a power of two; userspace sizes it from pid_max. */
 const volatile __u32 wait_slots_mask = SDR_WAIT_SLOTS_DEFAULT - 1;
 
@@ -66,13 +59,17 @@ struct {
 	__type(value, struct sdr_wait_slot);
 } wait_slots SEC(".maps");
 
-/* Record mode: each CPU's batch of waits not yet shipped (struct sdr_rec_waits). */
+/*
+ * Each CPU's batch of switches not yet shipped (struct sdr_rec_switches):
+ * every mode streams every switch; userspace reads the partial batches
+ * at its ticks and at the end of a capture.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct sdr_rec_waits);
-} wait_buf SEC(".maps");
+	__type(value, struct sdr_rec_switches);
+} switch_buf SEC(".maps");
 
 /* max_entries is set to nr_nodes * nr_nodes by userspace. */
 struct {
@@ -158,9 +155,11 @@ static __always_inline bool id_wanted(const struct sdr_task_id *id)
 }
 
 /*
- * The task's state, created on first sight and named then, so every later
- * reader (exit, iterator, userspace by pidfd) has its identity. The naming
- * costs one flag test on the hot path.
+ * The task's state, created on its first migration or NUMA decision (cold
+ * paths; the hot programs never look it up without a -p/--comm filter)
+ * and named then, so every later reader (exit, iterator, userspace by
+ * pidfd) has its identity. A task without state is named from its
+ * task_struct by the exit and the iterator.
  */
 static __always_inline struct sdr_task_state *state_of(struct task_struct *p)
 {
@@ -168,10 +167,12 @@ static __always_inline struct sdr_task_state *state_of(struct task_struct *p)
 
 	ts = bpf_task_storage_get(&tasks, p, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (ts && !(ts->flags & SDR_TS_NAMED)) {
+		/*
+		 * Run time counts from the attach: userspace primed the state of
+		 * the tasks alive then with their run time at that moment
+		 * (runtime_base); a task born since has 0, its whole life.
+		 */
 		task_id_of(p, &ts->id);
-		/* Run time counts from the first sight; exec renames, but keeps the base. */
-		if (!ts->runtime_base)
-			ts->runtime_base = ts->segment_base = task_runtime_btf(p);
 		ts->flags |= SDR_TS_NAMED;
 	}
 	return ts;

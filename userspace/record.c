@@ -28,7 +28,8 @@
 #include "host/cgroup_paths.h"
 #include "host/k8s.h"
 #include "lib/tidset.h"
-#include "trace/wait_batch.h"
+#include "trace/switch_batch.h"
+#include "live/wait_engine.h"
 #include "lib/util.h"
 
 #define FLUSH_INTERVAL_NS 1000000000ull
@@ -46,7 +47,14 @@ struct recorder {
 	__u64 nr_records; /* records written to the file */
 	__u64 user[USER_STAT_NR];
 	int write_err;
-	struct wait_batch batch;
+	int no_samples; /* switches feed the engine only; the file holds no samples */
+	struct switch_batch batch;
+	/*
+	 * Every switch's wait, per task, as the daemon accounts it: the task
+	 * records' wait totals. Exits wait in it until every wait that ended
+	 * before them has come (published at each flush and at the end).
+	 */
+	struct wait_engine eng;
 	__u64 *cgroup_ids; /* seen in task records, to name in the file */
 	const char *host_root; /* for the pod names of those cgroups; NULL = "/" */
 	size_t nr_cgroup_ids, cap_cgroup_ids;
@@ -73,13 +81,13 @@ static int append(struct recorder *rc, const void *rec, size_t size)
 
 static int flush_batch(struct recorder *rc)
 {
-	const struct sdr_rec_hdr *h = wait_batch__record(&rc->batch);
+	const struct sdr_rec_hdr *h = switch_batch__record(&rc->batch);
 	int err;
 
 	if (!h)
 		return 0;
 	err = append(rc, h, h->size);
-	wait_batch__init(&rc->batch);
+	switch_batch__init(&rc->batch);
 	return err;
 }
 
@@ -168,30 +176,93 @@ static int write_outliers(struct recorder *rc)
 }
 
 /*
- * A CPU's batch of waits, from the ring buffer or (its last, partial one)
- * from the wait_buf map: each wait into the file's delta-encoded batches.
- * Returns 0, or the write error that stops the capture.
+ * A CPU's batch of switches, from the ring buffer or (its last, partial
+ * one) from the switch_buf map: into the engine, and (unless --no-samples)
+ * each switch into the file's delta-encoded batches. Returns 0, or the
+ * write error that stops the capture.
  */
 static int write_batch(void *ctx, const struct sdr_rec_hdr *rec)
 {
 	return append(ctx, rec, rec->size);
 }
 
-static int take_wait(void *ctx, const struct wait_sample *s)
+static int take_switch(void *ctx, const struct switch_sample *s)
 {
 	struct recorder *rc = ctx;
 
-	tidset__add(&rc->tids, s->tid, TID_SEEN);
-	/* A wait the decoder would refuse never gets here (wait_batch__from_bpf). */
-	return wait_batch__put(&rc->batch, s, write_batch, rc) ? rc->write_err : 0;
+	if (s->next_tid && s->wait_ns)
+		tidset__add(&rc->tids, s->next_tid, TID_SEEN);
+	/* A switch the decoder would refuse never gets here (switch_batch__from_bpf). */
+	return switch_batch__put(&rc->batch, s, write_batch, rc) ? rc->write_err : 0;
 }
 
-static int take_waits(struct recorder *rc, const struct sdr_rec_waits *b, size_t size)
+static int take_switches(struct recorder *rc, const struct sdr_rec_switches *b, size_t size)
 {
+	wait_engine__batch(&rc->eng, b, size);
+	if (rc->no_samples)
+		return 0;
 	/* BPF never makes a malformed batch or sample; one is counted, not written. */
-	if (wait_batch__from_bpf(b, size, &rc->user[USER_STAT_decode], take_wait, rc) == -EINVAL)
+	if (switch_batch__from_bpf(b, size, &rc->user[USER_STAT_decode], take_switch, rc) ==
+	    -EINVAL)
 		rc->user[USER_STAT_decode]++;
 	return rc->write_err;
+}
+
+/* A task record as written: its waits and landings from the engine. */
+static void fill_waits(struct recorder *rc, struct sdr_rec_task *t, struct wait_acc *a)
+{
+	if (!a)
+		a = wait_engine__live(&rc->eng, t->task.tid, t->task.start_ns);
+	if (a)
+		wait_acc__fill_counts(a, &t->counts);
+}
+
+/*
+ * An exit whose waits have all come: --no-samples writes it now, with
+ * its totals (the file has no samples to make them from); with samples
+ * it was written when it came (the report makes them from the samples).
+ */
+static void publish_exit(void *ctx, struct wait_acc *a)
+{
+	struct recorder *rc = ctx;
+	struct sdr_rec_task *t = a->exit_rec;
+
+	if (!rc->no_samples || rc->write_err)
+		return;
+	fill_waits(rc, t, a);
+	note_cgroup(rc, t->counts.cgroup_id);
+	tidset__add(&rc->tids, t->task.tid, TID_TOTALS);
+	append(rc, t, sizeof(*t));
+}
+
+/* A task's final switch: the kernel's small record made the full one. */
+static int take_exit(struct recorder *rc, const void *data, size_t size)
+{
+	struct sdr_rec_task t;
+
+	if (loader__exit_rec(data, size, &t)) {
+		rc->user[USER_STAT_decode]++;
+		return 0;
+	}
+	if (wait_engine__exit(&rc->eng, &t)) {
+		/* No memory to hold it: written now, with the waits seen so far. */
+		fill_waits(rc, &t, NULL);
+	} else if (rc->no_samples) {
+		return 0;
+	}
+	/*
+	 * A task's exit record closes the batch so that it follows the
+	 * switches already read (the report starts a new row for a reused tid
+	 * from a record naming a new task). Switches still in a CPU's BPF
+	 * batch can come later; the report keeps a task's row current after
+	 * its exit for them. Other records may overtake pending switches:
+	 * their order does not matter, and batches stay long.
+	 */
+	if (flush_batch(rc))
+		return rc->write_err; /* stops this drain; the main loop reports it */
+	note_cgroup(rc, t.counts.cgroup_id);
+	tidset__add(&rc->tids, t.task.tid, TID_TOTALS);
+	return append(rc, &t, sizeof(t));
 }
 
 /* One record, from the ring buffer or from the end-of-capture reads. */
@@ -200,24 +271,12 @@ static int take_record(struct recorder *rc, void *data, size_t size)
 	const struct sdr_rec_hdr *h = data;
 
 	note_tid(rc, h);
-	if (h->type == SDR_REC_WAITS)
-		return take_waits(rc, data, size);
+	if (h->type == SDR_REC_SWITCHES)
+		return take_switches(rc, data, size);
+	if (h->type == SDR_REC_EXIT)
+		return take_exit(rc, data, size);
 	if (h->type == SDR_REC_OUTLIER && size >= sizeof(struct sdr_rec_outlier))
 		return keep_outlier(rc, data);
-	/*
-	 * A task's exit record closes the batch so that it follows the waits
-	 * already read (the report starts a new row for a reused tid from a
-	 * record naming a new task). Waits still in a CPU's BPF batch can
-	 * come later; the report keeps a task's row current after its exit
-	 * for them. Other records may overtake pending waits: their order
-	 * does not matter, and batches stay long.
-	 */
-	if (h->type == SDR_REC_TASK_EXIT) {
-		if (flush_batch(rc))
-			return rc->write_err; /* stops this drain; the main loop reports it */
-		if (size >= sizeof(struct sdr_rec_task))
-			note_cgroup(rc, ((const struct sdr_rec_task *)data)->counts.cgroup_id);
-	}
 	return append(rc, data, size);
 }
 
@@ -235,22 +294,27 @@ static int on_record(void *ctx, void *data, size_t size)
 }
 
 /*
- * A CPU's partial batch from the wait_buf map. It never went through the
+ * A CPU's partial batch from the switch_buf map. It never went through the
  * ring buffer, so it is not `consumed` (that counts against the kernel's
  * `records`).
  */
-static int on_wait_buf(void *ctx, const struct sdr_rec_waits *b)
+static int on_switch_buf(void *ctx, const struct sdr_rec_switches *b)
 {
-	return take_waits(ctx, b, sizeof(*b));
+	return take_switches(ctx, b, sizeof(*b));
 }
 
 static int on_snapshot(void *ctx, const struct sdr_rec_task *t)
 {
 	struct recorder *rc = ctx;
+	struct sdr_rec_task full = *t;
 
-	note_cgroup(rc, t->counts.cgroup_id);
-	tidset__add(&rc->tids, t->task.tid, TID_TOTALS);
-	return append(rc, t, sizeof(*t));
+	/* A task whose exit is still held is not live: its exit record says it all. */
+	if (wait_engine__exit_pending(&rc->eng, t->task.tid, t->task.start_ns))
+		return 0;
+	fill_waits(rc, &full, NULL);
+	note_cgroup(rc, full.counts.cgroup_id);
+	tidset__add(&rc->tids, full.task.tid, TID_TOTALS);
+	return append(rc, &full, sizeof(full));
 }
 
 /*
@@ -413,6 +477,26 @@ static int finish_tasks(struct loader *l, struct recorder *rc)
 	return err ? err : write_cgroup_names(rc);
 }
 
+/*
+ * Exits whose waits have all come: each CPU's partial batch is read (the
+ * engine skips what it has taken when the full batch arrives), the ring
+ * drained again, and every exit before the read is complete.
+ */
+static int publish_exits(struct loader *l, struct recorder *rc)
+{
+	__u64 peek_ns = now_mono_ns();
+	int err = 0;
+
+	if (!l->raw_tp)
+		err = loader__read_switch_buf(l, wait_engine__copy_partial, &rc->eng);
+	if (!err)
+		err = loader__poll(l, 0);
+	wait_engine__apply_peeks(&rc->eng);
+	if (!err)
+		wait_engine__publish_exits(&rc->eng, peek_ns, publish_exit, rc);
+	return err ? err : rc->write_err;
+}
+
 static int capture_loop(struct loader *l, struct recorder *rc, const struct record_opts *o,
 			__u64 start)
 {
@@ -432,7 +516,9 @@ static int capture_loop(struct loader *l, struct recorder *rc, const struct reco
 			return err;
 		}
 		if (now_mono_ns() >= next_flush) {
-			err = flush_batch(rc);
+			err = publish_exits(l, rc);
+			if (!err)
+				err = flush_batch(rc);
 			if (!err)
 				err = trace_writer__flush(rc->w);
 			if (err)
@@ -510,14 +596,12 @@ int record__run(const struct record_opts *o)
 	lo.comm = o->comm;
 	lo.ringbuf_bytes = (o->ringbuf_mb ? o->ringbuf_mb : RECORD_DEFAULT_RINGBUF_MB) << 20;
 	lo.force_raw_tp = o->force_raw_tp;
-	lo.emit_waits = !o->no_samples;
-	/* Without waits in the file the tasks' totals must hold them (BPF keeps them). */
-	lo.task_waits = o->no_samples;
 	lo.min_lat_ns = o->min_lat_ns;
 	lo.max_cgroups = o->max_cgroups;
-	wait_batch__init(&rc.batch);
+	rc.no_samples = o->no_samples;
+	switch_batch__init(&rc.batch);
 	rc.outliers = calloc(RECORD_MAX_OUTLIERS, sizeof(*rc.outliers));
-	if (!rc.outliers) {
+	if (!rc.outliers || wait_engine__init(&rc.eng, libbpf_num_possible_cpus())) {
 		msg_err("out of memory");
 		return EXIT_RUNTIME;
 	}
@@ -572,15 +656,18 @@ int record__run(const struct record_opts *o)
 	end = now_mono_ns();
 	if (!err)
 		err = loader__poll(&l, 0);
-	/* Then each CPU's last, partial batch of waits, which BPF never shipped. */
-	if (!err && !l.raw_tp && lo.emit_waits) {
-		err = loader__read_wait_buf(&l, on_wait_buf, &rc);
+	/* Then each CPU's last, partial batch of switches, which BPF never shipped. */
+	if (!err && !l.raw_tp) {
+		err = loader__read_switch_buf(&l, on_switch_buf, &rc);
 		if (err && !rc.write_err) {
-			msg_err("warning: failed to read the last waits of each CPU: %s",
+			msg_err("warning: failed to read the last switches of each CPU: %s",
 				strerror(-err));
 			err = 0;
 		}
 	}
+	/* Every wait has come: the exits still held are complete. */
+	if (!err)
+		wait_engine__publish_exits(&rc.eng, ~0ull, publish_exit, &rc);
 	if (!err)
 		err = flush_batch(&rc);
 	if (!err)
@@ -612,6 +699,7 @@ out:
 	free(tr.node_matrix);
 	free(rc.cgroup_ids);
 	free(rc.outliers);
+	wait_engine__free(&rc.eng);
 	tidset__free(&rc.tids);
 	loader__destroy(&l);
 	return ret;

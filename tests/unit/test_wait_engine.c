@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The daemon's wait engine (userspace/live/wait_engine.c), fed batches as
- * the kernel makes them:
+ * The wait engine (userspace/live/wait_engine.c) of the daemon, top and
+ * record, fed batches of switches as the kernel makes them:
+ * - only switches that end a wait are waits; the others (a task that had
+ *   slept woken through its own waking, idle) are counted as switches;
+ * - a wait that lands after a migration counts per task by locality;
  * - every wait is counted once per task, whether it came in a full batch
  *   from the ring, from a peek at the CPU's partial batch, or both (the
  *   peeked part of a batch is skipped when the full batch arrives), also
@@ -23,64 +26,65 @@
 #include "lib/hist.h"
 #include "live/wait_engine.h"
 
-static struct sdr_rec_waits batch(__u32 cpu, const struct sdr_wait_item *w, __u32 n)
+static struct sdr_rec_switches batch(__u32 cpu, const struct sdr_switch_item *w, __u32 n)
 {
-	struct sdr_rec_waits b;
+	struct sdr_rec_switches b;
 
 	memset(&b, 0, sizeof(b));
-	b.hdr.type = SDR_REC_WAITS;
+	b.hdr.type = SDR_REC_SWITCHES;
 	b.hdr.size = sizeof(b);
 	b.hdr.cpu = cpu;
 	b.nr = n;
-	memcpy(b.w, w, n * sizeof(*w));
+	memcpy(b.s, w, n * sizeof(*w));
 	return b;
 }
 
-static struct sdr_wait_item item(__u64 end, __u64 wait, __u64 dlv, __u32 tid)
+/* A switch from idle to tid at end, ending a wait of `wait` (0: none). */
+static struct sdr_switch_item item(__u64 end, __u64 wait, __u64 dlv, __u32 tid)
 {
-	return (struct sdr_wait_item){ .end_ns = end, .wait_ns = wait, .delivery_ns = dlv,
-				       .tid = tid };
+	return (struct sdr_switch_item){ .ts_ns = end, .wait_ns = wait, .delivery_ns = dlv,
+					 .next_tid = tid, .prev_state = SDR_PREV_IDLE };
 }
 
 static void test_peeks(void)
 {
-	struct sdr_wait_item w[SDR_WAITS_PER_REC * 3];
+	struct sdr_switch_item w[SDR_SWITCHES_PER_REC * 3];
 	struct wait_engine e;
-	struct sdr_rec_waits b;
+	struct sdr_rec_switches b;
 	struct wait_acc *a;
 	__u32 i;
 
 	CHECK(!wait_engine__init(&e, 2));
-	for (i = 0; i < SDR_WAITS_PER_REC * 3; i++)
+	for (i = 0; i < SDR_SWITCHES_PER_REC * 3; i++)
 		w[i] = item(1000 + i * 10, 100 + i, i % 7, 42);
 	/* Batch 1 straight from the ring. */
-	b = batch(0, w, SDR_WAITS_PER_REC);
+	b = batch(0, w, SDR_SWITCHES_PER_REC);
 	wait_engine__batch(&e, &b, sizeof(b));
 	/* Batch 2 peeked at 5, then at 12, then shipped whole. */
-	b = batch(0, w + SDR_WAITS_PER_REC, 5);
+	b = batch(0, w + SDR_SWITCHES_PER_REC, 5);
 	wait_engine__copy_partial(&e, &b);
 	wait_engine__apply_peeks(&e);
-	b = batch(0, w + SDR_WAITS_PER_REC, 12);
+	b = batch(0, w + SDR_SWITCHES_PER_REC, 12);
 	wait_engine__copy_partial(&e, &b);
 	wait_engine__apply_peeks(&e);
-	b = batch(0, w + SDR_WAITS_PER_REC, SDR_WAITS_PER_REC);
+	b = batch(0, w + SDR_SWITCHES_PER_REC, SDR_SWITCHES_PER_REC);
 	wait_engine__batch(&e, &b, sizeof(b));
 	/* Batch 3 peeked at 3; the ring loses it; a torn peek is refused. */
-	b = batch(0, w + 2 * SDR_WAITS_PER_REC, 3);
+	b = batch(0, w + 2 * SDR_SWITCHES_PER_REC, 3);
 	wait_engine__copy_partial(&e, &b);
 	wait_engine__apply_peeks(&e);
 	a = wait_engine__live(&e, 42, 7);
-	CHECK_EQ_U64(a->cum.waits, 2 * SDR_WAITS_PER_REC + 3);
-	b = batch(0, w + 2 * SDR_WAITS_PER_REC, 6);
-	b.w[0] = item(5000000, 1, 0, 42); /* a later batch's first wait over the old ones */
+	CHECK_EQ_U64(a->cum.waits, 2 * SDR_SWITCHES_PER_REC + 3);
+	b = batch(0, w + 2 * SDR_SWITCHES_PER_REC, 6);
+	b.s[0] = item(5000000, 1, 0, 42); /* a later batch's first wait over the old ones */
 	wait_engine__copy_partial(&e, &b);
 	wait_engine__apply_peeks(&e);
-	CHECK_EQ_U64(a->cum.waits, 2 * SDR_WAITS_PER_REC + 3);
+	CHECK_EQ_U64(a->cum.waits, 2 * SDR_SWITCHES_PER_REC + 3);
 	/* The other CPU's waits are its own. */
 	b = batch(1, w, 4);
 	wait_engine__batch(&e, &b, sizeof(b));
-	CHECK_EQ_U64(a->cum.waits, 2 * SDR_WAITS_PER_REC + 7);
-	CHECK_EQ_U64(e.taken, 2 * SDR_WAITS_PER_REC + 7);
+	CHECK_EQ_U64(a->cum.waits, 2 * SDR_SWITCHES_PER_REC + 7);
+	CHECK_EQ_U64(e.taken, 2 * SDR_SWITCHES_PER_REC + 7);
 	/* A malformed batch changes nothing and is counted. */
 	b = batch(0, w, 0);
 	wait_engine__batch(&e, &b, sizeof(b));
@@ -90,10 +94,10 @@ static void test_peeks(void)
 
 static void test_pid_reuse(void)
 {
-	struct sdr_wait_item w[4];
+	struct sdr_switch_item w[4];
 	struct sdr_rec_task exit_rec;
 	struct wait_engine e;
-	struct sdr_rec_waits b;
+	struct sdr_rec_switches b;
 	struct wait_acc *old, *new;
 
 	CHECK(!wait_engine__init(&e, 2));
@@ -125,6 +129,42 @@ static void test_pid_reuse(void)
 	wait_engine__free(&e);
 }
 
+/* Switches with no wait are no waits; landings count per task by locality. */
+static void test_switches_and_landing(void)
+{
+	struct sdr_switch_item w[6];
+	struct sdr_task_counts counts;
+	struct wait_engine e;
+	struct sdr_rec_switches b;
+	struct wait_acc *a;
+
+	CHECK(!wait_engine__init(&e, 1));
+	a = wait_engine__live(&e, 5, 1);
+	w[0] = item(100, 0, 0, 5);    /* woke from its own sleep, nothing measured */
+	w[1] = item(200, 0, 0, 0);    /* to idle */
+	w[2] = item(300, 40, 10, 5);  /* a wait, no migration */
+	w[3] = item(400, 70, 0, 5);   /* landed after a cross-LLC move */
+	w[3].landing = 1 + SDR_LOC_CROSS_LLC;
+	w[3].premig_ns = 30;
+	w[4] = item(500, 90, 5, 5);   /* ... and after another */
+	w[4].landing = 1 + SDR_LOC_CROSS_LLC;
+	w[5] = item(600, 20, 0, 5);   /* delivery over the wait: refused */
+	w[5].delivery_ns = 21;
+	b = batch(0, w, 6);
+	wait_engine__batch(&e, &b, sizeof(b));
+	CHECK_EQ_U64(e.switches, 6);
+	CHECK_EQ_U64(e.taken, 3);
+	CHECK_EQ_U64(e.refused, 1);
+	CHECK_EQ_U64(a->cum.waits, 3);
+	CHECK_EQ_U64(a->cum.wait_sum_ns, 200);
+	wait_acc__fill_counts(a, &counts);
+	CHECK_EQ_U64(counts.landings[SDR_LOC_CROSS_LLC], 2);
+	CHECK_EQ_U64(counts.landing_sum_ns[SDR_LOC_CROSS_LLC], 160);
+	CHECK_EQ_U64(counts.landing_max_ns[SDR_LOC_CROSS_LLC], 90);
+	CHECK_EQ_U64(counts.landings[SDR_LOC_SAME_LLC] + counts.landings[SDR_LOC_CROSS_NODE], 0);
+	wait_engine__free(&e);
+}
+
 static int nr_published;
 
 static void count_exit(void *ctx, struct wait_acc *a)
@@ -134,11 +174,11 @@ static void count_exit(void *ctx, struct wait_acc *a)
 
 static void test_percentiles_and_intervals(void)
 {
-	struct sdr_wait_item w[SDR_WAITS_PER_REC];
+	struct sdr_switch_item w[SDR_SWITCHES_PER_REC];
 	struct sdr_task_counts counts;
 	struct sdr_rec_task exit_rec;
 	struct wait_engine e;
-	struct sdr_rec_waits b;
+	struct sdr_rec_switches b;
 	struct wait_acc *a;
 	struct hist h;
 	struct lat l;
@@ -150,13 +190,13 @@ static void test_percentiles_and_intervals(void)
 	srand(3);
 	a = wait_engine__live(&e, 9, 1);
 	for (k = 0; k < 200; k++) {
-		for (i = 0; i < SDR_WAITS_PER_REC; i++) {
+		for (i = 0; i < SDR_SWITCHES_PER_REC; i++) {
 			/* Spread over many powers of two, with repeats. */
 			v = (__u64)(rand() % 1000 + 1) << (rand() % 24);
 			w[i] = item(end++, v, v / 3, 9);
 			hist__add(&h, v);
 		}
-		b = batch(0, w, SDR_WAITS_PER_REC);
+		b = batch(0, w, SDR_SWITCHES_PER_REC);
 		wait_engine__batch(&e, &b, sizeof(b));
 	}
 	l = wait_acc__lat(a, false);
@@ -206,6 +246,7 @@ int main(void)
 {
 	test_peeks();
 	test_pid_reuse();
+	test_switches_and_landing();
 	test_percentiles_and_intervals();
 	return check_summary();
 }

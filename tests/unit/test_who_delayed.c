@@ -17,7 +17,6 @@
 #include "report/render.h"
 #include "host/topology.h"
 #include "trace/switch_batch.h"
-#include "trace/wait_batch.h"
 
 #define S 1000000000ull
 
@@ -108,21 +107,13 @@ static const struct report_delayed *victim(const struct report_delayed *v, size_
 }
 
 /*
- * The 3000 ns wait of 10 that ended at 4000 as a wait sample and as an
- * outlier stamped 2 us later (its own clock read): both find its holders.
+ * The 3000 ns wait of 10 that ended at 4000 (a wait sample from its switch)
+ * as an outlier stamped 2 us later (its own clock read): both find its holders.
  */
-static void put_wait_and_outlier(struct trace_writer *w)
+static void put_outlier(struct trace_writer *w)
 {
-	static struct wait_batch wb;
 	struct sdr_rec_outlier o = {};
-	struct wait_sample ws = { .ts_ns = S + 4000, .wait_ns = 3000, .tid = 10,
-				  .landing = 1 + SDR_LOC_CROSS_LLC };
-	const struct sdr_rec_hdr *h;
 
-	wait_batch__init(&wb);
-	CHECK(wait_batch__add(&wb, &ws) == 0);
-	h = wait_batch__record(&wb);
-	CHECK(trace_writer__append(w, h, h->size) == 0);
 	o.hdr.type = SDR_REC_OUTLIER;
 	o.hdr.size = sizeof(o);
 	o.hdr.ts_ns = S + 4002;
@@ -175,7 +166,7 @@ static void write_file(const char *path, int with_switches)
 		sw(0, 6000, 0, 10, 500, 0);
 		CHECK(trace_writer__append(w, switch_batch__record(&batch),
 					   switch_batch__record(&batch)->size) == 0);
-		put_wait_and_outlier(w);
+		put_outlier(w);
 	}
 	tr.end_mono_ns = S + 20000;
 	CHECK(trace_writer__close(w, &tr) == 0);

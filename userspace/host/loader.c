@@ -92,8 +92,6 @@ static int configure(struct loader *l, const struct loader_opts *o)
 	}
 	/* Wake the consumer only when a quarter of the buffer is in use. */
 	skel->rodata->wakeup_bytes = o->ringbuf_bytes / 4;
-	skel->rodata->emit_waits = !!o->emit_waits;
-	skel->rodata->task_waits = !!o->task_waits;
 	skel->rodata->emit_migrations = !o->no_migration_records;
 	skel->rodata->min_lat_ns = o->min_lat_ns;
 	skel->rodata->track_cgroups = o->max_cgroups > 0;
@@ -149,10 +147,34 @@ static int fill_tgids(struct loader *l, const struct loader_opts *o)
 static int open_task_pidfd(__u32 tid);
 
 /*
+ * The task's run time so far (se.sum_exec_runtime, the first field of
+ * /proc/PID/task/TID/schedstat): the base its run time in this capture
+ * counts from. 0 when unreadable (then its whole life counts).
+ */
+static __u64 task_runtime_now(long tgid, long tid)
+{
+	unsigned long long v = 0;
+	char path[96];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/task/%ld/schedstat", tgid, tid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
+/*
  * Create the per-task state of tasks that already exist, from process
  * context, before attaching. Created lazily inside a hook instead, the
  * first events after attach would all allocate at once from a cache that
  * may be empty in atomic context, and a failed allocation is a lost event.
+ * Each state holds the task's run time now, which its run time in this
+ * capture counts from; the iterator reports a task once it ran since (a
+ * task born after the attach has no state until it migrates, and base 0).
  */
 static void prime_tasks(struct loader *l, const struct loader_opts *o)
 {
@@ -186,6 +208,7 @@ static void prime_tasks(struct loader *l, const struct loader_opts *o)
 			fd = open_task_pidfd(tid);
 			if (fd < 0)
 				continue;
+			zero.runtime_base = zero.segment_base = task_runtime_now(tgid, tid);
 			if (!bpf_map__update_elem(l->skel->maps.tasks, &fd, sizeof(fd), &zero,
 						  sizeof(zero), BPF_NOEXIST))
 				n++;
@@ -448,13 +471,13 @@ int loader__read_landing(struct loader *l, struct loader_wait_hists *out)
 	return 0;
 }
 
-int loader__read_wait_buf(struct loader *l, int (*cb)(void *ctx, const struct sdr_rec_waits *w),
-			  void *ctx)
+int loader__read_switch_buf(struct loader *l,
+			    int (*cb)(void *ctx, const struct sdr_rec_switches *b), void *ctx)
 {
-	struct sdr_rec_waits *per, *b;
+	struct sdr_rec_switches *per, *b;
 	int ncpu, c, err = 0;
 
-	per = percpu_lookup(l->skel->maps.wait_buf, 0, sizeof(*per), &ncpu);
+	per = percpu_lookup(l->skel->maps.switch_buf, 0, sizeof(*per), &ncpu);
 	if (!per)
 		return -errno;
 	for (c = 0; c < ncpu && !err; c++) {
@@ -465,10 +488,10 @@ int loader__read_wait_buf(struct loader *l, int (*cb)(void *ctx, const struct sd
 		 * BPF fills the header only when it ships a full batch; what
 		 * is there now belongs to the last batch shipped.
 		 */
-		b->hdr.type = SDR_REC_WAITS;
+		b->hdr.type = SDR_REC_SWITCHES;
 		b->hdr.size = sizeof(*b);
 		b->hdr.cpu = c;
-		b->hdr.ts_ns = b->nr <= SDR_WAITS_PER_REC ? b->w[b->nr - 1].end_ns : 0;
+		b->hdr.ts_ns = b->nr <= SDR_SWITCHES_PER_REC ? b->s[b->nr - 1].ts_ns : 0;
 		err = cb(ctx, b);
 	}
 	free(per);
@@ -629,4 +652,27 @@ void loader__destroy(struct loader *l)
 	l->rb = NULL;
 	schedrift_bpf__destroy(l->skel);
 	l->skel = NULL;
+}
+
+int loader__exit_rec(const void *data, size_t size, struct sdr_rec_task *rec)
+{
+	const struct sdr_rec_exit *e = data;
+	struct sdr_task_counts *c = &rec->counts;
+
+	if (size < sizeof(*e))
+		return -EINVAL;
+	memset(rec, 0, sizeof(*rec));
+	rec->hdr = e->hdr;
+	rec->hdr.type = SDR_REC_TASK_EXIT;
+	rec->hdr.size = sizeof(*rec);
+	rec->task = e->task;
+	c->runtime_ns = e->runtime_ns;
+	c->cgroup_id = e->cgroup_id;
+	c->preferred_nid = e->preferred_nid;
+	memcpy(c->migrations, e->migrations, sizeof(c->migrations));
+	memcpy(c->by_cause, e->by_cause, sizeof(c->by_cause));
+	c->penalty_milli = e->penalty_milli;
+	memcpy(c->numa, e->numa, sizeof(c->numa));
+	memcpy(c->node_runtime_ns, e->node_runtime_ns, sizeof(c->node_runtime_ns));
+	return 0;
 }

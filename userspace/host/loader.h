@@ -21,8 +21,6 @@ struct loader_opts {
 	const char *comm; /* follow only tasks with this comm, or NULL */
 	__u32 ringbuf_bytes; /* power of two, >= 4096 */
 	int force_raw_tp;    /* use the raw_tp set even where tp_btf works (tests) */
-	int emit_waits;      /* one ring buffer record per wait (record mode) */
-	int task_waits;      /* per-task wait totals in BPF (record --no-samples only) */
 	int no_migration_records; /* count migrations in the maps only (daemon) */
 	__u64 min_lat_ns;    /* outlier records for waits at least this long; 0 = none */
 	__u32 max_cgroups;   /* cgroup histogram slots; 0 = no per-cgroup histograms */
@@ -71,15 +69,16 @@ int loader__read_cgroups(struct loader *l, struct loader_cgroup **out, size_t *n
 /* Landing-latency histograms by locality, summed over CPUs: out[SDR_LOC_NR]. */
 int loader__read_landing(struct loader *l, struct loader_wait_hists *out);
 /*
- * Record mode: each CPU's partial batch of waits, still in the per-CPU
- * `wait_buf` map (BPF ships a batch only when it is full). Call after
- * loader__detach(), when no program can add to it any more, so no wait is
- * lost or read twice. cb gets each CPU's batch that holds waits, with its
- * header filled in (type SDR_REC_WAITS, size, cpu, ts_ns of its last
- * wait); it validates nr itself, as for a ring buffer record.
+ * Each CPU's partial batch of switches, still in the per-CPU `switch_buf`
+ * map (BPF ships a batch only when it is full). After loader__detach() no
+ * program can add to it any more, so no switch is lost or read twice; the
+ * daemon's ticks read it live (the wait engine drops what it has seen).
+ * cb gets each CPU's batch that holds switches, with its header filled in
+ * (type SDR_REC_SWITCHES, size, cpu, ts_ns of its last switch); it
+ * validates nr itself, as for a ring buffer record.
  */
-int loader__read_wait_buf(struct loader *l, int (*cb)(void *ctx, const struct sdr_rec_waits *w),
-			  void *ctx);
+int loader__read_switch_buf(struct loader *l,
+			    int (*cb)(void *ctx, const struct sdr_rec_switches *b), void *ctx);
 /*
  * Every live task's totals, through the task iterator: cb gets one
  * struct sdr_rec_task (type SDR_REC_TASK_SNAPSHOT) per task.
@@ -96,6 +95,13 @@ int loader__read_node_matrix(struct loader *l, struct sdr_node_cell *cells);
 int loader__lookup_task(struct loader *l, __u32 tid, struct sdr_task_state *out);
 /* A task's totals as the snapshot record the trace files hold, stamped now. */
 void loader__snapshot_rec(const struct sdr_task_state *st, struct sdr_rec_task *rec);
+/*
+ * The kernel's small exit record (SDR_REC_EXIT, size bytes as received) as
+ * the SDR_REC_TASK_EXIT record files and consumers hold: the kernel's
+ * fields copied, the waits 0 (the caller fills them from its engine).
+ * Returns 0, or -EINVAL for a record too short.
+ */
+int loader__exit_rec(const void *data, size_t size, struct sdr_rec_task *rec);
 void loader__destroy(struct loader *l);
 
 #endif /* SCHEDRIFT_LOADER_H */

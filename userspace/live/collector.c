@@ -180,6 +180,7 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	const struct sdr_rec_hdr *h = data;
 	struct collector *c = ctx;
+	struct sdr_rec_task exit_rec;
 	struct task_rec t;
 
 	if (size < sizeof(*h) || h->size != size) {
@@ -187,9 +188,19 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	c->user[USER_STAT_consumed]++;
+	/* The kernel's small exit record becomes the full one everything else holds. */
+	if (h->type == SDR_REC_EXIT) {
+		if (loader__exit_rec(data, size, &exit_rec)) {
+			c->user[USER_STAT_decode]++;
+			return 0;
+		}
+		data = &exit_rec;
+		size = sizeof(exit_rec);
+		h = data;
+	}
 	if (c->flight)
 		flight__add(c->flight, data, size, now_mono_ns());
-	if (h->type == SDR_REC_WAITS) {
+	if (h->type == SDR_REC_SWITCHES) {
 		wait_engine__batch(&c->waits, data, size);
 	} else if (h->type == SDR_REC_TASK_EXIT && size >= sizeof(struct sdr_rec_task)) {
 		const struct sdr_rec_task *e = data;
@@ -264,7 +275,6 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 	 * is mapped twice, for records that wrap), so not more.
 	 */
 	lo.ringbuf_bytes = 4 << 20;
-	lo.emit_waits = 1;
 	lo.min_lat_ns = o->min_lat_ns;
 	lo.max_cgroups = o->max_cgroups;
 	c->kernel_cgroups = o->max_cgroups > 0;
@@ -543,7 +553,7 @@ int collector__tick(struct collector *c, struct interval_snapshot *s, bool want_
 	 */
 	peek_ns = now_mono_ns();
 	if (!err && !c->l.raw_tp)
-		err = loader__read_wait_buf(&c->l, wait_engine__copy_partial, &c->waits);
+		err = loader__read_switch_buf(&c->l, wait_engine__copy_partial, &c->waits);
 	if (!err)
 		err = loader__poll(&c->l, 0);
 	wait_engine__apply_peeks(&c->waits);

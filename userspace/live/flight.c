@@ -5,7 +5,7 @@
 #include <unistd.h>
 #include "live/flight.h"
 #include "lib/tidset.h"
-#include "trace/wait_batch.h"
+#include "trace/switch_batch.h"
 
 #define BLOCK_BYTES (256u << 10)
 #define NR_MARKS 64
@@ -231,10 +231,10 @@ static int fill_trailer(struct trace_trailer *tr, const struct flight_counters *
 	return 0;
 }
 
-/* The capture's writer and its batch of waits in the file's form. */
+/* The capture's writer and its batch of switches in the file's form. */
 struct waits_out {
 	struct trace_writer *w;
-	struct wait_batch batch;
+	struct switch_batch batch;
 	__u64 refused;
 	struct tidset *tids; /* NULL: not kept */
 };
@@ -255,33 +255,37 @@ static int append_batch(void *ctx, const struct sdr_rec_hdr *rec)
 
 static int flush_waits(struct waits_out *o)
 {
-	const struct sdr_rec_hdr *h = wait_batch__record(&o->batch);
+	const struct sdr_rec_hdr *h = switch_batch__record(&o->batch);
 	int err = h ? append_batch(o, h) : 0;
 
-	wait_batch__init(&o->batch);
+	switch_batch__init(&o->batch);
 	return err;
 }
 
-static int put_wait(void *ctx, const struct wait_sample *s)
+static int put_switch(void *ctx, const struct switch_sample *s)
 {
 	struct waits_out *o = ctx;
 
-	note_tid(o, s->tid, FLIGHT_TID_SEEN);
-	return wait_batch__put(&o->batch, s, append_batch, o);
+	/* Those who waited and those who held the CPU: the capture names both. */
+	if (s->next_tid && s->wait_ns)
+		note_tid(o, s->next_tid, FLIGHT_TID_SEEN);
+	if (s->prev_tid)
+		note_tid(o, s->prev_tid, FLIGHT_TID_SEEN);
+	return switch_batch__put(&o->batch, s, append_batch, o);
 }
 
 /*
  * One kept record into the capture. As in `record`: the kernel's batches of
- * waits become the file's wait batches, and a task's exit record first
- * closes the batch, so it follows the waits read before it.
+ * switches become the file's switch batches, and a task's exit record
+ * first closes the batch, so it follows the switches read before it.
  */
 static int write_record(struct waits_out *o, const struct sdr_rec_hdr *h, size_t len)
 {
 	int err;
 
-	if (h->type == SDR_REC_WAITS) {
-		err = wait_batch__from_bpf((const struct sdr_rec_waits *)h, len, &o->refused,
-					   put_wait, o);
+	if (h->type == SDR_REC_SWITCHES) {
+		err = switch_batch__from_bpf((const struct sdr_rec_switches *)h, len, &o->refused,
+					     put_switch, o);
 		if (err == -EINVAL) { /* a malformed batch: counted, as record does */
 			o->refused++;
 			err = 0;
@@ -329,7 +333,7 @@ int flight__write(struct flight *f, const char *path, const struct trace_meta *m
 		return err;
 	wb.w = w;
 	wb.tids = tids;
-	wait_batch__init(&wb.batch);
+	switch_batch__init(&wb.batch);
 	for (b = f->head; b && !err; b = b->next) {
 		size_t off = 0;
 

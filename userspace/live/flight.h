@@ -47,7 +47,7 @@ size_t flight__bytes(const struct flight *f);
 /*
  * Writes the records of the last window to a new trace file at path:
  * meta (its start moved to the window's), the records in arrival order
- * (the kernel's batches of waits as SDR_REC_WAIT_BATCH records, as
+ * (the kernel's batches of switches as SDR_REC_SWITCH_BATCH records, as
  * `record` writes them),
  * then whatever `more` appends (task snapshots, cgroup names), then a
  * trailer whose counters are `now` minus the last mark at or before the

@@ -179,14 +179,20 @@ static void sums_add(struct wait_sums *s, __u64 wait, __u64 dlv)
 		s->queue_max_ns = q;
 }
 
-static void take(struct wait_engine *e, const struct sdr_wait_item *w)
+static void take(struct wait_engine *e, const struct sdr_switch_item *w)
 {
 	struct wait_acc *a;
-	__u32 b;
+	__u32 b, loc;
 
-	if (!w->tid || w->delivery_ns > w->wait_ns)
+	e->switches++;
+	if (!w->next_tid || !w->wait_ns)
 		return;
-	a = acc_for_wait(e, w->tid, w->end_ns);
+	if (w->delivery_ns > w->wait_ns || w->premig_ns > w->wait_ns ||
+	    w->wait_ns > SDR_WAIT_ABSURD_NS || w->landing > SDR_LOC_NR) {
+		e->refused++;
+		return;
+	}
+	a = acc_for_wait(e, w->next_tid, w->ts_ns);
 	if (!a)
 		return;
 	b = sdr_hist_bucket(w->wait_ns);
@@ -194,18 +200,25 @@ static void take(struct wait_engine *e, const struct sdr_wait_item *w)
 	sums_add(&a->iv, w->wait_ns, w->delivery_ns);
 	sparse_add(e, &a->hcum, b);
 	sparse_add(e, &a->hiv, b);
+	if (w->landing) {
+		loc = w->landing - 1;
+		a->landings[loc]++;
+		a->landing_sum_ns[loc] += w->wait_ns;
+		if (w->wait_ns > a->landing_max_ns[loc])
+			a->landing_max_ns[loc] = w->wait_ns;
+	}
 	e->taken++;
 }
 
-static bool batch_ok(const struct sdr_rec_waits *b, size_t size)
+static bool batch_ok(const struct sdr_rec_switches *b, size_t size)
 {
-	return size >= sizeof(*b) && b->nr >= 1 && b->nr <= SDR_WAITS_PER_REC &&
+	return size >= sizeof(*b) && b->nr >= 1 && b->nr <= SDR_SWITCHES_PER_REC &&
 	       b->hdr.cpu < SDR_MAX_CPUS;
 }
 
 void wait_engine__batch(struct wait_engine *e, const void *data, size_t size)
 {
-	const struct sdr_rec_waits *b = data;
+	const struct sdr_rec_switches *b = data;
 	struct wait_cpu *c;
 	__u32 i;
 
@@ -215,28 +228,28 @@ void wait_engine__batch(struct wait_engine *e, const void *data, size_t size)
 	}
 	c = &e->cpus[b->hdr.cpu];
 	for (i = 0; i < b->nr; i++) {
-		const struct sdr_wait_item *w = &b->w[i];
+		const struct sdr_switch_item *w = &b->s[i];
 
 		/* Taken already by a peek at this batch while it was partial. */
-		if (c->peek_hi && w->end_ns >= c->peek_lo && w->end_ns <= c->peek_hi)
+		if (c->peek_hi && w->ts_ns >= c->peek_lo && w->ts_ns <= c->peek_hi)
 			continue;
 		take(e, w);
-		if (w->end_ns > c->hw_ns)
-			c->hw_ns = w->end_ns;
+		if (w->ts_ns > c->hw_ns)
+			c->hw_ns = w->ts_ns;
 	}
-	if (c->peek_hi && b->w[b->nr - 1].end_ns >= c->peek_hi) {
+	if (c->peek_hi && b->s[b->nr - 1].ts_ns >= c->peek_hi) {
 		/* A batch later than the peeked one, the peeked one never came: lost in the ring. */
-		if (b->w[0].end_ns > c->peek_hi)
+		if (b->s[0].ts_ns > c->peek_hi)
 			e->peek_lost += 1;
 		c->peek_lo = c->peek_hi = 0;
 	}
 }
 
-int wait_engine__copy_partial(void *ctx, const struct sdr_rec_waits *b)
+int wait_engine__copy_partial(void *ctx, const struct sdr_rec_switches *b)
 {
 	struct wait_engine *e = ctx;
 
-	if (b->hdr.cpu >= (__u32)e->ncpu || !b->nr || b->nr > SDR_WAITS_PER_REC)
+	if (b->hdr.cpu >= (__u32)e->ncpu || !b->nr || b->nr > SDR_SWITCHES_PER_REC)
 		return 0;
 	e->cpus[b->hdr.cpu].copy = *b;
 	e->cpus[b->hdr.cpu].have_copy = true;
@@ -256,23 +269,23 @@ void wait_engine__apply_peeks(struct wait_engine *e)
 		c->have_copy = false;
 		/*
 		 * Read while BPF may write: a batch shipped and refilled during
-		 * the read shows as waits out of time order. Taken next tick.
+		 * the read shows as switches out of time order. Taken next tick.
 		 */
 		for (i = 1; i < c->copy.nr; i++)
-			if (c->copy.w[i].end_ns <= c->copy.w[i - 1].end_ns)
+			if (c->copy.s[i].ts_ns <= c->copy.s[i - 1].ts_ns)
 				break;
 		if (i < c->copy.nr)
 			continue;
 		for (i = 0; i < c->copy.nr; i++) {
-			const struct sdr_wait_item *w = &c->copy.w[i];
+			const struct sdr_switch_item *w = &c->copy.s[i];
 
-			if (w->end_ns <= c->hw_ns)
+			if (w->ts_ns <= c->hw_ns)
 				continue;
 			take(e, w);
 			if (!c->peek_hi)
-				c->peek_lo = w->end_ns;
-			c->peek_hi = w->end_ns;
-			c->hw_ns = w->end_ns;
+				c->peek_lo = w->ts_ns;
+			c->peek_hi = w->ts_ns;
+			c->hw_ns = w->ts_ns;
 		}
 	}
 }
@@ -389,6 +402,9 @@ void wait_acc__fill_counts(const struct wait_acc *a, struct sdr_task_counts *c)
 	c->delivery_sum_ns = a->cum.delivery_sum_ns;
 	c->delivery_max_ns = a->cum.delivery_max_ns;
 	c->queue_max_ns = a->cum.queue_max_ns;
+	memcpy(c->landings, a->landings, sizeof(c->landings));
+	memcpy(c->landing_sum_ns, a->landing_sum_ns, sizeof(c->landing_sum_ns));
+	memcpy(c->landing_max_ns, a->landing_max_ns, sizeof(c->landing_max_ns));
 	memset(c->wait_hist, 0, sizeof(c->wait_hist));
 	for (i = 0; i < a->hcum.n; i++) {
 		k = (a->hcum.v[i].bucket >> SDR_TASK_HIST_SHIFT) & (SDR_TASK_HIST_NR - 1);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Waits accounted in userspace (issue 23, design decision 1): the kernel's
- * per-CPU batches of waits (SDR_REC_WAITS: end, wait, delivery, tid,
- * landing) become per-task totals and log-linear histograms at the
- * system's resolution (1/64), with no per-task wait state in BPF.
+ * Waits accounted in userspace (issue 23): the kernel's per-CPU batches of
+ * switches (SDR_REC_SWITCHES, every switch; those that end a wait carry
+ * it: whole, delivery, landing) become per-task totals, landing latency by
+ * locality and log-linear histograms at the system's resolution (1/64),
+ * with no per-task state in the hot BPF programs. record, the daemon, top
+ * and the flight recorder all feed it the same stream.
  *
  * A wait names its task by tid only. Each tid has at most one live
  * accumulator, and the accumulators of its exited incarnations until their
@@ -14,10 +16,11 @@
  * 8-byte entry per bucket in use, at most SDR_HIST_NR_BUCKETS).
  *
  * BPF ships a batch when it is full; a CPU's partial batch is read from
- * the `wait_buf` map at every tick (wait_engine__peek), so an interval
- * holds every wait that ended before its tick. Per CPU the waits of a
- * batch come in time order, so a peeked wait is recognised, and skipped,
- * when its full batch arrives through the ring buffer.
+ * the `switch_buf` map at every tick (wait_engine__copy_partial, then
+ * __apply_peeks), so an interval holds every wait that ended before its
+ * tick. Per CPU the switches of a batch come in time order, so a peeked
+ * switch is recognised, and skipped, when its full batch arrives through
+ * the ring buffer.
  *
  * One thread (the ingest thread) calls everything here.
  */
@@ -52,6 +55,8 @@ struct wait_acc {
 	__u64 exit_ns;  /* its final switch; 0 = alive */
 	__u64 cgroup_id; /* from the last record that named it */
 	struct wait_sums cum, iv; /* since first seen; since the last tick */
+	/* Landing latency (first wait after a migration) by locality, since first seen. */
+	__u64 landings[SDR_LOC_NR], landing_sum_ns[SDR_LOC_NR], landing_max_ns[SDR_LOC_NR];
 	struct sparse_hist hcum, hiv;
 	struct sdr_rec_task *exit_rec; /* its exit record, until published */
 	__u64 seen_gen; /* the generation of the last record that named it */
@@ -59,9 +64,9 @@ struct wait_acc {
 
 /* Per CPU: what the ring buffer and the peeks have given (see above). */
 struct wait_cpu {
-	__u64 hw_ns;            /* end of the latest wait taken */
-	__u64 peek_lo, peek_hi; /* ends of the waits taken by peeks, not yet seen in the ring */
-	struct sdr_rec_waits copy; /* the partial batch read at the last peek */
+	__u64 hw_ns;            /* the latest switch taken */
+	__u64 peek_lo, peek_hi; /* the switches taken by peeks, not yet seen in the ring */
+	struct sdr_rec_switches copy; /* the partial batch read at the last peek */
 	bool have_copy;
 };
 
@@ -71,18 +76,19 @@ struct wait_engine {
 	struct wait_cpu *cpus;
 	int ncpu;
 	__u64 taken;     /* waits taken (from the ring and peeks) */
-	__u64 refused;   /* malformed batches */
-	__u64 peek_lost; /* waits taken by a peek whose batch the ring then lost (also in ringbuf) */
+	__u64 switches;  /* switches taken */
+	__u64 refused;   /* malformed batches, and items a decoder would refuse */
+	__u64 peek_lost; /* batches taken by a peek that the ring then lost (also in ringbuf) */
 	__u64 bytes;     /* memory held by the accumulators and their histograms */
 };
 
 int wait_engine__init(struct wait_engine *e, int ncpu);
 void wait_engine__free(struct wait_engine *e);
 
-/* A batch from the ring buffer (size bytes as received). */
+/* A batch of switches from the ring buffer (size bytes as received). */
 void wait_engine__batch(struct wait_engine *e, const void *data, size_t size);
 /* A CPU's partial batch, read from the map: kept until wait_engine__apply_peeks(). */
-int wait_engine__copy_partial(void *e, const struct sdr_rec_waits *b);
+int wait_engine__copy_partial(void *e, const struct sdr_rec_switches *b);
 /* Takes the copies' waits not seen yet. Call after draining the ring again. */
 void wait_engine__apply_peeks(struct wait_engine *e);
 
@@ -113,7 +119,7 @@ void wait_engine__end_interval(struct wait_engine *e, __u64 generation,
 			       void (*cb)(void *ctx, const struct wait_acc *a), void *ctx,
 			       __u64 *dropped);
 
-/* The accumulator's totals into the kernel's per-task shape (coarse histogram too). */
+/* The accumulator's waits and landings into the per-task shape (coarse histogram too). */
 void wait_acc__fill_counts(const struct wait_acc *a, struct sdr_task_counts *c);
 /* Percentiles of the cumulative or interval histogram, within 1/64 (report/lat.h). */
 struct lat wait_acc__lat(const struct wait_acc *a, bool interval);

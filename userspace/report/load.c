@@ -234,6 +234,22 @@ static int add_wait(void *ctx, const struct wait_sample *s)
 			s->ts_ns, s->delivery_ns);
 }
 
+/* A switch of a version 3 file: the wait it ended, if any, is a wait sample. */
+static int add_switch_wait(void *ctx, const struct switch_sample *s)
+{
+	struct wait_sample w;
+
+	if (!s->next_tid || !s->wait_ns)
+		return 0;
+	w.ts_ns = s->ts_ns;
+	w.wait_ns = s->wait_ns;
+	w.delivery_ns = s->delivery_ns;
+	w.tid = s->next_tid;
+	w.cpu = s->cpu;
+	w.landing = s->landing;
+	return add_wait(ctx, &w);
+}
+
 static int add_outlier(struct report *r, const struct sdr_rec_outlier *o)
 {
 	if (ARRAY_GROW(r->outliers, r->nr_outliers, r->cap_outliers, 64))
@@ -341,14 +357,17 @@ static __u64 delay_key(struct report *r, __u32 tid)
 	return t ? t->load_key : WHO_DELAYED_TID_KEY(tid);
 }
 
+/* A switch: its wait (a sample), then who held the CPU while it waited. */
 static int add_switch(void *ctx, const struct switch_sample *s)
 {
 	struct report *r = ctx;
 	struct attrib_wait w;
 	__u64 culprit[ATTRIB_MAX_SHARES];
 	__u32 i;
-	int rc = who_delayed__switch(r, s, &w);
+	int rc = add_switch_wait(ctx, s);
 
+	if (!rc)
+		rc = who_delayed__switch(r, s, &w);
 	if (rc <= 0)
 		return rc;
 	for (i = 0; i < w.nr_shares; i++)

@@ -23,11 +23,12 @@
 #include "host/topology.h"
 
 /*
- * Format version written by this build. It also reads version 1 files
- * (docs/trace-format.md "Versions"): their records have the older layouts
- * and their waits no delivery/queueing split.
+ * Format version written by this build. It also reads versions 1 and 2
+ * (docs/trace-format.md "Versions"): version 1's records have the older
+ * layouts and its waits no delivery/queueing split; version 2 holds wait
+ * batches (type 17) where version 3 holds switch batches (type 19).
  */
-#define SDR_TRACE_VERSION 2
+#define SDR_TRACE_VERSION 3
 #define SDR_TRACE_MIN_VERSION 1
 
 /* The writer compresses and writes a chunk once this many record bytes wait. */
@@ -164,7 +165,7 @@ struct trace_reader;
  * Opens path and validates the header. On error returns NULL and fills *e
  * with one line naming what is wrong, e.g. "not a schedrift trace (bad
  * magic)", "header CRC mismatch (...)", "unsupported format version 7 (this
- * build reads 1 and 2)", and the offset of the problem.
+ * build reads 1 to 3)", and the offset of the problem.
  */
 struct trace_reader *trace_reader__open(const char *path, struct trace_error *e);
 

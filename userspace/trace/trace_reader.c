@@ -271,7 +271,7 @@ static int reader__header(struct trace_reader *r, struct trace_error *e)
 	version = tf_le32(pre + 8);
 	if (version < SDR_TRACE_MIN_VERSION || version > SDR_TRACE_VERSION)
 		return reader__fail(r, e, -ENOTSUP, 8,
-				    "unsupported format version %u (this build reads %u and %u)",
+				    "unsupported format version %u (this build reads %u to %u)",
 				    version, SDR_TRACE_MIN_VERSION, SDR_TRACE_VERSION);
 	len = tf_le32(pre + 12);
 	if (len < TF_HDR_MIN_LEN || len > TF_HDR_MAX_LEN)
