@@ -196,7 +196,7 @@ static void print_victims(const struct report *r, FILE *f, int by_task,
 				report__delay_label(r, by_task, x->culprit, label, sizeof(label)));
 		}
 		if (v[i].omitted)
-			fprintf(f, "    %7s %9s %7llu  other (%zu culprits)\n",
+			fprintf(f, "    %7s %9s %7llu  other (%zu more)\n",
 				pct(p, sizeof(p), v[i].other.ns, v[i].wait_ns),
 				fmt_duration(a, sizeof(a), v[i].other.ns),
 				(unsigned long long)v[i].other.count, v[i].omitted);
