@@ -7,7 +7,10 @@
  * - the classes (same cgroup, another, kernel threads / system, idle,
  *   unknown for a holder no record names) at task and cgroup level;
  * - culprits sorted by time, then key; rows keyed after the sort;
- * - a file without switches has no table (known = 0).
+ * - a file without switches has no table (known = 0);
+ * - an SLO capture's command line names its rule (round trip, refusals),
+ *   and its report opens with the breach and the culprits of the waits in
+ *   the rule's scope at or over the objective.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +25,8 @@
 
 static char dir[] = "/tmp/schedrift-who-XXXXXX";
 
+static const char *command = "schedrift record";
+
 static void meta_of(struct trace_meta *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -34,7 +39,7 @@ static void meta_of(struct trace_meta *m)
 	strcpy(m->hostname, "unit");
 	m->nr_cpus_online = 2;
 	m->start_mono_ns = S;
-	strcpy(m->command, "schedrift record");
+	snprintf(m->command, sizeof(m->command), "%s", command);
 }
 
 static void put_task(struct trace_writer *w, __u32 tid, const char *comm, __u64 cgroup)
@@ -303,9 +308,76 @@ static void check_none(const char *path)
 	report__free(&r);
 }
 
+static void check_breach_line(void)
+{
+	struct slo_breach b = { .rule = "runq_p99 < 2ms for comm a b", .metric = "runq_p99",
+				.objective_ns = 2000000, .observed_ns = 3500000,
+				.scope = SLO_BREACH_COMM, .target = "a b rule=x" }, got;
+	char line[256];
+
+	CHECK(slo_breach__format(line, sizeof(line), &b) == 0);
+	CHECK_STR(line, "schedrift daemon slo capture: objective_ns=2000000 observed_ns=3500000 "
+			"metric=runq_p99 scope=comm target_len=10 target=a b rule=x "
+			"rule=runq_p99 < 2ms for comm a b");
+	CHECK(slo_breach__parse(line, &got) == 1);
+	CHECK_STR(got.target, "a b rule=x");
+	CHECK_STR(got.rule, "runq_p99 < 2ms for comm a b");
+	CHECK_EQ_U64(got.objective_ns, 2000000);
+	CHECK_EQ_U64(got.observed_ns, 3500000);
+	CHECK_EQ_U64(got.scope, SLO_BREACH_COMM);
+	CHECK(slo_breach__format(line, 40, &b) != 0);
+	CHECK(slo_breach__parse("schedrift record -d 10", &got) == 0);
+	CHECK(slo_breach__parse("schedrift daemon slo capture: objective_ns=1 observed_ns=2 "
+				"metric=runq_max scope=pod target_len=0 target= rule=x", &got) == 0);
+	CHECK(slo_breach__parse("schedrift daemon slo capture: objective_ns=1 observed_ns=2 "
+				"metric=runq_max scope=comm target_len=99 target=ab rule=x", &got) == 0);
+}
+
+/*
+ * An SLO capture of cgroup /a with a 2 us objective: of 10's waits (800,
+ * 3000 with 500 before a migration, 500) only the 3000 one is over it:
+ * hog 1500 (half of it), sibling and kworker 500 each; the hog held the
+ * CPU longest in that one wait.
+ */
+static void check_breach(const char *path)
+{
+	struct trace_error e = {};
+	char *text = NULL, *json = NULL;
+	struct report r;
+	size_t len;
+	FILE *f;
+
+	CHECK(report__load(&r, path, 0, &e) == 0, "%s", e.msg);
+	CHECK(r.slo.known);
+	CHECK_EQ_U64(r.slo.waits, 1);
+	CHECK_EQ_U64(r.slo.wait_ns, 3000);
+	CHECK_EQ_U64(r.slo.split_ns, 2500);
+	CHECK_EQ_U64(r.slo.nr_top, 3);
+	CHECK(r.slo.top[0].who == row(&r, 20) && r.slo.top[0].ns == 1500 && r.slo.top[0].first == 1);
+	CHECK(r.slo.top[1].ns == 500 && r.slo.top[1].first == 0);
+	f = open_memstream(&text, &len);
+	report__print_text(&r, f, "slo.sdt", 0);
+	fclose(f);
+	f = open_memstream(&json, &len);
+	report__print_json(&r, f, 0, 0);
+	fclose(f);
+	CHECK(strstr(text, "\n\nSLO breach: rule who: runq_p99 < 2.0us for cgroup /a; observed "
+			   "3.5us\n  1 waits in scope at or over 2.0us in the capture, 3.0us in all "
+			   "(16.6% of it before a migration); what held their CPU:\n    50.0%     "
+			   "1.5us  longest in 1 of 1 waits  hog[20] (/b)\n") != NULL, "%s", text);
+	CHECK(strstr(json, "\"losses_total\": 0,\n  \"slo_breach\": {\n    \"rule\": \"who\",")
+	      != NULL, "%.600s", json);
+	CHECK(strstr(json, "\"longest_in\": 1,\n        \"share\": 0.5000") != NULL);
+	free(text);
+	free(json);
+	report__free(&r);
+}
+
 int main(void)
 {
-	char with[128], without[128];
+	char with[128], without[128], slo[128], line[256];
+	struct slo_breach b = { .rule = "who", .metric = "runq_p99", .objective_ns = 2000,
+				.observed_ns = 3500, .scope = SLO_BREACH_CGROUP, .target = "/a" };
 
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
@@ -315,6 +387,13 @@ int main(void)
 	snprintf(without, sizeof(without), "%s/without.sdt", dir);
 	write_file(with, 1);
 	write_file(without, 0);
+	snprintf(slo, sizeof(slo), "%s/slo.sdt", dir);
+	CHECK(slo_breach__format(line, sizeof(line), &b) == 0);
+	command = line;
+	write_file(slo, 1);
+	check_breach_line();
+	check_breach(slo);
+	unlink(slo);
 	check_tables(with);
 	check_none(without);
 	unlink(with);

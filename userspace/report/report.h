@@ -18,6 +18,7 @@
 #include "report/lat.h"
 #include "engine/attrib.h"
 #include "engine/delays.h"
+#include "report/slo_breach.h"
 
 /* Wait samples packed in one word: wait | cpu << 48 | landing << 58. */
 #define SAMPLE_WAIT_BITS 48
@@ -138,6 +139,25 @@ struct report_delays {
 
 const char *report__delay_class_name(int c);
 
+/*
+ * An SLO capture's breach (the rule in the capture's command line) and
+ * what held the CPU during the waits in its scope at or over its objective.
+ */
+#define REPORT_SLO_TOP 5
+struct report_slo {
+	int known; /* the file is an SLO capture with its rule */
+	struct slo_breach b;
+	__u64 waits;   /* waits in scope at or over the objective */
+	__u64 wait_ns; /* their time */
+	__u64 split_ns; /* the part split among holders (the rest was before a migration) */
+	struct report_slo_culprit {
+		__u32 who;   /* row, or REPORT_WHY_IDLE/_UNKNOWN/_OTHER */
+		__u64 ns;    /* time it held the CPU during those waits */
+		__u64 first; /* waits it held longest */
+	} top[REPORT_SLO_TOP];
+	int nr_top;
+};
+
 struct report {
 	struct trace_meta meta;
 	int have_trailer;
@@ -194,6 +214,7 @@ struct report {
 	struct sdr_rec_numa *numas;
 	size_t nr_numas, cap_numas;
 	struct report_delays delays;
+	struct report_slo slo;
 
 	/* Loading state. */
 	__u32 *tid_index; /* open addressing: tid -> current row of that tid */

@@ -414,3 +414,138 @@ void report__print_delays_html(const struct report *r, FILE *f)
 			fmt_duration(label_buf, sizeof(label_buf), d->premig[k].max));
 	fputs("</table>\n</section>\n", f);
 }
+
+/* ---- an SLO capture's breach: the report opens with it ---- */
+
+static const char *why_label(const struct report *r, __u32 who, char *buf, size_t len)
+{
+	if (who == REPORT_WHY_IDLE)
+		return "idle";
+	if (who == REPORT_WHY_UNKNOWN)
+		return "unknown";
+	if (who == REPORT_WHY_OTHER)
+		return "other";
+	return report__delay_label(r, 1, who, buf, len);
+}
+
+static const char *why_cgroup(const struct report *r, __u32 who)
+{
+	const struct report_cgroup *g;
+
+	if (who >= REPORT_WHY_OTHER || who >= r->nr_tasks)
+		return NULL;
+	g = report__cgroup_by_id(r, r->tasks[who].cgroup_id);
+	return g ? g->path : NULL;
+}
+
+static void print_breach_head(const struct report *r, FILE *f)
+{
+	const struct report_slo *s = &r->slo;
+	char a[16], b[16];
+
+	fprintf(f, "SLO breach: rule %s: %s < %s for %s%s%s; observed %s\n", s->b.rule, s->b.metric,
+		fmt_duration(a, sizeof(a), s->b.objective_ns),
+		slo_breach_scope_names[s->b.scope], s->b.scope ? " " : "",
+		s->b.scope ? s->b.target : "", fmt_duration(b, sizeof(b), s->b.observed_ns));
+}
+
+void report__print_slo_text(const struct report *r, FILE *f)
+{
+	const struct report_slo *s = &r->slo;
+	char a[16], b[16], p[16], label[320];
+	int i;
+
+	if (!s->known)
+		return;
+	fputc('\n', f);
+	print_breach_head(r, f);
+	if (!r->delays.known) {
+		fprintf(f, "  (the capture holds no switches: what held the CPU is unknown)\n");
+		return;
+	}
+	fprintf(f, "  %llu waits in scope at or over %s in the capture, %s in all (%s of it before "
+		   "a migration); what held their CPU:\n", (unsigned long long)s->waits,
+		fmt_duration(a, sizeof(a), s->b.objective_ns), fmt_duration(b, sizeof(b), s->wait_ns),
+		pct(p, sizeof(p), s->wait_ns - s->split_ns, s->wait_ns));
+	for (i = 0; i < s->nr_top; i++) {
+		const char *cg = why_cgroup(r, s->top[i].who);
+
+		fprintf(f, "  %7s %9s  longest in %llu of %llu waits  %s%s%s%s\n",
+			pct(p, sizeof(p), s->top[i].ns, s->wait_ns),
+			fmt_duration(a, sizeof(a), s->top[i].ns),
+			(unsigned long long)s->top[i].first, (unsigned long long)s->waits,
+			why_label(r, s->top[i].who, label, sizeof(label)), cg ? " (" : "",
+			cg ? cg : "", cg ? ")" : "");
+	}
+}
+
+void report__write_slo_json(struct json *j, const struct report *r)
+{
+	const struct report_slo *s = &r->slo;
+	int i;
+
+	json__object_begin(j, "slo_breach");
+	json__str(j, "rule", s->b.rule);
+	json__str(j, "metric", s->b.metric);
+	json__u64(j, "objective_ns", s->b.objective_ns);
+	json__u64(j, "observed_ns", s->b.observed_ns);
+	json__str(j, "scope", slo_breach_scope_names[s->b.scope]);
+	json__str(j, "target", s->b.target);
+	json__bool(j, "attributed", r->delays.known);
+	json__u64(j, "waits", s->waits);
+	json__u64(j, "wait_ns", s->wait_ns);
+	json__u64(j, "premig_ns", s->wait_ns - s->split_ns);
+	json__array_begin(j, "culprits");
+	for (i = 0; i < s->nr_top; i++) {
+		__u32 who = s->top[i].who;
+
+		json__object_begin(j, NULL);
+		write_who(j, r, 1, who == REPORT_WHY_IDLE ? DELAYS_IDLE :
+				   who == REPORT_WHY_UNKNOWN ? DELAYS_UNKNOWN :
+				   who == REPORT_WHY_OTHER ? DELAYS_OTHER : who);
+		json__u64(j, "wait_ns", s->top[i].ns);
+		json__u64(j, "longest_in", s->top[i].first);
+		write_share(j, s->top[i].ns, s->wait_ns);
+		json__object_end(j);
+	}
+	json__array_end(j);
+	json__object_end(j);
+}
+
+void report__print_slo_html(const struct report *r, FILE *f)
+{
+	const struct report_slo *s = &r->slo;
+	char a[16], b[16], p[16], label[320];
+	int i;
+
+	if (!s->known)
+		return;
+	fputs("<section id=\"slo\">\n<h2>SLO breach</h2>\n<p class=\"warn\">", f);
+	fprintf(f, "Rule <b>");
+	html__escape_str(f, s->b.rule);
+	fprintf(f, "</b>: %s &lt; %s for %s ", s->b.metric,
+		fmt_duration(a, sizeof(a), s->b.objective_ns), slo_breach_scope_names[s->b.scope]);
+	html__escape_str(f, s->b.target);
+	fprintf(f, "; observed %s.</p>\n", fmt_duration(b, sizeof(b), s->b.observed_ns));
+	if (!r->delays.known) {
+		fputs("<p>The capture holds no switches: what held the CPU is unknown.</p>\n"
+		      "</section>\n", f);
+		return;
+	}
+	fprintf(f, "<p>%llu waits in scope at or over the objective, %s in all; what held their "
+		   "CPU:</p>\n<table>\n<tr><th>share</th><th>time</th><th>longest in</th>"
+		   "<th class=\"s\">culprit</th><th class=\"s\">cgroup</th></tr>\n",
+		(unsigned long long)s->waits, fmt_duration(a, sizeof(a), s->wait_ns));
+	for (i = 0; i < s->nr_top; i++) {
+		const char *cg = why_cgroup(r, s->top[i].who);
+
+		fprintf(f, "<tr><td>%s</td><td>%s</td><td>%llu</td><td class=\"s\">",
+			pct(p, sizeof(p), s->top[i].ns, s->wait_ns),
+			fmt_duration(a, sizeof(a), s->top[i].ns), (unsigned long long)s->top[i].first);
+		html__escape_str(f, why_label(r, s->top[i].who, label, sizeof(label)));
+		fputs("</td><td class=\"s\">", f);
+		html__escape_str(f, cg ? cg : "-");
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n</section>\n", f);
+}

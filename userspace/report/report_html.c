@@ -590,6 +590,7 @@ int report__print_html(const struct report *r, FILE *f, const char *path, int to
 	html__escape(f, r->meta.hostname, sizeof(r->meta.hostname));
 	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", style);
 	print_header(r, f, path);
+	report__print_slo_html(r, f);
 	print_migrations(r, f);
 	print_nodes(r, f);
 	print_tasks(r, f, top_n);

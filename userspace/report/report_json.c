@@ -457,6 +457,9 @@ static void print_json(const struct report *r, FILE *f, int top_n, const bool *p
 	json__str(&j, "schema", "schedrift.report/2");
 	/* Near the top, so a reader sees that figures are short before reading them. */
 	json__u64(&j, "losses_total", report__losses_total(r));
+	/* An SLO capture opens with why it was written. */
+	if (r->slo.known)
+		report__write_slo_json(&j, r);
 	write_capture(&j, r);
 	report__write_counters_json(&j, r);
 	write_system(&j, r);

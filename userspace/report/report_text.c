@@ -389,6 +389,7 @@ static void print_outliers(const struct report *r, FILE *f, int top_n)
 void report__print_text(const struct report *r, FILE *f, const char *path, int top_n)
 {
 	print_header(r, f, path);
+	report__print_slo_text(r, f);
 	print_system(r, f);
 	print_matrix(r, f);
 	print_tasks(r, f, top_n);

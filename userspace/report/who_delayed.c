@@ -315,6 +315,128 @@ static struct lat premig_lat(__u64 *v, size_t n)
 	return l;
 }
 
+/* ---- an SLO capture: what held the CPU during the waits that broke the rule ---- */
+
+struct tid_row {
+	__u32 tid;
+	__u32 row;
+};
+
+static int cmp_tid_row(const void *a, const void *b)
+{
+	const struct tid_row *x = a, *y = b;
+
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return x->row < y->row ? -1 : x->row > y->row;
+}
+
+static const struct report_task *task_of_tid(const struct report *r, const struct tid_row *ix,
+					     __u32 tid)
+{
+	size_t lo = 0, hi = r->nr_tasks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ix[mid].tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < r->nr_tasks && ix[lo].tid == tid ? &r->tasks[ix[lo].row] : NULL;
+}
+
+static int in_scope(const struct report *r, const struct slo_breach *b, __u32 tid,
+		    const struct report_task *t)
+{
+	const struct report_cgroup *g;
+
+	switch (b->scope) {
+	case SLO_BREACH_SYSTEM:
+		return 1;
+	case SLO_BREACH_TASK:
+		return tid == strtoul(b->target, NULL, 10);
+	case SLO_BREACH_COMM:
+		return t && !strncmp(t->id.comm, b->target, sizeof(t->id.comm));
+	case SLO_BREACH_CGROUP:
+		g = t ? report__cgroup_by_id(r, t->cgroup_id) : NULL;
+		return g && g->path && !strcmp(g->path, b->target);
+	}
+	return 0;
+}
+
+/* Holders told apart during the breach; more are summed as other (the top is what counts). */
+#define SLO_MAX_HOLDERS 4096
+
+static int cmp_slo_culprit(const void *a, const void *b)
+{
+	const struct report_slo_culprit *x = a, *y = b;
+
+	if (x->ns != y->ns)
+		return x->ns > y->ns ? -1 : 1;
+	return x->who < y->who ? -1 : x->who > y->who;
+}
+
+static int slo_derive(struct report *r)
+{
+	struct report_slo *s = &r->slo;
+	struct report_slo_culprit *h;
+	struct tid_row *ix;
+	size_t i, n = 0, k;
+	int j;
+
+	if (!slo_breach__parse(r->meta.command, &s->b))
+		return 0;
+	s->known = 1;
+	if (!r->delays.nr_why)
+		return 0;
+	ix = malloc((r->nr_tasks + 1) * sizeof(*ix));
+	h = malloc(SLO_MAX_HOLDERS * sizeof(*h));
+	if (!ix || !h) {
+		free(ix);
+		free(h);
+		return -ENOMEM;
+	}
+	for (i = 0; i < r->nr_tasks; i++)
+		ix[i] = (struct tid_row){ r->tasks[i].id.tid, (__u32)i };
+	if (r->nr_tasks)
+		qsort(ix, r->nr_tasks, sizeof(*ix), cmp_tid_row);
+	for (i = 0; i < r->delays.nr_why; i++) {
+		const struct report_wait_why *w = &r->delays.why[i];
+		__u64 wait = (__u64)w->premig_ns + w->on_cpu_ns;
+
+		if (wait < s->b.objective_ns ||
+		    !in_scope(r, &s->b, w->tid, task_of_tid(r, ix, w->tid)))
+			continue;
+		s->waits++;
+		s->wait_ns += wait;
+		s->split_ns += w->on_cpu_ns;
+		for (j = 0; j < REPORT_WHY_NAMED && w->who[j] != REPORT_WHY_NONE; j++) {
+			__u32 who = w->who[j];
+
+			for (k = 0; k < n && h[k].who != who; k++)
+				;
+			if (k == n && n == SLO_MAX_HOLDERS) {
+				who = REPORT_WHY_OTHER;
+				for (k = 0; k < n && h[k].who != who; k++)
+					;
+			}
+			if (k == n)
+				h[n++] = (struct report_slo_culprit){ .who = who };
+			h[k].ns += w->ns[j];
+			h[k].first += j == 0;
+		}
+	}
+	if (n)
+		qsort(h, n, sizeof(*h), cmp_slo_culprit);
+	for (i = 0; i < n && i < REPORT_SLO_TOP; i++)
+		s->top[s->nr_top++] = h[i];
+	free(ix);
+	free(h);
+	return 0;
+}
+
 int who_delayed__derive(struct report *r)
 {
 	struct report_delays *d = &r->delays;
@@ -324,7 +446,7 @@ int who_delayed__derive(struct report *r)
 	int err = -ENOMEM;
 
 	if (!d->known)
-		return 0;
+		return slo_derive(r);
 	d->top_k = WHO_DELAYED_TOP_TASKS;
 	m.nr = r->nr_tasks + 1;
 	m.index = calloc(m.nr, sizeof(*m.index));
@@ -357,6 +479,8 @@ int who_delayed__derive(struct report *r)
 	if (!err)
 		err = table(r, groups, 0, WHO_DELAYED_TOP_GROUPS, &d->group_mem, &d->groups,
 			    &d->nr_groups);
+	if (!err)
+		err = slo_derive(r);
 out:
 	delays__free(d->by_task);
 	d->by_task = NULL;
