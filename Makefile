@@ -52,6 +52,9 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 HELPER_SRCS := $(wildcard tests/bpf/*.c)
 HELPER_BINS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/%,$(HELPER_SRCS))
+# Test tools that read trace files with the library (tests/tools/).
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst tests/tools/%.c,$(OUTPUT)/tests/tools/%,$(TOOL_SRCS))
 
 DEPS_BUILD := clang llvm gcc make pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev \
 	      libmicrohttpd-dev libck-dev libclang-rt-14-dev
@@ -74,7 +77,7 @@ endif
 
 PREFIX ?= /usr/local
 
-all: schedrift $(HELPER_BINS)
+all: schedrift $(HELPER_BINS) $(TOOL_BINS)
 
 # Installs only what is missing, so a second run costs nothing. Node.js and
 # npm (the Kubernetes manifest check) come from Debian unless the machine has them.
@@ -174,6 +177,12 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(OUTPUT)/libschedrift.a | $(OUTPUT)
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) -Wno-format-zero-length -MMD -MP -MF $(@D)/.$(@F).d $(INCLUDES) -Itests/unit $< \
 		$(OUTPUT)/libschedrift.a $(LDLIBS) -o $@
+
+$(OUTPUT)/tests/tools/%: tests/tools/%.c $(OUTPUT)/libschedrift.a | $(GEN_HDRS)
+	$(call msg,TOOL,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -MF $(@D)/.$(@F).d $(INCLUDES) $< $(OUTPUT)/libschedrift.a \
+		$(LDLIBS) -o $@
 
 $(OUTPUT)/tests/%: tests/bpf/%.c tests/bpf/workload.h | $(OUTPUT)/tests
 	$(call msg,CC,$@)

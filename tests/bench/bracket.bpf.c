@@ -12,8 +12,9 @@
  * interrupts off (rq lock, pi_lock), so a CPU's before/after pair cannot
  * interleave with another call of the same hook.
  *
- * Each sched_switch call is also classified: did the tool's record-mode
- * batch (its per-CPU `wait_buf`, shared here by map fd) ship in this call,
+ * Each sched_switch call is also classified: did the tool's batch (its
+ * per-CPU `switch_buf`, or an older build's `wait_buf`, shared here by map
+ * fd) ship in this call,
  * and is this the first switch-in of its task since counting began (where
  * the tool allocates the task's storage)?
  */
@@ -50,6 +51,17 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sdr_rec_waits);
 } wait_buf SEC(".maps");
+
+/* The same for builds that stream switches (issue 23's second slice). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sdr_rec_switches);
+} switch_buf SEC(".maps");
+
+/* Set by userspace when the tool's map is switch_buf. */
+volatile __u32 use_switch_buf;
 
 /* The batch fill seen by this CPU's last after-switch. */
 struct {
@@ -134,15 +146,30 @@ int BPF_PROG(bk_after_switch, bool preempt, struct task_struct *prev, struct tas
 {
 	__u64 d = since(BK_SWITCH);
 	__u32 zero = 0, kind = BK_PLAIN, *last;
+	struct sdr_rec_switches *sb;
 	struct sdr_rec_waits *b;
+	__u32 nr = 0;
+	bool have = false;
 
 	/* Classify after the clock read: none of this is in d. */
-	b = bpf_map_lookup_elem(&wait_buf, &zero);
+	if (use_switch_buf) {
+		sb = bpf_map_lookup_elem(&switch_buf, &zero);
+		if (sb) {
+			nr = sb->nr;
+			have = true;
+		}
+	} else {
+		b = bpf_map_lookup_elem(&wait_buf, &zero);
+		if (b) {
+			nr = b->nr;
+			have = true;
+		}
+	}
 	last = bpf_map_lookup_elem(&last_nr, &zero);
-	if (b && last) {
-		if (b->nr < *last)
+	if (have && last) {
+		if (nr < *last)
 			kind = BK_FLUSH;
-		*last = b->nr;
+		*last = nr;
 	}
 	if (counting && next->pid &&
 	    !bpf_task_storage_get(&seen, next, NULL, 0)) {

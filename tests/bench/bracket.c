@@ -8,7 +8,8 @@
  * Driven by lines on stdin, answering each on stdout:
  *   1. at start it attaches the before-programs: "before";
  *   2. "PID\n" (0: no tool) after the tool has attached: shares the tool's
- *      `wait_buf` map when PID holds one, attaches the after-programs: "after";
+ *      `switch_buf` (or an older build's `wait_buf`) map when PID holds one,
+ *      attaches the after-programs: "after";
  *   3. "count\n": counting starts (what came before was warm-up): "counting";
  *   4. "dump\n": prints "HOOK KIND LO_NS HI_NS COUNT" for every non-empty
  *      bucket, summed over CPUs, then "end", and exits.
@@ -133,14 +134,21 @@ int main(void)
 	if ((err = bpf_map__reuse_fd(b->maps.starts, bpf_map__fd(a->maps.starts))) ||
 	    (err = bpf_map__reuse_fd(b->maps.hists, bpf_map__fd(a->maps.hists))))
 		die("share maps", err);
-	fd = pid > 0 ? tool_map(pid, "wait_buf") : -1;
-	if (fd >= 0 && (err = bpf_map__reuse_fd(b->maps.wait_buf, fd)))
-		die("share the tool's wait_buf", err);
+	fd = pid > 0 ? tool_map(pid, "switch_buf") : -1;
+	if (fd >= 0) {
+		if ((err = bpf_map__reuse_fd(b->maps.switch_buf, fd)))
+			die("share the tool's switch_buf", err);
+		b->bss->use_switch_buf = 1;
+	} else {
+		fd = pid > 0 ? tool_map(pid, "wait_buf") : -1;
+		if (fd >= 0 && (err = bpf_map__reuse_fd(b->maps.wait_buf, fd)))
+			die("share the tool's wait_buf", err);
+	}
 	err = bracket_bpf__load(b);
 	if (err)
 		die("load", err);
 	attach_all(b);
-	say(fd >= 0 ? "after" : "after (no wait_buf)");
+	say(fd >= 0 ? "after" : "after (no batch map)");
 
 	if (!fgets(line, sizeof(line), stdin))
 		return 1;

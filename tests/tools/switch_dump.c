@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * switch_dump: every context switch a trace file holds, one line each, in
+ * file order, for tests that check the switch stream's data
+ * (tests/bpf/test_switch_stream):
+ *
+ *   switch_dump FILE
+ *   cpu ts_ns prev_tid prev_state next_tid wait_ns delivery_ns premig_ns landing
+ *
+ * and then the file's exit and snapshot records as
+ *   task TYPE tid start_ns waits wait_sum_ns landings...
+ * Exits 0, or 1 after one line on stderr when the file cannot be read.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include "trace/switch_batch.h"
+#include "trace/trace.h"
+
+static int print_switch(void *ctx, const struct switch_sample *s)
+{
+	(void)ctx;
+	printf("%u %llu %u %u %u %llu %llu %llu %u\n", s->cpu, (unsigned long long)s->ts_ns,
+	       s->prev_tid, s->prev_state, s->next_tid, (unsigned long long)s->wait_ns,
+	       (unsigned long long)s->delivery_ns, (unsigned long long)s->premig_ns, s->landing);
+	return 0;
+}
+
+static void print_task(const struct sdr_rec_task *t)
+{
+	const struct sdr_task_counts *c = &t->counts;
+
+	printf("task %s %u %llu %llu %llu %llu %llu %llu\n",
+	       t->hdr.type == SDR_REC_TASK_EXIT ? "exit" : "snapshot", t->task.tid,
+	       (unsigned long long)t->task.start_ns, (unsigned long long)c->waits,
+	       (unsigned long long)c->wait_sum_ns, (unsigned long long)c->landings[0],
+	       (unsigned long long)c->landings[1], (unsigned long long)c->landings[2]);
+}
+
+int main(int argc, char **argv)
+{
+	const struct sdr_rec_hdr *rec;
+	struct trace_reader *r;
+	struct trace_error e = {};
+	int rc;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: switch_dump FILE\n");
+		return 2;
+	}
+	r = trace_reader__open(argv[1], &e);
+	if (!r) {
+		fprintf(stderr, "switch_dump: %s\n", e.msg);
+		return 1;
+	}
+	while ((rc = trace_reader__next(r, &rec, &e)) > 0) {
+		if (rec->type == SDR_REC_SWITCH_BATCH) {
+			if (switch_batch__decode(rec, print_switch, NULL)) {
+				fprintf(stderr, "switch_dump: a malformed switch batch\n");
+				return 1;
+			}
+		} else if ((rec->type == SDR_REC_TASK_EXIT || rec->type == SDR_REC_TASK_SNAPSHOT) &&
+			   rec->size >= sizeof(struct sdr_rec_task)) {
+			print_task((const struct sdr_rec_task *)rec);
+		}
+	}
+	trace_reader__close(r);
+	if (rc < 0) {
+		fprintf(stderr, "switch_dump: %s\n", e.msg);
+		return 1;
+	}
+	return 0;
+}
