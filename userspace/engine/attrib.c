@@ -26,7 +26,14 @@ struct attrib {
 	unsigned int nr_cpus;
 	size_t slices;
 	struct cpu_hist *cpus;
-	struct attrib_share *scratch; /* one entry per slice a wait can cover */
+	/*
+	 * One wait's holders summed by tid: open addressing over hcap slots
+	 * (twice the slices a wait can cover), emptied after each wait
+	 * through the list of slots it used, so a wait costs what it covers.
+	 */
+	struct attrib_share *scratch;
+	size_t hcap;
+	__u32 *used;
 	struct attrib_stats st;
 };
 
@@ -39,8 +46,11 @@ struct attrib *attrib__new(unsigned int nr_cpus, size_t slices_per_cpu)
 	a->nr_cpus = nr_cpus;
 	a->slices = slices_per_cpu ? slices_per_cpu : ATTRIB_DEFAULT_SLICES;
 	a->cpus = calloc(nr_cpus ? nr_cpus : 1, sizeof(*a->cpus));
-	a->scratch = malloc(a->slices * sizeof(*a->scratch));
-	if (!a->cpus || !a->scratch) {
+	for (a->hcap = 16; a->hcap < a->slices * 2; a->hcap *= 2)
+		;
+	a->scratch = calloc(a->hcap, sizeof(*a->scratch));
+	a->used = malloc(a->slices * sizeof(*a->used));
+	if (!a->cpus || !a->scratch || !a->used) {
 		attrib__free(a);
 		return NULL;
 	}
@@ -57,6 +67,7 @@ void attrib__free(struct attrib *a)
 		free(a->cpus[i].ring);
 	free(a->cpus);
 	free(a->scratch);
+	free(a->used);
 	free(a);
 }
 
@@ -78,28 +89,18 @@ static void push(struct attrib *a, struct cpu_hist *c, __u64 from, __u64 to, __u
 	c->head = (c->head + 1) % a->slices;
 }
 
-static int cmp_tid(const void *x, const void *y)
+/* p before q in a wait's shares: longer first, then lower tid. */
+static int before(const struct attrib_share *p, const struct attrib_share *q)
 {
-	const struct attrib_share *p = x, *q = y;
-
-	return p->tid < q->tid ? -1 : p->tid > q->tid;
-}
-
-static int cmp_share(const void *x, const void *y)
-{
-	const struct attrib_share *p = x, *q = y;
-
-	if (p->ns != q->ns)
-		return p->ns > q->ns ? -1 : 1;
-	return cmp_tid(x, y);
+	return p->ns != q->ns ? p->ns > q->ns : p->tid < q->tid;
 }
 
 /* Split [ts - on_cpu, ts) over the CPU's slices (all of them end at or before ts). */
 static void split(struct attrib *a, const struct cpu_hist *c, struct attrib_wait *w)
 {
 	__u64 ws = w->ts_ns > w->on_cpu_ns ? w->ts_ns - w->on_cpu_ns : 0;
-	__u64 covered = 0;
-	size_t i, k, n = 0, out;
+	__u64 covered = 0, named = 0;
+	size_t k, n = 0, i, h, mask = a->hcap - 1;
 
 	for (k = 0; k < c->n; k++) {
 		const struct slice *s = &c->ring[(c->head + a->slices - 1 - k) % a->slices];
@@ -111,33 +112,45 @@ static void split(struct attrib *a, const struct cpu_hist *c, struct attrib_wait
 		if (hi <= lo)
 			continue;
 		covered += hi - lo;
-		if (s->gap)
+		if (s->gap) {
 			w->unknown_gap_ns += hi - lo;
-		else if (!s->tid)
+			continue;
+		}
+		if (!s->tid) {
 			w->idle_ns += hi - lo;
-		else
-			a->scratch[n++] = (struct attrib_share){ .tid = s->tid, .ns = hi - lo };
+			continue;
+		}
+		/* tid 0 (idle) never reaches here: it marks an empty slot. */
+		for (h = (s->tid * 0x9e3779b1u) & mask; a->scratch[h].tid && a->scratch[h].tid != s->tid;
+		     h = (h + 1) & mask)
+			;
+		if (!a->scratch[h].tid) {
+			a->scratch[h].tid = s->tid;
+			a->used[n++] = h;
+		}
+		a->scratch[h].ns += hi - lo;
 	}
 	/* Slices are contiguous back to the oldest kept: the rest is before it. */
 	w->unknown_short_ns = w->on_cpu_ns - covered;
 
-	/* One share per holder, longest first. */
-	qsort(a->scratch, n, sizeof(*a->scratch), cmp_tid);
-	for (i = 0, out = 0; i < n; i++) {
-		if (out && a->scratch[out - 1].tid == a->scratch[i].tid)
-			a->scratch[out - 1].ns += a->scratch[i].ns;
-		else
-			a->scratch[out++] = a->scratch[i];
+	/* The longest ATTRIB_MAX_SHARES in order (insertion); the rest summed as other. */
+	for (k = 0; k < n; k++) {
+		struct attrib_share x = a->scratch[a->used[k]];
+
+		a->scratch[a->used[k]] = (struct attrib_share){ 0 };
+		named += x.ns;
+		if (w->nr_shares == ATTRIB_MAX_SHARES &&
+		    !before(&x, &w->shares[ATTRIB_MAX_SHARES - 1]))
+			continue;
+		i = w->nr_shares < ATTRIB_MAX_SHARES ? w->nr_shares++ : ATTRIB_MAX_SHARES - 1;
+		for (; i > 0 && before(&x, &w->shares[i - 1]); i--)
+			w->shares[i] = w->shares[i - 1];
+		w->shares[i] = x;
 	}
-	qsort(a->scratch, out, sizeof(*a->scratch), cmp_share);
-	for (i = 0; i < out; i++) {
-		if (i < ATTRIB_MAX_SHARES) {
-			w->shares[w->nr_shares++] = a->scratch[i];
-		} else {
-			w->other_ns += a->scratch[i].ns;
-			w->nr_other++;
-		}
-	}
+	for (i = 0; i < w->nr_shares; i++)
+		named -= w->shares[i].ns;
+	w->other_ns = named;
+	w->nr_other = n - w->nr_shares;
 	a->st.holders_folded += w->nr_other;
 }
 
@@ -219,7 +232,8 @@ const struct attrib_stats *attrib__stats(const struct attrib *a)
 
 size_t attrib__bytes(const struct attrib *a)
 {
-	size_t b = sizeof(*a) + a->nr_cpus * sizeof(*a->cpus) + a->slices * sizeof(*a->scratch);
+	size_t b = sizeof(*a) + a->nr_cpus * sizeof(*a->cpus) + a->hcap * sizeof(*a->scratch) +
+		   a->slices * sizeof(*a->used);
 	unsigned int i;
 
 	for (i = 0; i < a->nr_cpus; i++)
