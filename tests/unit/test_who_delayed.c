@@ -8,6 +8,7 @@
  *   unknown for a holder no record names) at task and cgroup level;
  * - culprits sorted by time, then key; rows keyed after the sort;
  * - a file without switches has no table (known = 0);
+ * - the cgroups of one Kubernetes pod are one group, named by the pod;
  * - an SLO capture's command line names its rule (round trip, refusals),
  *   and its report opens with the breach and the culprits of the waits in
  *   the rule's scope at or over the objective.
@@ -58,9 +59,10 @@ static void put_task(struct trace_writer *w, __u32 tid, const char *comm, __u64 
 
 static void put_cgroup(struct trace_writer *w, __u64 id, const char *path)
 {
-	char buf[128] = {};
+	char buf[512] = {};
 	struct sdr_rec_cgroup *c = (struct sdr_rec_cgroup *)buf;
 
+	CHECK(sizeof(*c) + strlen(path) < sizeof(buf));
 	c->hdr.type = SDR_REC_CGROUP;
 	c->hdr.size = sizeof(*c) + strlen(path) + 1;
 	c->hdr.ts_ns = S;
@@ -308,6 +310,92 @@ static void check_none(const char *path)
 	report__free(&r);
 }
 
+#define POD_PATH "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod5f3c1a2b_0d4e_" \
+		 "4f6a_9b8c_1234567890ab.slice/cri-containerd-"
+#define HEX64 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define HEX64B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+static void put_k8s(struct trace_writer *w, __u64 id, const char *container)
+{
+	struct sdr_rec_k8s k = {};
+
+	k.hdr.type = SDR_REC_K8S;
+	k.hdr.size = sizeof(k);
+	k.hdr.ts_ns = S;
+	k.id = id;
+	strcpy(k.namespace_, "ns1");
+	strcpy(k.pod, "web");
+	strcpy(k.container, container);
+	strcpy(k.runtime, "containerd");
+	CHECK(trace_writer__append(w, &k, sizeof(k)) == 0);
+}
+
+/*
+ * Two containers of pod ns1/web (cgroups 300, 301) held the CPU 1000 ns
+ * each while 10 (in /a) waited 2000: one culprit group, the pod, with all
+ * of it; at task level two culprits in "another cgroup".
+ */
+static void check_pods(void)
+{
+	const struct report_delayed *v;
+	struct trace_trailer tr = {};
+	struct trace_error e = {};
+	struct trace_meta meta;
+	struct trace_writer *w;
+	struct report r;
+	char path[128], label[128], *json = NULL;
+	size_t len;
+	FILE *f;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/pods.sdt", dir);
+	meta_of(&meta);
+	w = trace_writer__open(path, &meta, &err);
+	CHECK(w != NULL);
+	if (!w)
+		return;
+	put_cgroup(w, 100, "/a");
+	put_cgroup(w, 300, POD_PATH HEX64 ".scope");
+	put_cgroup(w, 301, POD_PATH HEX64B ".scope");
+	put_k8s(w, 300, "c1");
+	put_k8s(w, 301, "c2");
+	put_task(w, 10, "victim", 100);
+	put_task(w, 30, "one", 300);
+	put_task(w, 31, "two", 301);
+	switch_batch__init(&batch);
+	sw(0, 0, 0, 30, 0, 0);
+	sw(0, 1000, 30, 31, 0, 0);
+	sw(0, 2000, 31, 10, 2000, 0);
+	CHECK(trace_writer__append(w, switch_batch__record(&batch),
+				   switch_batch__record(&batch)->size) == 0);
+	tr.end_mono_ns = S + 20000;
+	CHECK(trace_writer__close(w, &tr) == 0);
+
+	CHECK(report__load(&r, path, 0, &e) == 0, "%s", e.msg);
+	v = victim(r.delays.groups, r.delays.nr_groups, 100);
+	CHECK(v && v->nr_culprits == 1, "%zu culprits", v ? v->nr_culprits : 0);
+	if (v && v->nr_culprits == 1) {
+		CHECK_EQ_U64(v->culprits[0].culprit, REPORT_GROUP_POD | 300);
+		CHECK_EQ_U64(v->culprits[0].ns, 2000);
+		CHECK_EQ_U64(v->class_ns[RDC_ANOTHER], 2000);
+		CHECK_STR(report__delay_label(&r, 0, v->culprits[0].culprit, label, sizeof(label)),
+			  "ns1/web");
+	}
+	v = victim(r.delays.tasks, r.delays.nr_tasks, row(&r, 10));
+	CHECK(v && v->nr_culprits == 2 && v->class_ns[RDC_ANOTHER] == 2000);
+	f = open_memstream(&json, &len);
+	report__print_json(&r, f, 0, 0);
+	fclose(f);
+	CHECK(strstr(json, "\"kind\": \"pod\",\n            \"cgroup_id\": 300,\n"
+			   "            \"pod_uid\": \"5f3c1a2b-0d4e-4f6a-9b8c-1234567890ab\",\n"
+			   "            \"namespace\": \"ns1\",\n            \"pod\": \"web\",\n"
+			   "            \"wait_ns\": 2000,\n            \"waits\": 2,")
+	      != NULL, "%s", strstr(json, "\"who_delayed_whom\"") ?: json);
+	free(json);
+	report__free(&r);
+	unlink(path);
+}
+
 static void check_breach_line(void)
 {
 	struct slo_breach b = { .rule = "runq_p99 < 2ms for comm a b", .metric = "runq_p99",
@@ -392,6 +480,7 @@ int main(void)
 	command = line;
 	write_file(slo, 1);
 	check_breach_line();
+	check_pods();
 	check_breach(slo);
 	unlink(slo);
 	check_tables(with);

@@ -145,7 +145,14 @@ const char *report__delay_label(const struct report *r, int by_task, __u64 key, 
 				buf[i] = '?';
 		return buf;
 	}
-	g = report__cgroup_by_id(r, key);
+	g = report__cgroup_by_id(r, key & ~REPORT_GROUP_POD);
+	if (g && (key & REPORT_GROUP_POD) && g->k8s) {
+		if (g->k8s->pod[0])
+			snprintf(buf, len, "%s/%s", g->k8s->namespace_, g->k8s->pod);
+		else
+			snprintf(buf, len, "pod %s", g->k8s->pod_uid);
+		return buf;
+	}
 	if (!g) {
 		snprintf(buf, len, "(id %llu)", (unsigned long long)key);
 		return buf;

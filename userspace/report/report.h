@@ -86,8 +86,15 @@ enum report_delay_class {
 	RDC_NR
 };
 
+/*
+ * A group of the delay tables: a cgroup id, or for the cgroups of one
+ * Kubernetes pod (its own and its containers'), REPORT_GROUP_POD | the
+ * lowest of their ids: a pod is one group.
+ */
+#define REPORT_GROUP_POD (1ull << 62)
+
 struct report_delayed {
-	__u64 key; /* tasks: index into report.tasks; groups: cgroup id (DELAYS_UNKNOWN: none) */
+	__u64 key; /* tasks: index into report.tasks; groups: a group key (DELAYS_UNKNOWN: none) */
 	__u64 wait_ns, nr_waits, premig_ns, lost_ns;
 	__u64 class_ns[RDC_NR];
 	struct delays_cell *culprits; /* the top ones, ns desc then key; keys as above or DELAYS_* */

@@ -53,6 +53,17 @@ static void write_who(struct json *j, const struct report *r, int by_task, __u64
 		json__u64(j, "start_ns", t->id.start_ns);
 		g = report__cgroup_by_id(r, t->cgroup_id);
 		json__u64(j, "cgroup_id", t->cgroup_id);
+	} else if (key & REPORT_GROUP_POD) {
+		/* A pod: all its cgroups; named by the lowest of their ids. */
+		g = report__cgroup_by_id(r, key & ~REPORT_GROUP_POD);
+		json__str(j, "kind", "pod");
+		json__u64(j, "cgroup_id", key & ~REPORT_GROUP_POD);
+		json__str(j, "pod_uid", g && g->k8s ? g->k8s->pod_uid : "");
+		if (g && g->k8s && g->k8s->pod[0]) {
+			json__str(j, "namespace", g->k8s->namespace_);
+			json__str(j, "pod", g->k8s->pod);
+		}
+		return;
 	} else {
 		g = report__cgroup_by_id(r, key);
 		json__str(j, "kind", "cgroup");

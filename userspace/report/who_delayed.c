@@ -179,7 +179,63 @@ struct keymap {
 	const struct report *r;
 	size_t *index; /* load_key -> 1 + row index after the sort */
 	size_t nr;
+	struct group_of *groups; /* cgroup id -> group key, by id */
+	size_t nr_groups;
 };
+
+struct group_of {
+	__u64 id, group;
+};
+
+static int cmp_group_of(const void *a, const void *b)
+{
+	const struct group_of *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Each cgroup's group: itself, or its pod (the lowest id of the pod's cgroups). */
+static struct group_of *map_groups(const struct report *r)
+{
+	struct group_of *m = malloc((r->nr_cgroups + 1) * sizeof(*m));
+	size_t i, k;
+
+	if (!m)
+		return NULL;
+	for (i = 0; i < r->nr_cgroups; i++) {
+		const struct k8s_ident *a = r->cgroups[i].k8s;
+
+		m[i].id = r->cgroups[i].id;
+		m[i].group = m[i].id;
+		if (!a || !a->pod_uid[0])
+			continue;
+		for (k = 0; k < r->nr_cgroups; k++) {
+			const struct k8s_ident *b = r->cgroups[k].k8s;
+
+			if (b && !strcmp(a->pod_uid, b->pod_uid) && r->cgroups[k].id < m[i].group)
+				m[i].group = r->cgroups[k].id;
+		}
+		m[i].group |= REPORT_GROUP_POD;
+	}
+	if (r->nr_cgroups)
+		qsort(m, r->nr_cgroups, sizeof(*m), cmp_group_of);
+	return m;
+}
+
+static __u64 group_of_cgroup(const struct keymap *m, __u64 id)
+{
+	size_t lo = 0, hi = m->nr_groups;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->groups[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < m->nr_groups && m->groups[lo].id == id ? m->groups[lo].group : id;
+}
 
 static __u64 to_row(void *ctx, __u64 key)
 {
@@ -197,7 +253,7 @@ static __u64 to_cgroup(void *ctx, __u64 key)
 
 	if (row == DELAYS_UNKNOWN || !m->r->tasks[row].cgroup_id)
 		return DELAYS_UNKNOWN;
-	return m->r->tasks[row].cgroup_id;
+	return group_of_cgroup(m, m->r->tasks[row].cgroup_id);
 }
 
 static int prefix(const char *s, const char *p)
@@ -212,7 +268,7 @@ static int system_cgroup(const struct report *r, __u64 id)
 {
 	const struct report_cgroup *g = report__cgroup_by_id(r, id);
 
-	if (!g || !g->path)
+	if ((id & REPORT_GROUP_POD) || !g || !g->path)
 		return 0;
 	return !strcmp(g->path, "/") || prefix(g->path, "/system.slice") ||
 	       prefix(g->path, "/init.scope");
@@ -231,18 +287,19 @@ static int class_of(const struct report *r, __u64 victim_cg, __u64 culprit_cg, _
 	return RDC_ANOTHER;
 }
 
-static __u64 cg_of_row(const struct report *r, __u64 row)
+static __u64 cg_of_row(const struct keymap *m, __u64 row)
 {
 	if (row == DELAYS_UNKNOWN || row == DELAYS_IDLE || row == DELAYS_OTHER ||
-	    !r->tasks[row].cgroup_id)
+	    !m->r->tasks[row].cgroup_id)
 		return DELAYS_UNKNOWN;
-	return r->tasks[row].cgroup_id;
+	return group_of_cgroup(m, m->r->tasks[row].cgroup_id);
 }
 
 /* Victims of one level: classes from every cell, then the cut. */
-static int table(const struct report *r, struct delays *d, int by_task, size_t k,
+static int table(const struct keymap *m, struct delays *d, int by_task, size_t k,
 		 struct delays_victim **mem, struct report_delayed **out, size_t *n)
 {
+	const struct report *r = m->r;
 	size_t i, c;
 	struct delays_victim *v;
 	int err = delays__sorted(d, mem, n);
@@ -255,7 +312,7 @@ static int table(const struct report *r, struct delays *d, int by_task, size_t k
 		return -ENOMEM;
 	for (i = 0; i < *n; i++) {
 		struct report_delayed *o = &(*out)[i];
-		__u64 vcg = by_task ? cg_of_row(r, v[i].key) : v[i].key;
+		__u64 vcg = by_task ? cg_of_row(m, v[i].key) : v[i].key;
 
 		o->key = v[i].key;
 		o->wait_ns = v[i].wait_ns;
@@ -264,7 +321,7 @@ static int table(const struct report *r, struct delays *d, int by_task, size_t k
 		o->lost_ns = v[i].lost_ns;
 		for (c = 0; c < v[i].nr_cells; c++) {
 			__u64 key = v[i].cells[c].culprit;
-			__u64 ccg = by_task ? cg_of_row(r, key) : key;
+			__u64 ccg = by_task ? cg_of_row(m, key) : key;
 
 			o->class_ns[class_of(r, vcg, ccg, key)] += v[i].cells[c].ns;
 		}
@@ -450,9 +507,11 @@ int who_delayed__derive(struct report *r)
 	d->top_k = WHO_DELAYED_TOP_TASKS;
 	m.nr = r->nr_tasks + 1;
 	m.index = calloc(m.nr, sizeof(*m.index));
+	m.groups = map_groups(r);
+	m.nr_groups = r->nr_cgroups;
 	rows = delays__new(WHO_DELAYED_MAX_PAIRS, WHO_DELAYED_MAX_VICTIMS);
 	groups = delays__new(WHO_DELAYED_MAX_PAIRS, WHO_DELAYED_MAX_VICTIMS);
-	if (!m.index || !rows || !groups)
+	if (!m.index || !m.groups || !rows || !groups)
 		goto out;
 	for (i = 0; i < r->nr_tasks; i++)
 		if (r->tasks[i].load_key < m.nr)
@@ -475,9 +534,9 @@ int who_delayed__derive(struct report *r)
 		qsort(d->why, d->nr_why, sizeof(*d->why), cmp_why);
 	for (k = 0; k < SDR_LOC_NR; k++)
 		d->premig[k] = premig_lat(d->premig_v[k], d->nr_premig[k]);
-	err = table(r, rows, 1, WHO_DELAYED_TOP_TASKS, &d->task_mem, &d->tasks, &d->nr_tasks);
+	err = table(&m, rows, 1, WHO_DELAYED_TOP_TASKS, &d->task_mem, &d->tasks, &d->nr_tasks);
 	if (!err)
-		err = table(r, groups, 0, WHO_DELAYED_TOP_GROUPS, &d->group_mem, &d->groups,
+		err = table(&m, groups, 0, WHO_DELAYED_TOP_GROUPS, &d->group_mem, &d->groups,
 			    &d->nr_groups);
 	if (!err)
 		err = slo_derive(r);
@@ -487,5 +546,6 @@ out:
 	delays__free(rows);
 	delays__free(groups);
 	free(m.index);
+	free(m.groups);
 	return err;
 }
