@@ -61,7 +61,7 @@ static void check_two_cpus(void)
 	CHECK(feed(a, sw(0, 1000, 0, 100, 0, 0), &w) == 0);
 	CHECK(feed(a, sw(1, 500, 0, 400, 0, 0), &w) == 0);
 	CHECK(feed(a, sw(1, 2000, 400, 500, 0, 0), &w) == 0);
-	/* 200 waited [500, 3000) on CPU 0: history starts at 1000, so 500 unknown, 2000 is 100's. */
+	/* 200 waited [500, 3000) on CPU 0: history from 1000, so 500 unknown, 2000 is 100's. */
 	CHECK(feed(a, sw(0, 3000, 100, 200, 2500, 0), &w) == 1);
 	CHECK_EQ_U64(w.tid, 200);
 	CHECK_EQ_U64(w.nr_shares, 1);
@@ -80,7 +80,7 @@ static void check_two_cpus(void)
 	CHECK_EQ_U64(w.shares[1].ns, 500);
 	CHECK_EQ_U64(w.unknown_short_ns, 0);
 	check_sum(&w);
-	/* 300 waited 4000, of which 1000 on a CPU it left: [3000, 6000) here, 200 1000, idle 2000. */
+	/* 300 waited 4000, 1000 of it on a CPU it left: [3000, 6000) here, 200 1000, idle 2000. */
 	CHECK(feed(a, sw(0, 6000, 0, 300, 4000, 1000), &w) == 1);
 	CHECK_EQ_U64(w.premig_ns, 1000);
 	CHECK_EQ_U64(w.on_cpu_ns, 3000);

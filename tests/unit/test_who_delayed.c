@@ -217,7 +217,8 @@ static void check_render(const struct report *r)
 	 */
 	CHECK(strstr(chrome, "\"held_by\":\"hog[20] 60.0%, sibling[11] 20.0%, kworker[30] 20.0%\","
 			     "\"premig_ns\":500") != NULL, "%s", chrome);
-	CHECK(strstr(text, "held by: hog[20] 60.0%, sibling[11] 20.0%, kworker[30] 20.0%\n") != NULL);
+	CHECK(strstr(text, "held by: hog[20] 60.0%, sibling[11] 20.0%, kworker[30] 20.0%\n") !=
+	      NULL);
 	CHECK(strstr(json, "\"held_by\": \"hog[20] 60.0%, sibling[11] 20.0%, kworker[30] 20.0%\"")
 	      != NULL);
 	/* One wait before a migration, 500 ns, landed cross-LLC. */
@@ -416,9 +417,11 @@ static void check_breach_line(void)
 	CHECK(slo_breach__format(line, 40, &b) != 0);
 	CHECK(slo_breach__parse("schedrift record -d 10", &got) == 0);
 	CHECK(slo_breach__parse("schedrift daemon slo capture: objective_ns=1 observed_ns=2 "
-				"metric=runq_max scope=pod target_len=0 target= rule=x", &got) == 0);
+				"metric=runq_max scope=pod target_len=0 target= rule=x",
+				&got) == 0);
 	CHECK(slo_breach__parse("schedrift daemon slo capture: objective_ns=1 observed_ns=2 "
-				"metric=runq_max scope=comm target_len=99 target=ab rule=x", &got) == 0);
+				"metric=runq_max scope=comm target_len=99 target=ab rule=x",
+				&got) == 0);
 }
 
 /*
@@ -441,7 +444,8 @@ static void check_breach(const char *path)
 	CHECK_EQ_U64(r.slo.wait_ns, 3000);
 	CHECK_EQ_U64(r.slo.split_ns, 2500);
 	CHECK_EQ_U64(r.slo.nr_top, 3);
-	CHECK(r.slo.top[0].who == row(&r, 20) && r.slo.top[0].ns == 1500 && r.slo.top[0].first == 1);
+	CHECK(r.slo.top[0].who == row(&r, 20) && r.slo.top[0].ns == 1500 &&
+	      r.slo.top[0].first == 1);
 	CHECK(r.slo.top[1].ns == 500 && r.slo.top[1].first == 0);
 	f = open_memstream(&text, &len);
 	report__print_text(&r, f, "slo.sdt", 0);
@@ -450,9 +454,10 @@ static void check_breach(const char *path)
 	report__print_json(&r, f, 0, 0);
 	fclose(f);
 	CHECK(strstr(text, "\n\nSLO breach: rule who: runq_p99 < 2.0us for cgroup /a; observed "
-			   "3.5us\n  1 waits in scope at or over 2.0us in the capture, 3.0us in all "
-			   "(16.6% of it before a migration); what held their CPU:\n    50.0%     "
-			   "1.5us  longest in 1 of 1 waits  hog[20] (/b)\n") != NULL, "%s", text);
+			   "3.5us\n  1 waits in scope at or over 2.0us in the capture, 3.0us "
+			   "in all (16.6% of it before a migration); what held their CPU:\n"
+			   "    50.0%     1.5us  longest in 1 of 1 waits  hog[20] (/b)\n") != NULL,
+	      "%s", text);
 	CHECK(strstr(json, "\"losses_total\": 0,\n  \"slo_breach\": {\n    \"rule\": \"who\",")
 	      != NULL, "%.600s", json);
 	CHECK(strstr(json, "\"longest_in\": 1,\n        \"share\": 0.5000") != NULL);

@@ -121,9 +121,9 @@ static void split(struct attrib *a, const struct cpu_hist *c, struct attrib_wait
 			continue;
 		}
 		/* tid 0 (idle) never reaches here: it marks an empty slot. */
-		for (h = (s->tid * 0x9e3779b1u) & mask; a->scratch[h].tid && a->scratch[h].tid != s->tid;
-		     h = (h + 1) & mask)
-			;
+		h = (s->tid * 0x9e3779b1u) & mask;
+		while (a->scratch[h].tid && a->scratch[h].tid != s->tid)
+			h = (h + 1) & mask;
 		if (!a->scratch[h].tid) {
 			a->scratch[h].tid = s->tid;
 			a->used[n++] = h;

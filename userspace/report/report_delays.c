@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Who delayed whom in text and JSON (docs/report.md): per victim task and
- * per victim cgroup, the wait time each culprit held its CPU, by class
- * and by culprit, the rest summed into "other".
+ * Who delayed whom in text, JSON and HTML (docs/report.md): per victim
+ * task and per victim cgroup (or pod), the wait time each culprit held its
+ * CPU, by class and by culprit, the rest summed into "other"; and an SLO
+ * capture's breach with the culprits of the waits that broke the rule.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,8 +189,9 @@ static void print_victims(const struct report *r, FILE *f, int by_task,
 	int k;
 
 	for (i = 0; i < n && i < shown; i++) {
-		fprintf(f, "  %s: waited %s in %llu waits", report__delay_label(r, by_task, v[i].key,
-			label, sizeof(label)), fmt_duration(a, sizeof(a), v[i].wait_ns),
+		fprintf(f, "  %s: waited %s in %llu waits",
+			report__delay_label(r, by_task, v[i].key, label, sizeof(label)),
+			fmt_duration(a, sizeof(a), v[i].wait_ns),
 			(unsigned long long)v[i].nr_waits);
 		if (v[i].premig_ns)
 			fprintf(f, " (%s before a migration)",
@@ -202,7 +204,8 @@ static void print_victims(const struct report *r, FILE *f, int by_task,
 		for (c = 0; c < v[i].nr_culprits; c++) {
 			const struct delays_cell *x = &v[i].culprits[c];
 
-			fprintf(f, "    %7s %9s %7llu  %s\n", pct(p, sizeof(p), x->ns, v[i].wait_ns),
+			fprintf(f, "    %7s %9s %7llu  %s\n",
+				pct(p, sizeof(p), x->ns, v[i].wait_ns),
 				fmt_duration(a, sizeof(a), x->ns), (unsigned long long)x->count,
 				report__delay_label(r, by_task, x->culprit, label, sizeof(label)));
 		}
@@ -345,7 +348,7 @@ void report__print_delays_html(const struct report *r, FILE *f)
 	fputs("<th>the rest</th></tr>\n", f);
 	for (i = 0; i < rows; i++) {
 		const struct report_delayed *v = &d->groups[i];
-		__u64 shown = 0;
+		__u64 shown = 0, rest;
 
 		fputs("<tr>", f);
 		th_label(f, r, 0, v->key, "th");
@@ -358,8 +361,8 @@ void report__print_delays_html(const struct report *r, FILE *f)
 			heat_td(f, ns, v->wait_ns);
 		}
 		/* Everything else of the wait but its part before a migration. */
-		heat_td(f, v->wait_ns - v->premig_ns > shown ? v->wait_ns - v->premig_ns - shown : 0,
-			v->wait_ns);
+		rest = v->wait_ns - v->premig_ns;
+		heat_td(f, rest > shown ? rest - shown : 0, v->wait_ns);
 		fputs("</tr>\n", f);
 	}
 	fputs("</table></div>\n", f);
@@ -476,7 +479,8 @@ void report__print_slo_text(const struct report *r, FILE *f)
 	}
 	fprintf(f, "  %llu waits in scope at or over %s in the capture, %s in all (%s of it before "
 		   "a migration); what held their CPU:\n", (unsigned long long)s->waits,
-		fmt_duration(a, sizeof(a), s->b.objective_ns), fmt_duration(b, sizeof(b), s->wait_ns),
+		fmt_duration(a, sizeof(a), s->b.objective_ns),
+		fmt_duration(b, sizeof(b), s->wait_ns),
 		pct(p, sizeof(p), s->wait_ns - s->split_ns, s->wait_ns));
 	for (i = 0; i < s->nr_top; i++) {
 		const char *cg = why_cgroup(r, s->top[i].who);
@@ -552,7 +556,8 @@ void report__print_slo_html(const struct report *r, FILE *f)
 
 		fprintf(f, "<tr><td>%s</td><td>%s</td><td>%llu</td><td class=\"s\">",
 			pct(p, sizeof(p), s->top[i].ns, s->wait_ns),
-			fmt_duration(a, sizeof(a), s->top[i].ns), (unsigned long long)s->top[i].first);
+			fmt_duration(a, sizeof(a), s->top[i].ns),
+			(unsigned long long)s->top[i].first);
 		html__escape_str(f, why_label(r, s->top[i].who, label, sizeof(label)));
 		fputs("</td><td class=\"s\">", f);
 		html__escape_str(f, cg ? cg : "-");

@@ -22,8 +22,8 @@ int slo_breach__format(char *buf, size_t len, const struct slo_breach *b)
 		return -EINVAL;
 	n = snprintf(buf, len, PREFIX "objective_ns=%llu observed_ns=%llu metric=%s scope=%s "
 		     "target_len=%zu target=%s rule=%s", (unsigned long long)b->objective_ns,
-		     (unsigned long long)b->observed_ns, b->metric, slo_breach_scope_names[b->scope],
-		     strlen(b->target), b->target, b->rule);
+		     (unsigned long long)b->observed_ns, b->metric,
+		     slo_breach_scope_names[b->scope], strlen(b->target), b->target, b->rule);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
 }
 

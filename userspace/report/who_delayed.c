@@ -79,7 +79,8 @@ static int keep_why(struct report *r, const struct attrib_wait *w, const __u64 *
 	if (w->idle_ns)
 		c[n++] = (struct cand){ REPORT_WHY_IDLE, w->idle_ns };
 	if (w->unknown_short_ns + w->unknown_gap_ns)
-		c[n++] = (struct cand){ REPORT_WHY_UNKNOWN, w->unknown_short_ns + w->unknown_gap_ns };
+		c[n++] = (struct cand){ REPORT_WHY_UNKNOWN,
+					w->unknown_short_ns + w->unknown_gap_ns };
 	if (w->other_ns)
 		c[n++] = (struct cand){ REPORT_WHY_OTHER, w->other_ns };
 	qsort(c, n, sizeof(*c), cmp_cand);
