@@ -23,7 +23,7 @@
 /* Holders named per wait; more are summed into other_ns (counted). */
 #define ATTRIB_MAX_SHARES 8
 /* Slices kept per CPU unless the caller says otherwise. */
-#define ATTRIB_DEFAULT_SLICES 4096
+#define ATTRIB_DEFAULT_SLICES 16384
 
 struct attrib_share {
 	__u32 tid; /* never 0: idle has its own field */
