@@ -39,7 +39,10 @@
  * (created then) to decide the filter once per task, and a wait of a task
  * outside it is not measured (wait_ns 0 in its item); the switches
  * themselves are all streamed, since what held a CPU matters whoever it
- * was. Without a filter there is no lookup.
+ * was. Without a filter there is no lookup, but one: a thread of PID 1 is
+ * named in task storage at its first switch-in (once per wait-slot claim),
+ * because the task iterator does not visit those threads on some kernels
+ * and userspace then reads them by pidfd.
  *
  * The raw_tp set (for kernels that refuse tp_btf) gets untyped task
  * pointers, which bpf_task_storage_get() does not accept, so it measures
@@ -77,6 +80,7 @@ static __always_inline void slot_claim(struct sdr_wait_slot *s, __u32 tid)
 	s->start_ns = 0;
 	s->queued_ns = 0;
 	s->landing = 0;
+	s->named = 0;
 	s->migrated_ns = 0;
 }
 
@@ -711,6 +715,18 @@ int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_str
 			s->queued_ns = 0;
 			s->migrated_ns = 0;
 			s->landing = 0;
+			/*
+			 * The task iterator never visits PID 1's threads on some
+			 * kernels (6.18 here): userspace reads them by pidfd, from
+			 * their named state. Named once per slot claim, so the
+			 * storage lookup happens once per such thread; tgid sits
+			 * beside pid, so the test costs no cache miss.
+			 */
+			if (!s->named && next->tgid == 1) {
+				s->named = 1;
+				if (!state_of(next))
+					storage_failed(d, next);
+			}
 		}
 	}
 	if (SDR_BENCH_CUT == SDR_CUT_SLOTS)

@@ -212,7 +212,8 @@ struct sdr_wait_slot {
 	__u64 queued_ns; /* sched_wakeup (on the run queue), or = start_ns; 0 = not yet queued */
 	__u32 tid;
 	__u8 landing;    /* 1 + locality of a migration not yet followed by a run; 0 = none */
-	__u8 pad[3];
+	__u8 named;      /* a thread of PID 1 whose task storage is named (sdr_switch) */
+	__u8 pad[2];
 	__u64 migrated_ns; /* its last migration while queued in this wait; 0 = none */
 };
 
