@@ -10,7 +10,7 @@
  * - the history bound drops old slices (counted) and what they covered
  *   becomes "history too short";
  * - more holders than ATTRIB_MAX_SHARES are folded into other (counted),
- *   shares come longest first, then by tid;
+ *   shares come longest first, then by tid; attrib__holders() has them all;
  * - out-of-order switches and CPUs out of range are counted, not used.
  */
 #include <stdlib.h>
@@ -169,6 +169,20 @@ static void check_fold(void)
 	CHECK_EQ_U64(w.nr_other, 4);
 	CHECK_EQ_U64(attrib__stats(a)->holders_folded, 4);
 	check_sum(&w);
+	/* All twelve are still there for the tables: (13 - tid) * 10 each. */
+	{
+		const struct attrib_share *all;
+		__u64 sum = 0;
+		size_t n, k;
+
+		all = attrib__holders(a, &n);
+		CHECK_EQ_U64(n, 12);
+		for (k = 0; k < n; k++) {
+			CHECK_EQ_U64(all[k].ns, (13 - all[k].tid) * 10);
+			sum += all[k].ns;
+		}
+		CHECK_EQ_U64(sum, 780);
+	}
 
 	/* Equal shares: tid ascending. Holders 7 then 3, 50 ns each, one holds twice. */
 	feed(a, sw(0, 2000, 99, 7, 0, 0), &w);

@@ -34,6 +34,8 @@ struct attrib {
 	struct attrib_share *scratch;
 	size_t hcap;
 	__u32 *used;
+	struct attrib_share *all; /* the last split's holders, all of them */
+	size_t nr_all;
 	struct attrib_stats st;
 };
 
@@ -50,7 +52,8 @@ struct attrib *attrib__new(unsigned int nr_cpus, size_t slices_per_cpu)
 		;
 	a->scratch = calloc(a->hcap, sizeof(*a->scratch));
 	a->used = malloc(a->slices * sizeof(*a->used));
-	if (!a->cpus || !a->scratch || !a->used) {
+	a->all = malloc(a->slices * sizeof(*a->all));
+	if (!a->cpus || !a->scratch || !a->used || !a->all) {
 		attrib__free(a);
 		return NULL;
 	}
@@ -68,6 +71,7 @@ void attrib__free(struct attrib *a)
 	free(a->cpus);
 	free(a->scratch);
 	free(a->used);
+	free(a->all);
 	free(a);
 }
 
@@ -138,6 +142,7 @@ static void split(struct attrib *a, const struct cpu_hist *c, struct attrib_wait
 		struct attrib_share x = a->scratch[a->used[k]];
 
 		a->scratch[a->used[k]] = (struct attrib_share){ 0 };
+		a->all[k] = x;
 		named += x.ns;
 		if (w->nr_shares == ATTRIB_MAX_SHARES &&
 		    !before(&x, &w->shares[ATTRIB_MAX_SHARES - 1]))
@@ -151,6 +156,7 @@ static void split(struct attrib *a, const struct cpu_hist *c, struct attrib_wait
 		named -= w->shares[i].ns;
 	w->other_ns = named;
 	w->nr_other = n - w->nr_shares;
+	a->nr_all = n;
 	a->st.holders_folded += w->nr_other;
 }
 
@@ -183,6 +189,7 @@ int attrib__feed(struct attrib *a, const struct switch_sample *s, struct attrib_
 	}
 
 	if (is_wait) {
+		a->nr_all = 0;
 		memset(out, 0, sizeof(*out));
 		out->ts_ns = s->ts_ns;
 		out->cpu = s->cpu;
@@ -225,6 +232,12 @@ void attrib__gap(struct attrib *a, unsigned int cpu)
 	}
 }
 
+const struct attrib_share *attrib__holders(const struct attrib *a, size_t *n)
+{
+	*n = a->nr_all;
+	return a->all;
+}
+
 const struct attrib_stats *attrib__stats(const struct attrib *a)
 {
 	return &a->st;
@@ -233,7 +246,7 @@ const struct attrib_stats *attrib__stats(const struct attrib *a)
 size_t attrib__bytes(const struct attrib *a)
 {
 	size_t b = sizeof(*a) + a->nr_cpus * sizeof(*a->cpus) + a->hcap * sizeof(*a->scratch) +
-		   a->slices * sizeof(*a->used);
+		   a->slices * (sizeof(*a->used) + sizeof(*a->all));
 	unsigned int i;
 
 	for (i = 0; i < a->nr_cpus; i++)

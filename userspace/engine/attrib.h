@@ -80,6 +80,13 @@ int attrib__feed(struct attrib *a, const struct switch_sample *s, struct attrib_
  */
 void attrib__gap(struct attrib *a, unsigned int cpu);
 
+/*
+ * Every task that held the CPU during the last wait attrib__feed split
+ * (not only the ATTRIB_MAX_SHARES in its shares), in no order; *n of them.
+ * Valid until the next feed.
+ */
+const struct attrib_share *attrib__holders(const struct attrib *a, size_t *n);
+
 const struct attrib_stats *attrib__stats(const struct attrib *a);
 /* Bytes the engine holds: the bound it keeps. */
 size_t attrib__bytes(const struct attrib *a);

@@ -350,9 +350,9 @@ static int add_outlier_v1(struct report *r, const struct sdr_rec_hdr *h)
 }
 
 /* A row's key for who delayed whom, or the tid's until a record names it. */
-static __u64 delay_key(struct report *r, __u32 tid)
+static __u64 delay_key(void *ctx, __u32 tid)
 {
-	struct report_task *t = row_of_tid(r, tid);
+	struct report_task *t = row_of_tid(ctx, tid);
 
 	return t ? t->load_key : WHO_DELAYED_TID_KEY(tid);
 }
@@ -362,17 +362,13 @@ static int add_switch(void *ctx, const struct switch_sample *s)
 {
 	struct report *r = ctx;
 	struct attrib_wait w;
-	__u64 culprit[ATTRIB_MAX_SHARES];
-	__u32 i;
 	int rc = add_switch_wait(ctx, s);
 
 	if (!rc)
 		rc = who_delayed__switch(r, s, &w);
 	if (rc <= 0)
 		return rc;
-	for (i = 0; i < w.nr_shares; i++)
-		culprit[i] = delay_key(r, w.shares[i].tid);
-	return who_delayed__wait(r, delay_key(r, w.tid), &w, culprit, s->landing);
+	return who_delayed__wait(r, &w, delay_key, r, s->landing);
 }
 
 static __u64 resolve_tid_key(void *ctx, __u64 key)

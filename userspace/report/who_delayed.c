@@ -116,23 +116,26 @@ static int keep_premig(struct report_delays *d, unsigned int landing, __u64 prem
 	return 0;
 }
 
-int who_delayed__wait(struct report *r, __u64 victim, const struct attrib_wait *w,
-		      const __u64 *culprit, unsigned int landing)
+int who_delayed__wait(struct report *r, const struct attrib_wait *w,
+		      __u64 (*key_of)(void *ctx, __u32 tid), void *ctx, unsigned int landing)
 {
 	struct delays *d = r->delays.by_task;
-	__u64 unknown = w->unknown_short_ns + w->unknown_gap_ns;
-	__u32 i;
+	__u64 unknown = w->unknown_short_ns + w->unknown_gap_ns, victim = key_of(ctx, w->tid);
+	__u64 culprit[ATTRIB_MAX_SHARES];
+	size_t i, n;
+	const struct attrib_share *all = attrib__holders(r->delays.engine, &n);
 	int err;
 
+	/* Every holder, not only the top ones: the classes stay exact in a crowd. */
 	err = oom_only(delays__wait(d, victim, w->wait_ns, w->premig_ns));
-	for (i = 0; !err && i < w->nr_shares; i++)
-		err = oom_only(delays__add(d, victim, culprit[i], w->shares[i].ns));
+	for (i = 0; !err && i < n; i++)
+		err = oom_only(delays__add(d, victim, key_of(ctx, all[i].tid), all[i].ns));
 	if (!err && w->idle_ns)
 		err = oom_only(delays__add(d, victim, DELAYS_IDLE, w->idle_ns));
 	if (!err && unknown)
 		err = oom_only(delays__add(d, victim, DELAYS_UNKNOWN, unknown));
-	if (!err && w->other_ns)
-		err = oom_only(delays__add(d, victim, DELAYS_OTHER, w->other_ns));
+	for (i = 0; i < w->nr_shares; i++)
+		culprit[i] = key_of(ctx, w->shares[i].tid);
 	if (!err)
 		err = keep_why(r, w, culprit);
 	if (!err)

@@ -27,12 +27,13 @@
 /* One switch; 1 with *w filled when it ends a wait, 0 when not, -ENOMEM. */
 int who_delayed__switch(struct report *r, const struct switch_sample *s, struct attrib_wait *w);
 /*
- * The split wait w of the row keyed victim; culprit[i] keys w->shares[i]
- * (a row's load_key, or WHO_DELAYED_TID_KEY). 0 or -ENOMEM (a cap is
- * counted, not an error). landing: the switch's (0, or 1 + enum sdr_locality).
+ * The split wait w (just returned by who_delayed__switch): every holder
+ * into the pairs, its top ones kept for the wait. key_of names a tid as a
+ * row's load_key, or WHO_DELAYED_TID_KEY. landing: the switch's (0, or 1 +
+ * enum sdr_locality). 0 or -ENOMEM (a cap is counted, not an error).
  */
-int who_delayed__wait(struct report *r, __u64 victim, const struct attrib_wait *w,
-		      const __u64 *culprit, unsigned int landing);
+int who_delayed__wait(struct report *r, const struct attrib_wait *w,
+		      __u64 (*key_of)(void *ctx, __u32 tid), void *ctx, unsigned int landing);
 /* At the end of the file, while tids still find their rows: tid keys to load keys. */
 int who_delayed__resolve(struct report *r, __u64 (*tid_to_key)(void *ctx, __u64 key), void *ctx);
 /* After the rows are sorted and the cgroups derived: the tables. 0 or -ENOMEM. */
