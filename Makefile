@@ -40,7 +40,7 @@ BPF_HDRS := $(wildcard bpf/*.h)
 # userspace/: the commands at the top, then one folder per layer (docs/design.md).
 # Includes are written from userspace/ ("lib/json.h"); each object's header
 # dependencies come from the compiler (-MMD), in a .d file beside it.
-USER_LAYERS := daemon live report trace host lib
+USER_LAYERS := daemon live report engine trace host lib
 LIB_SRCS := $(filter-out userspace/main.c,$(wildcard userspace/*.c \
 	      $(foreach d,$(USER_LAYERS),userspace/$(d)/*.c)))
 LIB_OBJS := $(patsubst userspace/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))

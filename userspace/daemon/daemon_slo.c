@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "daemon/daemon_slo.h"
+#include "report/slo_breach.h"
 #include "lib/util.h"
 
 int daemon_slo__config_key(struct daemon_settings *s, const char *key, const char *val, int *rc,
@@ -161,8 +162,32 @@ static void cap_directory(const char *dir, __u64 max)
 	free(v);
 }
 
+/* The rule in the capture's command line, for its report (NULL when it does not fit). */
+static const char *breach_line(const struct slo_rule *r, char *buf, size_t len)
+{
+	static const int scopes[] = {
+		[SLO_SYSTEM] = SLO_BREACH_SYSTEM,
+		[SLO_CGROUP] = SLO_BREACH_CGROUP,
+		[SLO_COMM] = SLO_BREACH_COMM,
+		[SLO_TASK] = SLO_BREACH_TASK,
+	};
+	struct slo_breach b = {};
+
+	snprintf(b.rule, sizeof(b.rule), "%s", r->name);
+	snprintf(b.metric, sizeof(b.metric), "%s", slo_metric_names[r->metric]);
+	b.objective_ns = r->objective_ns;
+	b.observed_ns = r->observed_ns;
+	b.scope = scopes[r->scope];
+	if (r->scope == SLO_TASK)
+		snprintf(b.target, sizeof(b.target), "%u", r->tid);
+	else if (r->scope != SLO_SYSTEM)
+		snprintf(b.target, sizeof(b.target), "%s", r->target);
+	return slo_breach__format(buf, len, &b) ? NULL : buf;
+}
+
 void daemon_slo__capture(struct collector *c, struct daemon_settings *set, const int *fresh)
 {
+	char line[sizeof(((struct trace_meta *)0)->command)];
 	double gap_s = set->capture_gap_s > 0 ? set->capture_gap_s : DAEMON_DEFAULT_CAPTURE_GAP_S;
 	__u64 max = set->captures_max_bytes ? set->captures_max_bytes :
 					      DAEMON_DEFAULT_CAPTURES_MAX_BYTES;
@@ -201,7 +226,7 @@ void daemon_slo__capture(struct collector *c, struct daemon_settings *set, const
 		}
 		file_safe(safe, sizeof(safe), r->name);
 		snprintf(path, sizeof(path), "%s/slo-%s-%s.sdt", dir, stamp, safe);
-		err = collector__capture(c, path);
+		err = collector__capture(c, path, breach_line(r, line, sizeof(line)));
 		if (err) {
 			log_msg(LOG_LVL_ERR, "slo %s: failed to write the capture %s: %s", r->name,
 				path, strerror(-err));

@@ -79,10 +79,11 @@ static int capture_more(void *ctx, struct trace_writer *w)
 	return cgroup_paths__each_named(&x->c->cg_paths, x->cg_ids, x->nr_cg, capture_cgroup, x);
 }
 
-int collector__capture(struct collector *c, const char *path)
+int collector__capture(struct collector *c, const char *path, const char *command)
 {
 	struct capture_ctx x = { .c = c };
 	struct flight_counters now = {};
+	struct trace_meta meta = c->meta;
 	int err;
 
 	if (!c->flight)
@@ -94,7 +95,9 @@ int collector__capture(struct collector *c, const char *path)
 	now.penalty_milli = c->prev_penalty_milli;
 	now.node_matrix = c->prev_matrix;
 	now.nr_nodes = c->topo.nr_nodes;
-	err = flight__write(c->flight, path, &c->meta, c->last_tick_ns, &now, &x.tids,
+	if (command)
+		snprintf(meta.command, sizeof(meta.command), "%s", command);
+	err = flight__write(c->flight, path, &meta, c->last_tick_ns, &now, &x.tids,
 			    capture_more, &x);
 	free(x.cg_ids);
 	tidset__free(&x.tids);

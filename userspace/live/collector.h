@@ -153,9 +153,11 @@ void collector__stop(struct collector *c);
 /*
  * Writes the flight recorder's last window, with a snapshot of the live
  * tasks and the names of their cgroups, to a trace file at path (as of the
- * last tick's counters). -ENOTSUP when the recorder is off.
+ * last tick's counters). command, when not NULL, replaces the daemon's
+ * command line in the file (an SLO capture says why: report/slo_breach.h).
+ * -ENOTSUP when the recorder is off.
  */
-int collector__capture(struct collector *c, const char *path);
+int collector__capture(struct collector *c, const char *path, const char *command);
 /* A report row from a task table record (any thread). */
 void collector__row_from_rec(struct report_task *row, const struct task_rec *t, int nr_nodes);
 

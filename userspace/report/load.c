@@ -8,8 +8,9 @@
 #include "lib/hist.h"
 #include "report/load.h"
 #include "report/totals.h"
-#include "trace/wait_batch.h"
 #include "trace/switch_batch.h"
+#include "trace/wait_batch.h"
+#include "report/who_delayed.h"
 #include "lib/util.h"
 
 /* ---- rows: one per task incarnation, found by tid ---- */
@@ -59,6 +60,7 @@ static struct report_task *new_row(struct report *r, __u32 tid)
 	t = &r->tasks[r->nr_tasks];
 	memset(t, 0, sizeof(*t));
 	t->id.tid = tid;
+	t->load_key = r->nr_tasks + 1;
 	t->preferred_nid = -1;
 	t->home_node = -1;
 	/*
@@ -233,7 +235,7 @@ static int add_wait(void *ctx, const struct wait_sample *s)
 }
 
 /* A switch of a version 3 file: the wait it ended, if any, is a wait sample. */
-static int add_switch(void *ctx, const struct switch_sample *s)
+static int add_switch_wait(void *ctx, const struct switch_sample *s)
 {
 	struct wait_sample w;
 
@@ -345,6 +347,38 @@ static int add_outlier_v1(struct report *r, const struct sdr_rec_hdr *h)
 	memcpy(&o, h, V1_OUTLIER_SIZE);
 	o.hdr.size = sizeof(o);
 	return add_outlier(r, &o);
+}
+
+/* A row's key for who delayed whom, or the tid's until a record names it. */
+static __u64 delay_key(void *ctx, __u32 tid)
+{
+	struct report_task *t = row_of_tid(ctx, tid);
+
+	return t ? t->load_key : WHO_DELAYED_TID_KEY(tid);
+}
+
+/* A switch: its wait (a sample), then who held the CPU while it waited. */
+static int add_switch(void *ctx, const struct switch_sample *s)
+{
+	struct report *r = ctx;
+	struct attrib_wait w;
+	int rc = add_switch_wait(ctx, s);
+
+	if (!rc)
+		rc = who_delayed__switch(r, s, &w);
+	if (rc <= 0)
+		return rc;
+	return who_delayed__wait(r, &w, delay_key, r, s->landing);
+}
+
+static __u64 resolve_tid_key(void *ctx, __u64 key)
+{
+	struct report_task *t;
+
+	if (!WHO_DELAYED_IS_TID_KEY(key))
+		return key;
+	t = row_of_tid(ctx, (__u32)key);
+	return t ? t->load_key : DELAYS_UNKNOWN;
 }
 
 /* Returns 0, -ENOMEM, or -EINVAL for a record whose content is malformed. */
@@ -789,6 +823,8 @@ int report__load(struct report *r, const char *path, int salvage, struct trace_e
 	}
 	trace_reader__close(rd);
 	rd = NULL;
+	if (who_delayed__resolve(r, resolve_tid_key, r))
+		goto oom;
 	free(r->tid_keys);
 	free(r->tid_index);
 	r->tid_keys = r->tid_index = NULL;
@@ -797,6 +833,8 @@ int report__load(struct report *r, const char *path, int salvage, struct trace_e
 		goto oom;
 	if (r->nr_tasks)
 		qsort(r->tasks, r->nr_tasks, sizeof(*r->tasks), report_task__cmp);
+	if (who_delayed__derive(r))
+		goto oom;
 	return 0;
 oom:
 	if (rd)

@@ -36,6 +36,130 @@ __u64 report__losses_total(const struct report *r)
 	return sum;
 }
 
+const char *report__delay_class_name(int c)
+{
+	static const char *const names[RDC_NR] = {
+		[RDC_SAME] = "same cgroup",
+		[RDC_ANOTHER] = "another cgroup",
+		[RDC_SYSTEM] = "kernel threads / system",
+		[RDC_IDLE] = "idle",
+		[RDC_UNKNOWN] = "unknown",
+	};
+
+	return c >= 0 && c < RDC_NR ? names[c] : "?";
+}
+
+const struct report_wait_why *report__wait_why(const struct report *r, __u32 tid, __u64 ts)
+{
+	return report__wait_why_near(r, tid, ts, 0);
+}
+
+const struct report_wait_why *report__wait_why_near(const struct report *r, __u32 tid, __u64 ts,
+						    __u64 slack)
+{
+	const struct report_wait_why *best = NULL, *w;
+	size_t lo = 0, hi = r->delays.nr_why, k;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct report_wait_why *w = &r->delays.why[mid];
+
+		if (w->tid < tid || (w->tid == tid && w->ts_ns < ts))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* The first at or after ts, and the one before it: the nearer within slack. */
+	for (k = lo > 0 ? lo - 1 : 0; k <= lo && k < r->delays.nr_why; k++) {
+		__u64 d;
+
+		w = &r->delays.why[k];
+		if (w->tid != tid)
+			continue;
+		d = w->ts_ns > ts ? w->ts_ns - ts : ts - w->ts_ns;
+		if (d <= slack && (!best || d < (best->ts_ns > ts ? best->ts_ns - ts :
+						  ts - best->ts_ns)))
+			best = w;
+	}
+	return best;
+}
+
+const char *report__why_str(const struct report *r, const struct report_wait_why *why,
+			    char *buf, size_t len)
+{
+	char label[64];
+	const char *name;
+	size_t at = 0;
+	int i;
+
+	buf[0] = 0;
+	for (i = 0; i < REPORT_WHY_NAMED && why->who[i] != REPORT_WHY_NONE && at < len; i++) {
+		__u64 of = why->on_cpu_ns ? why->on_cpu_ns : 1;
+
+		if (why->who[i] == REPORT_WHY_IDLE)
+			name = "idle";
+		else if (why->who[i] == REPORT_WHY_UNKNOWN)
+			name = "unknown";
+		else if (why->who[i] == REPORT_WHY_OTHER)
+			name = "other";
+		else
+			name = report__delay_label(r, 1, why->who[i], label, sizeof(label));
+		at += snprintf(buf + at, len - at, "%s%s %llu.%llu%%", i ? ", " : "", name,
+			       (unsigned long long)why->ns[i] * 100 / of,
+			       (unsigned long long)why->ns[i] * 1000 / of % 10);
+	}
+	return buf;
+}
+
+const struct report_cgroup *report__cgroup_by_id(const struct report *r, __u64 id)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_cgroups; i++)
+		if (r->cgroups[i].id == id)
+			return &r->cgroups[i];
+	return NULL;
+}
+
+const char *report__delay_label(const struct report *r, int by_task, __u64 key, char *buf,
+				size_t len)
+{
+	const struct report_cgroup *g;
+	const struct report_task *t;
+	size_t i;
+
+	if (key == DELAYS_IDLE)
+		return "idle";
+	if (key == DELAYS_UNKNOWN)
+		return "unknown";
+	if (key == DELAYS_OTHER)
+		return "other";
+	if (by_task) {
+		if (key >= r->nr_tasks)
+			return "unknown";
+		t = &r->tasks[key];
+		snprintf(buf, len, "%.*s[%u]", SDR_COMM_LEN, t->id.comm, t->id.tid);
+		/* comm can hold any byte: keep tables aligned and terminals safe. */
+		for (i = 0; buf[i]; i++)
+			if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] >= 0x7f)
+				buf[i] = '?';
+		return buf;
+	}
+	g = report__cgroup_by_id(r, key & ~REPORT_GROUP_POD);
+	if (g && (key & REPORT_GROUP_POD) && g->k8s) {
+		if (g->k8s->pod[0])
+			snprintf(buf, len, "%s/%s", g->k8s->namespace_, g->k8s->pod);
+		else
+			snprintf(buf, len, "pod %s", g->k8s->pod_uid);
+		return buf;
+	}
+	if (!g) {
+		snprintf(buf, len, "(id %llu)", (unsigned long long)key);
+		return buf;
+	}
+	return report__cgroup_label(g, buf, len);
+}
+
 const char *report__cgroup_label(const struct report_cgroup *g, char *buf, size_t len)
 {
 	if (g->k8s && g->k8s->pod[0]) {
@@ -117,5 +241,14 @@ void report__free(struct report *r)
 	free(r->outliers);
 	free(r->migs);
 	free(r->numas);
+	attrib__free(r->delays.engine);
+	delays__free(r->delays.by_task);
+	free(r->delays.tasks);
+	free(r->delays.groups);
+	free(r->delays.task_mem);
+	free(r->delays.group_mem);
+	free(r->delays.why);
+	for (i = 0; i < SDR_LOC_NR; i++)
+		free(r->delays.premig_v[i]);
 	memset(r, 0, sizeof(*r));
 }

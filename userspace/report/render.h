@@ -54,6 +54,15 @@ enum {
 	CAPTURE_GENERATION = 1 << 1, /* the daemon's generation, when it has one */
 };
 void report__write_capture_head(struct json *j, const struct report *r, unsigned int with);
+/* Who delayed whom (report_delays.c): the JSON object (null without switches), the text section. */
+void report__write_delays_json(struct json *j, const struct report *r);
+void report__print_delays_text(const struct report *r, FILE *f, int top_n);
+/* An SLO capture's breach (report_delays.c): text and HTML open with it; the JSON object. */
+void report__print_slo_text(const struct report *r, FILE *f);
+void report__print_slo_html(const struct report *r, FILE *f);
+void report__write_slo_json(struct json *j, const struct report *r);
+/* The HTML section (id "delays"): a victim x culprit heatmap by cgroup, classes, tasks. */
+void report__print_delays_html(const struct report *r, FILE *f);
 /* The "lost" (every LOSS counter, and unconsumed) and "counters" objects. */
 void report__write_counters_json(struct json *j, const struct report *r);
 

@@ -16,6 +16,9 @@
 #include "trace/trace.h"
 #include "lib/names.h"
 #include "report/lat.h"
+#include "engine/attrib.h"
+#include "engine/delays.h"
+#include "report/slo_breach.h"
 
 /* Wait samples packed in one word: wait | cpu << 48 | landing << 58. */
 #define SAMPLE_WAIT_BITS 48
@@ -32,6 +35,7 @@ struct sample_vec {
 
 struct report_task {
 	struct sdr_task_id id;
+	__u64 load_key; /* 1 + the row's index while loading (rows are sorted after) */
 	int id_known; /* 0 while only wait samples named it (tid alone) */
 	__u64 name_ts; /* time of the record id came from: the latest names the task */
 	int exited;
@@ -65,6 +69,100 @@ struct report_cgroup {
 	struct lat runq;
 	struct lat delivery, queue; /* the parts of runq, when split_known */
 	int split_known;            /* 0: not known (a version 1 file; the daemon keeps none) */
+};
+
+/*
+ * Who delayed whom (docs/report.md): what held the CPU while each victim
+ * waited, by class and by culprit. Classes, of the culprit seen from the
+ * victim's cgroup: "unknown" also holds holders folded beyond the ones
+ * named per wait (engine/attrib.h).
+ */
+enum report_delay_class {
+	RDC_SAME,    /* the victim's own cgroup */
+	RDC_ANOTHER, /* another cgroup */
+	RDC_SYSTEM,  /* kernel threads (the root cgroup) and system services (system.slice, init.scope) */
+	RDC_IDLE,    /* nothing ran: the wait was not for want of the CPU */
+	RDC_UNKNOWN, /* history too short, a gap, or a holder never named */
+	RDC_NR
+};
+
+/*
+ * A group of the delay tables: a cgroup id, or for the cgroups of one
+ * Kubernetes pod (its own and its containers'), REPORT_GROUP_POD | the
+ * lowest of their ids: a pod is one group.
+ */
+#define REPORT_GROUP_POD (1ull << 62)
+
+struct report_delayed {
+	__u64 key; /* tasks: index into report.tasks; groups: a group key (DELAYS_UNKNOWN: none) */
+	__u64 wait_ns, nr_waits, premig_ns, lost_ns;
+	__u64 class_ns[RDC_NR];
+	struct delays_cell *culprits; /* the top ones, ns desc then key; keys as above or DELAYS_* */
+	size_t nr_culprits;
+	struct delays_cell other; /* the rest, summed */
+	size_t omitted;           /* culprits in other */
+};
+
+/*
+ * One wait's top holders, for the timeline (Chrome args) and the worst
+ * waits: who[] are rows (index into report.tasks) or REPORT_WHY_IDLE,
+ * _UNKNOWN, _OTHER; ns[] their time (saturating), longest first.
+ */
+#define REPORT_WHY_NAMED 3
+#define REPORT_WHY_NONE 0xffffffffu
+#define REPORT_WHY_IDLE 0xfffffffeu
+#define REPORT_WHY_UNKNOWN 0xfffffffdu
+#define REPORT_WHY_OTHER 0xfffffffcu
+struct report_wait_why {
+	__u64 ts_ns; /* the switch that ended the wait */
+	__u32 tid;
+	__u32 cpu;
+	__u32 premig_ns; /* saturating */
+	__u32 on_cpu_ns; /* saturating: the part split */
+	__u32 who[REPORT_WHY_NAMED]; /* REPORT_WHY_NONE past the last */
+	__u32 ns[REPORT_WHY_NAMED];
+};
+
+struct report_delays {
+	int known; /* the file has every switch (SDR_REC_SWITCH_BATCH) */
+	size_t top_k;
+	struct report_delayed *tasks, *groups; /* victims by wait desc, then key */
+	size_t nr_tasks, nr_groups;
+	struct delays_victim *task_mem, *group_mem; /* what the cells point into */
+	struct attrib_stats attrib;
+	struct delays_stats pairs;
+	size_t bytes; /* the engine's and the pairs' memory at the end of loading */
+	struct report_wait_why *why; /* by tid, then ts: report__wait_why() */
+	size_t nr_why, cap_why;
+	__u64 why_full; /* waits past the cap (REPORT_MAX_WHY): no per-wait holders */
+	/* The wait before a migration by the locality it landed in: every such wait. */
+	struct lat premig[SDR_LOC_NR];
+	__u64 *premig_v[SDR_LOC_NR];
+	size_t nr_premig[SDR_LOC_NR], cap_premig[SDR_LOC_NR];
+	/* Loading state. */
+	struct attrib *engine;
+	struct delays *by_task;
+};
+
+const char *report__delay_class_name(int c);
+
+/*
+ * An SLO capture's breach (the rule in the capture's command line) and
+ * what held the CPU during the waits in its scope at or over its objective.
+ */
+#define REPORT_SLO_TOP 5
+struct report_slo {
+	int known; /* the file is an SLO capture with its rule */
+	struct slo_breach b;
+	__u64 waits;   /* waits in scope at or over the objective */
+	__u64 wait_ns; /* their time */
+	__u64 split_ns; /* the part split among holders (the rest was before a migration) */
+	struct report_slo_culprit {
+		__u32 who;   /* row, or REPORT_WHY_IDLE/_UNKNOWN/_OTHER */
+		__u64 ns;    /* time it held the CPU during those waits */
+		__u64 first; /* waits it held longest */
+	} top[REPORT_SLO_TOP];
+	int nr_top;
 };
 
 struct report {
@@ -122,6 +220,8 @@ struct report {
 	size_t nr_migs, cap_migs;
 	struct sdr_rec_numa *numas;
 	size_t nr_numas, cap_numas;
+	struct report_delays delays;
+	struct report_slo slo;
 
 	/* Loading state. */
 	__u32 *tid_index; /* open addressing: tid -> current row of that tid */
@@ -170,5 +270,31 @@ __u64 report__losses_total(const struct report *r);
  * "(id N, gone)". Returns buf or the path.
  */
 const char *report__cgroup_label(const struct report_cgroup *g, char *buf, size_t len);
+
+/* The holders of the wait of tid that ended at ts, or NULL. */
+const struct report_wait_why *report__wait_why(const struct report *r, __u32 tid, __u64 ts);
+/*
+ * The same within slack ns of ts, the nearest: an outlier record is
+ * stamped by its own clock read, near the switch's.
+ */
+#define REPORT_OUTLIER_SLACK_NS 100000ull
+const struct report_wait_why *report__wait_why_near(const struct report *r, __u32 tid, __u64 ts,
+						    __u64 slack);
+/*
+ * "hog[20] 95.1%, idle 4.9%": a wait's holders with their share of the
+ * part split (why->on_cpu_ns). Returns buf.
+ */
+const char *report__why_str(const struct report *r, const struct report_wait_why *why,
+			    char *buf, size_t len);
+
+/* The cgroup row of an id, or NULL. */
+const struct report_cgroup *report__cgroup_by_id(const struct report *r, __u64 id);
+/*
+ * How text and HTML name a victim or culprit of the delay tables: a task
+ * as comm[tid] (by_task; key is a row), a cgroup by its label, and
+ * "idle", "unknown", "other" for the special keys. Returns buf or a constant.
+ */
+const char *report__delay_label(const struct report *r, int by_task, __u64 key, char *buf,
+				size_t len);
 
 #endif /* SCHEDRIFT_REPORT_H */

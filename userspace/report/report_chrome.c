@@ -243,9 +243,27 @@ static void ev_tail(struct json *j, const struct ev *e)
 	json__u64(j, "tid", e->tid);
 }
 
-static void write_wait(struct json *j, const struct ev *e, int split)
+/* Who held the CPU while it waited (docs/report.md, "Who delayed whom"), when the file says. */
+static void write_why(struct json *j, const struct report *r, __u32 tid, __u64 ts, __u64 slack)
 {
-	const struct sample_vec *v = &((const struct report_task *)e->src)->waits;
+	const struct report_wait_why *why;
+	char buf[256];
+
+	if (!r->delays.known)
+		return;
+	why = report__wait_why_near(r, tid, ts, slack);
+	if (!why) {
+		json__null(j, "held_by");
+		return;
+	}
+	json__str(j, "held_by", report__why_str(r, why, buf, sizeof(buf)));
+	json__u64(j, "premig_ns", why->premig_ns);
+}
+
+static void write_wait(struct json *j, const struct report *r, const struct ev *e, int split)
+{
+	const struct report_task *t = e->src;
+	const struct sample_vec *v = &t->waits;
 	__u64 s = v->v[e->i], wait = s & SAMPLE_WAIT_MASK;
 	unsigned int landing = s >> SAMPLE_LANDING_SHIFT & 3;
 
@@ -262,6 +280,7 @@ static void write_wait(struct json *j, const struct ev *e, int split)
 		json__u64(j, "delivery_ns", v->delivery[e->i]);
 		json__u64(j, "queue_ns", wait - v->delivery[e->i]);
 	}
+	write_why(j, r, t->id.tid, v->ts[e->i], 0);
 	json__object_end(j);
 	json__object_end(j);
 }
@@ -305,7 +324,7 @@ static void write_numa(struct json *j, const struct ev *e)
 	json__object_end(j);
 }
 
-static void write_outlier(struct json *j, const struct ev *e, int split)
+static void write_outlier(struct json *j, const struct report *r, const struct ev *e, int split)
 {
 	const struct sdr_rec_outlier *o = e->src;
 
@@ -320,17 +339,18 @@ static void write_outlier(struct json *j, const struct ev *e, int split)
 	json__u64(j, "running_tgid", o->prev.tgid);
 	json__strn(j, "running_comm", o->prev.comm, sizeof(o->prev.comm));
 	json__u64(j, "running_ran_ns", o->prev_ran_ns);
+	write_why(j, r, o->task.tid, o->hdr.ts_ns, REPORT_OUTLIER_SLACK_NS);
 	json__object_end(j);
 	json__object_end(j);
 }
 
-static void write_event(struct json *j, const struct ev *e, int split)
+static void write_event(struct json *j, const struct report *r, const struct ev *e, int split)
 {
 	switch (e->kind) {
-	case EV_WAIT: write_wait(j, e, split); break;
+	case EV_WAIT: write_wait(j, r, e, split); break;
 	case EV_MIGRATE: write_migrate(j, e); break;
 	case EV_NUMA: write_numa(j, e); break;
-	default: write_outlier(j, e, split); break;
+	default: write_outlier(j, r, e, split); break;
 	}
 }
 
@@ -458,7 +478,7 @@ int report__print_chrome(const struct report *r, FILE *f, int top_n)
 	json__set_flat_depth(&j, 3);
 	err = write_names(&j, r, &k);
 	for (i = 0; !err && i < l.n; i++)
-		write_event(&j, &l.v[i], r->has_split);
+		write_event(&j, r, &l.v[i], r->has_split);
 	json__set_flat_depth(&j, 0);
 	json__array_end(&j);
 	json__str(&j, "displayTimeUnit", "ns");

@@ -186,7 +186,10 @@ static void print_header(const struct report *r, FILE *f, const char *path)
 	fputs("<nav><a href=\"#migrations\">migrations</a><a href=\"#nodes\">node matrix</a>"
 	      "<a href=\"#tasks\">tasks</a><a href=\"#latency\">run-queue latency</a>"
 	      "<a href=\"#cgroups\">cgroups</a><a href=\"#task-latency\">tasks by p99</a>"
-	      "<a href=\"#worst\">worst waits</a><a href=\"#losses\">losses</a></nav>\n", f);
+	      "<a href=\"#worst\">worst waits</a>", f);
+	if (r->delays.known)
+		fputs("<a href=\"#delays\">who delayed whom</a>", f);
+	fputs("<a href=\"#losses\">losses</a></nav>\n", f);
 	section(f, "capture", "Capture");
 	fputs("<table class=\"kv\">\n", f);
 	kv_str(f, "host", r->meta.hostname, sizeof(r->meta.hostname));
@@ -511,7 +514,8 @@ static void print_outliers(const struct report *r, FILE *f, int top_n)
 			(unsigned long long)(report__nr_outliers(r) - r->nr_outliers));
 	fputs("</p>\n", f);
 	fputs("<div class=\"scroll\"><table>\n", f);
-	head_row(f, "wait delivery cpu tid -comm ran-tid -ran-comm it-ran");
+	head_row(f, r->delays.known ? "wait delivery cpu tid -comm ran-tid -ran-comm it-ran -held-by"
+				    : "wait delivery cpu tid -comm ran-tid -ran-comm it-ran");
 	for (i = 0; i < n; i++) {
 		const struct sdr_rec_outlier *o = &r->outliers[i];
 
@@ -530,6 +534,15 @@ static void print_outliers(const struct report *r, FILE *f, int top_n)
 			td_dur(f, o->prev_ran_ns);
 		else
 			fputs("<td>?</td>", f);
+		if (r->delays.known) {
+			const struct report_wait_why *why = report__wait_why_near(
+				r, o->task.tid, o->hdr.ts_ns, REPORT_OUTLIER_SLACK_NS);
+			char buf[256] = "-";
+
+			if (why)
+				report__why_str(r, why, buf, sizeof(buf));
+			td_str(f, buf, sizeof(buf), NULL);
+		}
 		fputs("</tr>\n", f);
 	}
 	fputs("</table></div>\n", f);
@@ -577,6 +590,7 @@ int report__print_html(const struct report *r, FILE *f, const char *path, int to
 	html__escape(f, r->meta.hostname, sizeof(r->meta.hostname));
 	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", style);
 	print_header(r, f, path);
+	report__print_slo_html(r, f);
 	print_migrations(r, f);
 	print_nodes(r, f);
 	print_tasks(r, f, top_n);
@@ -585,6 +599,7 @@ int report__print_html(const struct report *r, FILE *f, const char *path, int to
 	print_cgroups(r, f, top_n);
 	err2 = print_task_latency(r, f, top_n);
 	print_outliers(r, f, top_n > 0 && top_n < 10 ? top_n : 10);
+	report__print_delays_html(r, f);
 	print_losses(r, f);
 	fputs("</body>\n</html>\n", f);
 	return err ?: err2;

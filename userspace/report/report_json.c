@@ -277,6 +277,19 @@ static void write_outliers(struct json *j, const struct report *r)
 		json__strn(j, "comm", o->prev.comm, sizeof(o->prev.comm));
 		json__u64(j, "ran_ns", o->prev_ran_ns);
 		json__object_end(j);
+		if (r->delays.known) {
+			const struct report_wait_why *why = report__wait_why_near(
+				r, o->task.tid, o->hdr.ts_ns, REPORT_OUTLIER_SLACK_NS);
+			char buf[256];
+
+			if (why) {
+				json__str(j, "held_by", report__why_str(r, why, buf, sizeof(buf)));
+				json__u64(j, "premig_ns", why->premig_ns);
+			} else {
+				json__null(j, "held_by");
+				json__null(j, "premig_ns");
+			}
+		}
 		json__object_end(j);
 	}
 	json__array_end(j);
@@ -444,6 +457,9 @@ static void print_json(const struct report *r, FILE *f, int top_n, const bool *p
 	json__str(&j, "schema", "schedrift.report/2");
 	/* Near the top, so a reader sees that figures are short before reading them. */
 	json__u64(&j, "losses_total", report__losses_total(r));
+	/* An SLO capture opens with why it was written. */
+	if (r->slo.known)
+		report__write_slo_json(&j, r);
 	write_capture(&j, r);
 	report__write_counters_json(&j, r);
 	write_system(&j, r);
@@ -466,6 +482,8 @@ static void print_json(const struct report *r, FILE *f, int top_n, const bool *p
 	/* As nr_tasks: outliers may hold fewer (the longest; record keeps 1000). */
 	json__u64(&j, "nr_outliers", report__nr_outliers(r));
 	write_outliers(&j, r);
+	if (r->delays.known)
+		report__write_delays_json(&j, r);
 	json__object_end(&j);
 	json__finish(&j);
 	free(cgs);

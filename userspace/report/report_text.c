@@ -375,12 +375,21 @@ static void print_outliers(const struct report *r, FILE *f, int top_n)
 		fprintf(f, "   %8u", o->prev.tid);
 		print_comm(f, o->prev.comm);
 		fprintf(f, " %9s\n", o->prev_ran_ns ? fmt_duration(b, sizeof(b), o->prev_ran_ns) : "?");
+		if (r->delays.known) {
+			const struct report_wait_why *why = report__wait_why_near(
+				r, o->task.tid, o->hdr.ts_ns, REPORT_OUTLIER_SLACK_NS);
+			char buf[256];
+
+			fprintf(f, "  %9s held by: %s\n", "",
+				why ? report__why_str(r, why, buf, sizeof(buf)) : "(not in the switches)");
+		}
 	}
 }
 
 void report__print_text(const struct report *r, FILE *f, const char *path, int top_n)
 {
 	print_header(r, f, path);
+	report__print_slo_text(r, f);
 	print_system(r, f);
 	print_matrix(r, f);
 	print_tasks(r, f, top_n);
@@ -388,5 +397,6 @@ void report__print_text(const struct report *r, FILE *f, const char *path, int t
 	print_cgroups(r, f, top_n);
 	print_task_latency(r, f, top_n);
 	print_outliers(r, f, top_n > 0 && top_n < 10 ? top_n : 10);
+	report__print_delays_text(r, f, top_n);
 	print_losses(r, f);
 }

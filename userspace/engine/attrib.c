@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "engine/attrib.h"
+
+/* [from, to) of one holder; gap: nobody known held it then. */
+struct slice {
+	__u64 from, to;
+	__u32 tid;
+	__u32 gap;
+};
+
+struct cpu_hist {
+	struct slice *ring; /* slices_per_cpu entries, NULL until the CPU's first switch */
+	size_t head;        /* next slot written */
+	size_t n;           /* slices held */
+	__u64 last_ts;      /* the latest switch */
+	__u64 cur_from;     /* when cur_tid got the CPU */
+	__u32 cur_tid;
+	int cur_known;      /* 0: nothing seen yet, or a gap since the last switch */
+	int seen;           /* a switch was seen (last_ts valid) */
+};
+
+struct attrib {
+	unsigned int nr_cpus;
+	size_t slices;
+	struct cpu_hist *cpus;
+	/*
+	 * One wait's holders summed by tid: open addressing over hcap slots
+	 * (twice the slices a wait can cover), emptied after each wait
+	 * through the list of slots it used, so a wait costs what it covers.
+	 */
+	struct attrib_share *scratch;
+	size_t hcap;
+	__u32 *used;
+	struct attrib_share *all; /* the last split's holders, all of them */
+	size_t nr_all;
+	struct attrib_stats st;
+};
+
+struct attrib *attrib__new(unsigned int nr_cpus, size_t slices_per_cpu)
+{
+	struct attrib *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	a->nr_cpus = nr_cpus;
+	a->slices = slices_per_cpu ? slices_per_cpu : ATTRIB_DEFAULT_SLICES;
+	a->cpus = calloc(nr_cpus ? nr_cpus : 1, sizeof(*a->cpus));
+	for (a->hcap = 16; a->hcap < a->slices * 2; a->hcap *= 2)
+		;
+	a->scratch = calloc(a->hcap, sizeof(*a->scratch));
+	a->used = malloc(a->slices * sizeof(*a->used));
+	a->all = malloc(a->slices * sizeof(*a->all));
+	if (!a->cpus || !a->scratch || !a->used || !a->all) {
+		attrib__free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void attrib__free(struct attrib *a)
+{
+	unsigned int i;
+
+	if (!a)
+		return;
+	for (i = 0; a->cpus && i < a->nr_cpus; i++)
+		free(a->cpus[i].ring);
+	free(a->cpus);
+	free(a->scratch);
+	free(a->used);
+	free(a->all);
+	free(a);
+}
+
+static void push(struct attrib *a, struct cpu_hist *c, __u64 from, __u64 to, __u32 tid, int gap)
+{
+	struct slice *s;
+
+	if (to <= from)
+		return; /* two switches at one instant: nothing held the CPU between */
+	if (c->n == a->slices)
+		a->st.slices_dropped++;
+	else
+		c->n++;
+	s = &c->ring[c->head];
+	s->from = from;
+	s->to = to;
+	s->tid = tid;
+	s->gap = gap;
+	c->head = (c->head + 1) % a->slices;
+}
+
+/* p before q in a wait's shares: longer first, then lower tid. */
+static int before(const struct attrib_share *p, const struct attrib_share *q)
+{
+	return p->ns != q->ns ? p->ns > q->ns : p->tid < q->tid;
+}
+
+/* Split [ts - on_cpu, ts) over the CPU's slices (all of them end at or before ts). */
+static void split(struct attrib *a, const struct cpu_hist *c, struct attrib_wait *w)
+{
+	__u64 ws = w->ts_ns > w->on_cpu_ns ? w->ts_ns - w->on_cpu_ns : 0;
+	__u64 covered = 0, named = 0;
+	size_t k, n = 0, i, h, mask = a->hcap - 1;
+
+	for (k = 0; k < c->n; k++) {
+		const struct slice *s = &c->ring[(c->head + a->slices - 1 - k) % a->slices];
+		__u64 lo = s->from > ws ? s->from : ws;
+		__u64 hi = s->to < w->ts_ns ? s->to : w->ts_ns;
+
+		if (s->to <= ws)
+			break;
+		if (hi <= lo)
+			continue;
+		covered += hi - lo;
+		if (s->gap) {
+			w->unknown_gap_ns += hi - lo;
+			continue;
+		}
+		if (!s->tid) {
+			w->idle_ns += hi - lo;
+			continue;
+		}
+		/* tid 0 (idle) never reaches here: it marks an empty slot. */
+		h = (s->tid * 0x9e3779b1u) & mask;
+		while (a->scratch[h].tid && a->scratch[h].tid != s->tid)
+			h = (h + 1) & mask;
+		if (!a->scratch[h].tid) {
+			a->scratch[h].tid = s->tid;
+			a->used[n++] = h;
+		}
+		a->scratch[h].ns += hi - lo;
+	}
+	/* Slices are contiguous back to the oldest kept: the rest is before it. */
+	w->unknown_short_ns = w->on_cpu_ns - covered;
+
+	/* The longest ATTRIB_MAX_SHARES in order (insertion); the rest summed as other. */
+	for (k = 0; k < n; k++) {
+		struct attrib_share x = a->scratch[a->used[k]];
+
+		a->scratch[a->used[k]] = (struct attrib_share){ 0 };
+		a->all[k] = x;
+		named += x.ns;
+		if (w->nr_shares == ATTRIB_MAX_SHARES &&
+		    !before(&x, &w->shares[ATTRIB_MAX_SHARES - 1]))
+			continue;
+		i = w->nr_shares < ATTRIB_MAX_SHARES ? w->nr_shares++ : ATTRIB_MAX_SHARES - 1;
+		for (; i > 0 && before(&x, &w->shares[i - 1]); i--)
+			w->shares[i] = w->shares[i - 1];
+		w->shares[i] = x;
+	}
+	for (i = 0; i < w->nr_shares; i++)
+		named -= w->shares[i].ns;
+	w->other_ns = named;
+	w->nr_other = n - w->nr_shares;
+	a->nr_all = n;
+	a->st.holders_folded += w->nr_other;
+}
+
+int attrib__feed(struct attrib *a, const struct switch_sample *s, struct attrib_wait *out)
+{
+	struct cpu_hist *c;
+	int in_order, is_wait = s->wait_ns && s->next_tid;
+
+	a->st.switches++;
+	if (s->cpu >= a->nr_cpus) {
+		a->st.bad_cpu++;
+		return 0;
+	}
+	c = &a->cpus[s->cpu];
+	if (!c->ring) {
+		c->ring = malloc(a->slices * sizeof(*c->ring));
+		if (!c->ring)
+			return -ENOMEM;
+	}
+	in_order = !c->seen || s->ts_ns >= c->last_ts;
+	if (!in_order) {
+		a->st.out_of_order++;
+	} else if (c->cur_known && c->cur_tid == s->prev_tid) {
+		push(a, c, c->cur_from, s->ts_ns, s->prev_tid, 0);
+	} else if (c->seen) {
+		/* After a reported gap, or a switch away from someone never switched in. */
+		if (c->cur_known)
+			a->st.prev_mismatch++;
+		push(a, c, c->cur_known ? c->cur_from : c->last_ts, s->ts_ns, 0, 1);
+	}
+
+	if (is_wait) {
+		a->nr_all = 0;
+		memset(out, 0, sizeof(*out));
+		out->ts_ns = s->ts_ns;
+		out->cpu = s->cpu;
+		out->tid = s->next_tid;
+		out->wait_ns = s->wait_ns;
+		out->premig_ns = s->premig_ns < s->wait_ns ? s->premig_ns : s->wait_ns;
+		out->on_cpu_ns = s->wait_ns - out->premig_ns;
+		if (in_order) {
+			split(a, c, out);
+		} else {
+			/* The history is past this switch: say nothing rather than guess. */
+			out->unknown_gap_ns = out->on_cpu_ns;
+		}
+		a->st.waits++;
+		if (out->unknown_short_ns || out->unknown_gap_ns)
+			a->st.waits_partial++;
+		a->st.unknown_short_ns += out->unknown_short_ns;
+		a->st.unknown_gap_ns += out->unknown_gap_ns;
+	}
+
+	if (in_order) {
+		c->cur_tid = s->next_tid;
+		c->cur_from = s->ts_ns;
+		c->cur_known = 1;
+		c->last_ts = s->ts_ns;
+		c->seen = 1;
+	}
+	return is_wait;
+}
+
+void attrib__gap(struct attrib *a, unsigned int cpu)
+{
+	a->st.gaps++;
+	if (cpu >= a->nr_cpus)
+		return;
+	if (a->cpus[cpu].cur_known) {
+		/* What ran from the last switch is unknown too: start the gap there. */
+		a->cpus[cpu].last_ts = a->cpus[cpu].cur_from;
+		a->cpus[cpu].cur_known = 0;
+	}
+}
+
+const struct attrib_share *attrib__holders(const struct attrib *a, size_t *n)
+{
+	*n = a->nr_all;
+	return a->all;
+}
+
+const struct attrib_stats *attrib__stats(const struct attrib *a)
+{
+	return &a->st;
+}
+
+size_t attrib__bytes(const struct attrib *a)
+{
+	size_t b = sizeof(*a) + a->nr_cpus * sizeof(*a->cpus) + a->hcap * sizeof(*a->scratch) +
+		   a->slices * (sizeof(*a->used) + sizeof(*a->all));
+	unsigned int i;
+
+	for (i = 0; i < a->nr_cpus; i++)
+		if (a->cpus[i].ring)
+			b += a->slices * sizeof(struct slice);
+	return b;
+}
