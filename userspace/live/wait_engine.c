@@ -58,13 +58,16 @@ void wait_engine__free(struct wait_engine *e)
 	memset(e, 0, sizeof(*e));
 }
 
-/* Doubles the hash when it holds twice as many accumulators as chains. */
+/*
+ * Doubles the hash when it holds as many accumulators as chains: every
+ * link walked is a cache miss per wait, and a chain costs 8 bytes.
+ */
 static void maybe_grow(struct wait_engine *e)
 {
 	struct wait_acc **old = e->buckets, *a, *n;
 	size_t old_nr = e->nr_buckets, i, s;
 
-	if (e->nr_accs < 2 * e->nr_buckets)
+	if (e->nr_accs < e->nr_buckets)
 		return;
 	e->buckets = calloc(old_nr * 2, sizeof(*e->buckets));
 	if (!e->buckets) {
@@ -135,18 +138,16 @@ static struct wait_acc *acc_for_wait(struct wait_engine *e, __u32 tid, __u64 end
 /* The place of bucket's entry: the buckets in use below it. */
 static __u32 hist_pos(const struct wait_hist_mem *m, __u32 bucket)
 {
-	__u32 w = bucket / 64, i, pos = 0;
+	__u32 w = bucket / 64;
 
-	for (i = 0; i < w; i++)
-		pos += __builtin_popcountll(m->used[i]);
-	return pos + __builtin_popcountll(m->used[w] & ((1ull << (bucket % 64)) - 1));
+	return m->below[w] + __builtin_popcountll(m->used[w] & ((1ull << (bucket % 64)) - 1));
 }
 
 static int hist_add(struct wait_engine *e, struct wait_hist *h, __u32 bucket)
 {
 	__u64 bit = 1ull << (bucket % 64);
 	struct wait_hist_mem *m = h->m;
-	__u32 pos, cap;
+	__u32 pos, cap, w;
 
 	bucket &= SDR_HIST_NR_BUCKETS - 1;
 	if (m && (m->used[bucket / 64] & bit)) {
@@ -162,8 +163,10 @@ static int hist_add(struct wait_engine *e, struct wait_hist *h, __u32 bucket)
 		m = realloc(h->m, hist_bytes(cap));
 		if (!m)
 			return -ENOMEM;
-		if (!h->m)
+		if (!h->m) {
 			memset(m->used, 0, sizeof(m->used));
+			memset(m->below, 0, sizeof(m->below));
+		}
 		e->bytes += hist_bytes(cap) - hist_bytes(h->cap);
 		h->m = m;
 		h->cap = cap;
@@ -172,6 +175,8 @@ static int hist_add(struct wait_engine *e, struct wait_hist *h, __u32 bucket)
 	memmove(&m->v[pos + 1], &m->v[pos], (h->n - pos) * sizeof(m->v[0]));
 	m->v[pos] = (struct wait_hist_entry){ .n = 1, .n_iv = 1 };
 	m->used[bucket / 64] |= bit;
+	for (w = bucket / 64 + 1; w < WAIT_HIST_WORDS; w++)
+		m->below[w]++;
 	h->n++;
 	return 0;
 }
@@ -242,6 +247,35 @@ static bool batch_ok(const struct sdr_rec_switches *b, size_t size)
 	       b->hdr.cpu < SDR_MAX_CPUS;
 }
 
+/*
+ * A wait's accumulator is three cache misses away (its chain's head, the
+ * accumulator, its histogram), on lines the workload has just evicted,
+ * and they were most of take()'s time. Asking for a whole batch's, one
+ * level at a time, overlaps the misses of its 32 switches. Hints only: the
+ * chains may change while the batch is taken.
+ */
+static void prefetch_accs(const struct wait_engine *e, const struct sdr_rec_switches *b)
+{
+	const struct wait_acc *a;
+	__u32 i;
+
+	for (i = 0; i < b->nr; i++)
+		if (b->s[i].wait_ns && b->s[i].next_tid)
+			__builtin_prefetch(&e->buckets[slot_of(e, b->s[i].next_tid)]);
+	for (i = 0; i < b->nr; i++)
+		if (b->s[i].wait_ns && b->s[i].next_tid) {
+			a = e->buckets[slot_of(e, b->s[i].next_tid)];
+			if (a)
+				__builtin_prefetch(a);
+		}
+	for (i = 0; i < b->nr; i++)
+		if (b->s[i].wait_ns && b->s[i].next_tid) {
+			a = e->buckets[slot_of(e, b->s[i].next_tid)];
+			if (a && a->tid == b->s[i].next_tid && a->hist.m)
+				__builtin_prefetch(a->hist.m);
+		}
+}
+
 void wait_engine__batch(struct wait_engine *e, const void *data, size_t size)
 {
 	const struct sdr_rec_switches *b = data;
@@ -253,6 +287,7 @@ void wait_engine__batch(struct wait_engine *e, const void *data, size_t size)
 		return;
 	}
 	c = &e->cpus[b->hdr.cpu];
+	prefetch_accs(e, b);
 	for (i = 0; i < b->nr; i++) {
 		const struct sdr_switch_item *w = &b->s[i];
 

@@ -13,7 +13,7 @@
  * end (an exit record comes at the task's final switch, before any later
  * task's waits are shipped, because batches leave the kernel after their
  * waits). Memory per task is bounded: the histogram is sparse (a
- * 128-byte bitmap and one 8-byte entry per bucket in use, at most
+ * 160-byte bitmap and one 8-byte entry per bucket in use, at most
  * SDR_HIST_NR_BUCKETS; nothing for a task that never waited).
  *
  * BPF ships a batch when it is full; a CPU's partial batch is read from
@@ -38,7 +38,8 @@
  * A task's wait histogram at the system's resolution, the cumulative and
  * the interval count of each bucket side by side: a bitmap of the buckets
  * in use, then one entry per bucket in use, in bucket order (an entry's
- * place is the number of bits set below its bucket's), in one allocation
+ * place is the number of bits set below its bucket's: the count of the
+ * words before its word is kept, the rest is one popcount), in one allocation
  * made at the first wait. A wait finds its counter with a bit test and a
  * few popcounts: a binary search over sorted entries, one for each count,
  * was 40 % of the daemon's CPU under `perf bench sched messaging`.
@@ -47,6 +48,7 @@
 struct wait_hist {
 	struct wait_hist_mem {
 		__u64 used[WAIT_HIST_WORDS];
+		__u16 below[WAIT_HIST_WORDS]; /* bits set in the words before each */
 		struct wait_hist_entry {
 			__u32 n;    /* since first seen */
 			__u32 n_iv; /* since the last tick */
