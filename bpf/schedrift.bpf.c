@@ -654,6 +654,7 @@ static __always_inline void task_dead(struct sdr_cpu_data *d, struct task_struct
 	if (rt > seg)
 		rec->node_runtime_ns[node] += rt - seg;
 	rec->preferred_nid = task_preferred_nid(p);
+	rec->pad = 0; /* ring memory is not zeroed: no stale bytes to userspace */
 	rec->cgroup_id = BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, id);
 	submit(rec);
 	stat_inc(d, SDR_STAT_exits);

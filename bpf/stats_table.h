@@ -26,7 +26,8 @@
 	X(numa_stick_move_failed, COUNT, "NUMA balancer move refused (sched_stick_numa)")       \
 	X(numa_stick_swap_failed, COUNT, "NUMA balancer swap refused (sched_stick_numa)")       \
 	X(ringbuf, LOSS, "ring buffer full: records dropped, each wait of a batch counted (raise --ringbuf-mb)") \
-	X(switches_lost, LOSS, "context switches in batches the ring buffer refused: who held a CPU then is unknown") \
+	X(switches_lost, LOSS,                                                                 \
+	  "context switches in batches the ring buffer refused: who held a CPU then is unknown") \
 	X(map_full, LOSS, "per-task state not found or created (allocation failed, re-entry)")    \
 	X(cpu_range, LOSS, "CPU number outside the topology written at load time")             \
 	X(node_matrix, LOSS, "node pair outside the node matrix")                              \

@@ -482,7 +482,12 @@ int loader__read_switch_buf(struct loader *l,
 		return -errno;
 	for (c = 0; c < ncpu && !err; c++) {
 		b = &per[c];
-		if (!b->nr)
+		/*
+		 * A full batch has been shipped (or counted lost) already: BPF
+		 * resets nr right after, so one read between the two must not
+		 * take its switches a second time.
+		 */
+		if (!b->nr || b->nr >= SDR_SWITCHES_PER_REC)
 			continue;
 		/*
 		 * BPF fills the header only when it ships a full batch; what
