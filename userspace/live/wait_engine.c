@@ -225,8 +225,10 @@ static void take(struct wait_engine *e, const struct sdr_switch_item *w)
 		return;
 	}
 	a = acc_for_wait(e, w->next_tid, w->ts_ns);
-	if (!a)
+	if (!a) {
+		e->refused++; /* no memory for its task: dropped, and counted */
 		return;
+	}
 	b = sdr_hist_bucket(w->wait_ns);
 	sums_add(&a->cum, w->wait_ns, w->delivery_ns);
 	sums_add(&a->iv, w->wait_ns, w->delivery_ns);
