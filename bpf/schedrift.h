@@ -118,9 +118,10 @@ struct sdr_rec_migrate {
 };
 
 /*
- * Per-task totals, kept in task storage and reported at exit and at the
- * end. Fields the switch path touches on every event come first, so they
- * share the state's first cache lines.
+ * Per-task totals, as the task records (exit, snapshot) carry them. Task
+ * storage holds the kernel's part (migrations, causes, penalty, NUMA, run
+ * time per node); the wait and landing fields are 0 there and filled by
+ * the userspace engine from the switch stream (issue 23).
  */
 struct sdr_task_counts {
 	__u64 runtime_ns; /* filled in when the record is made (exit, snapshot) */
@@ -136,7 +137,8 @@ struct sdr_task_counts {
 	__u64 migrations[SDR_LOC_NR];
 	__u64 by_cause[SDR_CAUSE_NR];
 	__u64 penalty_milli;
-	__u64 landings[SDR_LOC_NR]; /* first waits after a migration, by its locality */
+	__u64 landings[SDR_LOC_NR]; /* first waits after a migration, by its locality
+				     * (userspace fills these and the wait fields) */
 	__u64 landing_sum_ns[SDR_LOC_NR];
 	__u64 landing_max_ns[SDR_LOC_NR];
 	__u64 numa[SDR_NUMA_NR]; /* NUMA balancer decisions about this task */
@@ -162,7 +164,7 @@ struct sdr_task_state {
 	__u64 runtime_base;
 	__u64 segment_base;
 	__u32 flags;       /* SDR_TS_* */
-	__u8 landing;      /* 1 + locality of a migration not yet followed by a run */
+	__u8 landing;      /* unused since the wait slot holds it (layout kept for pidfd reads) */
 	__u8 pad[3];
 	__u64 numa_pending_ns; /* the balancer chose to move it at this time; 0 = no */
 	__s32 numa_dst_cpu;    /* ... to this CPU */

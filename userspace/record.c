@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "host/cpu_reserve.h"
+#include "host/sched_group.h"
 #include "record.h"
 #include "lib/stats.h"
 #include "trace/trace.h"
@@ -565,6 +566,7 @@ static int check_tgids(const struct record_opts *o)
 int record__run(const struct record_opts *o)
 {
 	struct loader l = {};
+	struct sched_group group = {};
 	struct recorder rc = {};
 	struct trace_trailer tr = {};
 	struct loader_opts lo = {};
@@ -615,6 +617,16 @@ int record__run(const struct record_opts *o)
 	 */
 	if (setpriority(PRIO_PROCESS, 0, o->nice))
 		msg_debug("could not set the recorder's nice to %d: %s", o->nice, strerror(errno));
+	/*
+	 * The nice ranks us only inside our session's autogroup; a flood in
+	 * another session would get its group's whole share (host/sched_group.h).
+	 * The session's other tasks share the raised weight until we stop.
+	 */
+	err = sched_group__raise(&group, o->nice);
+	msg_debug("session autogroup nice %d -> %d (autogroups %s)%s%s", group.found,
+		  group.raised ? group.set : group.found,
+		  sched_group__autogroup_in_effect() ? "in effect" : "not in effect",
+		  err ? ": " : "", err ? strerror(-err) : "");
 	/* Opt-in: a deadline reservation drains whatever the load, and preempts anything. */
 	if (o->cpu_reserve) {
 		err = cpu_reserve__apply(CPU_RESERVE_RECORD_RUNTIME_NS,
@@ -702,6 +714,7 @@ out:
 	wait_engine__free(&rc.eng);
 	tidset__free(&rc.tids);
 	loader__destroy(&l);
+	sched_group__restore(&group);
 	return ret;
 }
 
@@ -718,9 +731,11 @@ static const char record_usage[] =
 	"      --topology FILE     use this CPU/LLC/node layout instead of sysfs\n"
 	"      --host-root DIR     the host's / as mounted in a container, for pod names from the\n"
 	"                          container runtime's state (default /; docs/kubernetes.md)\n"
-	"      --min-lat MS        report waits of at least MS milliseconds with the task\n"
-	"                          that had the CPU (default 1; 0 = off); the file keeps the\n"
-	"                          1000 longest, and the report says how many there were\n"
+	"      --min-lat DUR       report waits of at least DUR with the task that had the CPU:\n"
+	"                          1ms, 500us, 2s, a bare number of milliseconds, 0 = off\n"
+	"                          (default 1ms: a capture is bounded, where the always-on\n"
+	"                          daemon's default is 10ms); the file keeps the 1000\n"
+	"                          longest, and the report says how many there were\n"
 	"      --max-cgroups N     also keep per-cgroup histograms in BPF for up to N cgroups\n"
 	"                          (default 0; reports compute cgroups exactly from samples)\n"
 	"      --ringbuf-mb N      ring buffer size in MiB, a power of two (default 16)\n"
@@ -728,7 +743,9 @@ static const char record_usage[] =
 	"                          (smaller; tasks, cgroups and the system then come from the\n"
 	"                          tasks' totals, within 1/16, and per-CPU figures are unknown)\n"
 	"      --raw-tp            use the raw_tp programs even where tp_btf works\n"
-	"      --nice N            nice value of the recorder, -20..19 (default -10)\n"
+	"      --nice N            nice value of the recorder, -20..19 (default -10), and of\n"
+	"                          its session's autogroup while it runs, if that is higher\n"
+	"                          (the session's other tasks share it: `setsid` avoids that)\n"
 	"      --cpu-reserve       reserve CPU for draining with SCHED_DEADLINE (5 ms per 10 ms and\n"
 	"                          what other deadline tasks leave); off by default: it preempts\n"
 	"                          even real-time work (docs/performance.md, \"Perturbation\")\n"
@@ -760,7 +777,6 @@ const char record__shortopts[] = ":d:o:p:vh";
 
 int record__parse(int argc, char **argv, struct record_opts *o)
 {
-	double ms = 0;
 	__u64 v;
 	int opt, i, len;
 
@@ -813,9 +829,8 @@ int record__parse(int argc, char **argv, struct record_opts *o)
 			o->force_raw_tp = 1;
 			break;
 		case 'm':
-			if (parse_seconds(optarg, 3600e3, &ms) && strcmp(optarg, "0"))
-				return usage_error("record", "bad --min-lat '%s': milliseconds >= 0", optarg);
-			o->min_lat_ns = strcmp(optarg, "0") ? (__u64)(ms * 1e6) : 0;
+			if (parse_min_lat(optarg, &o->min_lat_ns))
+				return usage_error("record", "bad --min-lat '%s': " MIN_LAT_SYNTAX, optarg);
 			break;
 		case 'S':
 			o->no_samples = 1;

@@ -11,15 +11,19 @@
 #   PERTURB_INTERVAL_US (500/s), under `perf sched record`; its waits come
 #   from `perf sched timehist` (only rows whose switch-in perf saw), and so
 #   do the observer's own threads' runs on that CPU;
-# - then `cyclictest -p95 -a CPU -i200` for as long, its histogram giving
-#   p99, p99.9 and max.
+# - then `cyclictest -p95 -a CPU -i200` for PERTURB_RT_SECONDS, its
+#   histogram giving p99, p99.9 and max.
 #
 # Configurations: alone, runqlat (libbpf-tools), `schedrift record` and
 # `schedrift daemon --interval 1`, as they start by default; PERTURB_CONFIGS
-# may add record-nice0 / daemon-nice0 (--nice 0) and record-reserve /
-# daemon-reserve (--cpu-reserve) to see what a class costs. Each round runs
-# every configuration once, in an order rotated by one per round; tables
-# show medians over rounds. Then, per round, each schedrift configuration
+# may add record-nice0 / daemon-nice0 (--nice 0), record-reserve /
+# daemon-reserve (--cpu-reserve) and record-group0 / daemon-group0 (the
+# session's autogroup put back to nice 0 after start, as before the tool
+# raised it) to see what a class costs. Each round runs every configuration
+# once, in an order rotated by one per round; tables show medians over
+# rounds, and the sleeper's p99.9 from its waits pooled over the rounds
+# (10 000 a round by default, so 50 000 over 5 rounds: p99.9 is judged on
+# its 50 longest, with a 95 % interval). Then, per round, each schedrift configuration
 # under `perf bench sched messaging -g 40`: its CPU, the waits it lost by
 # its own counters and the daemon's longest export gap.
 #
@@ -35,7 +39,8 @@
 #
 # Environment:
 #   PERTURB_ROUNDS=5          rounds
-#   PERTURB_SECONDS=10        seconds of sleeper, then of cyclictest, per configuration
+#   PERTURB_SECONDS=20        seconds of sleeper per configuration and round
+#   PERTURB_RT_SECONDS=10     seconds of cyclictest -p95 (50 000 samples) after it
 #   PERTURB_CPU=1             the CPU the hog, the sleeper and cyclictest share
 #   PERTURB_INTERVAL_US=2000  the sleeper's period
 #   PERTURB_CONFIGS="alone runqlat record daemon"
@@ -50,7 +55,8 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 
 ROUNDS=${PERTURB_ROUNDS:-5}
-SECS=${PERTURB_SECONDS:-10}
+SECS=${PERTURB_SECONDS:-20}
+RT_SECS=${PERTURB_RT_SECONDS:-10}
 CPU=${PERTURB_CPU:-1}
 INTERVAL_US=${PERTURB_INTERVAL_US:-2000}
 FLOOD=${PERTURB_FLOOD:-1}
@@ -64,7 +70,7 @@ read -r -a CONFIGS <<<"${PERTURB_CONFIGS:-alone runqlat record daemon}"
 log() { printf 'perturb: %s\n' "$*" >&2; }
 die() { log "$*"; exit 2; }
 
-for v in ROUNDS SECS INTERVAL_US FLOOD_GROUPS FLOOD_LOOPS; do
+for v in ROUNDS SECS RT_SECS INTERVAL_US FLOOD_GROUPS FLOOD_LOOPS; do
 	[[ ${!v} =~ ^[1-9][0-9]{0,6}$ ]] || die "PERTURB_$v must be a positive integer, not '${!v}'"
 done
 [[ $CPU =~ ^[0-9]{1,4}$ ]] && [ -d "/sys/devices/system/cpu/cpu$CPU" ] ||
@@ -73,6 +79,7 @@ done
 for c in "${CONFIGS[@]}"; do
 	case $c in
 	alone|runqlat|record|daemon|record-nice0|daemon-nice0|record-reserve|daemon-reserve) ;;
+	record-group0|daemon-group0) ;;
 	*) die "unknown configuration '$c' in PERTURB_CONFIGS" ;;
 	esac
 done
@@ -162,7 +169,11 @@ start_tool() {
 	esac
 	TOOL_PID=$!
 	for ((i = 0; i < 300; i++)); do
-		grep -q "$ready" "$d/tool.log" && return 0
+		if grep -q "$ready" "$d/tool.log"; then
+			# As before the tool raised its session's autogroup (host/sched_group.h).
+			case $cfg in *-group0) echo 0 >"/proc/$TOOL_PID/autogroup" ;; esac
+			return 0
+		fi
 		exited "$TOOL_PID" && return 1
 		sleep 0.1
 	done
@@ -186,7 +197,7 @@ tool_tids() {	# tid policy nice, one line per thread of the tool
 }
 
 SLEEPER_CMD=(cyclictest -m -q --policy=other -p 0 -a "$CPU" -i "$INTERVAL_US" -D "$SECS")
-RT_CMD=(cyclictest -m -q -p 95 -a "$CPU" -i 200 -D "$SECS" -h 20000)
+RT_CMD=(cyclictest -m -q -p 95 -a "$CPU" -i 200 -D "$RT_SECS" -h 20000)
 FLOOD_CMD=(perf bench sched messaging -g "$FLOOD_GROUPS" -l "$FLOOD_LOOPS")
 
 run_one() {	# round config
@@ -256,6 +267,7 @@ flood_one() {	# round config
 	printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
 	printf 'machine\t%s\n' "$(nproc) CPUs$(grep -qw hypervisor /proc/cpuinfo && echo ', virtualized'), kernel $(uname -r)"
 	printf 'seconds\t%s\n' "$SECS"
+	printf 'rt_seconds\t%s\n' "$RT_SECS"
 	printf 'cpu\t%s\n' "$CPU"
 	printf 'sleeper_cmd\t%s\n' "${SLEEPER_CMD[*]}"
 	printf 'rt_cmd\t%s\n' "${RT_CMD[*]}"
@@ -267,7 +279,7 @@ FLOODED=()
 for c in "${CONFIGS[@]}"; do
 	case $c in record*|daemon*) FLOODED+=("$c") ;; esac
 done
-log "configurations: ${CONFIGS[*]}; $ROUNDS rounds of ${SECS} s + ${SECS} s each; flood: ${FLOODED[*]:-none}; work directory $W"
+log "configurations: ${CONFIGS[*]}; $ROUNDS rounds of ${SECS} s + ${RT_SECS} s each; flood: ${FLOODED[*]:-none}; work directory $W"
 n=${#CONFIGS[@]}
 nf=${#FLOODED[@]}
 for ((rnd = 1; rnd <= ROUNDS; rnd++)); do

@@ -24,6 +24,7 @@
 #include "lib/atomic_file.h"
 #include "live/collector.h"
 #include "host/cpu_reserve.h"
+#include "host/sched_group.h"
 #include "daemon/daemon.h"
 #include "daemon/daemon_slo.h"
 #include "report/render.h"
@@ -380,6 +381,7 @@ static void reload(const struct daemon_opts *o, struct daemon_settings *set, str
 static int run(const struct daemon_opts *o)
 {
 	struct daemon_settings set = o->set;
+	struct sched_group group = {};
 	struct collector_opts co = {};
 	struct sigaction sa = {};
 	struct collector c;
@@ -397,6 +399,16 @@ static int run(const struct daemon_opts *o)
 	if (setpriority(PRIO_PROCESS, 0, o->nice))
 		log_msg(LOG_LVL_DEBUG, "could not set the daemon's nice to %d: %s", o->nice,
 			strerror(errno));
+	/*
+	 * And its session's autogroup: the nice above ranks our threads only
+	 * inside it (host/sched_group.h). Under a cpu cgroup, the unit's
+	 * CPUWeight= does this instead.
+	 */
+	err = sched_group__raise(&group, o->nice);
+	log_msg(LOG_LVL_DEBUG, "session autogroup nice %d -> %d (autogroups %s)%s%s", group.found,
+		group.raised ? group.set : group.found,
+		sched_group__autogroup_in_effect() ? "in effect" : "not in effect",
+		err ? ": " : "", err ? strerror(-err) : "");
 	export_fault__init(&files_fault, export_fault__remind_from_env());
 	sweep_metrics_dir(set.metrics_dir);
 	/* SA_RESTART: a signal must not fail a map or iterator read mid-tick. */
@@ -428,6 +440,7 @@ static int run(const struct daemon_opts *o)
 	snprintf(co.command, sizeof(co.command), "%s", o->command);
 	rc = collector__start(&c, &co);
 	if (rc) {
+		sched_group__restore(&group);
 		close(lock_fd);
 		return rc;
 	}
@@ -440,6 +453,7 @@ static int run(const struct daemon_opts *o)
 			else
 				msg_err("cannot listen on %s: %s", o->listen, strerror(-err));
 			collector__stop(&c);
+			sched_group__restore(&group);
 			close(lock_fd);
 			return err == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 		}
@@ -449,9 +463,11 @@ static int run(const struct daemon_opts *o)
 	atomic_file__init();
 	reserve_cpu(o);
 	daemon__drop_capabilities(&c);
-	log_msg(LOG_LVL_INFO, "running: interval %g s, metrics dir %s%s%s", set.interval_s,
+	/* The threshold in ns, as the BPF side got it: what --min-lat's syntax came to. */
+	log_msg(LOG_LVL_INFO, "running: interval %g s, metrics dir %s%s%s, outliers from %llu ns "
+		"(--min-lat; 0 = none)", set.interval_s,
 		set.metrics_dir[0] ? set.metrics_dir : "(none)", o->listen ? ", listening on " : "",
-		o->listen ? o->listen : "");
+		o->listen ? o->listen : "", (unsigned long long)o->min_lat_ns);
 	if (!set.metrics_dir[0] && !o->listen)
 		log_msg(LOG_LVL_WARN, "no metrics dir (--metrics-dir, or metrics_dir in the config) "
 			"and no --listen: nothing is exported");
@@ -508,6 +524,7 @@ static int run(const struct daemon_opts *o)
 	}
 	http__stop(h);
 	collector__stop(&c);
+	sched_group__restore(&group);
 	close(lock_fd);
 	return rc;
 }
@@ -535,8 +552,11 @@ static const char daemon_usage[] =
 	"      --json-tasks WHICH  top: schedrift.json lists the interval's top tasks by --top's\n"
 	"                          rule and says how many it left out (default); all: every task\n"
 	"      --grace N           intervals an exited task stays exported (default 1)\n"
-	"      --min-lat MS        keep waits of at least MS ms as outliers (default 10; 0 = off);\n"
-	"                          the JSON lists each interval's 10 longest, nr_outliers counts all\n"
+	"      --min-lat DUR       keep waits of at least DUR as outliers, with the task that had\n"
+	"                          the CPU: 1ms, 500us, 2s, a bare number of milliseconds, 0 = off\n"
+	"                          (default 10ms: always on, it keeps the long ones only, where a\n"
+	"                          bounded record capture takes 1ms); the JSON lists each\n"
+	"                          interval's 10 longest, nr_outliers counts all\n"
 	"      --max-cgroups N     keep full-resolution per-cgroup histograms in BPF for up to N\n"
 	"                          cgroups (default 0: summed from the tasks' in userspace, 1/64;\n"
 	"                          the BPF map costs atomic adds on every switch)\n"
@@ -545,7 +565,8 @@ static const char daemon_usage[] =
 	"      --lock FILE         single-instance lock (default " DAEMON_DEFAULT_LOCK ")\n"
 	"      --host-root DIR     the host's / as mounted in a container, for pod names from the\n"
 	"                          container runtime's state (default /; docs/kubernetes.md)\n"
-	"      --nice N            nice value of every thread, -20..19 (default -10)\n"
+	"      --nice N            nice value of every thread, -20..19 (default -10), and of\n"
+	"                          its session's autogroup while it runs, if that is higher\n"
 	"      --cpu-reserve       reserve 2 ms of CPU per 10 ms for the exporting thread with\n"
 	"                          SCHED_DEADLINE; off by default: it preempts even real-time\n"
 	"                          work (docs/daemon.md, \"CPU reservation\")\n"
@@ -583,7 +604,6 @@ int daemon__parse(int argc, char **argv, struct daemon_opts *out)
 {
 	struct daemon_opts o = {};
 	char err[1400];
-	double ms;
 	__u64 v;
 	int opt, i, len;
 
@@ -641,13 +661,8 @@ int daemon__parse(int argc, char **argv, struct daemon_opts *out)
 			o.cli_set |= DAEMON_SET_GRACE;
 			break;
 		case 'm':
-			if (!strcmp(optarg, "0")) {
-				o.min_lat_ns = 0;
-				break;
-			}
-			if (parse_seconds(optarg, 3600e3, &ms))
-				return usage_error("daemon", "bad --min-lat '%s': milliseconds >= 0", optarg);
-			o.min_lat_ns = (__u64)(ms * 1e6);
+			if (parse_min_lat(optarg, &o.min_lat_ns))
+				return usage_error("daemon", "bad --min-lat '%s': " MIN_LAT_SYNTAX, optarg);
 			break;
 		case 'C':
 			if (parse_u64(optarg, 0, 65536, &v))

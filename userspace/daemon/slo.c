@@ -31,32 +31,6 @@ static char *word(char **s)
 	return w;
 }
 
-/* "2ms", "500us", "1.5s", "750ns" -> ns; 0 on success. */
-static int parse_duration_ns(const char *s, __u64 *out)
-{
-	static const struct { const char *unit; double ns; } units[] = {
-		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
-	};
-	char *end;
-	double v;
-	size_t i;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || !(v > 0))
-		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(units); i++) {
-		if (strcmp(end, units[i].unit))
-			continue;
-		v *= units[i].ns;
-		if (v < 1 || v > 3600e9) /* waits over an hour are discarded anyway */
-			return -EINVAL;
-		*out = (__u64)(v + 0.5);
-		return 0;
-	}
-	return -EINVAL;
-}
-
 static int valid_name(const char *s)
 {
 	size_t i, n = strlen(s);

@@ -64,6 +64,65 @@ int parse_seconds(const char *s, double max, double *out)
 	return 0;
 }
 
+/*
+ * A number and a unit; bare numbers take `bare_unit_ns` (0: a unit is
+ * required). Only digits, a point and an exponent: no sign, blanks, hex,
+ * inf or nan, which strtod() alone would take.
+ */
+static int parse_duration(const char *s, double bare_unit_ns, double *ns)
+{
+	static const struct { const char *unit; double ns; } units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+	};
+	char *end;
+	double v;
+	size_t i;
+
+	if (!s || !((*s >= '0' && *s <= '9') || *s == '.') || strpbrk(s, "xX"))
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || !isfinite(v))
+		return -EINVAL;
+	if (!*end && bare_unit_ns > 0) {
+		*ns = v * bare_unit_ns;
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
+		if (!strcmp(end, units[i].unit)) {
+			*ns = v * units[i].ns;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int parse_duration_ns(const char *s, __u64 *out)
+{
+	double ns;
+
+	if (parse_duration(s, 0, &ns) || !(ns >= 1) || ns > DURATION_MAX_NS)
+		return -EINVAL;
+	*out = (__u64)(ns + 0.5);
+	return 0;
+}
+
+int parse_min_lat(const char *s, __u64 *out)
+{
+	double ns;
+
+	if (parse_duration(s, 1e6, &ns))
+		return -EINVAL;
+	if (ns == 0) {
+		*out = 0;
+		return 0;
+	}
+	if (!(ns >= 1) || ns > DURATION_MAX_NS)
+		return -ERANGE;
+	*out = (__u64)(ns + 0.5);
+	return 0;
+}
+
 int usage_error(const char *cmd, const char *fmt, const char *arg)
 {
 	fprintf(stderr, "schedrift %s: ", cmd);

@@ -22,6 +22,21 @@ int parse_nice(const char *s, int *out);
 /* Parse seconds, e.g. "10", "0.5"; must be in (0, max]. */
 int parse_seconds(const char *s, double max, double *out);
 
+/* The longest duration parse_duration_ns() takes: waits over an hour are discarded anyway. */
+#define DURATION_MAX_NS 3600e9
+/*
+ * The config file's durations, "2ms", "500us", "1.5s", "750ns", in
+ * [1 ns, an hour] -> ns. Returns 0 or -EINVAL.
+ */
+int parse_duration_ns(const char *s, __u64 *out);
+/*
+ * --min-lat: the same durations, a bare number of milliseconds ("2",
+ * "0.5") as before, and 0 (any unit) for off. Returns 0, -EINVAL or -ERANGE.
+ */
+int parse_min_lat(const char *s, __u64 *out);
+/* What parse_min_lat() takes, for the usage error. */
+#define MIN_LAT_SYNTAX "want a duration up to 1 hour (1ms, 500us, 2s), milliseconds, or 0"
+
 /* "schedrift CMD: <fmt with arg> (see schedrift CMD --help)"; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, const char *arg);
 /*
