@@ -223,6 +223,9 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 	in.landing_delivery_hist = c->landing_delivery_hist;
 	in.landing_queue_hist = c->landing_queue_hist;
 	in.cgroup_hists = c->cgroup_hists;
+	in.neighbours = &snap.neighbours;
+	in.cgroup_path = collector__cgroup_path;
+	in.cgroup_path_ctx = c;
 	in.cpu_hists = c->cpu_hists;
 	in.top_n = set->top_n;
 	self_usage(&in.cpu_seconds, &in.rss_bytes);

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Noisy neighbours in the daemon (issue 24, docs/metrics.md): every switch
+ * the wait engine takes goes through the attribution engine
+ * (engine/attrib.h), each split wait into victim tid x culprit tid pairs
+ * for the interval; at each tick the interval's pairs are regrouped by the
+ * tasks' cgroups into a table kept since start (victim cgroup x culprit
+ * cgroup, idle and unknown), and the victims that have cgroup series get
+ * their classes (engine/delay_class.h, the report's) and top culprits in
+ * the report's shape (struct report_delayed), the rest summed into
+ * "other". Both tables have fixed caps: refusals are counted, never silent.
+ *
+ * One thread (the ingest thread) calls everything here.
+ */
+#ifndef SCHEDRIFT_NEIGHBOURS_H
+#define SCHEDRIFT_NEIGHBOURS_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "schedrift.h"
+#include "engine/attrib.h"
+#include "engine/delays.h"
+#include "report/report.h"
+
+/* Culprits named per victim cgroup unless set (--neighbour-series). */
+#define NEIGHBOURS_DEFAULT_TOP 5
+/* Pairs of one interval, by tid, and pairs since start, by cgroup. */
+#define NEIGHBOURS_MAX_TID_PAIRS (1u << 16)
+#define NEIGHBOURS_MAX_TID_VICTIMS (1u << 14)
+#define NEIGHBOURS_MAX_PAIRS (1u << 14)
+#define NEIGHBOURS_MAX_VICTIMS (1u << 12)
+
+struct neighbours {
+	struct attrib *engine;
+	struct delays *iv;  /* this interval: victim tid x culprit tid (or DELAYS_*) */
+	struct delays *cum; /* since start: victim cgroup x culprit cgroup (or DELAYS_*) */
+	__u64 no_memory;    /* switches or waits not taken for want of memory */
+	size_t top_k;
+};
+
+struct neighbours_counts {
+	__u64 culprits_in_other;      /* culprit cgroups summed into other, now */
+	__u64 victims_without_series; /* victim cgroups not among the cgroups with series, now */
+	__u64 pairs_full, victims_full; /* additions refused by a cap, since start */
+	__u64 no_memory;
+	__u64 bytes; /* held by the engine and both tables */
+};
+
+int neighbours__init(struct neighbours *n, unsigned int nr_cpus, size_t top_k);
+void neighbours__free(struct neighbours *n);
+/* One switch (struct wait_engine's on_switch). */
+void neighbours__switch(void *ctx, __u32 cpu, const struct sdr_switch_item *w);
+/* The interval's pairs into the table since start, tids through cgroup_of (0 = not known). */
+int neighbours__end_interval(struct neighbours *n, __u64 (*cgroup_of)(void *ctx, __u32 tid),
+			     void *ctx);
+/*
+ * The victims among r's cgroups into r->delays.groups (keys: cgroup ids;
+ * culprits cut to top_k), classes by path_of (a cgroup's path, NULL when
+ * not known). Also r->delays.attrib, .pairs and .bytes; *counts filled.
+ * 0 or -ENOMEM.
+ */
+int neighbours__fill(const struct neighbours *n, struct report *r,
+		     const char *(*path_of)(void *ctx, __u64 id), void *ctx,
+		     struct neighbours_counts *counts);
+
+#endif /* SCHEDRIFT_NEIGHBOURS_H */
