@@ -644,9 +644,10 @@ static int write_neighbours(struct pw *w, const struct prom_input *in)
 	size_t i, k, n = d->nr_groups;
 	int err = 0, c;
 
-	write_nb_counts(w, in);
-	if (!n)
+	if (!n) {
+		write_nb_counts(w, in);
 		return 0;
+	}
 	rows = calloc(n, sizeof(*rows));
 	if (!rows)
 		return -ENOMEM;
@@ -694,6 +695,7 @@ static int write_neighbours(struct pw *w, const struct prom_input *in)
 			value_ns(w, rows[i].v->class_ns[c]);
 		}
 	}
+	write_nb_counts(w, in);
 out:
 	for (i = 0; i < n; i++) {
 		for (k = 0; k < rows[i].nr_cells; k++)
