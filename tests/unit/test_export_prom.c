@@ -710,7 +710,8 @@ static void build(struct fixture *x)
 	r->delays.groups = x->groups;
 	r->delays.nr_groups = 3;
 	x->nbc = (struct neighbours_counts){ .culprits_in_other = 2, .victims_without_series = 4,
-		.pairs_full = 11, .victims_full = 12, .no_memory = 13, .bytes = 4096 };
+		.pairs_full = 11, .victims_full = 12, .no_memory = 13, .stream_gaps = 14,
+		.bytes = 4096 };
 
 	x->in = (struct prom_input){
 		.neighbours = &x->nbc,
@@ -988,6 +989,7 @@ static const char *const family_order[] = {
 	"schedrift_cgroup_delay_class_seconds_total",
 	"schedrift_cgroup_delay_omitted",
 	"schedrift_cgroup_delay_refused_total",
+	"schedrift_cgroup_delay_stream_gaps_total",
 	"schedrift_cgroup_delay_memory_bytes",
 	"schedrift_task_migrations_total",
 	"schedrift_task_penalty",
@@ -1314,6 +1316,8 @@ static void check_full(const struct parsed *p, const struct fixture *x)
 		CHECK(s && s->v == 4);
 		s = find(p, "schedrift_cgroup_delay_refused_total", "reason", "no_memory", NULL);
 		CHECK(s && s->v == 13);
+		s = find(p, "schedrift_cgroup_delay_stream_gaps_total", NULL);
+		CHECK(s && s->v == 14);
 		s = find(p, "schedrift_cgroup_delay_memory_bytes", NULL);
 		CHECK(s && s->v == 4096);
 		free(v5);

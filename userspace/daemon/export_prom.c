@@ -631,6 +631,11 @@ static void write_nb_counts(struct pw *w, const struct prom_input *in)
 	series(w, NULL);
 	label_raw(w, "reason", "no_memory");
 	value_u64(w, c->no_memory);
+	family(w, "schedrift_cgroup_delay_stream_gaps_total", "counter",
+	       "Switches the noisy-neighbour attribution could not chain to the previous one of "
+	       "their CPU (a switch not seen): what held the CPU then is counted as unknown.");
+	series(w, NULL);
+	value_u64(w, c->stream_gaps);
 	family(w, "schedrift_cgroup_delay_memory_bytes", "gauge",
 	       "Memory the noisy-neighbour attribution and its tables hold.");
 	series(w, NULL);

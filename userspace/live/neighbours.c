@@ -154,6 +154,7 @@ int neighbours__fill(const struct neighbours *n, struct report *r,
 	counts->pairs_full = iv->pairs_full + cum->pairs_full;
 	counts->victims_full = iv->victims_full + cum->victims_full;
 	counts->no_memory = n->no_memory;
+	counts->stream_gaps = d->attrib.prev_mismatch + d->attrib.out_of_order;
 	counts->bytes = d->bytes;
 	return 0;
 }

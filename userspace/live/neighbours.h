@@ -43,6 +43,8 @@ struct neighbours_counts {
 	__u64 victims_without_series; /* victim cgroups not among the cgroups with series, now */
 	__u64 pairs_full, victims_full; /* additions refused by a cap, since start */
 	__u64 no_memory;
+	/* Switches whose prev was not who the history had running, or out of time order. */
+	__u64 stream_gaps;
 	__u64 bytes; /* held by the engine and both tables */
 };
 
