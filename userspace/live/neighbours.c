@@ -7,10 +7,13 @@
 #include "engine/delay_class.h"
 #include "trace/switch_sample.h"
 
-int neighbours__init(struct neighbours *n, unsigned int nr_cpus, size_t top_k)
+int neighbours__init(struct neighbours *n, unsigned int nr_cpus, size_t top_k,
+		     __u64 (*cgroup_of)(void *ctx, __u32 tid), void *ctx)
 {
 	memset(n, 0, sizeof(*n));
 	n->top_k = top_k;
+	n->cgroup_of = cgroup_of;
+	n->ctx = ctx;
 	n->engine = attrib__new(nr_cpus, 0);
 	n->iv = delays__new(NEIGHBOURS_MAX_TID_PAIRS, NEIGHBOURS_MAX_TID_VICTIMS);
 	n->cum = delays__new(NEIGHBOURS_MAX_PAIRS, NEIGHBOURS_MAX_VICTIMS);
@@ -27,6 +30,13 @@ void neighbours__free(struct neighbours *n)
 	delays__free(n->iv);
 	delays__free(n->cum);
 	memset(n, 0, sizeof(*n));
+}
+
+static __u64 key_of(const struct neighbours *n, __u32 tid)
+{
+	__u64 id = n->cgroup_of(n->ctx, tid);
+
+	return id ? id : NEIGHBOURS_TID_KEY(tid);
 }
 
 void neighbours__switch(void *ctx, __u32 cpu, const struct sdr_switch_item *w)
@@ -46,7 +56,7 @@ void neighbours__switch(void *ctx, __u32 cpu, const struct sdr_switch_item *w)
 	const struct attrib_share *all;
 	struct attrib_wait aw;
 	size_t i, nr;
-	__u64 unknown;
+	__u64 unknown, victim;
 	int ret;
 
 	/* Refused by the wait engine and by record's decoder (counted there): not seen here either. */
@@ -59,38 +69,36 @@ void neighbours__switch(void *ctx, __u32 cpu, const struct sdr_switch_item *w)
 	if (ret != 1)
 		return;
 	/* Every holder, not only the top ones, as the report does (report/who_delayed.c). */
-	ret = delays__wait(n->iv, aw.tid, aw.wait_ns, aw.premig_ns);
+	victim = key_of(n, aw.tid);
+	ret = delays__wait(n->iv, victim, aw.wait_ns, aw.premig_ns);
 	all = attrib__holders(n->engine, &nr);
 	for (i = 0; ret != -ENOMEM && i < nr; i++)
-		ret = delays__add(n->iv, aw.tid, all[i].tid, all[i].ns);
+		ret = delays__add(n->iv, victim, key_of(n, all[i].tid), all[i].ns);
 	unknown = aw.unknown_short_ns + aw.unknown_gap_ns;
 	if (ret != -ENOMEM && aw.idle_ns)
-		ret = delays__add(n->iv, aw.tid, DELAYS_IDLE, aw.idle_ns);
+		ret = delays__add(n->iv, victim, DELAYS_IDLE, aw.idle_ns);
 	if (ret != -ENOMEM && unknown)
-		ret = delays__add(n->iv, aw.tid, DELAYS_UNKNOWN, unknown);
+		ret = delays__add(n->iv, victim, DELAYS_UNKNOWN, unknown);
 	/* A cap (-ENOSPC) is counted by the table; running out of memory here. */
 	if (ret == -ENOMEM)
 		n->no_memory++;
 }
 
-struct tid_map {
-	__u64 (*cgroup_of)(void *ctx, __u32 tid);
-	void *ctx;
-};
-
-static __u64 tid_to_cgroup(void *ctx, __u64 key)
+/* A key of the interval's table to a cgroup: tids not named at their switch, again now. */
+static __u64 to_cgroup(void *ctx, __u64 key)
 {
-	const struct tid_map *m = ctx;
-	__u64 id = key >> 32 ? 0 : m->cgroup_of(m->ctx, (__u32)key);
+	const struct neighbours *n = ctx;
+	__u64 id;
 
+	if (!(key >> 63))
+		return key;
+	id = n->cgroup_of(n->ctx, (__u32)key);
 	return id ? id : DELAYS_UNKNOWN;
 }
 
-int neighbours__end_interval(struct neighbours *n, __u64 (*cgroup_of)(void *ctx, __u32 tid),
-			     void *ctx)
+int neighbours__end_interval(struct neighbours *n)
 {
-	struct tid_map m = { cgroup_of, ctx };
-	int err = delays__regroup(n->cum, n->iv, tid_to_cgroup, &m);
+	int err = delays__regroup(n->cum, n->iv, to_cgroup, n);
 
 	/* The refusal counters stay across the reset: read in neighbours__fill. */
 	delays__reset(n->iv);
@@ -104,7 +112,8 @@ static int has_series(const struct report *r, __u64 id)
 }
 
 int neighbours__fill(const struct neighbours *n, struct report *r,
-		     const char *(*path_of)(void *ctx, __u64 id), void *ctx,
+		     const char *(*path_of)(void *ctx, __u64 id),
+		     int (*same_pod)(void *ctx, __u64 a, __u64 b), void *ctx,
 		     struct neighbours_counts *counts)
 {
 	const struct delays_stats *iv = delays__stats(n->iv), *cum = delays__stats(n->cum);
@@ -137,10 +146,15 @@ int neighbours__fill(const struct neighbours *n, struct report *r,
 		o->premig_ns = v[i].premig_ns;
 		o->lost_ns = v[i].lost_ns;
 		for (c = 0; c < v[i].nr_cells; c++) {
-			__u64 key = v[i].cells[c].culprit;
-			int sys = key < DELAYS_OTHER && delay_class__system_path(path_of(ctx, key));
+			__u64 key = v[i].cells[c].culprit, group = key;
+			int sys = 0;
 
-			o->class_ns[delay_class__of(v[i].key, key, key, sys)] += v[i].cells[c].ns;
+			/* A pod is one group, as in the report: its containers are "same". */
+			if (key < DELAYS_OTHER && same_pod && same_pod(ctx, v[i].key, key))
+				group = v[i].key;
+			else if (key < DELAYS_OTHER)
+				sys = delay_class__system_path(path_of(ctx, key));
+			o->class_ns[delay_class__of(v[i].key, group, key, sys)] += v[i].cells[c].ns;
 		}
 		o->omitted = delays__top(&v[i], n->top_k, &o->other);
 		o->culprits = v[i].cells;
