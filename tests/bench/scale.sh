@@ -22,6 +22,7 @@
 #   SCALE_ROUNDS=3              intervals measured per count
 #   SCALE_PERIOD_MS=2000        each thread's sleep
 #   SCALE_DAEMON_ARGS=          more daemon options (default settings otherwise)
+#   SCALE_SCHEDRIFT=./schedrift the build to measure (an older one, for a before/after)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 TASKS=${SCALE_TASKS:-10000 50000}
@@ -29,11 +30,12 @@ IV=${SCALE_INTERVAL:-10}
 ROUNDS=${SCALE_ROUNDS:-3}
 PERIOD=${SCALE_PERIOD_MS:-2000}
 DARGS=${SCALE_DAEMON_ARGS:-}
+SDR=${SCALE_SCHEDRIFT:-./schedrift}
 HZ=$(getconf CLK_TCK)
 
 die() { echo "scale.sh: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (the daemon loads BPF programs)"
-[ -x ./schedrift ] && [ -x .output/tests/manytasks ] || die "not built: run make"
+[ -x "$SDR" ] && [ -x .output/tests/manytasks ] || die "not built: run make"
 
 OLD_PID_MAX=$(cat /proc/sys/kernel/pid_max)
 DIR=$(mktemp -d /tmp/schedrift-scale.XXXXXX)
@@ -73,7 +75,7 @@ for n in $TASKS; do
 		kill -0 "$LOAD" 2>/dev/null || die "manytasks -n $n failed"
 		sleep 0.1
 	done
-	./schedrift daemon --lock "$DIR/lock" --metrics-dir "$DIR/m" --interval "$IV" \
+	"$SDR" daemon --lock "$DIR/lock" --metrics-dir "$DIR/m" --interval "$IV" \
 		--max-tasks $((need > 65536 ? need : 65536)) $DARGS 2>"$DIR/err" &
 	DAEMON=$!
 	wait_generation 2

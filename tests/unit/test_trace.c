@@ -95,8 +95,9 @@ static __u8 *read_whole(const char *path, size_t *len)
 
 /*
  * Record i of every test stream. Types and sizes cycle so each chunk mixes
- * them; the sizes are made up (the format does not care what a type's size
- * is), the unknown types have odd sizes so later records land unaligned, and
+ * them (switch batches, which the writer does not compress, between the
+ * others, which it does); the sizes are made up (the format does not care
+ * what a type's size is), the unknown types have odd sizes so later records land unaligned, and
  * now and then comes a record of the largest size a u16 allows.
  */
 static size_t make_rec(__u64 i, __u8 *buf)
@@ -107,6 +108,10 @@ static size_t make_rec(__u64 i, __u8 *buf)
 	if (i % 5003 == 17) {
 		h.type = REC_UNKNOWN_TYPE + 1;
 		len = 65535;
+	} else if (i % 8 == 1) {
+		/* The writer stores these uncompressed, the rest in the same stream compressed. */
+		h.type = SDR_REC_SWITCH_BATCH;
+		len = 200 + i % 37;
 	} else if (i % 4 < 2) {
 		h.type = SDR_REC_MIGRATE;
 		len = 72;

@@ -207,7 +207,12 @@ static void test_percentiles_and_intervals(void)
 	CHECK_EQ_U64(l.p999, hist__percentile(&h, 0.999));
 	CHECK_EQ_U64(l.max, h.max);
 	CHECK(l.rel_error == hist__rel_error());
-	CHECK(a->hcum.n <= SDR_HIST_NR_BUCKETS && a->hcum.n > 100, "%u buckets", a->hcum.n);
+	CHECK(a->hist.n <= SDR_HIST_NR_BUCKETS && a->hist.n > 100, "%u buckets", a->hist.n);
+	/* The interval's percentiles are the same counts' until the tick. */
+	l = wait_acc__lat(a, true);
+	CHECK_EQ_U64(l.count, h.count);
+	CHECK_EQ_U64(l.p50, hist__percentile(&h, 0.50));
+	CHECK_EQ_U64(l.p999, hist__percentile(&h, 0.999));
 	wait_acc__fill_counts(a, &counts);
 	CHECK_EQ_U64(counts.waits, h.count);
 	CHECK_EQ_U64(counts.wait_sum_ns, h.sum);
@@ -219,12 +224,44 @@ static void test_percentiles_and_intervals(void)
 	a->seen_gen = 5;
 	wait_engine__end_interval(&e, 5, NULL, NULL, &dropped);
 	CHECK_EQ_U64(a->iv.waits, 0);
-	CHECK_EQ_U64(a->hiv.n, 0);
+	for (i = 0, v = 0; i < a->hist.n; i++)
+		v += a->hist.m->v[i].n_iv;
+	CHECK_EQ_U64(v, 0);
+	CHECK_EQ_U64(wait_acc__lat(a, true).count, 0);
+	CHECK_EQ_U64(wait_acc__lat(a, false).p50, hist__percentile(&h, 0.50));
+	{
+		/* The next interval's counts alone, the cumulative ones still all. */
+		struct hist h2;
+		__u64 dense[SDR_HIST_NR_BUCKETS] = {}, sum = 0;
+
+		hist__init(&h2);
+		for (i = 0; i < SDR_SWITCHES_PER_REC; i++) {
+			v = (__u64)(rand() % 1000 + 1) << (rand() % 12);
+			w[i] = item(end++, v, 0, 9);
+			hist__add(&h, v);
+			hist__add(&h2, v);
+		}
+		b = batch(0, w, SDR_SWITCHES_PER_REC);
+		wait_engine__batch(&e, &b, sizeof(b));
+		l = wait_acc__lat(a, true);
+		CHECK_EQ_U64(l.count, h2.count);
+		CHECK_EQ_U64(l.p50, hist__percentile(&h2, 0.50));
+		CHECK_EQ_U64(l.p90, hist__percentile(&h2, 0.90));
+		CHECK_EQ_U64(l.p99, hist__percentile(&h2, 0.99));
+		CHECK_EQ_U64(wait_acc__lat(a, false).p99, hist__percentile(&h, 0.99));
+		wait_hist__add_to(&a->hist, true, dense);
+		for (k = 0; k < SDR_HIST_NR_BUCKETS; k++)
+			sum += dense[k];
+		CHECK_EQ_U64(sum, h2.count);
+		a->seen_gen = 6;
+		wait_engine__end_interval(&e, 6, NULL, NULL, &dropped);
+		CHECK_EQ_U64(wait_acc__lat(a, true).count, 0);
+	}
 	CHECK_EQ_U64(a->cum.waits, h.count);
 	/* Named no more: dropped after two generations, its waits counted. */
-	wait_engine__end_interval(&e, 6, NULL, NULL, &dropped);
-	CHECK_EQ_U64(e.nr_accs, 1);
 	wait_engine__end_interval(&e, 7, NULL, NULL, &dropped);
+	CHECK_EQ_U64(e.nr_accs, 1);
+	wait_engine__end_interval(&e, 8, NULL, NULL, &dropped);
 	CHECK_EQ_U64(e.nr_accs, 0);
 	CHECK_EQ_U64(dropped, h.count);
 	/* An exit is published once its end is reached, then freed. */

@@ -28,12 +28,16 @@ int wait_engine__init(struct wait_engine *e, int ncpu)
 	return 0;
 }
 
+static size_t hist_bytes(__u32 cap)
+{
+	return cap ? sizeof(struct wait_hist_mem) + cap * sizeof(struct wait_hist_entry) : 0;
+}
+
 static void acc_free(struct wait_engine *e, struct wait_acc *a)
 {
-	e->bytes -= sizeof(*a) + (a->hcum.cap + a->hiv.cap) * sizeof(struct sparse_bucket) +
+	e->bytes -= sizeof(*a) + hist_bytes(a->hist.cap) +
 		    (a->exit_rec ? sizeof(*a->exit_rec) : 0);
-	free(a->hcum.v);
-	free(a->hiv.v);
+	free(a->hist.m);
 	free(a->exit_rec);
 	free(a);
 	e->nr_accs--;
@@ -54,13 +58,16 @@ void wait_engine__free(struct wait_engine *e)
 	memset(e, 0, sizeof(*e));
 }
 
-/* Doubles the hash when it holds twice as many accumulators as chains. */
+/*
+ * Doubles the hash when it holds as many accumulators as chains: every
+ * link walked is a cache miss per wait, and a chain costs 8 bytes.
+ */
 static void maybe_grow(struct wait_engine *e)
 {
 	struct wait_acc **old = e->buckets, *a, *n;
 	size_t old_nr = e->nr_buckets, i, s;
 
-	if (e->nr_accs < 2 * e->nr_buckets)
+	if (e->nr_accs < e->nr_buckets)
 		return;
 	e->buckets = calloc(old_nr * 2, sizeof(*e->buckets));
 	if (!e->buckets) {
@@ -128,39 +135,64 @@ static struct wait_acc *acc_for_wait(struct wait_engine *e, __u32 tid, __u64 end
 	return live ? live : acc_new(e, tid);
 }
 
-static int sparse_add(struct wait_engine *e, struct sparse_hist *h, __u32 bucket)
+/* The place of bucket's entry: the buckets in use below it. */
+static __u32 hist_pos(const struct wait_hist_mem *m, __u32 bucket)
 {
-	__u32 lo = 0, hi = h->n, mid;
+	__u32 w = bucket / 64;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (h->v[mid].bucket < bucket)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < h->n && h->v[lo].bucket == bucket) {
-		h->v[lo].n++;
+	return m->below[w] + __builtin_popcountll(m->used[w] & ((1ull << (bucket % 64)) - 1));
+}
+
+static int hist_add(struct wait_engine *e, struct wait_hist *h, __u32 bucket)
+{
+	__u64 bit = 1ull << (bucket % 64);
+	struct wait_hist_mem *m = h->m;
+	__u32 pos, cap, w;
+
+	bucket &= SDR_HIST_NR_BUCKETS - 1;
+	if (m && (m->used[bucket / 64] & bit)) {
+		pos = hist_pos(m, bucket);
+		m->v[pos].n++;
+		m->v[pos].n_iv++;
 		return 0;
 	}
 	if (h->n == h->cap) {
-		__u32 cap = h->cap ? h->cap * 2 : 8;
-		struct sparse_bucket *p;
-
+		cap = h->cap ? h->cap * 2 : 8;
 		if (cap > SDR_HIST_NR_BUCKETS)
 			cap = SDR_HIST_NR_BUCKETS;
-		p = realloc(h->v, cap * sizeof(*p));
-		if (!p)
+		m = realloc(h->m, hist_bytes(cap));
+		if (!m)
 			return -ENOMEM;
-		e->bytes += (cap - h->cap) * sizeof(*p);
-		h->v = p;
+		if (!h->m) {
+			memset(m->used, 0, sizeof(m->used));
+			memset(m->below, 0, sizeof(m->below));
+		}
+		e->bytes += hist_bytes(cap) - hist_bytes(h->cap);
+		h->m = m;
 		h->cap = cap;
 	}
-	memmove(&h->v[lo + 1], &h->v[lo], (h->n - lo) * sizeof(h->v[0]));
-	h->v[lo] = (struct sparse_bucket){ .bucket = bucket, .n = 1 };
+	pos = hist_pos(m, bucket);
+	memmove(&m->v[pos + 1], &m->v[pos], (h->n - pos) * sizeof(m->v[0]));
+	m->v[pos] = (struct wait_hist_entry){ .n = 1, .n_iv = 1 };
+	m->used[bucket / 64] |= bit;
+	for (w = bucket / 64 + 1; w < WAIT_HIST_WORDS; w++)
+		m->below[w]++;
 	h->n++;
 	return 0;
 }
+
+/* Runs body for each bucket b in use, in bucket order, with ent its entry. */
+#define HIST_EACH(h, b, ent, body)                                                   \
+	do {                                                                           \
+		__u32 w_, k_ = 0;                                                      \
+		__u64 word_;                                                           \
+		for (w_ = 0; (h)->m && w_ < WAIT_HIST_WORDS; w_++)                     \
+			for (word_ = (h)->m->used[w_]; word_; word_ &= word_ - 1) {    \
+				(b) = w_ * 64 + __builtin_ctzll(word_);                \
+				(ent) = &(h)->m->v[k_++];                              \
+				body;                                                  \
+			}                                                              \
+	} while (0)
 
 static void sums_add(struct wait_sums *s, __u64 wait, __u64 dlv)
 {
@@ -200,8 +232,7 @@ static void take(struct wait_engine *e, const struct sdr_switch_item *w, __u32 c
 	b = sdr_hist_bucket(w->wait_ns);
 	sums_add(&a->cum, w->wait_ns, w->delivery_ns);
 	sums_add(&a->iv, w->wait_ns, w->delivery_ns);
-	sparse_add(e, &a->hcum, b);
-	sparse_add(e, &a->hiv, b);
+	hist_add(e, &a->hist, b);
 	if (w->landing) {
 		loc = w->landing - 1;
 		a->landings[loc]++;
@@ -218,6 +249,35 @@ static bool batch_ok(const struct sdr_rec_switches *b, size_t size)
 	       b->hdr.cpu < SDR_MAX_CPUS;
 }
 
+/*
+ * A wait's accumulator is three cache misses away (its chain's head, the
+ * accumulator, its histogram), on lines the workload has just evicted,
+ * and they were most of take()'s time. Asking for a whole batch's, one
+ * level at a time, overlaps the misses of its 32 switches. Hints only: the
+ * chains may change while the batch is taken.
+ */
+static void prefetch_accs(const struct wait_engine *e, const struct sdr_rec_switches *b)
+{
+	const struct wait_acc *a;
+	__u32 i;
+
+	for (i = 0; i < b->nr; i++)
+		if (b->s[i].wait_ns && b->s[i].next_tid)
+			__builtin_prefetch(&e->buckets[slot_of(e, b->s[i].next_tid)]);
+	for (i = 0; i < b->nr; i++)
+		if (b->s[i].wait_ns && b->s[i].next_tid) {
+			a = e->buckets[slot_of(e, b->s[i].next_tid)];
+			if (a)
+				__builtin_prefetch(a);
+		}
+	for (i = 0; i < b->nr; i++)
+		if (b->s[i].wait_ns && b->s[i].next_tid) {
+			a = e->buckets[slot_of(e, b->s[i].next_tid)];
+			if (a && a->tid == b->s[i].next_tid && a->hist.m)
+				__builtin_prefetch(a->hist.m);
+		}
+}
+
 void wait_engine__batch(struct wait_engine *e, const void *data, size_t size)
 {
 	const struct sdr_rec_switches *b = data;
@@ -229,6 +289,7 @@ void wait_engine__batch(struct wait_engine *e, const void *data, size_t size)
 		return;
 	}
 	c = &e->cpus[b->hdr.cpu];
+	prefetch_accs(e, b);
 	for (i = 0; i < b->nr; i++) {
 		const struct sdr_switch_item *w = &b->s[i];
 
@@ -374,6 +435,7 @@ void wait_engine__end_interval(struct wait_engine *e, __u64 generation,
 {
 	struct wait_acc **pp, *a;
 	size_t i;
+	__u32 k;
 
 	for (i = 0; i < e->nr_buckets; i++) {
 		pp = &e->buckets[i];
@@ -386,8 +448,10 @@ void wait_engine__end_interval(struct wait_engine *e, __u64 generation,
 			if (a->seen_gen == generation) {
 				if (a->iv.waits && cb)
 					cb(ctx, a);
+				if (a->iv.waits)
+					for (k = 0; k < a->hist.n; k++)
+						a->hist.m->v[k].n_iv = 0;
 				memset(&a->iv, 0, sizeof(a->iv));
-				a->hiv.n = 0;
 			}
 			/*
 			 * A live task is named by every tick's snapshot; one that
@@ -410,7 +474,8 @@ void wait_engine__end_interval(struct wait_engine *e, __u64 generation,
 
 void wait_acc__fill_counts(const struct wait_acc *a, struct sdr_task_counts *c)
 {
-	__u32 i, k;
+	const struct wait_hist_entry *ent;
+	__u32 b, k;
 
 	c->waits = a->cum.waits;
 	c->wait_sum_ns = a->cum.wait_sum_ns;
@@ -422,18 +487,18 @@ void wait_acc__fill_counts(const struct wait_acc *a, struct sdr_task_counts *c)
 	memcpy(c->landing_sum_ns, a->landing_sum_ns, sizeof(c->landing_sum_ns));
 	memcpy(c->landing_max_ns, a->landing_max_ns, sizeof(c->landing_max_ns));
 	memset(c->wait_hist, 0, sizeof(c->wait_hist));
-	for (i = 0; i < a->hcum.n; i++) {
-		k = (a->hcum.v[i].bucket >> SDR_TASK_HIST_SHIFT) & (SDR_TASK_HIST_NR - 1);
-		c->wait_hist[k] += a->hcum.v[i].n;
-	}
+	HIST_EACH(&a->hist, b, ent, {
+		k = (b >> SDR_TASK_HIST_SHIFT) & (SDR_TASK_HIST_NR - 1);
+		c->wait_hist[k] += ent->n;
+	});
 }
 
-void sparse_hist__add_to(const struct sparse_hist *h, __u64 *dense)
+void wait_hist__add_to(const struct wait_hist *h, bool interval, __u64 *dense)
 {
-	__u32 i;
+	const struct wait_hist_entry *ent;
+	__u32 b;
 
-	for (i = 0; i < h->n; i++)
-		dense[h->v[i].bucket & (SDR_HIST_NR_BUCKETS - 1)] += h->v[i].n;
+	HIST_EACH(h, b, ent, dense[b] += interval ? ent->n_iv : ent->n);
 }
 
 /*
@@ -443,21 +508,25 @@ void sparse_hist__add_to(const struct sparse_hist *h, __u64 *dense)
  * sparse entries alone: a tick reads every task's, and a dense walk of
  * 1024 buckets per percentile was most of a tick at 10 000 tasks.
  */
-static __u64 sparse_pct(const struct sparse_hist *s, const struct wait_sums *w, double q)
+static __u64 sparse_pct(const struct wait_hist *s, bool interval, const struct wait_sums *w,
+			double q)
 {
 	__u64 rank = hist__rank(w->waits, q), cum = 0, v;
-	__u32 i, b = 0;
+	const struct wait_hist_entry *ent;
+	__u32 b = 0, at = 0;
 
 	if (rank >= w->waits)
 		return w->wait_max_ns;
 	if (rank <= 1)
 		return w->wait_min_ns;
-	for (i = 0; i < s->n; i++) {
-		b = s->v[i].bucket;
-		cum += s->v[i].n;
+	HIST_EACH(s, b, ent, {
+		at = b;
+		cum += interval ? ent->n_iv : ent->n;
 		if (cum >= rank)
-			break;
-	}
+			goto found;
+	});
+found:
+	b = at;
 	v = sdr_hist_bucket_lo(b) + sdr_hist_bucket_width(b) / 2;
 	if (v < w->wait_min_ns)
 		v = w->wait_min_ns;
@@ -468,17 +537,17 @@ static __u64 sparse_pct(const struct sparse_hist *s, const struct wait_sums *w, 
 
 struct lat wait_acc__lat(const struct wait_acc *a, bool interval)
 {
-	const struct sparse_hist *s = interval ? &a->hiv : &a->hcum;
+	const struct wait_hist *s = &a->hist;
 	const struct wait_sums *w = interval ? &a->iv : &a->cum;
 	struct lat l = {};
 
 	if (!w->waits)
 		return l;
 	l.count = w->waits;
-	l.p50 = sparse_pct(s, w, 0.50);
-	l.p90 = sparse_pct(s, w, 0.90);
-	l.p99 = sparse_pct(s, w, 0.99);
-	l.p999 = sparse_pct(s, w, 0.999);
+	l.p50 = sparse_pct(s, interval, w, 0.50);
+	l.p90 = sparse_pct(s, interval, w, 0.90);
+	l.p99 = sparse_pct(s, interval, w, 0.99);
+	l.p999 = sparse_pct(s, interval, w, 0.999);
 	l.max = w->wait_max_ns;
 	l.rel_error = hist__rel_error();
 	l.mean = w->wait_sum_ns / w->waits;
