@@ -121,9 +121,21 @@ panel("timeseries", "SLO rules: observed and objective", "Each rule's figure ove
                                   "properties": [{"id": "custom.lineStyle", "value": {"fill": "dash", "dash": [10, 10]}}]}]},
       options={"legend": {"displayMode": "table", "placement": "bottom", "calcs": ["max", "lastNotNull"], "showLegend": True}, "tooltip": {"mode": "multi", "sort": "desc"}})
 
+nb_y = slo_y + 9
+row("Noisy neighbours", nb_y)
+panel("timeseries", "Top noisy neighbours of the selected cgroups", "Seconds of run-queue wait per second that each culprit cgroup cost each selected cgroup: the 5 largest pairs (schedrift_cgroup_delay_seconds_total; idle and other left out, docs/metrics.md).",
+      [q('topk(5, sum by (cgroup, culprit) (rate(schedrift_cgroup_delay_seconds_total{%s,cgroup=~"$cgroup",culprit!~"idle|other"}[$__rate_interval])))' % I, "{{cgroup}} <- {{culprit}}")],
+      0, nb_y + 1, 12, 8, **ts("short"))
+panel("timeseries", "Top noisy neighbours of a pod", "The same for Kubernetes pods, all their containers' cgroups together (the recording rule schedrift:pod_delay_seconds:rate5m keeps it for alerts).",
+      [q('topk(5, sum by (namespace, pod, culprit) (rate(schedrift_cgroup_delay_seconds_total{%s,pod!="",culprit!~"idle|other"}[$__rate_interval])))' % I, "{{namespace}}/{{pod}} <- {{culprit}}")],
+      12, nb_y + 1, 12, 8, **ts("short"))
+panel("timeseries", "Wait by what held the CPU", "The selected cgroups' run-queue wait per second by the class of the task that held the CPU: same cgroup, another cgroup, kernel threads and system services, idle, unknown.",
+      [q('sum by (class) (rate(schedrift_cgroup_delay_class_seconds_total{%s,cgroup=~"$cgroup"}[$__rate_interval]))' % I, "{{class}}")],
+      0, nb_y + 9, 24, 8, **ts("short", stack=True))
+
 dash = {
     "uid": "schedrift-overview", "title": "schedrift: run-queue latency and migrations",
-    "description": "Tails per host and cgroup, migrations by cause and locality, the node matrix, penalties and losses, from schedrift's metrics (docs/metrics.md).",
+    "description": "Tails per host and cgroup, noisy neighbours, migrations by cause and locality, the node matrix, penalties and losses, from schedrift's metrics (docs/metrics.md).",
     "tags": ["schedrift", "scheduler", "numa"], "timezone": "browser", "schemaVersion": 38, "version": 1,
     "editable": True, "graphTooltip": 1, "refresh": "30s", "time": {"from": "now-1h", "to": "now"},
     "templating": {"list": [

@@ -545,8 +545,19 @@ struct fixture {
 	/* The delivery and queueing parts of the same waits. */
 	struct hist dlv, que, landing_dlv[SDR_LOC_NR], landing_que[SDR_LOC_NR];
 	__u64 sys_samples[NR_SYS], dlv_samples[NR_SYS], que_samples[NR_SYS];
+	/* Noisy neighbours: victims cgroup 5, 9 and 10 (both /dup), culprits as below. */
+	struct report_delayed groups[3];
+	struct delays_cell nb_cells[3][3];
+	struct neighbours_counts nbc;
 	struct prom_input in;
 };
+
+/* A culprit cgroup the report does not hold: 1234 has a path, 4321 none. */
+static const char *nb_path(void *ctx, __u64 id)
+{
+	(void)ctx;
+	return id == 1234 ? "/else/where" : NULL;
+}
 
 static const char *const cg_paths[NR_CGROUPS] = {
 	"/system.slice/a\"b\\c.service", "/odd\nname", "/bad\xff\xfe\xc3(", NULL, "/dup", "/dup",
@@ -678,7 +689,33 @@ static void build(struct fixture *x)
 	r->tasks = x->tasks;
 	r->nr_tasks = NR_TASKS;
 
+	/* Cgroup 5 held up by 6 (in r), 1234 (path from the collector), 4321 (none), idle. */
+	x->nb_cells[0][0] = (struct delays_cell){ 6, 3000000000ull, 10 };
+	x->nb_cells[0][1] = (struct delays_cell){ 1234, 1500000001ull, 4 };
+	x->nb_cells[0][2] = (struct delays_cell){ DELAYS_IDLE, 7, 1 };
+	x->groups[0] = (struct report_delayed){ .key = 5, .wait_ns = 4600000000ull,
+		.culprits = x->nb_cells[0], .nr_culprits = 3, .omitted = 2,
+		.other = { DELAYS_OTHER, 99000000, 3 } };
+	x->groups[0].class_ns[DELAY_ANOTHER] = 4500000001ull;
+	x->groups[0].class_ns[DELAY_IDLE] = 7;
+	x->groups[0].class_ns[DELAY_UNKNOWN] = 99000000;
+	/* 9 and 10 share the path /dup: one set of series, the first id's. */
+	x->nb_cells[1][0] = (struct delays_cell){ 4321, 250, 1 };
+	x->groups[1] = (struct report_delayed){ .key = 9, .wait_ns = 250,
+		.culprits = x->nb_cells[1], .nr_culprits = 1 };
+	x->groups[1].class_ns[DELAY_ANOTHER] = 250;
+	x->nb_cells[2][0] = (struct delays_cell){ 9, 5, 1 };
+	x->groups[2] = (struct report_delayed){ .key = 10, .wait_ns = 5,
+		.culprits = x->nb_cells[2], .nr_culprits = 1 };
+	r->delays.groups = x->groups;
+	r->delays.nr_groups = 3;
+	x->nbc = (struct neighbours_counts){ .culprits_in_other = 2, .victims_without_series = 4,
+		.pairs_full = 11, .victims_full = 12, .no_memory = 13, .stream_gaps = 14,
+		.bytes = 4096 };
+
 	x->in = (struct prom_input){
+		.neighbours = &x->nbc,
+		.cgroup_path = nb_path,
 		.r = r,
 		.sys_hist = &x->sys,
 		.landing_hist = x->landing,
@@ -948,6 +985,12 @@ static const char *const family_order[] = {
 	"schedrift_landing_delivery_seconds",
 	"schedrift_landing_queue_seconds",
 	"schedrift_cgroup_runqueue_latency_seconds",
+	"schedrift_cgroup_delay_seconds_total",
+	"schedrift_cgroup_delay_class_seconds_total",
+	"schedrift_cgroup_delay_omitted",
+	"schedrift_cgroup_delay_refused_total",
+	"schedrift_cgroup_delay_stream_gaps_total",
+	"schedrift_cgroup_delay_memory_bytes",
 	"schedrift_task_migrations_total",
 	"schedrift_task_penalty",
 	"schedrift_task_runqueue_latency_p99_seconds",
@@ -1233,6 +1276,52 @@ static void check_full(const struct parsed *p, const struct fixture *x)
 					label, &x->cg[i], NULL, 0);
 		}
 		free(label);
+	}
+
+	/* Noisy neighbours: the named culprits, other, idle; paths as the cgroups'. */
+	{
+		char *v5 = sanitize(cg_paths[0], SIZE_MAX), *c6 = sanitize(cg_paths[1], SIZE_MAX);
+		static const char *const cls[] = { "same_cgroup", "another_cgroup", "system",
+						   "idle", "unknown" };
+
+		s = find(p, "schedrift_cgroup_delay_seconds_total", "cgroup", v5, "culprit", c6,
+			 NULL);
+		CHECK(s && !strcmp(s->value, "3"), "5 <- 6 %s", s ? s->value : "missing");
+		s = find(p, "schedrift_cgroup_delay_seconds_total", "cgroup", v5, "culprit",
+			 "/else/where", NULL);
+		CHECK(s && !strcmp(s->value, "1.500000001"), "5 <- 1234 %s",
+		      s ? s->value : "missing");
+		s = find(p, "schedrift_cgroup_delay_seconds_total", "cgroup", v5, "culprit",
+			 "idle", NULL);
+		CHECK(s && !strcmp(s->value, "0.000000007"), "5 <- idle %s",
+		      s ? s->value : "missing");
+		s = find(p, "schedrift_cgroup_delay_seconds_total", "cgroup", v5, "culprit",
+			 "other", NULL);
+		CHECK(s && !strcmp(s->value, "0.099"), "5 <- other %s", s ? s->value : "missing");
+		s = find(p, "schedrift_cgroup_delay_seconds_total", "cgroup", "/dup", "culprit",
+			 "id:4321", NULL);
+		CHECK(s && s->v == 250e-9, "/dup <- id:4321 %s", s ? s->value : "missing");
+		/* 5: three culprits and other; /dup once: one culprit and other. */
+		CHECK_EQ_U64(count_named(p, "schedrift_cgroup_delay_seconds_total"), 4 + 2);
+		CHECK_EQ_U64(count_named(p, "schedrift_cgroup_delay_class_seconds_total"), 2 * 5);
+		for (i = 0; i < 5; i++) {
+			s = find(p, "schedrift_cgroup_delay_class_seconds_total", "cgroup", v5,
+				 "class", cls[i], NULL);
+			CHECK(s && s->v == x->groups[0].class_ns[i] / 1e9, "class %s", cls[i]);
+		}
+		s = find(p, "schedrift_cgroup_delay_omitted", "reason", "culprits_in_other", NULL);
+		CHECK(s && s->v == 2);
+		s = find(p, "schedrift_cgroup_delay_omitted", "reason", "victims_without_series",
+			 NULL);
+		CHECK(s && s->v == 4);
+		s = find(p, "schedrift_cgroup_delay_refused_total", "reason", "no_memory", NULL);
+		CHECK(s && s->v == 13);
+		s = find(p, "schedrift_cgroup_delay_stream_gaps_total", NULL);
+		CHECK(s && s->v == 14);
+		s = find(p, "schedrift_cgroup_delay_memory_bytes", NULL);
+		CHECK(s && s->v == 4096);
+		free(v5);
+		free(c6);
 	}
 
 	/* The daemon's own figures. */

@@ -223,6 +223,9 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 	in.landing_delivery_hist = c->landing_delivery_hist;
 	in.landing_queue_hist = c->landing_queue_hist;
 	in.cgroup_hists = c->cgroup_hists;
+	in.neighbours = &snap.neighbours;
+	in.cgroup_path = collector__cgroup_path;
+	in.cgroup_path_ctx = c;
 	in.cpu_hists = c->cpu_hists;
 	in.top_n = set->top_n;
 	self_usage(&in.cpu_seconds, &in.rss_bytes);
@@ -435,6 +438,7 @@ static int run(const struct daemon_opts *o)
 	co.min_lat_ns = o->min_lat_ns;
 	co.max_cgroups = o->max_cgroups;
 	co.max_cgroup_series = o->max_cgroup_series;
+	co.neighbour_series = o->neighbour_series;
 	co.max_tasks = o->max_tasks;
 	co.grace = set.grace;
 	snprintf(co.command, sizeof(co.command), "%s", o->command);
@@ -562,6 +566,8 @@ static const char daemon_usage[] =
 	"                          the BPF map costs atomic adds on every switch)\n"
 	"      --max-cgroup-series N  cgroups summed from the tasks' kept at most (default 256;\n"
 	"                          removed cgroups leave after their last interval)\n"
+	"      --neighbour-series N  culprit cgroups named per cgroup in the noisy-neighbour\n"
+	"                          series, the rest summed as other (default 5, 1 to 64)\n"
 	"      --lock FILE         single-instance lock (default " DAEMON_DEFAULT_LOCK ")\n"
 	"      --host-root DIR     the host's / as mounted in a container, for pod names from the\n"
 	"                          container runtime's state (default /; docs/kubernetes.md)\n"
@@ -589,6 +595,7 @@ const struct option daemon__longopts[] = {
 	{ "min-lat", required_argument, NULL, 'm' },
 	{ "max-cgroups", required_argument, NULL, 'C' },
 	{ "max-cgroup-series", required_argument, NULL, 'S' },
+	{ "neighbour-series", required_argument, NULL, 'K' },
 	{ "lock", required_argument, NULL, 'L' },
 	{ "host-root", required_argument, NULL, 'H' },
 	{ "no-cpu-reserve", no_argument, NULL, 'R' },
@@ -674,6 +681,12 @@ int daemon__parse(int argc, char **argv, struct daemon_opts *out)
 				return usage_error("daemon", "bad --max-cgroup-series '%s': 1 to 65536",
 						   optarg);
 			o.max_cgroup_series = v;
+			break;
+		case 'K':
+			if (parse_u64(optarg, 1, 64, &v))
+				return usage_error("daemon", "bad --neighbour-series '%s': 1 to 64",
+						   optarg);
+			o.neighbour_series = v;
 			break;
 		case 'L': o.lock_path = optarg; break;
 		case 'R': o.cpu_reserve = 0; break;

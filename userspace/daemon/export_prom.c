@@ -29,6 +29,7 @@
 #include "report/top_tasks.h"
 #include "lib/task_id.h"
 #include "lib/util.h"
+#include "engine/delay_class.h"
 
 /* ---- label values ---- */
 
@@ -513,6 +514,204 @@ out:
 	return err;
 }
 
+/* ---- noisy neighbours: who delayed whom by cgroup (issue 24) ---- */
+
+struct nb_cell {
+	char *label; /* escaped */
+	__u64 ns;
+};
+
+struct nb_row {
+	char *label; /* escaped */
+	const struct report_delayed *v;
+	const struct k8s_ident *k8s;
+	struct nb_cell *cells; /* the named culprits and other, by label, one per label */
+	size_t nr_cells;
+};
+
+static int cmp_nb_row(const void *a, const void *b)
+{
+	const struct nb_row *x = a, *y = b;
+	int d = strcmp(x->label, y->label);
+
+	if (d)
+		return d;
+	return x->v->key < y->v->key ? -1 : x->v->key > y->v->key;
+}
+
+static int cmp_nb_cell(const void *a, const void *b)
+{
+	return strcmp(((const struct nb_cell *)a)->label, ((const struct nb_cell *)b)->label);
+}
+
+/* A cgroup by path, id:N when the path is unknown (as the cgroup histograms name it). */
+static char *cg_label(const struct prom_input *in, __u64 id)
+{
+	const struct report_cgroup *g = report__cgroup_by_id(in->r, id);
+	const char *path = g ? g->path : NULL;
+	char buf[32];
+
+	if (!path && in->cgroup_path)
+		path = in->cgroup_path(in->cgroup_path_ctx, id);
+	if (path && *path)
+		return escape_dup(path, SIZE_MAX);
+	snprintf(buf, sizeof(buf), "id:%llu", (unsigned long long)id);
+	return strdup(buf);
+}
+
+static char *culprit_label(const struct prom_input *in, __u64 key)
+{
+	if (key == DELAYS_IDLE)
+		return strdup("idle");
+	if (key == DELAYS_UNKNOWN)
+		return strdup("unknown");
+	if (key == DELAYS_OTHER)
+		return strdup("other");
+	return cg_label(in, key);
+}
+
+/* The named culprits and "other" (always), sorted by label; equal labels (one path, two ids) added. */
+static int nb_cells(const struct prom_input *in, struct nb_row *row)
+{
+	const struct report_delayed *v = row->v;
+	size_t i, n = 0;
+
+	row->cells = calloc(v->nr_culprits + 1, sizeof(*row->cells));
+	if (!row->cells)
+		return -ENOMEM;
+	for (i = 0; i <= v->nr_culprits; i++) {
+		const struct delays_cell *c = i < v->nr_culprits ? &v->culprits[i] : NULL;
+
+		row->cells[n].label = culprit_label(in, c ? c->culprit : DELAYS_OTHER);
+		row->cells[n].ns = c ? c->ns : v->other.ns;
+		if (!row->cells[n].label) {
+			row->nr_cells = n; /* freed by the caller */
+			return -ENOMEM;
+		}
+		n++;
+	}
+	qsort(row->cells, n, sizeof(*row->cells), cmp_nb_cell);
+	row->nr_cells = 0;
+	for (i = 0; i < n; i++) {
+		struct nb_cell *last = row->nr_cells ? &row->cells[row->nr_cells - 1] : NULL;
+
+		if (last && !strcmp(last->label, row->cells[i].label)) {
+			last->ns += row->cells[i].ns;
+			free(row->cells[i].label);
+			continue;
+		}
+		row->cells[row->nr_cells++] = row->cells[i];
+	}
+	return 0;
+}
+
+static void write_nb_counts(struct pw *w, const struct prom_input *in)
+{
+	static const struct neighbours_counts none;
+	const struct neighbours_counts *c = in->neighbours ? in->neighbours : &none;
+
+	family(w, "schedrift_cgroup_delay_omitted", "gauge",
+	       "Noisy neighbours left out of the series now: culprit cgroups summed into "
+	       "culprit=\"other\", and victim cgroups without cgroup series.");
+	series(w, NULL);
+	label_raw(w, "reason", "culprits_in_other");
+	value_u64(w, c->culprits_in_other);
+	series(w, NULL);
+	label_raw(w, "reason", "victims_without_series");
+	value_u64(w, c->victims_without_series);
+	family(w, "schedrift_cgroup_delay_refused_total", "counter",
+	       "Additions the noisy-neighbour tables refused (their caps, or no memory); the "
+	       "time of a refused pair stays in its victim's total.");
+	series(w, NULL);
+	label_raw(w, "reason", "pairs_full");
+	value_u64(w, c->pairs_full);
+	series(w, NULL);
+	label_raw(w, "reason", "victims_full");
+	value_u64(w, c->victims_full);
+	series(w, NULL);
+	label_raw(w, "reason", "no_memory");
+	value_u64(w, c->no_memory);
+	family(w, "schedrift_cgroup_delay_stream_gaps_total", "counter",
+	       "Switches the noisy-neighbour attribution could not chain to the previous one of "
+	       "their CPU (a switch not seen): what held the CPU then is counted as unknown.");
+	series(w, NULL);
+	value_u64(w, c->stream_gaps);
+	family(w, "schedrift_cgroup_delay_memory_bytes", "gauge",
+	       "Memory the noisy-neighbour attribution and its tables hold.");
+	series(w, NULL);
+	value_u64(w, c->bytes);
+}
+
+static int write_neighbours(struct pw *w, const struct prom_input *in)
+{
+	const struct report_delays *d = &in->r->delays;
+	struct nb_row *rows;
+	size_t i, k, n = d->nr_groups;
+	int err = 0, c;
+
+	if (!n) {
+		write_nb_counts(w, in);
+		return 0;
+	}
+	rows = calloc(n, sizeof(*rows));
+	if (!rows)
+		return -ENOMEM;
+	for (i = 0; i < n && !err; i++) {
+		const struct report_cgroup *g = report__cgroup_by_id(in->r, d->groups[i].key);
+
+		rows[i].v = &d->groups[i];
+		rows[i].k8s = g ? g->k8s : NULL;
+		rows[i].label = cg_label(in, d->groups[i].key);
+		err = rows[i].label ? nb_cells(in, &rows[i]) : -ENOMEM;
+	}
+	if (err)
+		goto out;
+	qsort(rows, n, sizeof(*rows), cmp_nb_row);
+	/*
+	 * Two victim ids with one path (a cgroup removed and made again) would
+	 * make equal series: the later one is left out, counted as without series.
+	 */
+	family(w, "schedrift_cgroup_delay_seconds_total", "counter",
+	       "Run-queue wait of the tasks of each cgroup (victim) spent while a task of another "
+	       "cgroup, or of its own (culprit), held the CPU; the top culprits by time, the rest "
+	       "in culprit=\"other\", and idle and unknown time.");
+	for (i = 0; i < n; i++) {
+		if (i && !strcmp(rows[i].label, rows[i - 1].label))
+			continue;
+		for (k = 0; k < rows[i].nr_cells; k++) {
+			series(w, NULL);
+			label_raw(w, "cgroup", rows[i].label);
+			k8s_labels(w, rows[i].k8s);
+			label_raw(w, "culprit", rows[i].cells[k].label);
+			value_ns(w, rows[i].cells[k].ns);
+		}
+	}
+	family(w, "schedrift_cgroup_delay_class_seconds_total", "counter",
+	       "Run-queue wait of the tasks of each cgroup by what held the CPU: same_cgroup, "
+	       "another_cgroup, system (kernel threads, system services), idle, unknown.");
+	for (i = 0; i < n; i++) {
+		if (i && !strcmp(rows[i].label, rows[i - 1].label))
+			continue;
+		for (c = 0; c < DELAY_CLASS_NR; c++) {
+			series(w, NULL);
+			label_raw(w, "cgroup", rows[i].label);
+			k8s_labels(w, rows[i].k8s);
+			label_raw(w, "class", delay_class__key(c));
+			value_ns(w, rows[i].v->class_ns[c]);
+		}
+	}
+	write_nb_counts(w, in);
+out:
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < rows[i].nr_cells; k++)
+			free(rows[i].cells[k].label);
+		free(rows[i].cells);
+		free(rows[i].label);
+	}
+	free(rows);
+	return err;
+}
+
 /* ---- tasks ---- */
 
 struct task_row {
@@ -841,6 +1040,8 @@ int prom__write(FILE *f, const struct prom_input *in)
 	write_runq(&w, in);
 	write_landing(&w, in);
 	err = write_cgroups(&w, in);
+	if (!err)
+		err = write_neighbours(&w, in);
 	if (!err)
 		err = write_tasks(&w, in);
 	if (!err)

@@ -17,6 +17,7 @@
 #include "lib/hist.h"
 #include "report/report.h"
 #include "daemon/slo.h"
+#include "live/neighbours.h"
 
 struct prom_input {
 	/*
@@ -37,6 +38,14 @@ struct prom_input {
 	const struct hist *sys_delivery_hist, *sys_queue_hist;
 	const struct hist *landing_delivery_hist, *landing_queue_hist; /* [SDR_LOC_NR] each */
 	const struct hist *cgroup_hists; /* [r->nr_cgroups], same order as r->cgroups */
+	/*
+	 * Noisy neighbours: r->delays.groups (victims among r->cgroups, keys
+	 * cgroup ids, culprits cut to the top ones), what was left out of
+	 * them, and the path of a culprit cgroup (NULL: named id:N).
+	 */
+	const struct neighbours_counts *neighbours;
+	const char *(*cgroup_path)(void *ctx, __u64 id);
+	void *cgroup_path_ctx;
 	/* Per-task series for the top_n tasks by penalty plus the top_n by p99 wait; 0 = none. */
 	int top_n;
 	double cpu_seconds;     /* the daemon's own CPU time (user + sys) */

@@ -106,6 +106,37 @@ static void cg_add_interval(void *ctx, const struct wait_acc *a)
 	g->isum += a->iv.wait_sum_ns;
 }
 
+static __u64 cgroup_of_tid(void *ctx, __u32 tid)
+{
+	return wait_engine__cgroup_of(ctx, tid);
+}
+
+const char *collector__cgroup_path(void *ctx, __u64 id)
+{
+	struct collector *c = ctx;
+
+	return cgroup_paths__find(&c->cg_paths, id);
+}
+
+/* Whether two cgroups are containers (or the cgroup) of one Kubernetes pod. */
+static int same_pod(void *ctx, __u64 a, __u64 b)
+{
+	struct collector *c = ctx;
+	const char *pa = collector__cgroup_path(c, a), *pb = collector__cgroup_path(c, b);
+	double now_s = now_mono_ns() / 1e9;
+	const struct k8s_ident *k;
+	char uid[sizeof(k->pod_uid)];
+
+	if (a == b || !pa || !pb)
+		return a == b;
+	k = k8s_cache__get(c->k8s, pa, now_s);
+	if (!k || !k->pod_uid[0])
+		return 0;
+	memcpy(uid, k->pod_uid, sizeof(uid));
+	k = k8s_cache__get(c->k8s, pb, now_s);
+	return k && !strncmp(uid, k->pod_uid, sizeof(uid));
+}
+
 /* The engine's figures for the task in t (its totals, the interval's, the percentiles). */
 static void waits_from_engine(struct task_rec *t, const struct task_rec *old, struct wait_acc *a)
 {
@@ -262,11 +293,16 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 		return EXIT_RUNTIME;
 	}
 	c->k8s = k8s_cache__new(o->host_root);
-	if (!c->k8s || wait_engine__init(&c->waits, c->ncpu)) {
+	if (!c->k8s || wait_engine__init(&c->waits, c->ncpu) ||
+	    neighbours__init(&c->nb, c->ncpu,
+			     o->neighbour_series ? o->neighbour_series : NEIGHBOURS_DEFAULT_TOP,
+			     cgroup_of_tid, &c->waits)) {
 		msg_err("out of memory");
 		collector__stop(c);
 		return EXIT_RUNTIME;
 	}
+	c->waits.on_switch = neighbours__switch;
+	c->waits.on_switch_ctx = &c->nb;
 	lo.topo = &c->topo;
 	/*
 	 * Every wait, in batches of SDR_WAITS_PER_REC: 4 MiB hold 130 000
@@ -331,6 +367,7 @@ void collector__stop(struct collector *c)
 	k8s_cache__free(c->k8s);
 	flight__free(c->flight);
 	wait_engine__free(&c->waits);
+	neighbours__free(&c->nb);
 	for (size_t i = 0; i < c->nr_cgs; i++)
 		free(c->cgs[i].cum);
 	free(c->cgs);
@@ -567,6 +604,9 @@ int collector__tick(struct collector *c, struct interval_snapshot *s, bool want_
 	if (!err)
 		wait_engine__end_interval(&c->waits, c->generation, cg_add_interval, c,
 					  &c->waits_dropped);
+	/* Before the exits are published: their tids still name their cgroups. */
+	if (!err)
+		err = neighbours__end_interval(&c->nb);
 	/*
 	 * A task that exited while the snapshot ran is skipped by it, its exit
 	 * record already in the ring: read those first, so the sweep takes for
@@ -611,6 +651,9 @@ int collector__tick(struct collector *c, struct interval_snapshot *s, bool want_
 		err = collector__read_cgroups(c, r);
 	if (!err)
 		collector__name_pods(c, r, now);
+	if (!err)
+		err = neighbours__fill(&c->nb, r, collector__cgroup_path, same_pod, c,
+				       &s->neighbours);
 	if (!err && c->nr_worst) {
 		r->outliers = malloc(c->nr_worst * sizeof(*r->outliers));
 		if (!r->outliers) {

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include "host/cgroup_paths.h"
+#include "live/neighbours.h"
 #include "live/flight.h"
 #include "host/k8s.h"
 #include "lib/hist.h"
@@ -32,6 +33,7 @@ struct collector_opts {
 	__u64 min_lat_ns;  /* outlier threshold; 0 = none */
 	__u32 max_cgroups; /* cgroup histogram slots in BPF; 0 = sum the tasks' instead */
 	__u32 max_cgroup_series; /* cgroups summed from tasks kept at most; 0 = default */
+	__u32 neighbour_series; /* culprit cgroups named per victim cgroup; 0 = default */
 	__u32 max_tasks;   /* task table cap */
 	__u32 grace;       /* intervals an exited task stays visible */
 	const char *host_root; /* where the host's / is (pod names, docs/kubernetes.md); NULL = "/" */
@@ -86,6 +88,7 @@ struct collector {
 	struct flight *flight; /* NULL unless SLO captures are on */
 	/* Every wait, from the kernel's per-CPU batches, per task (wait_engine.h). */
 	struct wait_engine waits;
+	struct neighbours nb; /* who delayed whom by cgroup (noisy neighbours) */
 	__u64 waits_dropped; /* taken for a task that vanished before any record named it */
 	__u64 exits_published; /* by this tick */
 
@@ -137,6 +140,7 @@ struct interval_snapshot {
 	struct report total;
 	struct report interval;
 	bool has_interval;
+	struct neighbours_counts neighbours; /* the omissions of total.delays.groups */
 };
 
 /* Ends an interval: live tasks into the table, then the snapshot s. 0 or a negative errno. */
@@ -148,6 +152,8 @@ int collector__tick(struct collector *c, struct interval_snapshot *s, bool want_
  */
 void collector__recycle_rows(struct collector *c, struct interval_snapshot *s);
 void interval_snapshot__free(struct interval_snapshot *s);
+/* A cgroup's path as the collector knows it (ctx: the collector), NULL if not known. */
+const char *collector__cgroup_path(void *ctx, __u64 id);
 void collector__stop(struct collector *c);
 
 /*

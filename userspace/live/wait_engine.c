@@ -211,12 +211,14 @@ static void sums_add(struct wait_sums *s, __u64 wait, __u64 dlv)
 		s->queue_max_ns = q;
 }
 
-static void take(struct wait_engine *e, const struct sdr_switch_item *w)
+static void take(struct wait_engine *e, const struct sdr_switch_item *w, __u32 cpu)
 {
 	struct wait_acc *a;
 	__u32 b, loc;
 
 	e->switches++;
+	if (e->on_switch)
+		e->on_switch(e->on_switch_ctx, cpu, w);
 	if (!w->next_tid || !w->wait_ns)
 		return;
 	if (w->delivery_ns > w->wait_ns || w->premig_ns > w->wait_ns ||
@@ -296,7 +298,7 @@ void wait_engine__batch(struct wait_engine *e, const void *data, size_t size)
 		/* Taken already by a peek at this batch while it was partial. */
 		if (c->peek_hi && w->ts_ns >= c->peek_lo && w->ts_ns <= c->peek_hi)
 			continue;
-		take(e, w);
+		take(e, w, b->hdr.cpu);
 		if (w->ts_ns > c->hw_ns)
 			c->hw_ns = w->ts_ns;
 	}
@@ -344,7 +346,7 @@ void wait_engine__apply_peeks(struct wait_engine *e)
 
 			if (w->ts_ns <= c->hw_ns)
 				continue;
-			take(e, w);
+			take(e, w, (__u32)k);
 			if (!c->peek_hi)
 				c->peek_lo = w->ts_ns;
 			c->peek_hi = w->ts_ns;
@@ -383,6 +385,20 @@ int wait_engine__exit(struct wait_engine *e, const struct sdr_rec_task *rec)
 	a->exit_ns = rec->hdr.ts_ns ? rec->hdr.ts_ns : 1;
 	a->cgroup_id = rec->counts.cgroup_id;
 	return 0;
+}
+
+__u64 wait_engine__cgroup_of(const struct wait_engine *e, __u32 tid)
+{
+	const struct wait_acc *a, *any = NULL;
+
+	for (a = e->buckets[slot_of(e, tid)]; a; a = a->next) {
+		if (a->tid != tid)
+			continue;
+		if (!a->exit_ns)
+			return a->cgroup_id;
+		any = a;
+	}
+	return any ? any->cgroup_id : 0;
 }
 
 bool wait_engine__exit_pending(const struct wait_engine *e, __u32 tid, __u64 start_ns)

@@ -95,6 +95,12 @@ struct wait_engine {
 	__u64 refused;   /* malformed batches and items, and waits with no memory for their task: dropped */
 	__u64 peek_lost; /* batches taken by a peek that the ring then lost (also in ringbuf) */
 	__u64 bytes;     /* memory held by the accumulators and their histograms */
+	/*
+	 * Every switch taken, once, in time order per CPU (the peeks' and the
+	 * ring's alike): the noisy-neighbour series (live/neighbours.h). NULL: none.
+	 */
+	void (*on_switch)(void *ctx, __u32 cpu, const struct sdr_switch_item *w);
+	void *on_switch_ctx;
 };
 
 int wait_engine__init(struct wait_engine *e, int ncpu);
@@ -114,6 +120,8 @@ void wait_engine__apply_peeks(struct wait_engine *e);
 struct wait_acc *wait_engine__live(struct wait_engine *e, __u32 tid, __u64 start_ns);
 /* An exit record: its task's accumulator ends at rec->hdr.ts_ns and keeps the record. */
 int wait_engine__exit(struct wait_engine *e, const struct sdr_rec_task *rec);
+/* The cgroup the latest record of tid's live (else any) accumulator named; 0 = none. */
+__u64 wait_engine__cgroup_of(const struct wait_engine *e, __u32 tid);
 /* Whether (tid, start_ns) has an exit not yet published. */
 bool wait_engine__exit_pending(const struct wait_engine *e, __u32 tid, __u64 start_ns);
 

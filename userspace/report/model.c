@@ -38,15 +38,7 @@ __u64 report__losses_total(const struct report *r)
 
 const char *report__delay_class_name(int c)
 {
-	static const char *const names[RDC_NR] = {
-		[RDC_SAME] = "same cgroup",
-		[RDC_ANOTHER] = "another cgroup",
-		[RDC_SYSTEM] = "kernel threads / system",
-		[RDC_IDLE] = "idle",
-		[RDC_UNKNOWN] = "unknown",
-	};
-
-	return c >= 0 && c < RDC_NR ? names[c] : "?";
+	return delay_class__name(c);
 }
 
 const struct report_wait_why *report__wait_why(const struct report *r, __u32 tid, __u64 ts)

@@ -18,6 +18,7 @@
 #include "report/lat.h"
 #include "engine/attrib.h"
 #include "engine/delays.h"
+#include "engine/delay_class.h"
 #include "report/slo_breach.h"
 
 /* Wait samples packed in one word: wait | cpu << 48 | landing << 58. */
@@ -73,17 +74,17 @@ struct report_cgroup {
 
 /*
  * Who delayed whom (docs/report.md): what held the CPU while each victim
- * waited, by class and by culprit. Classes, of the culprit seen from the
- * victim's cgroup: "unknown" also holds holders folded beyond the ones
+ * waited, by class and by culprit. Classes (engine/delay_class.h, shared
+ * with the daemon), of the culprit seen from the victim's cgroup: "unknown" also holds holders folded beyond the ones
  * named per wait (engine/attrib.h).
  */
 enum report_delay_class {
-	RDC_SAME,    /* the victim's own cgroup */
-	RDC_ANOTHER, /* another cgroup */
-	RDC_SYSTEM,  /* kernel threads (the root cgroup) and system services (system.slice, init.scope) */
-	RDC_IDLE,    /* nothing ran: the wait was not for want of the CPU */
-	RDC_UNKNOWN, /* history too short, a gap, or a holder never named */
-	RDC_NR
+	RDC_SAME = DELAY_SAME,
+	RDC_ANOTHER = DELAY_ANOTHER,
+	RDC_SYSTEM = DELAY_SYSTEM,
+	RDC_IDLE = DELAY_IDLE,
+	RDC_UNKNOWN = DELAY_UNKNOWN,
+	RDC_NR = DELAY_CLASS_NR
 };
 
 /*

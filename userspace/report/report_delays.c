@@ -12,14 +12,6 @@
 #include "lib/util.h"
 #include "report/render.h"
 
-static const char *const class_keys[RDC_NR] = {
-	[RDC_SAME] = "same_cgroup",
-	[RDC_ANOTHER] = "another_cgroup",
-	[RDC_SYSTEM] = "system",
-	[RDC_IDLE] = "idle",
-	[RDC_UNKNOWN] = "unknown",
-};
-
 static int special(__u64 key)
 {
 	return key == DELAYS_IDLE || key == DELAYS_UNKNOWN || key == DELAYS_OTHER;
@@ -99,7 +91,7 @@ static void write_victims(struct json *j, const struct report *r, const char *ke
 		json__u64(j, "lost_ns", v[i].lost_ns);
 		json__object_begin(j, "classes");
 		for (k = 0; k < RDC_NR; k++)
-			json__u64(j, class_keys[k], v[i].class_ns[k]);
+			json__u64(j, delay_class__key(k), v[i].class_ns[k]);
 		json__object_end(j);
 		json__array_begin(j, "culprits");
 		for (c = 0; c < v[i].nr_culprits; c++) {

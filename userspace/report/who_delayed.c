@@ -260,35 +260,14 @@ static __u64 to_cgroup(void *ctx, __u64 key)
 	return group_of_cgroup(m, m->r->tasks[row].cgroup_id);
 }
 
-static int prefix(const char *s, const char *p)
-{
-	size_t n = strlen(p);
-
-	return !strncmp(s, p, n) && (s[n] == '\0' || s[n] == '/');
-}
-
-/* Kernel threads sit in the root cgroup; systemd's services and init in theirs. */
-static int system_cgroup(const struct report *r, __u64 id)
-{
-	const struct report_cgroup *g = report__cgroup_by_id(r, id);
-
-	if ((id & REPORT_GROUP_POD) || !g || !g->path)
-		return 0;
-	return !strcmp(g->path, "/") || prefix(g->path, "/system.slice") ||
-	       prefix(g->path, "/init.scope");
-}
-
+/* The culprit group's class, by the rule the daemon shares (engine/delay_class.h). */
 static int class_of(const struct report *r, __u64 victim_cg, __u64 culprit_cg, __u64 culprit)
 {
-	if (culprit == DELAYS_IDLE)
-		return RDC_IDLE;
-	if (culprit == DELAYS_UNKNOWN || culprit == DELAYS_OTHER || culprit_cg == DELAYS_UNKNOWN)
-		return RDC_UNKNOWN;
-	if (culprit_cg == victim_cg)
-		return RDC_SAME;
-	if (system_cgroup(r, culprit_cg))
-		return RDC_SYSTEM;
-	return RDC_ANOTHER;
+	const struct report_cgroup *g = NULL;
+
+	if (culprit_cg != DELAYS_UNKNOWN && !(culprit_cg & REPORT_GROUP_POD))
+		g = report__cgroup_by_id(r, culprit_cg);
+	return delay_class__of(victim_cg, culprit_cg, culprit, g && delay_class__system_path(g->path));
 }
 
 static __u64 cg_of_row(const struct keymap *m, __u64 row)

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Noisy neighbours in the daemon (neighbours.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "live/neighbours.h"
+#include "engine/delay_class.h"
+#include "trace/switch_sample.h"
+
+int neighbours__init(struct neighbours *n, unsigned int nr_cpus, size_t top_k,
+		     __u64 (*cgroup_of)(void *ctx, __u32 tid), void *ctx)
+{
+	memset(n, 0, sizeof(*n));
+	n->top_k = top_k;
+	n->cgroup_of = cgroup_of;
+	n->ctx = ctx;
+	n->engine = attrib__new(nr_cpus, 0);
+	n->iv = delays__new(NEIGHBOURS_MAX_TID_PAIRS, NEIGHBOURS_MAX_TID_VICTIMS);
+	n->cum = delays__new(NEIGHBOURS_MAX_PAIRS, NEIGHBOURS_MAX_VICTIMS);
+	if (!n->engine || !n->iv || !n->cum) {
+		neighbours__free(n);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void neighbours__free(struct neighbours *n)
+{
+	attrib__free(n->engine);
+	delays__free(n->iv);
+	delays__free(n->cum);
+	memset(n, 0, sizeof(*n));
+}
+
+static __u64 key_of(const struct neighbours *n, __u32 tid)
+{
+	__u64 id = n->cgroup_of(n->ctx, tid);
+
+	return id ? id : NEIGHBOURS_TID_KEY(tid);
+}
+
+void neighbours__switch(void *ctx, __u32 cpu, const struct sdr_switch_item *w)
+{
+	struct neighbours *n = ctx;
+	struct switch_sample s = {
+		.ts_ns = w->ts_ns,
+		.wait_ns = w->wait_ns,
+		.delivery_ns = w->delivery_ns,
+		.premig_ns = w->premig_ns,
+		.cpu = cpu,
+		.prev_tid = w->prev_tid,
+		.next_tid = w->next_tid,
+		.prev_state = w->prev_state,
+		.landing = w->landing,
+	};
+	const struct attrib_share *all;
+	struct attrib_wait aw;
+	size_t i, nr;
+	__u64 unknown, victim;
+	int ret;
+
+	/* Refused by the wait engine and by record's decoder (counted there): not seen here either. */
+	if (s.delivery_ns > s.wait_ns || s.premig_ns > s.wait_ns || s.wait_ns > SDR_WAIT_ABSURD_NS ||
+	    s.landing > SDR_LOC_NR)
+		return;
+	ret = attrib__feed(n->engine, &s, &aw);
+	if (ret == -ENOMEM)
+		n->no_memory++;
+	if (ret != 1)
+		return;
+	/* Every holder, not only the top ones, as the report does (report/who_delayed.c). */
+	victim = key_of(n, aw.tid);
+	ret = delays__wait(n->iv, victim, aw.wait_ns, aw.premig_ns);
+	all = attrib__holders(n->engine, &nr);
+	for (i = 0; ret != -ENOMEM && i < nr; i++)
+		ret = delays__add(n->iv, victim, key_of(n, all[i].tid), all[i].ns);
+	unknown = aw.unknown_short_ns + aw.unknown_gap_ns;
+	if (ret != -ENOMEM && aw.idle_ns)
+		ret = delays__add(n->iv, victim, DELAYS_IDLE, aw.idle_ns);
+	if (ret != -ENOMEM && unknown)
+		ret = delays__add(n->iv, victim, DELAYS_UNKNOWN, unknown);
+	/* A cap (-ENOSPC) is counted by the table; running out of memory here. */
+	if (ret == -ENOMEM)
+		n->no_memory++;
+}
+
+/* A key of the interval's table to a cgroup: tids not named at their switch, again now. */
+static __u64 to_cgroup(void *ctx, __u64 key)
+{
+	const struct neighbours *n = ctx;
+	__u64 id;
+
+	if (!(key >> 63))
+		return key;
+	id = n->cgroup_of(n->ctx, (__u32)key);
+	return id ? id : DELAYS_UNKNOWN;
+}
+
+int neighbours__end_interval(struct neighbours *n)
+{
+	int err = delays__regroup(n->cum, n->iv, to_cgroup, n);
+
+	/* The refusal counters stay across the reset: read in neighbours__fill. */
+	delays__reset(n->iv);
+	return err == -ENOMEM ? err : 0;
+}
+
+/* Whether id is one of r's cgroups (they have series); r->cgroups is not sorted. */
+static int has_series(const struct report *r, __u64 id)
+{
+	return id != DELAYS_UNKNOWN && report__cgroup_by_id(r, id) != NULL;
+}
+
+int neighbours__fill(const struct neighbours *n, struct report *r,
+		     const char *(*path_of)(void *ctx, __u64 id),
+		     int (*same_pod)(void *ctx, __u64 a, __u64 b), void *ctx,
+		     struct neighbours_counts *counts)
+{
+	const struct delays_stats *iv = delays__stats(n->iv), *cum = delays__stats(n->cum);
+	struct report_delays *d = &r->delays;
+	struct delays_victim *v;
+	size_t nr, i, c, k = 0;
+	int err = delays__sorted(n->cum, &v, &nr);
+
+	memset(counts, 0, sizeof(*counts));
+	if (err)
+		return err;
+	d->groups = calloc(nr + 1, sizeof(*d->groups));
+	if (!d->groups) {
+		free(v);
+		return -ENOMEM;
+	}
+	d->group_mem = v;
+	d->top_k = n->top_k;
+	for (i = 0; i < nr; i++) {
+		struct report_delayed *o = &d->groups[k];
+
+		if (!has_series(r, v[i].key)) {
+			counts->victims_without_series++;
+			continue;
+		}
+		k++;
+		o->key = v[i].key;
+		o->wait_ns = v[i].wait_ns;
+		o->nr_waits = v[i].nr_waits;
+		o->premig_ns = v[i].premig_ns;
+		o->lost_ns = v[i].lost_ns;
+		for (c = 0; c < v[i].nr_cells; c++) {
+			__u64 key = v[i].cells[c].culprit, group = key;
+			int sys = 0;
+
+			/* A pod is one group, as in the report: its containers are "same". */
+			if (key < DELAYS_OTHER && same_pod && same_pod(ctx, v[i].key, key))
+				group = v[i].key;
+			else if (key < DELAYS_OTHER)
+				sys = delay_class__system_path(path_of(ctx, key));
+			o->class_ns[delay_class__of(v[i].key, group, key, sys)] += v[i].cells[c].ns;
+		}
+		o->omitted = delays__top(&v[i], n->top_k, &o->other);
+		o->culprits = v[i].cells;
+		o->nr_culprits = v[i].nr_cells;
+		counts->culprits_in_other += o->omitted;
+	}
+	d->nr_groups = k;
+	d->attrib = *attrib__stats(n->engine);
+	d->pairs = *cum;
+	d->bytes = attrib__bytes(n->engine) + delays__bytes(n->iv) + delays__bytes(n->cum);
+	counts->pairs_full = iv->pairs_full + cum->pairs_full;
+	counts->victims_full = iv->victims_full + cum->victims_full;
+	counts->no_memory = n->no_memory;
+	counts->stream_gaps = d->attrib.prev_mismatch + d->attrib.out_of_order;
+	counts->bytes = d->bytes;
+	return 0;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Noisy neighbours in the daemon (issue 24, docs/metrics.md): every switch
+ * the wait engine takes goes through the attribution engine
+ * (engine/attrib.h), each split wait into victim tid x culprit tid pairs
+ * for the interval, keyed by the tasks' cgroups (a task not named yet by its
+ * tid, resolved at the tick); at each tick the interval's pairs go into a table kept since start (victim cgroup x culprit
+ * cgroup, idle and unknown), and the victims that have cgroup series get
+ * their classes (engine/delay_class.h, the report's) and top culprits in
+ * the report's shape (struct report_delayed), the rest summed into
+ * "other". Both tables have fixed caps: refusals are counted, never silent.
+ *
+ * One thread (the ingest thread) calls everything here.
+ */
+#ifndef SCHEDRIFT_NEIGHBOURS_H
+#define SCHEDRIFT_NEIGHBOURS_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "schedrift.h"
+#include "engine/attrib.h"
+#include "engine/delays.h"
+#include "report/report.h"
+
+/* Culprits named per victim cgroup unless set (--neighbour-series). */
+#define NEIGHBOURS_DEFAULT_TOP 5
+/* Pairs of one interval, by tid, and pairs since start, by cgroup. */
+#define NEIGHBOURS_MAX_TID_PAIRS (1u << 16)
+#define NEIGHBOURS_MAX_TID_VICTIMS (1u << 14)
+#define NEIGHBOURS_MAX_PAIRS (1u << 14)
+#define NEIGHBOURS_MAX_VICTIMS (1u << 12)
+
+/* A tid whose cgroup was not known when its wait was split: resolved at the tick. */
+#define NEIGHBOURS_TID_KEY(tid) ((1ull << 63) | (tid))
+
+struct neighbours {
+	struct attrib *engine;
+	/*
+	 * This interval: victim x culprit (or DELAYS_*), each a cgroup id when
+	 * the task's cgroup is known at the switch (the pairs stay few however
+	 * many tasks there are), else NEIGHBOURS_TID_KEY(tid).
+	 */
+	struct delays *iv;
+	struct delays *cum; /* since start: victim cgroup x culprit cgroup (or DELAYS_*) */
+	__u64 no_memory;    /* switches or waits not taken for want of memory */
+	size_t top_k;
+	__u64 (*cgroup_of)(void *ctx, __u32 tid); /* 0 = not known (yet) */
+	void *ctx;
+};
+
+struct neighbours_counts {
+	__u64 culprits_in_other;      /* culprit cgroups summed into other, now */
+	__u64 victims_without_series; /* victim cgroups not among the cgroups with series, now */
+	__u64 pairs_full, victims_full; /* additions refused by a cap, since start */
+	__u64 no_memory;
+	/* Switches whose prev was not who the history had running, or out of time order. */
+	__u64 stream_gaps;
+	__u64 bytes; /* held by the engine and both tables */
+};
+
+/* cgroup_of: a task's cgroup as known now (0: not known), at the switch and at the tick. */
+int neighbours__init(struct neighbours *n, unsigned int nr_cpus, size_t top_k,
+		     __u64 (*cgroup_of)(void *ctx, __u32 tid), void *ctx);
+void neighbours__free(struct neighbours *n);
+/* One switch (struct wait_engine's on_switch). */
+void neighbours__switch(void *ctx, __u32 cpu, const struct sdr_switch_item *w);
+/* The interval's pairs into the table since start, tids left through cgroup_of again. */
+int neighbours__end_interval(struct neighbours *n);
+/*
+ * The victims among r's cgroups into r->delays.groups (keys: cgroup ids;
+ * culprits cut to top_k), classes by path_of (a cgroup's path, NULL when
+ * not known) and same_pod (two cgroups of one Kubernetes pod: "same", as
+ * the report groups a pod; NULL: none). Also r->delays.attrib, .pairs and
+ * .bytes; *counts filled. 0 or -ENOMEM.
+ */
+int neighbours__fill(const struct neighbours *n, struct report *r,
+		     const char *(*path_of)(void *ctx, __u64 id),
+		     int (*same_pod)(void *ctx, __u64 a, __u64 b), void *ctx,
+		     struct neighbours_counts *counts);
+
+#endif /* SCHEDRIFT_NEIGHBOURS_H */
