@@ -222,6 +222,7 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 	in.sys_queue_hist = &c->sys_queue_hist;
 	in.landing_delivery_hist = c->landing_delivery_hist;
 	in.landing_queue_hist = c->landing_queue_hist;
+	in.landing_premig_hist = c->waits.premig;
 	in.cgroup_hists = c->cgroup_hists;
 	in.neighbours = &snap.neighbours;
 	in.cgroup_path = collector__cgroup_path;

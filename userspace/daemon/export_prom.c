@@ -436,6 +436,15 @@ static void write_landing(struct pw *w, const struct prom_input *in)
 		for (l = 0; l < SDR_LOC_NR; l++)
 			hist_series(w, "locality", locality_names[l], NULL, &in->landing_queue_hist[l]);
 	}
+	if (in->landing_premig_hist) {
+		family(w, "schedrift_landing_premig_seconds", "histogram",
+		       "The wait before a migration: the part of a landing wait queued on the CPU "
+		       "the task then left (load balancing, NUMA balancing, affinity), for the "
+		       "landings that had one, by the migration's locality, in seconds.");
+		for (l = 0; l < SDR_LOC_NR; l++)
+			hist_series(w, "locality", locality_names[l], NULL,
+				    &in->landing_premig_hist[l]);
+	}
 }
 
 struct cg_row {

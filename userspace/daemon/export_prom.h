@@ -37,6 +37,7 @@ struct prom_input {
 	 */
 	const struct hist *sys_delivery_hist, *sys_queue_hist;
 	const struct hist *landing_delivery_hist, *landing_queue_hist; /* [SDR_LOC_NR] each */
+	const struct hist *landing_premig_hist; /* [SDR_LOC_NR]: the wait before a migration */
 	const struct hist *cgroup_hists; /* [r->nr_cgroups], same order as r->cgroups */
 	/*
 	 * Noisy neighbours: r->delays.groups (victims among r->cgroups, keys

@@ -239,6 +239,8 @@ static void take(struct wait_engine *e, const struct sdr_switch_item *w, __u32 c
 		loc = w->landing - 1;
 		a->landings[loc]++;
 		a->landing_sum_ns[loc] += w->wait_ns;
+		if (w->premig_ns)
+			hist__add(&e->premig[loc], w->premig_ns);
 		if (w->wait_ns > a->landing_max_ns[loc])
 			a->landing_max_ns[loc] = w->wait_ns;
 	}

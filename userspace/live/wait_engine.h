@@ -33,6 +33,7 @@
 #include <linux/types.h>
 #include "schedrift.h"
 #include "report/lat.h"
+#include "lib/hist.h"
 
 /*
  * A task's wait histogram at the system's resolution, the cumulative and
@@ -95,6 +96,12 @@ struct wait_engine {
 	__u64 refused;   /* malformed batches and items, and waits with no memory for their task: dropped */
 	__u64 peek_lost; /* batches taken by a peek that the ring then lost (also in ringbuf) */
 	__u64 bytes;     /* memory held by the accumulators and their histograms */
+	/*
+	 * The wait before a migration (issue 24): for landing waits with a
+	 * part queued on the CPU the task then left, that part, by the
+	 * landing's locality, since start (cumulative, 1/64).
+	 */
+	struct hist premig[SDR_LOC_NR];
 	/*
 	 * Every switch taken, once, in time order per CPU (the peeks' and the
 	 * ring's alike): the noisy-neighbour series (live/neighbours.h). NULL: none.
