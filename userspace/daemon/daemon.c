@@ -567,8 +567,9 @@ static const char daemon_usage[] =
 	"                          the BPF map costs atomic adds on every switch)\n"
 	"      --max-cgroup-series N  cgroups summed from the tasks' kept at most (default 256;\n"
 	"                          removed cgroups leave after their last interval)\n"
-	"      --neighbour-series N  culprit cgroups named per cgroup in the noisy-neighbour\n"
-	"                          series, the rest summed as other (default 5, 1 to 64)\n"
+	"      --neighbour-series N  noisy neighbours: culprit cgroups named per cgroup, the\n"
+	"                          rest summed as other (1 to 64; default 0: off, as it costs\n"
+	"                          the daemon up to 2 us a switch behind deep run queues)\n"
 	"      --lock FILE         single-instance lock (default " DAEMON_DEFAULT_LOCK ")\n"
 	"      --host-root DIR     the host's / as mounted in a container, for pod names from the\n"
 	"                          container runtime's state (default /; docs/kubernetes.md)\n"
@@ -684,8 +685,8 @@ int daemon__parse(int argc, char **argv, struct daemon_opts *out)
 			o.max_cgroup_series = v;
 			break;
 		case 'K':
-			if (parse_u64(optarg, 1, 64, &v))
-				return usage_error("daemon", "bad --neighbour-series '%s': 1 to 64",
+			if (parse_u64(optarg, 0, 64, &v))
+				return usage_error("daemon", "bad --neighbour-series '%s': 0 to 64",
 						   optarg);
 			o.neighbour_series = v;
 			break;

@@ -38,7 +38,7 @@ struct daemon_opts {
 	__u32 max_tasks;
 	__u32 max_cgroups;
 	__u32 max_cgroup_series;
-	__u32 neighbour_series; /* culprits named per victim cgroup; 0 = NEIGHBOURS_DEFAULT_TOP */
+	__u32 neighbour_series; /* culprits named per victim cgroup; 0 = no noisy-neighbour attribution */
 	__u64 min_lat_ns;
 	int cpu_reserve;           /* --cpu-reserve: SCHED_DEADLINE for the ingest thread (opt-in) */
 	int nice;                  /* --nice: SCHED_OTHER's nice value (default DAEMON_NICE) */

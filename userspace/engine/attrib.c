@@ -105,9 +105,10 @@ static void split(struct attrib *a, const struct cpu_hist *c, struct attrib_wait
 	__u64 ws = w->ts_ns > w->on_cpu_ns ? w->ts_ns - w->on_cpu_ns : 0;
 	__u64 covered = 0, named = 0;
 	size_t k, n = 0, i, h, mask = a->hcap - 1;
+	size_t at = c->head ? c->head - 1 : a->slices - 1; /* newest first, no division per slice */
 
-	for (k = 0; k < c->n; k++) {
-		const struct slice *s = &c->ring[(c->head + a->slices - 1 - k) % a->slices];
+	for (k = 0; k < c->n; k++, at = at ? at - 1 : a->slices - 1) {
+		const struct slice *s = &c->ring[at];
 		__u64 lo = s->from > ws ? s->from : ws;
 		__u64 hi = s->to < w->ts_ns ? s->to : w->ts_ns;
 

@@ -301,8 +301,16 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 		collector__stop(c);
 		return EXIT_RUNTIME;
 	}
-	c->waits.on_switch = neighbours__switch;
-	c->waits.on_switch_ctx = &c->nb;
+	/*
+	 * Opt-in (--neighbour-series K): the split walks every slice a wait
+	 * covers, so behind deep run queues (perf bench sched messaging) it
+	 * cost the daemon 1.9 us a switch, 30 times the rest of its work
+	 * (docs/performance.md). Off, the families' counters stay at 0.
+	 */
+	if (o->neighbour_series) {
+		c->waits.on_switch = neighbours__switch;
+		c->waits.on_switch_ctx = &c->nb;
+	}
 	lo.topo = &c->topo;
 	/*
 	 * Every wait, in batches of SDR_WAITS_PER_REC: 4 MiB hold 130 000

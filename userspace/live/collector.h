@@ -33,7 +33,7 @@ struct collector_opts {
 	__u64 min_lat_ns;  /* outlier threshold; 0 = none */
 	__u32 max_cgroups; /* cgroup histogram slots in BPF; 0 = sum the tasks' instead */
 	__u32 max_cgroup_series; /* cgroups summed from tasks kept at most; 0 = default */
-	__u32 neighbour_series; /* culprit cgroups named per victim cgroup; 0 = default */
+	__u32 neighbour_series; /* culprit cgroups named per victim cgroup; 0 = no attribution */
 	__u32 max_tasks;   /* task table cap */
 	__u32 grace;       /* intervals an exited task stays visible */
 	const char *host_root; /* where the host's / is (pod names, docs/kubernetes.md); NULL = "/" */
