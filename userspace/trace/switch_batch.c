@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <string.h>
 #include "trace/switch_batch.h"
+#include "trace/varint.h"
 
 #define HDR_LEN (sizeof(struct sdr_rec_hdr) + sizeof(__u32))
 #define MAX_SAMPLE_LEN (10 + 10 + 1 + 5 + 5 + 10 + 10 + 10)
@@ -38,28 +39,6 @@ void switch_batch__init(struct switch_batch *b)
 	b->len = 0;
 	b->count = 0;
 	b->prev_ts = 0;
-}
-
-static size_t put_varint(__u8 *p, __u64 v)
-{
-	size_t n = 0;
-
-	while (v >= 0x80) {
-		p[n++] = (__u8)v | 0x80;
-		v >>= 7;
-	}
-	p[n++] = (__u8)v;
-	return n;
-}
-
-static __u64 zigzag(__s64 v)
-{
-	return ((__u64)v << 1) ^ (__u64)(v >> 63);
-}
-
-static __s64 unzigzag(__u64 v)
-{
-	return (__s64)(v >> 1) ^ -(__s64)(v & 1);
 }
 
 int switch_sample__valid(const struct switch_sample *s)
@@ -139,23 +118,6 @@ int switch_batch__put(struct switch_batch *b, const struct switch_sample *s,
 	err = h ? flush(ctx, h) : 0;
 	switch_batch__init(b);
 	return err ? err : switch_batch__add(b, s);
-}
-
-static int get_varint(const __u8 **p, const __u8 *end, __u64 *out)
-{
-	__u64 v = 0;
-	int shift;
-
-	for (shift = 0; shift < 64; shift += 7) {
-		if (*p >= end)
-			return -EINVAL;
-		v |= (__u64)(**p & 0x7f) << shift;
-		if (!(*(*p)++ & 0x80)) {
-			*out = v;
-			return 0;
-		}
-	}
-	return -EINVAL;
 }
 
 static int get_tid(const __u8 **p, const __u8 *end, __u32 *out)

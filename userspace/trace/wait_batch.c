@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <string.h>
 #include "trace/wait_batch.h"
+#include "trace/varint.h"
 
 #define HDR_LEN (sizeof(struct sdr_rec_hdr) + sizeof(__u32))
 #define MAX_SAMPLE_LEN (10 + 10 + 10 + 1 + 10 + 10)
@@ -23,28 +24,6 @@ void wait_batch__init(struct wait_batch *b)
 	b->count = 0;
 	b->prev_ts = 0;
 	b->prev_tid = 0;
-}
-
-static size_t put_varint(__u8 *p, __u64 v)
-{
-	size_t n = 0;
-
-	while (v >= 0x80) {
-		p[n++] = (__u8)v | 0x80;
-		v >>= 7;
-	}
-	p[n++] = (__u8)v;
-	return n;
-}
-
-static __u64 zigzag(__s64 v)
-{
-	return ((__u64)v << 1) ^ (__u64)(v >> 63);
-}
-
-static __s64 unzigzag(__u64 v)
-{
-	return (__s64)(v >> 1) ^ -(__s64)(v & 1);
 }
 
 int wait_batch__add(struct wait_batch *b, const struct wait_sample *s)
@@ -89,23 +68,6 @@ const struct sdr_rec_hdr *wait_batch__record(struct wait_batch *b)
 	/* Little-endian on the only architecture we build for (x86). */
 	memcpy(b->buf + sizeof(*h), &count, sizeof(count));
 	return h;
-}
-
-static int get_varint(const __u8 **p, const __u8 *end, __u64 *out)
-{
-	__u64 v = 0;
-	int shift;
-
-	for (shift = 0; shift < 64; shift += 7) {
-		if (*p >= end)
-			return -EINVAL;
-		v |= (__u64)(**p & 0x7f) << shift;
-		if (!(*(*p)++ & 0x80)) {
-			*out = v;
-			return 0;
-		}
-	}
-	return -EINVAL;
 }
 
 int wait_batch__decode(const struct sdr_rec_hdr *rec, __u32 version,
