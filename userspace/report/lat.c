@@ -1,8 +1,37 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Latency summaries (struct lat) from the three kinds of histogram and from sums. */
+#include <stdlib.h>
 #include "lib/hist.h"
 #include "schedrift.h"
 #include "report/lat.h"
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct lat lat__from_samples(__u64 *v, size_t n)
+{
+	struct lat l = {};
+	__u64 sum = 0;
+	size_t i;
+
+	if (!n)
+		return l;
+	qsort(v, n, sizeof(*v), cmp_u64);
+	for (i = 0; i < n; i++)
+		sum += v[i];
+	l.count = n;
+	l.p50 = v[hist__rank(n, 0.50) - 1];
+	l.p90 = v[hist__rank(n, 0.90) - 1];
+	l.p99 = v[hist__rank(n, 0.99) - 1];
+	l.p999 = v[hist__rank(n, 0.999) - 1];
+	l.max = v[n - 1];
+	l.mean = sum / n;
+	return l;
+}
 
 struct lat lat__from_hist(const struct hist *h)
 {

@@ -7,6 +7,7 @@
 #ifndef SCHEDRIFT_REPORT_LAT_H
 #define SCHEDRIFT_REPORT_LAT_H
 
+#include <stddef.h>
 #include <linux/types.h>
 
 /* A latency summary in ns. Exact (rel_error 0) when computed from samples. */
@@ -23,6 +24,8 @@ struct lat {
 };
 
 struct hist;
+/* Exact nearest-rank percentiles and the mean of n samples (sorts v in place). */
+struct lat lat__from_samples(__u64 *v, size_t n);
 /* Percentiles from a fine histogram (bound hist__rel_error()), and its mean. */
 struct lat lat__from_hist(const struct hist *h);
 /* Only count, mean and max of a part of a task's waits (the kernel keeps no more per task). */

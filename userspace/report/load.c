@@ -442,28 +442,6 @@ static int add_record(struct report *r, const struct sdr_rec_hdr *h)
 
 /* ---- derived figures ---- */
 
-/* Exact nearest-rank percentiles, and the mean; sorts v. */
-static struct lat lat_of(__u64 *v, size_t n)
-{
-	struct lat l = {};
-	__u64 sum = 0;
-	size_t i;
-
-	if (!n)
-		return l;
-	qsort(v, n, sizeof(*v), cmp_u64);
-	for (i = 0; i < n; i++)
-		sum += v[i];
-	l.count = n;
-	l.p50 = v[hist__rank(n, 0.50) - 1];
-	l.p90 = v[hist__rank(n, 0.90) - 1];
-	l.p99 = v[hist__rank(n, 0.99) - 1];
-	l.p999 = v[hist__rank(n, 0.999) - 1];
-	l.max = v[n - 1];
-	l.mean = sum / n;
-	return l;
-}
-
 /* Which figure of a wait sample: the whole wait, or one of its parts. */
 enum part { PART_WAIT, PART_DELIVERY, PART_QUEUE, PART_NR };
 
@@ -538,7 +516,7 @@ static void derive_cpus(const struct report *r, __u64 *tmp, size_t *off, int par
 	}
 	/* off[c] is now where CPU c ends, which is where CPU c + 1 starts. */
 	for (c = 0, n = 0; c < nr; c++) {
-		out[c] = lat_of(tmp + n, off[c] - n);
+		out[c] = lat__from_samples(tmp + n, off[c] - n);
 		n = off[c];
 	}
 }
@@ -608,7 +586,7 @@ static int derive_cgroups(struct report *r, __u64 *tmp)
 			for (i = 0; i < r->nr_tasks; i++)
 				if (r->tasks[i].cgroup_id == g->id)
 					n += gather(r, &r->tasks[i], tmp + n, part, NULL, 0);
-			*out[part] = lat_of(tmp, n);
+			*out[part] = lat__from_samples(tmp, n);
 		}
 	}
 	/* Empty means a NULL array, which qsort() must not be given. */
@@ -716,20 +694,20 @@ static int derive(struct report *r)
 	}
 	/* A version 1 file's parts are unknown: left empty, and has_split says so. */
 	for (part = 0; part < (r->has_split ? PART_NR : 1); part++) {
-		*sys[part] = lat_of(tmp, gather(r, NULL, tmp, part, NULL, 0));
+		*sys[part] = lat__from_samples(tmp, gather(r, NULL, tmp, part, NULL, 0));
 		derive_cpus(r, tmp, off, part, cpu[part]);
 		for (loc = 0; loc < SDR_LOC_NR; loc++)
-			land[part][loc] = lat_of(tmp, gather(r, NULL, tmp, part, is_landing, loc));
+			land[part][loc] = lat__from_samples(tmp, gather(r, NULL, tmp, part, is_landing, loc));
 	}
 	for (i = 0; i < r->nr_tasks; i++) {
 		struct report_task *t = &r->tasks[i];
 
 		n = gather(r, t, tmp, PART_WAIT, is_landing, -1);
-		t->landing = lat_of(tmp, n);
-		t->runq = lat_of(tmp, gather(r, t, tmp, PART_WAIT, NULL, 0));
+		t->landing = lat__from_samples(tmp, n);
+		t->runq = lat__from_samples(tmp, gather(r, t, tmp, PART_WAIT, NULL, 0));
 		if (r->has_split) {
-			t->delivery = lat_of(tmp, gather(r, t, tmp, PART_DELIVERY, NULL, 0));
-			t->queue = lat_of(tmp, gather(r, t, tmp, PART_QUEUE, NULL, 0));
+			t->delivery = lat__from_samples(tmp, gather(r, t, tmp, PART_DELIVERY, NULL, 0));
+			t->queue = lat__from_samples(tmp, gather(r, t, tmp, PART_QUEUE, NULL, 0));
 		}
 		report__derive_home(t, r->nr_nodes);
 	}

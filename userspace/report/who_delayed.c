@@ -326,35 +326,6 @@ static int cmp_why(const void *a, const void *b)
 	return x->cpu < y->cpu ? -1 : x->cpu > y->cpu;
 }
 
-static int cmp_u64v(const void *a, const void *b)
-{
-	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Exact nearest-rank figures of every wait before a migration that landed there. */
-static struct lat premig_lat(__u64 *v, size_t n)
-{
-	struct lat l = {};
-	__u64 sum = 0;
-	size_t i;
-
-	if (!n)
-		return l;
-	qsort(v, n, sizeof(*v), cmp_u64v);
-	for (i = 0; i < n; i++)
-		sum += v[i];
-	l.count = n;
-	l.p50 = v[hist__rank(n, 0.50) - 1];
-	l.p90 = v[hist__rank(n, 0.90) - 1];
-	l.p99 = v[hist__rank(n, 0.99) - 1];
-	l.p999 = v[hist__rank(n, 0.999) - 1];
-	l.max = v[n - 1];
-	l.mean = sum / n;
-	return l;
-}
-
 /* ---- an SLO capture: what held the CPU during the waits that broke the rule ---- */
 
 struct tid_row {
@@ -516,7 +487,7 @@ int who_delayed__derive(struct report *r)
 	if (d->nr_why)
 		qsort(d->why, d->nr_why, sizeof(*d->why), cmp_why);
 	for (k = 0; k < SDR_LOC_NR; k++)
-		d->premig[k] = premig_lat(d->premig_v[k], d->nr_premig[k]);
+		d->premig[k] = lat__from_samples(d->premig_v[k], d->nr_premig[k]);
 	err = table(&m, rows, 1, WHO_DELAYED_TOP_TASKS, &d->task_mem, &d->tasks, &d->nr_tasks);
 	if (!err)
 		err = table(&m, groups, 0, WHO_DELAYED_TOP_GROUPS, &d->group_mem, &d->groups,
