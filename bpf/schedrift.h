@@ -73,7 +73,7 @@ enum sdr_rec_type {
 	SDR_REC_WAIT = 4,          /* struct sdr_rec_wait: trace version 1 only, no longer made */
 	SDR_REC_OUTLIER = 5,       /* struct sdr_rec_outlier */
 	SDR_REC_NUMA = 6,          /* struct sdr_rec_numa */
-	SDR_REC_WAITS = 7,         /* struct sdr_rec_waits: a CPU's batch of waits (replaced by 8) */
+	SDR_REC_WAITS = 7,         /* retired: the kernel's batch of waits, before switches (8) */
 	SDR_REC_SWITCHES = 8,      /* struct sdr_rec_switches: a CPU's batch of switches */
 	SDR_REC_EXIT = 9,          /* struct sdr_rec_exit: a task's final switch (kernel only:
 				    * userspace makes it a SDR_REC_TASK_EXIT with its waits) */
@@ -217,31 +217,6 @@ struct sdr_wait_slot {
 	__u8 named;      /* a thread of PID 1 whose task storage is named (sdr_switch) */
 	__u8 pad[2];
 	__u64 migrated_ns; /* its last migration while queued in this wait; 0 = none */
-};
-
-/* One wait inside a struct sdr_rec_waits. */
-struct sdr_wait_item {
-	__u64 end_ns;      /* when it got the CPU (CLOCK_MONOTONIC) */
-	__u64 wait_ns;     /* whole wait: start -> running */
-	__u64 delivery_ns; /* start -> queued (0 for preemption and new tasks); queue = wait - delivery */
-	__u32 tid;
-	__u8 landing;      /* 0, or 1 + enum sdr_locality when this is the first run after a migration */
-	__u8 pad[3];
-};
-
-/*
- * Record mode: each CPU collects its waits in a per-CPU buffer and ships
- * them SDR_WAITS_PER_REC at a time, one ring-buffer copy per batch instead
- * of a reserve and submit per wait. A partial batch is read by userspace
- * from the `wait_buf` map when the capture ends. hdr.cpu is the CPU of all
- * of them; hdr.ts_ns is the end of the last one.
- */
-#define SDR_WAITS_PER_REC 32
-struct sdr_rec_waits {
-	struct sdr_rec_hdr hdr;
-	__u32 nr; /* items in use, 1..SDR_WAITS_PER_REC */
-	__u32 pad;
-	struct sdr_wait_item w[SDR_WAITS_PER_REC];
 };
 
 /*

@@ -44,12 +44,24 @@ struct {
 	__type(value, struct bk_hist);
 } hists SEC(".maps");
 
+/* Builds before the switch stream shipped waits in this shape (SDR_REC_WAITS). */
+struct sdr_rec_waits_old {
+	struct sdr_rec_hdr hdr;
+	__u32 nr;
+	__u32 pad;
+	struct {
+		__u64 end_ns, wait_ns, delivery_ns;
+		__u32 tid;
+		__u8 landing, pad[3];
+	} w[32];
+};
+
 /* The tool's own batch map when it has one (reused by fd), else a stand-in. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct sdr_rec_waits);
+	__type(value, struct sdr_rec_waits_old);
 } wait_buf SEC(".maps");
 
 /* The same for builds that stream switches (issue 23's second slice). */
@@ -147,7 +159,7 @@ int BPF_PROG(bk_after_switch, bool preempt, struct task_struct *prev, struct tas
 	__u64 d = since(BK_SWITCH);
 	__u32 zero = 0, kind = BK_PLAIN, *last;
 	struct sdr_rec_switches *sb;
-	struct sdr_rec_waits *b;
+	struct sdr_rec_waits_old *b;
 	__u32 nr = 0;
 	bool have = false;
 

@@ -217,93 +217,9 @@ static void check_versions_and_refusals(void)
 	free(b);
 }
 
-/* The records wait_batch__put hands over when a batch fills, checked wait by wait. */
-struct flushed {
-	size_t n, bad;
-	int records;
-};
-
-/* The i-th wait check_from_bpf makes that the file keeps (each batch's 8th is refused). */
-static int check_next(void *ctx, const struct wait_sample *s)
-{
-	struct flushed *f = ctx;
-	size_t slot = f->n % (SDR_WAITS_PER_REC - 1), w = slot < 7 ? slot : slot + 1;
-
-	f->bad += !(s->cpu == 1 && s->wait_ns == 5000 + w && s->delivery_ns == w &&
-		    s->tid == 42 + w % 3 && s->landing == w % 4);
-	f->n++;
-	return 0;
-}
-
-static int take_flush(void *ctx, const struct sdr_rec_hdr *rec)
-{
-	struct flushed *f = ctx;
-
-	f->records++;
-	return wait_batch__decode(rec, 2, check_next, f);
-}
-
-static int put_each(void *ctx, const struct wait_sample *s)
-{
-	void **x = ctx;
-
-	return wait_batch__put(x[0], s, take_flush, x[1]);
-}
-
-/*
- * The kernel's batches (SDR_REC_WAITS) into the file's (record mode and
- * the flight recorder share this): every wait the BPF batch holds, in
- * order, across full batches; a wait the decoder would refuse is counted,
- * not written; a malformed batch is refused whole.
- */
-static void check_from_bpf(void)
-{
-	struct sdr_rec_waits *k = calloc(1, sizeof(*k));
-	struct wait_batch *b = malloc(sizeof(*b));
-	struct flushed *f = calloc(1, sizeof(*f));
-	const struct sdr_rec_hdr *h;
-	void *x[2] = { b, f };
-	__u64 refused = 0;
-	size_t i, rounds;
-
-	if (!k || !b || !f)
-		return;
-	wait_batch__init(b);
-	k->hdr.type = SDR_REC_WAITS;
-	k->hdr.cpu = 1;
-	k->nr = SDR_WAITS_PER_REC;
-	/* Enough batches to fill several file batches (about 6000 waits each). */
-	for (rounds = 0; rounds < 400; rounds++) {
-		for (i = 0; i < SDR_WAITS_PER_REC; i++) {
-			k->w[i].end_ns = 1000000 + rounds * 1000 + i;
-			k->w[i].wait_ns = 5000 + i;
-			k->w[i].delivery_ns = i == 7 ? 6000 + i : i; /* the 8th: delivery > wait */
-			k->w[i].tid = 42 + i % 3;
-			k->w[i].landing = i % 4;
-		}
-		CHECK(wait_batch__from_bpf(k, sizeof(*k), &refused, put_each, x) == 0);
-	}
-	h = wait_batch__record(b);
-	if (h)
-		take_flush(f, h);
-	CHECK_EQ_U64(refused, 400);
-	CHECK(f->records >= 2, "%d file batches", f->records);
-	CHECK_EQ_U64(f->n, 400 * (SDR_WAITS_PER_REC - 1));
-	CHECK_EQ_U64(f->bad, 0);
-	k->nr = SDR_WAITS_PER_REC + 1;
-	CHECK(wait_batch__from_bpf(k, sizeof(*k), &refused, put_each, x) == -EINVAL);
-	k->nr = 2;
-	CHECK(wait_batch__from_bpf(k, offsetof(struct sdr_rec_waits, w) + sizeof(k->w[0]),
-				   &refused, put_each, x) == -EINVAL, "a batch cut short");
-	free(k);
-	free(b);
-	free(f);
-}
-
 int main(void)
 {
 	check_roundtrip();
 	check_versions_and_refusals();
-	check_from_bpf();
 	return check_summary();
 }

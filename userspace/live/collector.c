@@ -313,8 +313,8 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 	}
 	lo.topo = &c->topo;
 	/*
-	 * Every wait, in batches of SDR_WAITS_PER_REC: 4 MiB hold 130 000
-	 * waits, over 100 ms of 1 M waits/s, and the ring is woken every
+	 * Every switch, in batches of SDR_SWITCHES_PER_REC (40 bytes each):
+	 * 4 MiB hold about 100 000, 100 ms of 1 M switches/s; the ring is woken every
 	 * wakeup_bytes. Its pages count in the daemon's RSS twice (the ring
 	 * is mapped twice, for records that wrap), so not more.
 	 */

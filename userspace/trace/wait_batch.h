@@ -2,7 +2,7 @@
 /*
  * Run-queue wait samples, delta-encoded in batches so a busy capture stays
  * small: one SDR_REC_WAIT_BATCH record holds several thousand waits at
- * about 10 bytes each before zlib (a struct sdr_wait_item is 32). The
+ * about 10 bytes each before zlib (the kernel's wait item was 32). The
  * layout is in docs/trace-format.md.
  */
 #ifndef SCHEDRIFT_WAIT_BATCH_H
@@ -30,7 +30,7 @@ struct wait_sample {
 	__u64 delivery_ns; /* its delivery part, <= wait_ns; 0 in trace version 1 (not recorded) */
 	__u32 tid;
 	__u32 cpu;         /* where it ended, < SDR_MAX_CPUS */
-	__u8 landing;      /* 0, or 1 + enum sdr_locality (as in struct sdr_wait_item) */
+	__u8 landing;      /* 0, or 1 + enum sdr_locality (as in struct sdr_switch_item) */
 };
 
 void wait_batch__init(struct wait_batch *b);
@@ -42,27 +42,6 @@ void wait_batch__init(struct wait_batch *b);
 int wait_batch__add(struct wait_batch *b, const struct wait_sample *s);
 /* The batch as one record (header filled in), or NULL when empty; then reset with _init. */
 const struct sdr_rec_hdr *wait_batch__record(struct wait_batch *b);
-
-/*
- * The waits of one batch the BPF programs made (SDR_REC_WAITS, `size`
- * bytes as received, or a CPU's partial batch read from the wait_buf
- * map), each as a sample to cb, in order. Record mode and the daemon's
- * flight recorder both turn these into SDR_REC_WAIT_BATCH records with it,
- * so a file never holds the kernel's form. Returns 0; -EINVAL for a
- * malformed batch (nothing passed on); or cb's non-zero return. A wait the
- * decoder would refuse (landing or delivery out of range: BPF never makes
- * one) is skipped and counted in *refused.
- */
-int wait_batch__from_bpf(const struct sdr_rec_waits *b, size_t size, __u64 *refused,
-			 int (*cb)(void *ctx, const struct wait_sample *s), void *ctx);
-
-/*
- * Adds s to b; when b is full, first hands b's record to flush (which
- * writes it) and starts b again. Returns 0, -EINVAL for a sample the
- * decoder would refuse, or flush's non-zero return.
- */
-int wait_batch__put(struct wait_batch *b, const struct wait_sample *s,
-		    int (*flush)(void *ctx, const struct sdr_rec_hdr *rec), void *ctx);
 
 /*
  * Decode a SDR_REC_WAIT_BATCH record of a file of trace format `version`
