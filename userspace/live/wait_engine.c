@@ -389,18 +389,25 @@ int wait_engine__exit(struct wait_engine *e, const struct sdr_rec_task *rec)
 	return 0;
 }
 
-__u64 wait_engine__cgroup_of(const struct wait_engine *e, __u32 tid)
+struct wait_acc *wait_engine__acc_of(const struct wait_engine *e, __u32 tid)
 {
-	const struct wait_acc *a, *any = NULL;
+	struct wait_acc *a, *any = NULL;
 
 	for (a = e->buckets[slot_of(e, tid)]; a; a = a->next) {
 		if (a->tid != tid)
 			continue;
 		if (!a->exit_ns)
-			return a->cgroup_id;
+			return a;
 		any = a;
 	}
-	return any ? any->cgroup_id : 0;
+	return any;
+}
+
+__u64 wait_engine__cgroup_of(const struct wait_engine *e, __u32 tid)
+{
+	const struct wait_acc *a = wait_engine__acc_of(e, tid);
+
+	return a ? a->cgroup_id : 0;
 }
 
 bool wait_engine__exit_pending(const struct wait_engine *e, __u32 tid, __u64 start_ns)
