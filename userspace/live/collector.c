@@ -120,8 +120,11 @@ static void cg_add_interval(void *ctx, const struct wait_acc *a)
 static __u64 cgroup_of_tid(void *ctx, __u32 tid)
 {
 	struct collector *c = ctx;
-	struct wait_acc *a = wait_engine__acc_of(&c->waits, tid);
+	struct wait_acc *a = c->waits.switch_acc;
 	char path[4096];
+
+	if (!a || a->tid != tid)
+		a = wait_engine__acc_of(&c->waits, tid);
 
 	if (!a || a->cgroup_id || a->cgroup_asked || a->exit_ns ||
 	    a->cum.waits < COLLECTOR_ASK_WAITS)

@@ -213,20 +213,26 @@ static void sums_add(struct wait_sums *s, __u64 wait, __u64 dlv)
 
 static void take(struct wait_engine *e, const struct sdr_switch_item *w, __u32 cpu)
 {
-	struct wait_acc *a;
+	struct wait_acc *a = NULL;
+	bool wait = w->next_tid && w->wait_ns, ok;
 	__u32 b, loc;
 
 	e->switches++;
+	ok = wait && !(w->delivery_ns > w->wait_ns || w->premig_ns > w->wait_ns ||
+		       w->wait_ns > SDR_WAIT_ABSURD_NS || w->landing > SDR_LOC_NR);
+	if (ok)
+		a = acc_for_wait(e, w->next_tid, w->ts_ns);
+	/* Found once for both: on_switch reads next's cgroup from it. */
+	e->switch_acc = a;
 	if (e->on_switch)
 		e->on_switch(e->on_switch_ctx, cpu, w);
-	if (!w->next_tid || !w->wait_ns)
+	e->switch_acc = NULL;
+	if (!wait)
 		return;
-	if (w->delivery_ns > w->wait_ns || w->premig_ns > w->wait_ns ||
-	    w->wait_ns > SDR_WAIT_ABSURD_NS || w->landing > SDR_LOC_NR) {
+	if (!ok) {
 		e->refused++;
 		return;
 	}
-	a = acc_for_wait(e, w->next_tid, w->ts_ns);
 	if (!a) {
 		e->refused++; /* no memory for its task: dropped, and counted */
 		return;

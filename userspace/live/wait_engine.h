@@ -109,6 +109,8 @@ struct wait_engine {
 	 */
 	void (*on_switch)(void *ctx, __u32 cpu, const struct sdr_switch_item *w);
 	void *on_switch_ctx;
+	/* During on_switch: the accumulator of next's wait (NULL: not a wait, or none). */
+	struct wait_acc *switch_acc;
 };
 
 int wait_engine__init(struct wait_engine *e, int ncpu);
