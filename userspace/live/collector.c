@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 #include "live/collector.h"
 #include "live/task_interval.h"
@@ -113,9 +114,27 @@ static void cg_add_interval(void *ctx, const struct wait_acc *a)
  * slice by slice (behind 400 new tasks of `perf bench sched messaging`, a
  * wait covered hundreds). A task that has waited COLLECTOR_ASK_WAITS
  * times is worth one read of /proc/TID/cgroup (a few us); one that runs
- * once and exits (a fork flood) is never read.
+ * once and exits (a fork flood) is never read. At most COLLECTOR_ASK_PER_S
+ * reads a second (a storm of new tasks that each wait a few times costs
+ * at most about 1 % of a core): the others are asked again later.
  */
 #define COLLECTOR_ASK_WAITS 8
+#define COLLECTOR_ASK_PER_S 1000
+
+/* Whether one more read of a task's cgroup fits this second's budget. */
+static bool ask_budget(struct collector *c)
+{
+	struct timespec ts;
+	__u64 now;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	now = (__u64)ts.tv_sec;
+	if (now != c->ask_second) {
+		c->ask_second = now;
+		c->asked_this_second = 0;
+	}
+	return c->asked_this_second++ < COLLECTOR_ASK_PER_S;
+}
 
 static __u64 cgroup_of_tid(void *ctx, __u32 tid)
 {
@@ -125,9 +144,8 @@ static __u64 cgroup_of_tid(void *ctx, __u32 tid)
 
 	if (!a || a->tid != tid)
 		a = wait_engine__acc_of(&c->waits, tid);
-
 	if (!a || a->cgroup_id || a->cgroup_asked || a->exit_ns ||
-	    a->cum.waits < COLLECTOR_ASK_WAITS)
+	    a->cum.waits < COLLECTOR_ASK_WAITS || !ask_budget(c))
 		return a ? a->cgroup_id : 0;
 	a->cgroup_asked = true;
 	if (!c->cg_root_found)

@@ -97,6 +97,7 @@ struct collector {
 	char cg_root[4096];
 	int cg_root_found;
 	__u64 cgroup_lookups; /* tasks whose cgroup was read from /proc */
+	__u64 ask_second, asked_this_second; /* the budget of those reads */
 	/* The last path read and its id: one stat for a crowd of one cgroup, until the tick. */
 	char cg_last_path[4096];
 	__u64 cg_last_id;
