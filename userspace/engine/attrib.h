@@ -9,8 +9,14 @@
  * seen). The part queued on CPUs the task then left (premig_ns) is reported
  * beside it, not split: the switch stream does not say which CPU that was.
  *
- * Memory: a fixed number of slices per CPU (allocated on the CPU's first
- * switch); every truncation (history too short, holders folded into
+ * A grouped engine (attrib__new_grouped) keeps the history by the holders'
+ * groups instead (the daemon's cgroups): consecutive slices of one group
+ * are one run, so a wait costs the runs it covers, not the switches (behind
+ * 200 runnable tasks of one cgroup: one run, not 200 slices). The report
+ * keeps the per-task engine: its "who delayed whom" names tasks.
+ *
+ * Memory: a fixed number of slices (or runs) per CPU (allocated on the CPU's
+ * first switch); every truncation (history too short, holders folded into
  * "other") is counted. Pure logic on samples, no I/O.
  */
 #ifndef SCHEDRIFT_ATTRIB_H
@@ -30,18 +36,25 @@ struct attrib_share {
 	__u64 ns;
 };
 
+/* A grouped engine's holder: a group and the time its tasks held the CPU. */
+struct attrib_group {
+	__u64 key; /* group_of() of the tasks */
+	__u64 ns;
+};
+
 /* One wait, split. on_cpu_ns = sum(shares) + other_ns + idle_ns + unknown_*. */
 struct attrib_wait {
 	__u64 ts_ns;     /* the switch that ended the wait */
 	__u32 cpu;
 	__u32 tid;       /* the waiter (the switch's next) */
+	__u64 group;     /* a grouped engine's group_of(tid), read at the switch; else 0 */
 	__u64 wait_ns;   /* the whole wait */
 	__u64 premig_ns; /* its part queued on CPUs it left */
 	__u64 on_cpu_ns; /* wait_ns - premig_ns: the part split below */
 	__u64 idle_ns;   /* the CPU ran nothing (tid 0) while it waited */
 	__u64 unknown_short_ns; /* before the oldest slice kept for this CPU */
 	__u64 unknown_gap_ns;   /* in a gap: switches lost or never seen */
-	__u64 other_ns;  /* holders beyond ATTRIB_MAX_SHARES */
+	__u64 other_ns;  /* holders beyond ATTRIB_MAX_SHARES (a grouped engine: all of them) */
 	__u32 nr_other;  /* how many holders other_ns sums */
 	__u32 nr_shares;
 	struct attrib_share shares[ATTRIB_MAX_SHARES]; /* ns desc, then tid asc */
@@ -65,6 +78,13 @@ struct attrib;
 
 /* slices_per_cpu: history bound per CPU (0 = ATTRIB_DEFAULT_SLICES). NULL on ENOMEM. */
 struct attrib *attrib__new(unsigned int nr_cpus, size_t slices_per_cpu);
+/*
+ * A grouped engine: holders kept by group_of(ctx, tid), read once when a
+ * task is switched in (never 0 nor ~0: those mark idle and gaps). Its waits
+ * name no shares (other_ns sums the groups): attrib__groups() has them.
+ */
+struct attrib *attrib__new_grouped(unsigned int nr_cpus, size_t slices_per_cpu,
+				   __u64 (*group_of)(void *ctx, __u32 tid), void *ctx);
 void attrib__free(struct attrib *a);
 
 /*
@@ -86,6 +106,8 @@ void attrib__gap(struct attrib *a, unsigned int cpu);
  * Valid until the next feed.
  */
 const struct attrib_share *attrib__holders(const struct attrib *a, size_t *n);
+/* The same for a grouped engine: every group that held the CPU, in no order. */
+const struct attrib_group *attrib__groups(const struct attrib *a, size_t *n);
 
 const struct attrib_stats *attrib__stats(const struct attrib *a);
 /* Bytes the engine holds: the bound it keeps. */

@@ -23,6 +23,12 @@ struct delays {
 	size_t nr_vics, vic_alloc;
 	__u32 *vic_slots; /* open addressing: 1 + index into vics; 0 = empty */
 	size_t vic_cap;
+	/*
+	 * The last victim and pair found: a daemon's waits come in runs of one
+	 * victim cgroup and culprit (hints, checked before use).
+	 */
+	__u32 last_vic;
+	size_t last_pair;
 	struct delays_stats st;
 };
 
@@ -71,6 +77,7 @@ void delays__reset(struct delays *d)
 	if (d->vic_slots)
 		memset(d->vic_slots, 0, d->vic_cap * sizeof(*d->vic_slots));
 	d->nr_vics = 0;
+	d->last_vic = 0;
 	d->st.pairs = 0;
 }
 
@@ -98,11 +105,13 @@ static __u32 victim_of(struct delays *d, __u64 key, int *err)
 {
 	size_t s;
 
+	if (d->last_vic && d->vics[d->last_vic - 1].key == key)
+		return d->last_vic;
 	if (d->vic_cap) {
 		s = hash2(key, 0) & (d->vic_cap - 1);
 		for (; d->vic_slots[s]; s = (s + 1) & (d->vic_cap - 1))
 			if (d->vics[d->vic_slots[s] - 1].key == key)
-				return d->vic_slots[s];
+				return d->last_vic = d->vic_slots[s];
 	}
 	if (d->nr_vics == d->max_victims) {
 		*err = -ENOSPC;
@@ -129,7 +138,7 @@ static __u32 victim_of(struct delays *d, __u64 key, int *err)
 	while (d->vic_slots[s])
 		s = (s + 1) & (d->vic_cap - 1);
 	d->vic_slots[s] = ++d->nr_vics;
-	return d->nr_vics;
+	return d->last_vic = d->nr_vics;
 }
 
 static int pair_grow(struct delays *d)
@@ -182,9 +191,16 @@ static int add_n(struct delays *d, __u64 victim, __u64 culprit, __u64 ns, __u64 
 		return err;
 	}
 	if (d->pair_cap) {
+		s = d->last_pair;
+		if (d->pairs[s].victim == v && d->pairs[s].culprit == culprit) {
+			d->pairs[s].ns += ns;
+			d->pairs[s].count += count;
+			return 0;
+		}
 		s = hash2(v, culprit) & (d->pair_cap - 1);
 		for (; d->pairs[s].victim; s = (s + 1) & (d->pair_cap - 1)) {
 			if (d->pairs[s].victim == v && d->pairs[s].culprit == culprit) {
+				d->last_pair = s;
 				d->pairs[s].ns += ns;
 				d->pairs[s].count += count;
 				return 0;
@@ -203,6 +219,7 @@ static int add_n(struct delays *d, __u64 victim, __u64 culprit, __u64 ns, __u64 
 	while (d->pairs[s].victim)
 		s = (s + 1) & (d->pair_cap - 1);
 	d->pairs[s] = (struct pair){ .culprit = culprit, .ns = ns, .count = count, .victim = v };
+	d->last_pair = s;
 	d->st.pairs++;
 	return 0;
 }

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,4 +122,45 @@ void cgroup_paths__free(struct cgroup_paths *cp)
 		free(cp->v[i].path);
 	free(cp->v);
 	memset(cp, 0, sizeof(*cp));
+}
+
+int cgroup_paths__task_path(__u32 tid, char *buf, size_t len)
+{
+	char name[32];
+	ssize_t n;
+	char *line, *end;
+	int fd;
+
+	snprintf(name, sizeof(name), "/proc/%u/cgroup", tid);
+	fd = open(name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	buf[n] = '\0';
+	/* cgroup v2's line is "0::/path"; v1 hierarchies have others. */
+	for (line = buf; line && *line; line = end ? end + 1 : NULL) {
+		end = strchr(line, '\n');
+		if (strncmp(line, "0::/", 4))
+			continue;
+		if (end)
+			*end = '\0';
+		memmove(buf, line + 3, strlen(line + 3) + 1);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int cgroup_paths__id_of(const char *root, const char *path, __u64 *id)
+{
+	char full[4096 + 256];
+	struct stat st;
+
+	snprintf(full, sizeof(full), "%s%s", root, path);
+	if (stat(full, &st))
+		return -errno;
+	*id = st.st_ino;
+	return 0;
 }

@@ -34,5 +34,13 @@ void cgroup_paths__free(struct cgroup_paths *cp);
  */
 int cgroup_paths__each_named(const struct cgroup_paths *cp, __u64 *ids, size_t n,
 			     int (*cb)(void *ctx, __u64 id, const char *path), void *ctx);
+/*
+ * A running task's cgroup v2 path ("/system.slice/foo.service"), from
+ * /proc/TID/cgroup, into buf: for a task no record has named yet. 0 or a
+ * negative errno (the task is gone, no v2 line).
+ */
+int cgroup_paths__task_path(__u32 tid, char *buf, size_t len);
+/* The id of a cgroup path: its directory's inode under root (cgroup_paths__root). */
+int cgroup_paths__id_of(const char *root, const char *path, __u64 *id);
 
 #endif /* SCHEDRIFT_CGROUP_PATHS_H */

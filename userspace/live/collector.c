@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 #include "live/collector.h"
 #include "live/task_interval.h"
@@ -106,9 +107,64 @@ static void cg_add_interval(void *ctx, const struct wait_acc *a)
 	g->isum += a->iv.wait_sum_ns;
 }
 
+/*
+ * A task's cgroup for the noisy neighbours, read when its task gets a CPU.
+ * Records name a task's cgroup at each tick, so a task younger than an
+ * interval has none yet; the attribution then keeps its time by tid,
+ * slice by slice (behind 400 new tasks of `perf bench sched messaging`, a
+ * wait covered hundreds). A task that has waited COLLECTOR_ASK_WAITS
+ * times is worth one read of /proc/TID/cgroup (a few us); one that runs
+ * once and exits (a fork flood) is never read. At most COLLECTOR_ASK_PER_S
+ * reads a second (a storm of new tasks that each wait a few times costs
+ * at most about 1 % of a core): the others are asked again later.
+ */
+#define COLLECTOR_ASK_WAITS 8
+#define COLLECTOR_ASK_PER_S 1000
+
+/* Whether one more read of a task's cgroup fits this second's budget. */
+static bool ask_budget(struct collector *c)
+{
+	struct timespec ts;
+	__u64 now;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	now = (__u64)ts.tv_sec;
+	if (now != c->ask_second) {
+		c->ask_second = now;
+		c->asked_this_second = 0;
+	}
+	return c->asked_this_second++ < COLLECTOR_ASK_PER_S;
+}
+
 static __u64 cgroup_of_tid(void *ctx, __u32 tid)
 {
-	return wait_engine__cgroup_of(ctx, tid);
+	struct collector *c = ctx;
+	struct wait_acc *a = c->waits.switch_acc;
+	char path[4096];
+
+	if (!a || a->tid != tid)
+		a = wait_engine__acc_of(&c->waits, tid);
+	if (!a || a->cgroup_id || a->cgroup_asked || a->exit_ns ||
+	    a->cum.waits < COLLECTOR_ASK_WAITS || !ask_budget(c))
+		return a ? a->cgroup_id : 0;
+	a->cgroup_asked = true;
+	if (!c->cg_root_found)
+		c->cg_root_found = cgroup_paths__root(c->cg_root, sizeof(c->cg_root)) ? -1 : 1;
+	if (c->cg_root_found < 0)
+		return 0;
+	c->cgroup_lookups++;
+	/* Gone already, or removed since: named by tid, resolved at the tick. */
+	if (cgroup_paths__task_path(tid, path, sizeof(path)))
+		return 0;
+	if (!c->cg_last_id || strcmp(path, c->cg_last_path)) {
+		if (cgroup_paths__id_of(c->cg_root, path, &c->cg_last_id)) {
+			c->cg_last_id = 0;
+			return 0;
+		}
+		snprintf(c->cg_last_path, sizeof(c->cg_last_path), "%s", path);
+	}
+	a->cgroup_id = c->cg_last_id;
+	return a->cgroup_id;
 }
 
 const char *collector__cgroup_path(void *ctx, __u64 id)
@@ -296,7 +352,7 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 	if (!c->k8s || wait_engine__init(&c->waits, c->ncpu) ||
 	    neighbours__init(&c->nb, c->ncpu,
 			     o->neighbour_series ? o->neighbour_series : NEIGHBOURS_DEFAULT_TOP,
-			     cgroup_of_tid, &c->waits)) {
+			     cgroup_of_tid, c)) {
 		msg_err("out of memory");
 		collector__stop(c);
 		return EXIT_RUNTIME;
@@ -615,6 +671,7 @@ int collector__tick(struct collector *c, struct interval_snapshot *s, bool want_
 	/* Before the exits are published: their tids still name their cgroups. */
 	if (!err)
 		err = neighbours__end_interval(&c->nb);
+	c->cg_last_id = 0; /* a path removed and made again has a new id */
 	/*
 	 * A task that exited while the snapshot ran is skipped by it, its exit
 	 * record already in the ring: read those first, so the sweep takes for

@@ -89,6 +89,18 @@ struct collector {
 	/* Every wait, from the kernel's per-CPU batches, per task (wait_engine.h). */
 	struct wait_engine waits;
 	struct neighbours nb; /* who delayed whom by cgroup (noisy neighbours) */
+	/*
+	 * Where cgroup2 is mounted, for tasks no record has named yet (their
+	 * cgroup read from /proc once, collector.c); cg_root_found: 1 found,
+	 * -1 not found (no look-ups then), 0 not looked for yet.
+	 */
+	char cg_root[4096];
+	int cg_root_found;
+	__u64 cgroup_lookups; /* tasks whose cgroup was read from /proc */
+	__u64 ask_second, asked_this_second; /* the budget of those reads */
+	/* The last path read and its id: one stat for a crowd of one cgroup, until the tick. */
+	char cg_last_path[4096];
+	__u64 cg_last_id;
 	__u64 waits_dropped; /* taken for a task that vanished before any record named it */
 	__u64 exits_published; /* by this tick */
 

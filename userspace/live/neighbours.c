@@ -7,6 +7,15 @@
 #include "engine/delay_class.h"
 #include "trace/switch_sample.h"
 
+/* A task's key in the tables: its cgroup when known, else its tid until the tick. */
+static __u64 key_of(void *ctx, __u32 tid)
+{
+	const struct neighbours *n = ctx;
+	__u64 id = n->cgroup_of(n->ctx, tid);
+
+	return id ? id : NEIGHBOURS_TID_KEY(tid);
+}
+
 int neighbours__init(struct neighbours *n, unsigned int nr_cpus, size_t top_k,
 		     __u64 (*cgroup_of)(void *ctx, __u32 tid), void *ctx)
 {
@@ -14,7 +23,8 @@ int neighbours__init(struct neighbours *n, unsigned int nr_cpus, size_t top_k,
 	n->top_k = top_k;
 	n->cgroup_of = cgroup_of;
 	n->ctx = ctx;
-	n->engine = attrib__new(nr_cpus, 0);
+	/* Only cgroup x cgroup is published: the history kept by key, a run per cgroup. */
+	n->engine = attrib__new_grouped(nr_cpus, 0, key_of, n);
 	n->iv = delays__new(NEIGHBOURS_MAX_TID_PAIRS, NEIGHBOURS_MAX_TID_VICTIMS);
 	n->cum = delays__new(NEIGHBOURS_MAX_PAIRS, NEIGHBOURS_MAX_VICTIMS);
 	if (!n->engine || !n->iv || !n->cum) {
@@ -32,13 +42,6 @@ void neighbours__free(struct neighbours *n)
 	memset(n, 0, sizeof(*n));
 }
 
-static __u64 key_of(const struct neighbours *n, __u32 tid)
-{
-	__u64 id = n->cgroup_of(n->ctx, tid);
-
-	return id ? id : NEIGHBOURS_TID_KEY(tid);
-}
-
 void neighbours__switch(void *ctx, __u32 cpu, const struct sdr_switch_item *w)
 {
 	struct neighbours *n = ctx;
@@ -53,10 +56,10 @@ void neighbours__switch(void *ctx, __u32 cpu, const struct sdr_switch_item *w)
 		.prev_state = w->prev_state,
 		.landing = w->landing,
 	};
-	const struct attrib_share *all;
+	const struct attrib_group *all;
 	struct attrib_wait aw;
 	size_t i, nr;
-	__u64 unknown, victim;
+	__u64 unknown;
 	int ret;
 
 	/* Refused by the wait engine and by record's decoder (counted there): not seen here either. */
@@ -68,17 +71,16 @@ void neighbours__switch(void *ctx, __u32 cpu, const struct sdr_switch_item *w)
 		n->no_memory++;
 	if (ret != 1)
 		return;
-	/* Every holder, not only the top ones, as the report does (report/who_delayed.c). */
-	victim = key_of(n, aw.tid);
-	ret = delays__wait(n->iv, victim, aw.wait_ns, aw.premig_ns);
-	all = attrib__holders(n->engine, &nr);
+	/* Every holder's key, not only the top ones, as the report sums them (who_delayed.c). */
+	ret = delays__wait(n->iv, aw.group, aw.wait_ns, aw.premig_ns);
+	all = attrib__groups(n->engine, &nr);
 	for (i = 0; ret != -ENOMEM && i < nr; i++)
-		ret = delays__add(n->iv, victim, key_of(n, all[i].tid), all[i].ns);
+		ret = delays__add(n->iv, aw.group, all[i].key, all[i].ns);
 	unknown = aw.unknown_short_ns + aw.unknown_gap_ns;
 	if (ret != -ENOMEM && aw.idle_ns)
-		ret = delays__add(n->iv, victim, DELAYS_IDLE, aw.idle_ns);
+		ret = delays__add(n->iv, aw.group, DELAYS_IDLE, aw.idle_ns);
 	if (ret != -ENOMEM && unknown)
-		ret = delays__add(n->iv, victim, DELAYS_UNKNOWN, unknown);
+		ret = delays__add(n->iv, aw.group, DELAYS_UNKNOWN, unknown);
 	/* A cap (-ENOSPC) is counted by the table; running out of memory here. */
 	if (ret == -ENOMEM)
 		n->no_memory++;

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Noisy neighbours in the daemon (issue 24, docs/metrics.md): every switch
- * the wait engine takes goes through the attribution engine
- * (engine/attrib.h), each split wait into victim tid x culprit tid pairs
- * for the interval, keyed by the tasks' cgroups (a task not named yet by its
- * tid, resolved at the tick); at each tick the interval's pairs go into a table kept since start (victim cgroup x culprit
+ * the wait engine takes goes through a grouped attribution engine
+ * (engine/attrib.h) that keeps each CPU's history by the holders' cgroups
+ * (a task whose cgroup is not known when it gets the CPU by its tid,
+ * resolved at the tick), so a wait costs the runs of cgroups it covers,
+ * not the switches; each split wait becomes victim x culprit pairs for the
+ * interval (a culprit's count: one per culprit cgroup and wait); at each
+ * tick the interval's pairs go into a table kept since start (victim cgroup x culprit
  * cgroup, idle and unknown), and the victims that have cgroup series get
  * their classes (engine/delay_class.h, the report's) and top culprits in
  * the report's shape (struct report_delayed), the rest summed into

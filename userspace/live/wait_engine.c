@@ -213,20 +213,26 @@ static void sums_add(struct wait_sums *s, __u64 wait, __u64 dlv)
 
 static void take(struct wait_engine *e, const struct sdr_switch_item *w, __u32 cpu)
 {
-	struct wait_acc *a;
+	struct wait_acc *a = NULL;
+	bool wait = w->next_tid && w->wait_ns, ok;
 	__u32 b, loc;
 
 	e->switches++;
+	ok = wait && !(w->delivery_ns > w->wait_ns || w->premig_ns > w->wait_ns ||
+		       w->wait_ns > SDR_WAIT_ABSURD_NS || w->landing > SDR_LOC_NR);
+	if (ok)
+		a = acc_for_wait(e, w->next_tid, w->ts_ns);
+	/* Found once for both: on_switch reads next's cgroup from it. */
+	e->switch_acc = a;
 	if (e->on_switch)
 		e->on_switch(e->on_switch_ctx, cpu, w);
-	if (!w->next_tid || !w->wait_ns)
+	e->switch_acc = NULL;
+	if (!wait)
 		return;
-	if (w->delivery_ns > w->wait_ns || w->premig_ns > w->wait_ns ||
-	    w->wait_ns > SDR_WAIT_ABSURD_NS || w->landing > SDR_LOC_NR) {
+	if (!ok) {
 		e->refused++;
 		return;
 	}
-	a = acc_for_wait(e, w->next_tid, w->ts_ns);
 	if (!a) {
 		e->refused++; /* no memory for its task: dropped, and counted */
 		return;
@@ -389,18 +395,25 @@ int wait_engine__exit(struct wait_engine *e, const struct sdr_rec_task *rec)
 	return 0;
 }
 
-__u64 wait_engine__cgroup_of(const struct wait_engine *e, __u32 tid)
+struct wait_acc *wait_engine__acc_of(const struct wait_engine *e, __u32 tid)
 {
-	const struct wait_acc *a, *any = NULL;
+	struct wait_acc *a, *any = NULL;
 
 	for (a = e->buckets[slot_of(e, tid)]; a; a = a->next) {
 		if (a->tid != tid)
 			continue;
 		if (!a->exit_ns)
-			return a->cgroup_id;
+			return a;
 		any = a;
 	}
-	return any ? any->cgroup_id : 0;
+	return any;
+}
+
+__u64 wait_engine__cgroup_of(const struct wait_engine *e, __u32 tid)
+{
+	const struct wait_acc *a = wait_engine__acc_of(e, tid);
+
+	return a ? a->cgroup_id : 0;
 }
 
 bool wait_engine__exit_pending(const struct wait_engine *e, __u32 tid, __u64 start_ns)

@@ -69,7 +69,8 @@ struct wait_acc {
 	__u32 tid;
 	__u64 start_ns; /* the task's start time once a record named it; 0 = not yet */
 	__u64 exit_ns;  /* its final switch; 0 = alive */
-	__u64 cgroup_id; /* from the last record that named it */
+	__u64 cgroup_id; /* from the last record that named it (or the caller's look-up) */
+	bool cgroup_asked; /* the caller looked its cgroup up once (collector.c) */
 	struct wait_sums cum, iv; /* since first seen; since the last tick */
 	/* Landing latency (first wait after a migration) by locality, since first seen. */
 	__u64 landings[SDR_LOC_NR], landing_sum_ns[SDR_LOC_NR], landing_max_ns[SDR_LOC_NR];
@@ -108,6 +109,8 @@ struct wait_engine {
 	 */
 	void (*on_switch)(void *ctx, __u32 cpu, const struct sdr_switch_item *w);
 	void *on_switch_ctx;
+	/* During on_switch: the accumulator of next's wait (NULL: not a wait, or none). */
+	struct wait_acc *switch_acc;
 };
 
 int wait_engine__init(struct wait_engine *e, int ncpu);
@@ -129,6 +132,8 @@ struct wait_acc *wait_engine__live(struct wait_engine *e, __u32 tid, __u64 start
 int wait_engine__exit(struct wait_engine *e, const struct sdr_rec_task *rec);
 /* The cgroup the latest record of tid's live (else any) accumulator named; 0 = none. */
 __u64 wait_engine__cgroup_of(const struct wait_engine *e, __u32 tid);
+/* That accumulator (live, else any incarnation of tid), NULL when none. */
+struct wait_acc *wait_engine__acc_of(const struct wait_engine *e, __u32 tid);
 /* Whether (tid, start_ns) has an exit not yet published. */
 bool wait_engine__exit_pending(const struct wait_engine *e, __u32 tid, __u64 start_ns);
 
