@@ -464,12 +464,6 @@ static __always_inline void hist_add3(struct sdr_hist *wh, struct sdr_hist *dh,
 	hist_add(qh, q);
 }
 
-/* The switch item's 32-bit durations saturate (docs/trace-format.md). */
-static __always_inline __u32 sat32(__u64 v)
-{
-	return v > 0xffffffffull ? 0xffffffffu : (__u32)v;
-}
-
 /*
  * Filter mode only (-p/--comm): whether next is a task the capture
  * follows, decided once per task in its storage (created here).
@@ -523,9 +517,9 @@ static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct
 		hist_add3(&d->wait, &d->delivery, &d->queue, wait, bucket, dlv, q);
 	}
 	it->wait_ns = wait;
-	it->delivery_ns = sat32(dlv);
+	it->delivery_ns = sdr_dur32_encode(dlv);
 	if (migrated > start && migrated <= now)
-		it->premig_ns = sat32(migrated - start);
+		it->premig_ns = sdr_dur32_encode(migrated - start);
 	if (land) {
 		loc = (land - 1) & 3;
 		if (loc < SDR_LOC_NR) {

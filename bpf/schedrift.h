@@ -16,6 +16,7 @@
 #endif
 #include "stats_table.h"
 #include "hist_buckets.h"
+#include "dur32.h"
 
 #define SDR_MAX_CPUS 1024
 /* Node ids must be below this; the node matrix and per-task runtime use it. */
@@ -236,9 +237,9 @@ enum sdr_prev_state {
 struct sdr_switch_item {
 	__u64 ts_ns;       /* the switch (CLOCK_MONOTONIC) */
 	__u64 wait_ns;     /* next's wait that ended here: start -> running; 0 = none */
-	__u32 delivery_ns; /* start -> queued; saturates at 0xffffffff */
+	__u32 delivery_ns; /* start -> queued; sdr_dur32_encode()d (dur32.h) */
 	__u32 premig_ns;   /* start -> its last migration while queued (time queued on CPUs it
-			    * left); 0 = not moved while queued; saturates at 0xffffffff */
+			    * left); 0 = not moved while queued; sdr_dur32_encode()d */
 	__u32 prev_tid;
 	__u32 next_tid;
 	__u8 prev_state;   /* enum sdr_prev_state */

@@ -18,7 +18,8 @@
  *   1/64), with the exact min and max at the first and last ranks; sums
  *   and maxima of the parts are exact;
  * - the interval part restarts at the end of an interval, and a live
- *   accumulator no record names for two generations is dropped, counted.
+ *   accumulator no record names for two generations is dropped, counted;
+ * - parts of waits over 2.1 s arrive in dur32's long form and are decoded.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -39,10 +40,11 @@ static struct sdr_rec_switches batch(__u32 cpu, const struct sdr_switch_item *w,
 	return b;
 }
 
-/* A switch from idle to tid at end, ending a wait of `wait` (0: none). */
+/* A switch from idle to tid at end, ending a wait of `wait` (0: none), as BPF makes it. */
 static struct sdr_switch_item item(__u64 end, __u64 wait, __u64 dlv, __u32 tid)
 {
-	return (struct sdr_switch_item){ .ts_ns = end, .wait_ns = wait, .delivery_ns = dlv,
+	return (struct sdr_switch_item){ .ts_ns = end, .wait_ns = wait,
+					 .delivery_ns = sdr_dur32_encode(dlv),
 					 .next_tid = tid, .prev_state = SDR_PREV_IDLE };
 }
 
@@ -279,9 +281,49 @@ static void test_percentiles_and_intervals(void)
 	wait_engine__free(&e);
 }
 
+/*
+ * Waits of 2.1 s and more: the kernel sends their delivery and
+ * pre-migration parts in the long form of bpf/dur32.h; the engine's sums
+ * and maxima hold them decoded (to 4096 ns below), not saturated at 4.29 s.
+ */
+static void test_long_parts(void)
+{
+	__u64 wait = 7000000000ull, dlv = 5000000123ull, premig = 4400000000ull;
+	struct sdr_switch_item w[2];
+	struct sdr_rec_switches b;
+	struct wait_engine e;
+	struct wait_acc *a;
+	__u64 n;
+
+	CHECK(!wait_engine__init(&e, 1));
+	w[0] = item(wait + 10, wait, dlv, 9);
+	w[0].premig_ns = sdr_dur32_encode(premig);
+	w[0].landing = 1 + SDR_LOC_CROSS_LLC;
+	w[1] = item(wait + 20, 3000000000ull, 2147483647ull, 9);
+	b = batch(0, w, 2);
+	wait_engine__batch(&e, &b, sizeof(b));
+	a = wait_engine__live(&e, 9, 1);
+	CHECK_EQ_U64(e.refused, 0);
+	CHECK_EQ_U64(a->cum.waits, 2);
+	CHECK_EQ_U64(a->cum.delivery_max_ns, dlv & ~4095ull);
+	CHECK_EQ_U64(a->cum.delivery_sum_ns, (dlv & ~4095ull) + 2147483647ull);
+	CHECK_EQ_U64(a->cum.queue_max_ns, wait - (dlv & ~4095ull));
+	n = e.premig[SDR_LOC_CROSS_LLC].count;
+	CHECK_EQ_U64(n, 1);
+	CHECK_EQ_U64(e.premig[SDR_LOC_CROSS_LLC].max, premig & ~4095ull);
+	/* A part that decodes longer than its wait is refused, as record's decoder refuses it. */
+	w[0] = item(wait + 30, 4000000000ull, 4000004096ull, 9);
+	b = batch(0, w, 1);
+	wait_engine__batch(&e, &b, sizeof(b));
+	CHECK_EQ_U64(e.refused, 1);
+	CHECK_EQ_U64(a->cum.waits, 2);
+	wait_engine__free(&e);
+}
+
 int main(void)
 {
 	test_peeks();
+	test_long_parts();
 	test_pid_reuse();
 	test_switches_and_landing();
 	test_percentiles_and_intervals();

@@ -5,7 +5,7 @@
 #include <string.h>
 #include "live/neighbours.h"
 #include "engine/delay_class.h"
-#include "trace/switch_sample.h"
+#include "trace/switch_batch.h"
 
 int neighbours__init(struct neighbours *n, unsigned int nr_cpus, size_t top_k,
 		     __u64 (*cgroup_of)(void *ctx, __u32 tid), void *ctx)
@@ -42,26 +42,16 @@ static __u64 key_of(const struct neighbours *n, __u32 tid)
 void neighbours__switch(void *ctx, __u32 cpu, const struct sdr_switch_item *w)
 {
 	struct neighbours *n = ctx;
-	struct switch_sample s = {
-		.ts_ns = w->ts_ns,
-		.wait_ns = w->wait_ns,
-		.delivery_ns = w->delivery_ns,
-		.premig_ns = w->premig_ns,
-		.cpu = cpu,
-		.prev_tid = w->prev_tid,
-		.next_tid = w->next_tid,
-		.prev_state = w->prev_state,
-		.landing = w->landing,
-	};
+	struct switch_sample s;
 	const struct attrib_share *all;
 	struct attrib_wait aw;
 	size_t i, nr;
 	__u64 unknown, victim;
 	int ret;
 
+	switch_sample__from_item(&s, w, cpu);
 	/* Refused by the wait engine and by record's decoder (counted there): not seen here either. */
-	if (s.delivery_ns > s.wait_ns || s.premig_ns > s.wait_ns || s.wait_ns > SDR_WAIT_ABSURD_NS ||
-	    s.landing > SDR_LOC_NR)
+	if (!switch_sample__valid(&s))
 		return;
 	ret = attrib__feed(n->engine, &s, &aw);
 	if (ret == -ENOMEM)

@@ -6,6 +6,7 @@
 #include "hist_buckets.h"
 #include "lib/hist.h"
 #include "live/wait_engine.h"
+#include "trace/switch_batch.h"
 
 #define ENGINE_MIN_BUCKETS 4096
 
@@ -213,6 +214,7 @@ static void sums_add(struct wait_sums *s, __u64 wait, __u64 dlv)
 
 static void take(struct wait_engine *e, const struct sdr_switch_item *w, __u32 cpu)
 {
+	struct switch_sample s;
 	struct wait_acc *a;
 	__u32 b, loc;
 
@@ -221,28 +223,28 @@ static void take(struct wait_engine *e, const struct sdr_switch_item *w, __u32 c
 		e->on_switch(e->on_switch_ctx, cpu, w);
 	if (!w->next_tid || !w->wait_ns)
 		return;
-	if (w->delivery_ns > w->wait_ns || w->premig_ns > w->wait_ns ||
-	    w->wait_ns > SDR_WAIT_ABSURD_NS || w->landing > SDR_LOC_NR) {
+	switch_sample__from_item(&s, w, cpu);
+	if (!switch_sample__valid(&s)) {
 		e->refused++;
 		return;
 	}
-	a = acc_for_wait(e, w->next_tid, w->ts_ns);
+	a = acc_for_wait(e, s.next_tid, s.ts_ns);
 	if (!a) {
 		e->refused++; /* no memory for its task: dropped, and counted */
 		return;
 	}
-	b = sdr_hist_bucket(w->wait_ns);
-	sums_add(&a->cum, w->wait_ns, w->delivery_ns);
-	sums_add(&a->iv, w->wait_ns, w->delivery_ns);
+	b = sdr_hist_bucket(s.wait_ns);
+	sums_add(&a->cum, s.wait_ns, s.delivery_ns);
+	sums_add(&a->iv, s.wait_ns, s.delivery_ns);
 	hist_add(e, &a->hist, b);
-	if (w->landing) {
-		loc = w->landing - 1;
+	if (s.landing) {
+		loc = s.landing - 1;
 		a->landings[loc]++;
-		a->landing_sum_ns[loc] += w->wait_ns;
-		if (w->premig_ns)
-			hist__add(&e->premig[loc], w->premig_ns);
-		if (w->wait_ns > a->landing_max_ns[loc])
-			a->landing_max_ns[loc] = w->wait_ns;
+		a->landing_sum_ns[loc] += s.wait_ns;
+		if (s.premig_ns)
+			hist__add(&e->premig[loc], s.premig_ns);
+		if (s.wait_ns > a->landing_max_ns[loc])
+			a->landing_max_ns[loc] = s.wait_ns;
 	}
 	e->taken++;
 }

@@ -185,6 +185,20 @@ int switch_batch__decode(const struct sdr_rec_hdr *rec,
 	return p == end ? 0 : -EINVAL;
 }
 
+void switch_sample__from_item(struct switch_sample *s, const struct sdr_switch_item *w, __u32 cpu)
+{
+	memset(s, 0, sizeof(*s));
+	s->ts_ns = w->ts_ns;
+	s->wait_ns = w->wait_ns;
+	s->delivery_ns = sdr_dur32_decode(w->delivery_ns);
+	s->premig_ns = sdr_dur32_decode(w->premig_ns);
+	s->cpu = cpu;
+	s->prev_tid = w->prev_tid;
+	s->next_tid = w->next_tid;
+	s->prev_state = w->prev_state;
+	s->landing = w->landing;
+}
+
 int switch_batch__from_bpf(const struct sdr_rec_switches *b, size_t size, __u64 *refused,
 			   int (*cb)(void *ctx, const struct switch_sample *s), void *ctx)
 {
@@ -198,18 +212,7 @@ int switch_batch__from_bpf(const struct sdr_rec_switches *b, size_t size, __u64 
 	    b->hdr.cpu >= SDR_MAX_CPUS)
 		return -EINVAL;
 	for (i = 0; i < b->nr; i++) {
-		const struct sdr_switch_item *w = &b->s[i];
-
-		memset(&s, 0, sizeof(s));
-		s.ts_ns = w->ts_ns;
-		s.wait_ns = w->wait_ns;
-		s.delivery_ns = w->delivery_ns;
-		s.premig_ns = w->premig_ns;
-		s.cpu = b->hdr.cpu;
-		s.prev_tid = w->prev_tid;
-		s.next_tid = w->next_tid;
-		s.prev_state = w->prev_state;
-		s.landing = w->landing;
+		switch_sample__from_item(&s, &b->s[i], b->hdr.cpu);
 		if (!switch_sample__valid(&s)) {
 			(*refused)++;
 			continue;

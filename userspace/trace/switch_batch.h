@@ -66,6 +66,13 @@ int switch_batch__decode(const struct sdr_rec_hdr *rec,
 int switch_batch__from_bpf(const struct sdr_rec_switches *b, size_t size, __u64 *refused,
 			   int (*cb)(void *ctx, const struct switch_sample *s), void *ctx);
 
+/*
+ * One item of a kernel batch, made on `cpu`, as a sample: its 32-bit
+ * delivery and pre-migration parts decoded (bpf/dur32.h). Not checked:
+ * switch_sample__valid() says whether to take it.
+ */
+void switch_sample__from_item(struct switch_sample *s, const struct sdr_switch_item *w, __u32 cpu);
+
 /* 1 when the decoder would take s (the checks switch_batch__add makes). */
 int switch_sample__valid(const struct switch_sample *s);
 
