@@ -5,13 +5,14 @@
  * item: below 2^31 ns (2.1 s) the value is the nanoseconds themselves;
  * with the top bit set, the low 31 bits count units of 4096 ns, which
  * reaches 2.4 hours, past the longest wait kept (SDR_WAIT_ABSURD_NS, an
- * hour). A long value decodes to at most 4096 ns below the truth (a
- * millionth of 4 s), never above it, so a part stays no longer than its
- * wait. Shifts only: the encoder runs in the BPF programs, and only for
+ * hour). A long value decodes to less than 4096 ns below the truth (two
+ * millionths of it at most), never above it, so a part stays no longer
+ * than its wait, and values keep the order of their durations. Shifts only: the encoder runs in the BPF programs, and only for
  * waits of 2.1 s or more does it take the long branch.
  *
- * Files never hold this form: userspace decodes items into u64 samples
- * before anything is written (docs/trace-format.md).
+ * Trace files never hold this form: userspace decodes items into u64
+ * samples before anything is written (docs/trace-format.md). The report
+ * keeps its per-wait holders (struct report_wait_why) in it too.
  */
 #ifndef SCHEDRIFT_DUR32_H
 #define SCHEDRIFT_DUR32_H

@@ -300,6 +300,60 @@ static void check_tables(const char *path)
 	report__free(&r);
 }
 
+/*
+ * A wait of 6.5 s, 5 s of it queued on a CPU it left, ended at 7 s behind
+ * the hog that held CPU 0 all along: per wait (worst waits, timeline) the
+ * parts are 32-bit like the kernel's (bpf/dur32.h), and still whole, not
+ * cut at 4.29 s; the victim's totals are exact.
+ */
+static void check_long_wait(const char *path)
+{
+	char *json = NULL, *chrome = NULL;
+	struct trace_trailer tr = {};
+	struct trace_error e = {};
+	const struct report_delayed *v;
+	struct trace_meta meta;
+	struct trace_writer *w;
+	struct report r;
+	size_t len;
+	FILE *f;
+	int err;
+
+	meta_of(&meta);
+	w = trace_writer__open(path, &meta, &err);
+	CHECK(w != NULL);
+	if (!w)
+		return;
+	put_task(w, 10, "victim", 100);
+	put_task(w, 20, "hog", 200);
+	switch_batch__init(&batch);
+	sw(0, 0, 0, 20, 0, 0);
+	sw(0, 7 * S, 20, 10, 6500000000ull, 5 * S);
+	CHECK(trace_writer__append(w, switch_batch__record(&batch),
+				   switch_batch__record(&batch)->size) == 0);
+	tr.end_mono_ns = S + 8 * S;
+	CHECK(trace_writer__close(w, &tr) == 0);
+
+	CHECK(report__load(&r, path, 0, &e) == 0, "%s", e.msg);
+	v = victim(r.delays.tasks, r.delays.nr_tasks, row(&r, 10));
+	CHECK(v && v->wait_ns == 6500000000ull && v->premig_ns == 5 * S);
+	CHECK_EQ_U64(r.delays.premig[SDR_LOC_CROSS_LLC].max, 5 * S);
+	CHECK_EQ_U64(r.delays.nr_why, 1);
+	f = open_memstream(&chrome, &len);
+	CHECK(report__print_chrome(&r, f, 0) == 0);
+	fclose(f);
+	/* 5 s in 4096 ns units: 4999999488. */
+	CHECK(strstr(chrome, "\"held_by\":\"hog[20] 100.0%\",\"premig_ns\":4999999488") != NULL,
+	      "%s", chrome);
+	f = open_memstream(&json, &len);
+	report__print_json(&r, f, 0, 0);
+	fclose(f);
+	CHECK(strstr(json, "\"premig_ns\": 5000000000") != NULL, "%s", json);
+	free(chrome);
+	free(json);
+	report__free(&r);
+}
+
 static void check_none(const char *path)
 {
 	struct trace_error e = {};
@@ -490,6 +544,10 @@ int main(void)
 	unlink(slo);
 	check_tables(with);
 	check_none(without);
+	snprintf(slo, sizeof(slo), "%s/long.sdt", dir);
+	command = "schedrift record";
+	check_long_wait(slo);
+	unlink(slo);
 	unlink(with);
 	unlink(without);
 	rmdir(dir);
