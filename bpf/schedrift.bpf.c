@@ -415,7 +415,6 @@ static __always_inline void ship_switches(struct sdr_cpu_data *d, struct sdr_rec
 	__u32 i, waits = 0;
 
 	fill_hdr(&b->hdr, SDR_REC_SWITCHES, sizeof(*b), now);
-	b->pad = 0;
 	if (bpf_ringbuf_output(&events, b, sizeof(*b), wakeup_flags())) {
 		for (i = 0; i < SDR_SWITCHES_PER_REC; i++)
 			waits += b->s[i].wait_ns != 0;
@@ -426,6 +425,8 @@ static __always_inline void ship_switches(struct sdr_cpu_data *d, struct sdr_rec
 	} else {
 		stat_inc(d, SDR_STAT_records);
 	}
+	/* Lost or not, the next batch has the next number: a gap says where losses were. */
+	b->seq++;
 	b->nr = 0;
 }
 

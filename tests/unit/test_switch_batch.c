@@ -14,7 +14,10 @@
  * - the kernel's batches become samples, every switch in order, their
  *   32-bit delivery and pre-migration parts decoded (bpf/dur32.h): exact
  *   below 2^31 ns, at most 4096 ns short above it, ordered, saturated only
- *   past SDR_DUR32_MAX_NS (beyond the longest wait kept).
+ *   past SDR_DUR32_MAX_NS (beyond the longest wait kept);
+ * - a CPU's batch numbers say how many batches were lost before the one in
+ *   hand, across the counter's wrap; a partial batch read from the map
+ *   before the ring brought it whole changes nothing.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -445,9 +448,33 @@ out:
 	free(g);
 }
 
+static void check_seq(void)
+{
+	struct switch_seq q = {};
+	struct sdr_rec_switch_gap g;
+
+	CHECK_EQ_U64(switch_seq__take(&q, 7, 1), 0); /* the first seen: nothing known before */
+	CHECK_EQ_U64(switch_seq__take(&q, 8, 1), 0);
+	CHECK_EQ_U64(switch_seq__take(&q, 11, 1), 2); /* 9 and 10 lost */
+	CHECK_EQ_U64(switch_seq__take(&q, 12, 0), 0); /* a peek at 12, in progress */
+	CHECK_EQ_U64(switch_seq__take(&q, 12, 1), 0); /* ... which then came whole */
+	CHECK_EQ_U64(switch_seq__take(&q, 15, 0), 2); /* a peek at 15: 13 and 14 lost */
+	CHECK_EQ_U64(switch_seq__take(&q, 14, 0), 0); /* stale: nothing learnt */
+	CHECK_EQ_U64(switch_seq__take(&q, 15, 1), 0);
+	CHECK_EQ_U64(switch_seq__take(&q, 15, 0), 0); /* read before the ring brought 15 */
+	CHECK_EQ_U64(q.next, 16);
+	q.next = 0xfffffffeu;
+	CHECK_EQ_U64(switch_seq__take(&q, 0xfffffffeu, 1), 0);
+	CHECK_EQ_U64(switch_seq__take(&q, 1, 1), 2); /* 0xffffffff and 0 lost, across the wrap */
+	switch_gap__fill(&g, 3, 12345, 2);
+	CHECK(g.hdr.type == SDR_REC_SWITCH_GAP && g.hdr.size == sizeof(g) && g.hdr.cpu == 3 &&
+	      g.hdr.ts_ns == 12345 && g.batches == 2 && g.pad == 0);
+}
+
 int main(void)
 {
 	check_dur32();
+	check_seq();
 	check_long_parts();
 	check_roundtrip();
 	check_layout_and_refusals();

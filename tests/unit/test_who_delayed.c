@@ -8,6 +8,8 @@
  *   unknown for a holder no record names) at task and cgroup level;
  * - culprits sorted by time, then key; rows keyed after the sort;
  * - a file without switches has no table (known = 0);
+ * - where the recorder marked a CPU's batches lost, what held that CPU is
+ *   unknown, even when the next switch's prev matches by chance;
  * - the cgroups of one Kubernetes pod are one group, named by the pod;
  * - an SLO capture's command line names its rule (round trip, refusals),
  *   and its report opens with the breach and the culprits of the waits in
@@ -354,6 +356,73 @@ static void check_long_wait(const char *path)
 	report__free(&r);
 }
 
+/*
+ * A file whose recorder saw batches of CPU 0 lost (SDR_REC_SWITCH_GAP):
+ * 10 and 20 took turns there, two switches of theirs were lost, so the
+ * next switch's prev (20) matches by chance. Victim 30 waited [500, 5000):
+ * 10 held [500, 1000) and [4000, 5000); from 20's switch-in at 1000 to the
+ * next switch seen, at 4000, is unknown, not 20's (it held 2000 of it).
+ */
+static void check_gap(const char *path)
+{
+	struct trace_trailer tr = {};
+	struct trace_error e = {};
+	struct sdr_rec_switch_gap g;
+	const struct report_delayed *v;
+	const struct delays_cell *c;
+	struct trace_meta meta;
+	struct trace_writer *w;
+	struct report r;
+	char *json = NULL;
+	size_t len;
+	FILE *f;
+	int err;
+
+	meta_of(&meta);
+	w = trace_writer__open(path, &meta, &err);
+	CHECK(w != NULL);
+	if (!w)
+		return;
+	put_task(w, 10, "a", 100);
+	put_task(w, 20, "b", 100);
+	put_task(w, 30, "victim", 200);
+	switch_batch__init(&batch);
+	sw(0, 0, 0, 10, 0, 0);
+	sw(0, 1000, 10, 20, 0, 0);
+	CHECK(trace_writer__append(w, switch_batch__record(&batch),
+				   switch_batch__record(&batch)->size) == 0);
+	switch_gap__fill(&g, 0, S + 4000, 1);
+	CHECK(trace_writer__append(w, &g, sizeof(g)) == 0);
+	switch_batch__init(&batch);
+	sw(0, 4000, 20, 10, 0, 0);
+	sw(0, 5000, 10, 30, 4500, 0);
+	CHECK(trace_writer__append(w, switch_batch__record(&batch),
+				   switch_batch__record(&batch)->size) == 0);
+	tr.end_mono_ns = S + 6000;
+	CHECK(trace_writer__close(w, &tr) == 0);
+
+	CHECK(report__load(&r, path, 0, &e) == 0, "%s", e.msg);
+	CHECK_EQ_U64(r.nr_unknown, 0);
+	CHECK_EQ_U64(r.delays.attrib.gaps, 1);
+	CHECK_EQ_U64(r.delays.attrib.prev_mismatch, 0);
+	CHECK_EQ_U64(r.delays.attrib.unknown_gap_ns, 3000);
+	v = victim(r.delays.tasks, r.delays.nr_tasks, row(&r, 30));
+	CHECK(v != NULL);
+	if (v) {
+		CHECK_EQ_U64(v->wait_ns, 4500);
+		CHECK_EQ_U64(v->class_ns[RDC_UNKNOWN], 3000);
+		c = cell(v, row(&r, 10));
+		CHECK(c && c->ns == 1500);
+		CHECK(cell(v, row(&r, 20)) == NULL, "20 charged for time it may not have held");
+	}
+	f = open_memstream(&json, &len);
+	report__print_json(&r, f, 0, 0);
+	fclose(f);
+	CHECK(strstr(json, "\"prev_mismatch\": 0,\n    \"gaps\": 1,") != NULL, "%s", json);
+	free(json);
+	report__free(&r);
+}
+
 static void check_none(const char *path)
 {
 	struct trace_error e = {};
@@ -547,6 +616,7 @@ int main(void)
 	snprintf(slo, sizeof(slo), "%s/long.sdt", dir);
 	command = "schedrift record";
 	check_long_wait(slo);
+	check_gap(slo);
 	unlink(slo);
 	unlink(with);
 	unlink(without);

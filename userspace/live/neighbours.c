@@ -39,6 +39,15 @@ static __u64 key_of(const struct neighbours *n, __u32 tid)
 	return id ? id : NEIGHBOURS_TID_KEY(tid);
 }
 
+void neighbours__gap(void *ctx, __u32 cpu, __u64 ts_ns, __u32 batches)
+{
+	struct neighbours *n = ctx;
+
+	(void)ts_ns;
+	(void)batches;
+	attrib__gap(n->engine, cpu);
+}
+
 void neighbours__switch(void *ctx, __u32 cpu, const struct sdr_switch_item *w)
 {
 	struct neighbours *n = ctx;
@@ -158,7 +167,7 @@ int neighbours__fill(const struct neighbours *n, struct report *r,
 	counts->pairs_full = iv->pairs_full + cum->pairs_full;
 	counts->victims_full = iv->victims_full + cum->victims_full;
 	counts->no_memory = n->no_memory;
-	counts->stream_gaps = d->attrib.prev_mismatch + d->attrib.out_of_order;
+	counts->stream_gaps = d->attrib.prev_mismatch + d->attrib.out_of_order + d->attrib.gaps;
 	counts->bytes = d->bytes;
 	return 0;
 }

@@ -284,6 +284,18 @@ static void prefetch_accs(const struct wait_engine *e, const struct sdr_rec_swit
 		}
 }
 
+/* Batches of cpu lost before the one numbered seq (shipped: from the ring): said once. */
+static void check_seq(struct wait_engine *e, __u32 cpu, __u32 seq, int shipped, __u64 ts_ns)
+{
+	__u32 lost = switch_seq__take(&e->cpus[cpu].seq, seq, shipped);
+
+	if (!lost)
+		return;
+	e->batches_lost += lost;
+	if (e->on_gap)
+		e->on_gap(e->on_gap_ctx, cpu, ts_ns, lost);
+}
+
 void wait_engine__batch(struct wait_engine *e, const void *data, size_t size)
 {
 	const struct sdr_rec_switches *b = data;
@@ -295,6 +307,7 @@ void wait_engine__batch(struct wait_engine *e, const void *data, size_t size)
 		return;
 	}
 	c = &e->cpus[b->hdr.cpu];
+	check_seq(e, b->hdr.cpu, b->seq, 1, b->s[0].ts_ns);
 	prefetch_accs(e, b);
 	for (i = 0; i < b->nr; i++) {
 		const struct sdr_switch_item *w = &b->s[i];
@@ -336,6 +349,12 @@ void wait_engine__apply_peeks(struct wait_engine *e)
 		if (!c->have_copy)
 			continue;
 		c->have_copy = false;
+		/*
+		 * Its number is sound even in a torn read: a batch numbered below
+		 * it was shipped before the read, so it has been drained by now,
+		 * or it was lost.
+		 */
+		check_seq(e, (__u32)k, c->copy.seq, 0, c->copy.s[0].ts_ns);
 		/*
 		 * Read while BPF may write: a batch shipped and refilled during
 		 * the read shows as switches out of time order. Taken next tick.

@@ -20,6 +20,13 @@ int who_delayed__switch(struct report *r, const struct switch_sample *s, struct 
 	return attrib__feed(d->engine, s, w);
 }
 
+void who_delayed__gap(struct report *r, __u32 cpu)
+{
+	/* No engine yet: no switch came before, so no history to cut. */
+	if (r->delays.engine)
+		attrib__gap(r->delays.engine, cpu);
+}
+
 /* -ENOSPC is a cap, counted in the pairs' stats; only running out of memory stops a load. */
 static int oom_only(int err)
 {

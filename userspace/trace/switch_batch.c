@@ -199,6 +199,32 @@ void switch_sample__from_item(struct switch_sample *s, const struct sdr_switch_i
 	s->landing = w->landing;
 }
 
+__u32 switch_seq__take(struct switch_seq *q, __u32 seq, int shipped)
+{
+	/* Unsigned difference: right across the counter's wrap. */
+	__u32 lost = q->known ? seq - q->next : 0;
+
+	/*
+	 * Behind what came already: a partial batch read from the map just
+	 * before the ring delivered it whole. Nothing lost, nothing learnt.
+	 */
+	if (lost >= 1u << 31)
+		return 0;
+	q->next = seq + (shipped ? 1 : 0);
+	q->known = 1;
+	return lost;
+}
+
+void switch_gap__fill(struct sdr_rec_switch_gap *g, __u32 cpu, __u64 ts_ns, __u32 batches)
+{
+	memset(g, 0, sizeof(*g));
+	g->hdr.type = SDR_REC_SWITCH_GAP;
+	g->hdr.size = sizeof(*g);
+	g->hdr.cpu = cpu;
+	g->hdr.ts_ns = ts_ns;
+	g->batches = batches;
+}
+
 int switch_batch__from_bpf(const struct sdr_rec_switches *b, size_t size, __u64 *refused,
 			   int (*cb)(void *ctx, const struct switch_sample *s), void *ctx)
 {
