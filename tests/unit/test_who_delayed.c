@@ -135,9 +135,8 @@ static void put_outlier(struct trace_writer *w)
 	CHECK(trace_writer__append(w, &o, sizeof(o)) == 0);
 }
 
-static void write_file(const char *path, int with_switches)
+static struct trace_writer *open_file(const char *path)
 {
-	struct trace_trailer tr = {};
 	struct trace_meta meta;
 	struct trace_writer *w;
 	int err;
@@ -145,6 +144,40 @@ static void write_file(const char *path, int with_switches)
 	meta_of(&meta);
 	w = trace_writer__open(path, &meta, &err);
 	CHECK(w != NULL);
+	switch_batch__init(&batch);
+	return w;
+}
+
+/* The switches sw() put since the last call, as one record. */
+static void put_batch(struct trace_writer *w)
+{
+	CHECK(trace_writer__append(w, switch_batch__record(&batch),
+				   switch_batch__record(&batch)->size) == 0);
+	switch_batch__init(&batch);
+}
+
+static void close_file(struct trace_writer *w, __u64 end_ns)
+{
+	struct trace_trailer tr = { .end_mono_ns = end_ns };
+
+	CHECK(trace_writer__close(w, &tr) == 0);
+}
+
+static char *json_of(const struct report *r)
+{
+	char *json = NULL;
+	size_t len;
+	FILE *f = open_memstream(&json, &len);
+
+	report__print_json(r, f, 0, 0);
+	fclose(f);
+	return json;
+}
+
+static void write_file(const char *path, int with_switches)
+{
+	struct trace_writer *w = open_file(path);
+
 	if (!w)
 		return;
 	put_cgroup(w, 1, "/");
@@ -156,7 +189,6 @@ static void write_file(const char *path, int with_switches)
 	put_task(w, 20, "hog", 200);
 	put_task(w, 30, "kworker", 1);
 	if (with_switches) {
-		switch_batch__init(&batch);
 		/*
 		 * CPU 0: the hog from 0; 10 waited [200, 1000) behind it (800).
 		 * 10, 30, 11, 20 in turn; 10 waited 3000 ending at 4000, 500 of
@@ -173,12 +205,10 @@ static void write_file(const char *path, int with_switches)
 		sw(0, 4000, 20, 10, 3000, 500);
 		sw(0, 5000, 10, 0, 0, 0);
 		sw(0, 6000, 0, 10, 500, 0);
-		CHECK(trace_writer__append(w, switch_batch__record(&batch),
-					   switch_batch__record(&batch)->size) == 0);
+		put_batch(w);
 		put_outlier(w);
 	}
-	tr.end_mono_ns = S + 20000;
-	CHECK(trace_writer__close(w, &tr) == 0);
+	close_file(w, S + 20000);
 }
 
 /* The text and JSON say the same: 2300 of 4300 ns is 53.4%, share 0.5348. */
@@ -310,31 +340,22 @@ static void check_tables(const char *path)
  */
 static void check_long_wait(const char *path)
 {
-	char *json = NULL, *chrome = NULL;
-	struct trace_trailer tr = {};
+	struct trace_writer *w = open_file(path);
 	struct trace_error e = {};
 	const struct report_delayed *v;
-	struct trace_meta meta;
-	struct trace_writer *w;
+	char *json, *chrome = NULL;
 	struct report r;
 	size_t len;
 	FILE *f;
-	int err;
 
-	meta_of(&meta);
-	w = trace_writer__open(path, &meta, &err);
-	CHECK(w != NULL);
 	if (!w)
 		return;
 	put_task(w, 10, "victim", 100);
 	put_task(w, 20, "hog", 200);
-	switch_batch__init(&batch);
 	sw(0, 0, 0, 20, 0, 0);
 	sw(0, 7 * S, 20, 10, 6500000000ull, 5 * S);
-	CHECK(trace_writer__append(w, switch_batch__record(&batch),
-				   switch_batch__record(&batch)->size) == 0);
-	tr.end_mono_ns = S + 8 * S;
-	CHECK(trace_writer__close(w, &tr) == 0);
+	put_batch(w);
+	close_file(w, S + 8 * S);
 
 	CHECK(report__load(&r, path, 0, &e) == 0, "%s", e.msg);
 	v = victim(r.delays.tasks, r.delays.nr_tasks, row(&r, 10));
@@ -347,9 +368,7 @@ static void check_long_wait(const char *path)
 	/* 5 s in 4096 ns units: 4999999488. */
 	CHECK(strstr(chrome, "\"held_by\":\"hog[20] 100.0%\",\"premig_ns\":4999999488") != NULL,
 	      "%s", chrome);
-	f = open_memstream(&json, &len);
-	report__print_json(&r, f, 0, 0);
-	fclose(f);
+	json = json_of(&r);
 	CHECK(strstr(json, "\"premig_ns\": 5000000000") != NULL, "%s", json);
 	free(chrome);
 	free(json);
@@ -365,41 +384,28 @@ static void check_long_wait(const char *path)
  */
 static void check_gap(const char *path)
 {
-	struct trace_trailer tr = {};
+	struct trace_writer *w = open_file(path);
 	struct trace_error e = {};
 	struct sdr_rec_switch_gap g;
 	const struct report_delayed *v;
 	const struct delays_cell *c;
-	struct trace_meta meta;
-	struct trace_writer *w;
 	struct report r;
-	char *json = NULL;
-	size_t len;
-	FILE *f;
-	int err;
+	char *json;
 
-	meta_of(&meta);
-	w = trace_writer__open(path, &meta, &err);
-	CHECK(w != NULL);
 	if (!w)
 		return;
 	put_task(w, 10, "a", 100);
 	put_task(w, 20, "b", 100);
 	put_task(w, 30, "victim", 200);
-	switch_batch__init(&batch);
 	sw(0, 0, 0, 10, 0, 0);
 	sw(0, 1000, 10, 20, 0, 0);
-	CHECK(trace_writer__append(w, switch_batch__record(&batch),
-				   switch_batch__record(&batch)->size) == 0);
+	put_batch(w);
 	switch_gap__fill(&g, 0, S + 4000, 1);
 	CHECK(trace_writer__append(w, &g, sizeof(g)) == 0);
-	switch_batch__init(&batch);
 	sw(0, 4000, 20, 10, 0, 0);
 	sw(0, 5000, 10, 30, 4500, 0);
-	CHECK(trace_writer__append(w, switch_batch__record(&batch),
-				   switch_batch__record(&batch)->size) == 0);
-	tr.end_mono_ns = S + 6000;
-	CHECK(trace_writer__close(w, &tr) == 0);
+	put_batch(w);
+	close_file(w, S + 6000);
 
 	CHECK(report__load(&r, path, 0, &e) == 0, "%s", e.msg);
 	CHECK_EQ_U64(r.nr_unknown, 0);
@@ -415,9 +421,7 @@ static void check_gap(const char *path)
 		CHECK(c && c->ns == 1500);
 		CHECK(cell(v, row(&r, 20)) == NULL, "20 charged for time it may not have held");
 	}
-	f = open_memstream(&json, &len);
-	report__print_json(&r, f, 0, 0);
-	fclose(f);
+	json = json_of(&r);
 	CHECK(strstr(json, "\"prev_mismatch\": 0,\n    \"gaps\": 1,") != NULL, "%s", json);
 	free(json);
 	report__free(&r);
