@@ -415,7 +415,6 @@ static __always_inline void ship_switches(struct sdr_cpu_data *d, struct sdr_rec
 	__u32 i, waits = 0;
 
 	fill_hdr(&b->hdr, SDR_REC_SWITCHES, sizeof(*b), now);
-	b->pad = 0;
 	if (bpf_ringbuf_output(&events, b, sizeof(*b), wakeup_flags())) {
 		for (i = 0; i < SDR_SWITCHES_PER_REC; i++)
 			waits += b->s[i].wait_ns != 0;
@@ -426,6 +425,8 @@ static __always_inline void ship_switches(struct sdr_cpu_data *d, struct sdr_rec
 	} else {
 		stat_inc(d, SDR_STAT_records);
 	}
+	/* Lost or not, the next batch has the next number: a gap says where losses were. */
+	b->seq++;
 	b->nr = 0;
 }
 
@@ -462,12 +463,6 @@ static __always_inline void hist_add3(struct sdr_hist *wh, struct sdr_hist *dh,
 		wh->max_ns = wait;
 	hist_add(dh, dlv);
 	hist_add(qh, q);
-}
-
-/* The switch item's 32-bit durations saturate (docs/trace-format.md). */
-static __always_inline __u32 sat32(__u64 v)
-{
-	return v > 0xffffffffull ? 0xffffffffu : (__u32)v;
 }
 
 /*
@@ -523,9 +518,9 @@ static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct
 		hist_add3(&d->wait, &d->delivery, &d->queue, wait, bucket, dlv, q);
 	}
 	it->wait_ns = wait;
-	it->delivery_ns = sat32(dlv);
+	it->delivery_ns = sdr_dur32_encode(dlv);
 	if (migrated > start && migrated <= now)
-		it->premig_ns = sat32(migrated - start);
+		it->premig_ns = sdr_dur32_encode(migrated - start);
 	if (land) {
 		loc = (land - 1) & 3;
 		if (loc < SDR_LOC_NR) {

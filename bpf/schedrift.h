@@ -16,6 +16,7 @@
 #endif
 #include "stats_table.h"
 #include "hist_buckets.h"
+#include "dur32.h"
 
 #define SDR_MAX_CPUS 1024
 /* Node ids must be below this; the node matrix and per-task runtime use it. */
@@ -82,6 +83,7 @@ enum sdr_rec_type {
 	SDR_REC_WAIT_BATCH = 17,   /* delta-encoded waits (docs/trace-format.md) */
 	SDR_REC_K8S = 18,          /* struct sdr_rec_k8s, a pod cgroup's Kubernetes names */
 	SDR_REC_SWITCH_BATCH = 19, /* delta-encoded switches (docs/trace-format.md) */
+	SDR_REC_SWITCH_GAP = 20,   /* struct sdr_rec_switch_gap: a CPU's switches lost here */
 };
 
 /*
@@ -236,9 +238,9 @@ enum sdr_prev_state {
 struct sdr_switch_item {
 	__u64 ts_ns;       /* the switch (CLOCK_MONOTONIC) */
 	__u64 wait_ns;     /* next's wait that ended here: start -> running; 0 = none */
-	__u32 delivery_ns; /* start -> queued; saturates at 0xffffffff */
+	__u32 delivery_ns; /* start -> queued; sdr_dur32_encode()d (dur32.h) */
 	__u32 premig_ns;   /* start -> its last migration while queued (time queued on CPUs it
-			    * left); 0 = not moved while queued; saturates at 0xffffffff */
+			    * left); 0 = not moved while queued; sdr_dur32_encode()d */
 	__u32 prev_tid;
 	__u32 next_tid;
 	__u8 prev_state;   /* enum sdr_prev_state */
@@ -250,8 +252,25 @@ struct sdr_switch_item {
 struct sdr_rec_switches {
 	struct sdr_rec_hdr hdr; /* type SDR_REC_SWITCHES; cpu: of all items; ts_ns: the last */
 	__u32 nr;
-	__u32 pad;
+	/*
+	 * This CPU's batch number since the programs were loaded (wraps): each
+	 * batch shipped, or refused by the ring (switches_lost), takes the next,
+	 * so a consumer knows where in a CPU's stream switches are missing.
+	 */
+	__u32 seq;
 	struct sdr_switch_item s[SDR_SWITCHES_PER_REC];
+};
+
+/*
+ * Made by userspace: `batches` of the kernel's batches of switches of CPU
+ * hdr.cpu never came (the ring refused them), between the switches before
+ * this record in the file and those after it; hdr.ts_ns is the first switch
+ * seen after them. What held that CPU in between is unknown.
+ */
+struct sdr_rec_switch_gap {
+	struct sdr_rec_hdr hdr; /* type SDR_REC_SWITCH_GAP */
+	__u32 batches;
+	__u32 pad;
 };
 
 /*

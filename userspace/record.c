@@ -197,6 +197,23 @@ static int take_switch(void *ctx, const struct switch_sample *s)
 	return switch_batch__put(&rc->batch, s, write_batch, rc) ? rc->write_err : 0;
 }
 
+/*
+ * Batches of a CPU the ring refused (the engine saw their numbers
+ * missing): the file says where, so that the report takes what held that
+ * CPU then as unknown, not as whoever ran before. The pending switches
+ * came before the hole, so they are written first.
+ */
+static void note_gap(void *ctx, __u32 cpu, __u64 ts_ns, __u32 batches)
+{
+	struct recorder *rc = ctx;
+	struct sdr_rec_switch_gap g;
+
+	if (rc->no_samples || rc->write_err || flush_batch(rc))
+		return;
+	switch_gap__fill(&g, cpu, ts_ns, batches);
+	append(rc, &g, sizeof(g));
+}
+
 static int take_switches(struct recorder *rc, const struct sdr_rec_switches *b, size_t size)
 {
 	wait_engine__batch(&rc->eng, b, size);
@@ -607,6 +624,8 @@ int record__run(const struct record_opts *o)
 		msg_err("out of memory");
 		return EXIT_RUNTIME;
 	}
+	rc.eng.on_gap = note_gap;
+	rc.eng.on_gap_ctx = &rc;
 
 	if (loader__start(&l, &lo, on_record, &rc))
 		goto out;

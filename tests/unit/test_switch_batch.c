@@ -11,7 +11,13 @@
  *   delivery or pre-migration part longer than the wait, an elided prev
  *   with no previous switch, a record cut short or with bytes left over)
  *   it refuses, and the encoder never writes it;
- * - the kernel's batches become samples, every switch in order.
+ * - the kernel's batches become samples, every switch in order, their
+ *   32-bit delivery and pre-migration parts decoded (bpf/dur32.h): exact
+ *   below 2^31 ns, at most 4096 ns short above it, ordered, saturated only
+ *   past SDR_DUR32_MAX_NS (beyond the longest wait kept);
+ * - a CPU's batch numbers say how many batches were lost before the one in
+ *   hand, across the counter's wrap; a partial batch read from the map
+ *   before the ring brought it whole changes nothing.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -303,6 +309,11 @@ static int put_each(void *ctx, const struct switch_sample *s)
 	return switch_batch__put(x[0], s, take_flush, x[1]);
 }
 
+static int put_one(void *ctx, const struct switch_sample *s)
+{
+	return switch_batch__add(ctx, s);
+}
+
 /*
  * The kernel's batches (SDR_REC_SWITCHES) into the file's: every switch, in
  * order, across full file batches; an item the decoder would refuse is
@@ -361,8 +372,110 @@ static void check_from_bpf(void)
 	free(f);
 }
 
+/* Encoded, then decoded: how far below v (never above). */
+static __u64 dur32_short_by(__u64 v)
+{
+	return v - sdr_dur32_decode(sdr_dur32_encode(v));
+}
+
+static void check_dur32(void)
+{
+	const __u64 lim = 1ull << 31;
+	__u64 v, prev_enc = 0, state = 7;
+	int i;
+
+	CHECK_EQ_U64(sdr_dur32_encode(0), 0);
+	CHECK_EQ_U64(sdr_dur32_decode(0), 0);
+	CHECK_EQ_U64(sdr_dur32_encode(lim - 1), lim - 1);
+	CHECK_EQ_U64(sdr_dur32_decode(sdr_dur32_encode(lim - 1)), lim - 1);
+	CHECK_EQ_U64(sdr_dur32_encode(lim), SDR_DUR32_LONG | (lim >> 12));
+	CHECK_EQ_U64(sdr_dur32_decode(sdr_dur32_encode(lim)), lim);
+	CHECK_EQ_U64(dur32_short_by(lim + 4095), 4095);
+	CHECK_EQ_U64(dur32_short_by(lim + 4096), 0);
+	/* The old saturation point and the longest wait kept: no longer saturated. */
+	CHECK_EQ_U64(sdr_dur32_decode(sdr_dur32_encode(0xffffffffull)), 0xffffffffull & ~4095ull);
+	CHECK_EQ_U64(sdr_dur32_decode(sdr_dur32_encode(4300000000ull)), 4300000000ull & ~4095ull);
+	CHECK_EQ_U64(dur32_short_by(SDR_WAIT_ABSURD_NS), SDR_WAIT_ABSURD_NS % 4096);
+	CHECK(SDR_DUR32_MAX_NS > SDR_WAIT_ABSURD_NS);
+	CHECK_EQ_U64(sdr_dur32_encode(SDR_DUR32_MAX_NS - 1), 0xfffffffeu);
+	CHECK_EQ_U64(sdr_dur32_encode(SDR_DUR32_MAX_NS), 0xffffffffu);
+	CHECK_EQ_U64(sdr_dur32_encode(~0ull), 0xffffffffu);
+	CHECK_EQ_U64(sdr_dur32_decode(0xffffffffu), SDR_DUR32_MAX_NS);
+	/* Ordered like the durations, and never more than 4095 ns short, around the boundary. */
+	for (v = lim - 10000; v < lim + 20000; v += 7) {
+		CHECK(sdr_dur32_encode(v) >= prev_enc, "%llu", (unsigned long long)v);
+		prev_enc = sdr_dur32_encode(v);
+		CHECK(dur32_short_by(v) < (v < lim ? 1 : 4096), "%llu", (unsigned long long)v);
+	}
+	for (i = 0, prev_enc = 0, v = 0; i < 2000; i++) {
+		v += lcg(&state) % (SDR_WAIT_ABSURD_NS / 1000);
+		CHECK(sdr_dur32_encode(v) >= prev_enc && dur32_short_by(v) < 4096, "%llu",
+		      (unsigned long long)v);
+		prev_enc = sdr_dur32_encode(v);
+	}
+}
+
+/* A kernel item's long parts reach the file decoded, and a file keeps them exactly. */
+static void check_long_parts(void)
+{
+	struct sdr_rec_switches *k = calloc(1, sizeof(*k));
+	struct switch_batch *b = malloc(sizeof(*b));
+	struct got *g = calloc(1, sizeof(*g));
+	const struct sdr_rec_hdr *h;
+	__u64 refused = 0;
+
+	if (!k || !b || !g)
+		goto out;
+	k->hdr.type = SDR_REC_SWITCHES;
+	k->hdr.cpu = 0;
+	k->nr = 1;
+	k->s[0] = (struct sdr_switch_item){ .ts_ns = 9000000000ull, .wait_ns = 6000000000ull,
+					    .delivery_ns = sdr_dur32_encode(4500000000ull),
+					    .premig_ns = sdr_dur32_encode(5999999999ull),
+					    .prev_tid = 3, .next_tid = 4, .landing = 1 };
+	switch_batch__init(b);
+	CHECK(switch_batch__from_bpf(k, sizeof(*k), &refused, put_one, b) == 0);
+	CHECK_EQ_U64(refused, 0);
+	h = switch_batch__record(b);
+	CHECK(h && switch_batch__decode(h, collect, g) == 0);
+	CHECK_EQ_U64(g->n, 1);
+	CHECK_EQ_U64(g->v[0].wait_ns, 6000000000ull);
+	CHECK_EQ_U64(g->v[0].delivery_ns, 4500000000ull & ~4095ull);
+	CHECK_EQ_U64(g->v[0].premig_ns, 5999999999ull & ~4095ull);
+out:
+	free(k);
+	free(b);
+	free(g);
+}
+
+static void check_seq(void)
+{
+	struct switch_seq q = {};
+	struct sdr_rec_switch_gap g;
+
+	CHECK_EQ_U64(switch_seq__take(&q, 7, 1), 0); /* the first seen: nothing known before */
+	CHECK_EQ_U64(switch_seq__take(&q, 8, 1), 0);
+	CHECK_EQ_U64(switch_seq__take(&q, 11, 1), 2); /* 9 and 10 lost */
+	CHECK_EQ_U64(switch_seq__take(&q, 12, 0), 0); /* a peek at 12, in progress */
+	CHECK_EQ_U64(switch_seq__take(&q, 12, 1), 0); /* ... which then came whole */
+	CHECK_EQ_U64(switch_seq__take(&q, 15, 0), 2); /* a peek at 15: 13 and 14 lost */
+	CHECK_EQ_U64(switch_seq__take(&q, 14, 0), 0); /* stale: nothing learnt */
+	CHECK_EQ_U64(switch_seq__take(&q, 15, 1), 0);
+	CHECK_EQ_U64(switch_seq__take(&q, 15, 0), 0); /* read before the ring brought 15 */
+	CHECK_EQ_U64(q.next, 16);
+	q.next = 0xfffffffeu;
+	CHECK_EQ_U64(switch_seq__take(&q, 0xfffffffeu, 1), 0);
+	CHECK_EQ_U64(switch_seq__take(&q, 1, 1), 2); /* 0xffffffff and 0 lost, across the wrap */
+	switch_gap__fill(&g, 3, 12345, 2);
+	CHECK(g.hdr.type == SDR_REC_SWITCH_GAP && g.hdr.size == sizeof(g) && g.hdr.cpu == 3 &&
+	      g.hdr.ts_ns == 12345 && g.batches == 2 && g.pad == 0);
+}
+
 int main(void)
 {
+	check_dur32();
+	check_seq();
+	check_long_parts();
 	check_roundtrip();
 	check_layout_and_refusals();
 	check_from_bpf();

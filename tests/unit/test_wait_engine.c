@@ -18,7 +18,10 @@
  *   1/64), with the exact min and max at the first and last ranks; sums
  *   and maxima of the parts are exact;
  * - the interval part restarts at the end of an interval, and a live
- *   accumulator no record names for two generations is dropped, counted.
+ *   accumulator no record names for two generations is dropped, counted;
+ * - parts of waits over 2.1 s arrive in dur32's long form and are decoded;
+ * - a CPU's batches missing by their numbers are said once (on_gap), before
+ *   any switch that came after them, from the ring or from a peek.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -39,10 +42,11 @@ static struct sdr_rec_switches batch(__u32 cpu, const struct sdr_switch_item *w,
 	return b;
 }
 
-/* A switch from idle to tid at end, ending a wait of `wait` (0: none). */
+/* A switch from idle to tid at end, ending a wait of `wait` (0: none), as BPF makes it. */
 static struct sdr_switch_item item(__u64 end, __u64 wait, __u64 dlv, __u32 tid)
 {
-	return (struct sdr_switch_item){ .ts_ns = end, .wait_ns = wait, .delivery_ns = dlv,
+	return (struct sdr_switch_item){ .ts_ns = end, .wait_ns = wait,
+					 .delivery_ns = sdr_dur32_encode(dlv),
 					 .next_tid = tid, .prev_state = SDR_PREV_IDLE };
 }
 
@@ -279,9 +283,129 @@ static void test_percentiles_and_intervals(void)
 	wait_engine__free(&e);
 }
 
+/*
+ * Waits of 2.1 s and more: the kernel sends their delivery and
+ * pre-migration parts in the long form of bpf/dur32.h; the engine's sums
+ * and maxima hold them decoded (to 4096 ns below), not saturated at 4.29 s.
+ */
+static void test_long_parts(void)
+{
+	__u64 wait = 7000000000ull, dlv = 5000000123ull, premig = 4400000000ull;
+	struct sdr_switch_item w[2];
+	struct sdr_rec_switches b;
+	struct wait_engine e;
+	struct wait_acc *a;
+	__u64 n;
+
+	CHECK(!wait_engine__init(&e, 1));
+	w[0] = item(wait + 10, wait, dlv, 9);
+	w[0].premig_ns = sdr_dur32_encode(premig);
+	w[0].landing = 1 + SDR_LOC_CROSS_LLC;
+	w[1] = item(wait + 20, 3000000000ull, 2147483647ull, 9);
+	b = batch(0, w, 2);
+	wait_engine__batch(&e, &b, sizeof(b));
+	a = wait_engine__live(&e, 9, 1);
+	CHECK_EQ_U64(e.refused, 0);
+	CHECK_EQ_U64(a->cum.waits, 2);
+	CHECK_EQ_U64(a->cum.delivery_max_ns, dlv & ~4095ull);
+	CHECK_EQ_U64(a->cum.delivery_sum_ns, (dlv & ~4095ull) + 2147483647ull);
+	CHECK_EQ_U64(a->cum.queue_max_ns, wait - (dlv & ~4095ull));
+	n = e.premig[SDR_LOC_CROSS_LLC].count;
+	CHECK_EQ_U64(n, 1);
+	CHECK_EQ_U64(e.premig[SDR_LOC_CROSS_LLC].max, premig & ~4095ull);
+	/* A part that decodes longer than its wait is refused, as record's decoder refuses it. */
+	w[0] = item(wait + 30, 4000000000ull, 4000004096ull, 9);
+	b = batch(0, w, 1);
+	wait_engine__batch(&e, &b, sizeof(b));
+	CHECK_EQ_U64(e.refused, 1);
+	CHECK_EQ_U64(a->cum.waits, 2);
+	wait_engine__free(&e);
+}
+
+/* What the engine said, in order: 'g' a gap (cpu, batches), 's' a switch (cpu, its ts). */
+struct said {
+	char what[16];
+	__u64 a[16], b[16];
+	int n;
+};
+
+static void said_switch(void *ctx, __u32 cpu, const struct sdr_switch_item *w)
+{
+	struct said *s = ctx;
+
+	if (s->n < 16) {
+		s->what[s->n] = 's';
+		s->a[s->n] = cpu;
+		s->b[s->n++] = w->ts_ns;
+	}
+}
+
+static void said_gap(void *ctx, __u32 cpu, __u64 ts_ns, __u32 batches)
+{
+	struct said *s = ctx;
+
+	(void)ts_ns;
+	if (s->n < 16) {
+		s->what[s->n] = 'g';
+		s->a[s->n] = cpu;
+		s->b[s->n++] = batches;
+	}
+}
+
+static void test_gaps(void)
+{
+	struct sdr_switch_item w[2];
+	struct sdr_rec_switches b;
+	struct wait_engine e;
+	struct said s = {};
+
+	CHECK(!wait_engine__init(&e, 2));
+	e.on_switch = said_switch;
+	e.on_switch_ctx = &s;
+	e.on_gap = said_gap;
+	e.on_gap_ctx = &s;
+	/* CPU 1's batches 4, then 7: 5 and 6 lost, said before 7's switch. */
+	w[0] = item(100, 0, 0, 5);
+	b = batch(1, w, 1);
+	b.seq = 4;
+	wait_engine__batch(&e, &b, sizeof(b));
+	w[0] = item(200, 0, 0, 5);
+	b = batch(1, w, 1);
+	b.seq = 7;
+	wait_engine__batch(&e, &b, sizeof(b));
+	CHECK_EQ_U64(s.n, 3);
+	CHECK(s.what[0] == 's' && s.what[1] == 'g' && s.a[1] == 1 && s.b[1] == 2 &&
+	      s.what[2] == 's' && s.b[2] == 200, "%.*s", s.n, s.what);
+	/* CPU 0 (its own numbers): a peek at 3 after batch 1: 2 lost, said before the peeked switch. */
+	s.n = 0;
+	w[0] = item(150, 0, 0, 6);
+	b = batch(0, w, 1);
+	b.seq = 1;
+	wait_engine__batch(&e, &b, sizeof(b));
+	w[0] = item(300, 0, 0, 6);
+	w[1] = item(310, 0, 0, 6);
+	b = batch(0, w, 2);
+	b.seq = 3;
+	wait_engine__copy_partial(&e, &b);
+	wait_engine__apply_peeks(&e);
+	CHECK(s.n == 4 && s.what[0] == 's' && s.what[1] == 'g' && s.a[1] == 0 && s.b[1] == 1 &&
+	      s.what[2] == 's' && s.b[2] == 300, "%.*s", s.n, s.what);
+	/* Batch 3 then comes whole, and a stale peek of it: nothing more lost. */
+	b = batch(0, w, 2);
+	b.seq = 3;
+	wait_engine__copy_partial(&e, &b);
+	wait_engine__batch(&e, &b, sizeof(b));
+	wait_engine__apply_peeks(&e);
+	CHECK_EQ_U64(e.batches_lost, 3);
+	CHECK_EQ_U64(s.n, 4);
+	wait_engine__free(&e);
+}
+
 int main(void)
 {
 	test_peeks();
+	test_gaps();
+	test_long_parts();
 	test_pid_reuse();
 	test_switches_and_landing();
 	test_percentiles_and_intervals();

@@ -8,6 +8,8 @@
  *   unknown for a holder no record names) at task and cgroup level;
  * - culprits sorted by time, then key; rows keyed after the sort;
  * - a file without switches has no table (known = 0);
+ * - where the recorder marked a CPU's batches lost, what held that CPU is
+ *   unknown, even when the next switch's prev matches by chance;
  * - the cgroups of one Kubernetes pod are one group, named by the pod;
  * - an SLO capture's command line names its rule (round trip, refusals),
  *   and its report opens with the breach and the culprits of the waits in
@@ -133,9 +135,8 @@ static void put_outlier(struct trace_writer *w)
 	CHECK(trace_writer__append(w, &o, sizeof(o)) == 0);
 }
 
-static void write_file(const char *path, int with_switches)
+static struct trace_writer *open_file(const char *path)
 {
-	struct trace_trailer tr = {};
 	struct trace_meta meta;
 	struct trace_writer *w;
 	int err;
@@ -143,6 +144,40 @@ static void write_file(const char *path, int with_switches)
 	meta_of(&meta);
 	w = trace_writer__open(path, &meta, &err);
 	CHECK(w != NULL);
+	switch_batch__init(&batch);
+	return w;
+}
+
+/* The switches sw() put since the last call, as one record. */
+static void put_batch(struct trace_writer *w)
+{
+	CHECK(trace_writer__append(w, switch_batch__record(&batch),
+				   switch_batch__record(&batch)->size) == 0);
+	switch_batch__init(&batch);
+}
+
+static void close_file(struct trace_writer *w, __u64 end_ns)
+{
+	struct trace_trailer tr = { .end_mono_ns = end_ns };
+
+	CHECK(trace_writer__close(w, &tr) == 0);
+}
+
+static char *json_of(const struct report *r)
+{
+	char *json = NULL;
+	size_t len;
+	FILE *f = open_memstream(&json, &len);
+
+	report__print_json(r, f, 0, 0);
+	fclose(f);
+	return json;
+}
+
+static void write_file(const char *path, int with_switches)
+{
+	struct trace_writer *w = open_file(path);
+
 	if (!w)
 		return;
 	put_cgroup(w, 1, "/");
@@ -154,7 +189,6 @@ static void write_file(const char *path, int with_switches)
 	put_task(w, 20, "hog", 200);
 	put_task(w, 30, "kworker", 1);
 	if (with_switches) {
-		switch_batch__init(&batch);
 		/*
 		 * CPU 0: the hog from 0; 10 waited [200, 1000) behind it (800).
 		 * 10, 30, 11, 20 in turn; 10 waited 3000 ending at 4000, 500 of
@@ -171,12 +205,10 @@ static void write_file(const char *path, int with_switches)
 		sw(0, 4000, 20, 10, 3000, 500);
 		sw(0, 5000, 10, 0, 0, 0);
 		sw(0, 6000, 0, 10, 500, 0);
-		CHECK(trace_writer__append(w, switch_batch__record(&batch),
-					   switch_batch__record(&batch)->size) == 0);
+		put_batch(w);
 		put_outlier(w);
 	}
-	tr.end_mono_ns = S + 20000;
-	CHECK(trace_writer__close(w, &tr) == 0);
+	close_file(w, S + 20000);
 }
 
 /* The text and JSON say the same: 2300 of 4300 ns is 53.4%, share 0.5348. */
@@ -297,6 +329,101 @@ static void check_tables(const char *path)
 	CHECK_EQ_U64(r.delays.premig[SDR_LOC_SAME_LLC].count, 0);
 	CHECK_EQ_U64(r.delays.nr_why, 4);
 	check_render(&r);
+	report__free(&r);
+}
+
+/*
+ * A wait of 6.5 s, 5 s of it queued on a CPU it left, ended at 7 s behind
+ * the hog that held CPU 0 all along: per wait (worst waits, timeline) the
+ * parts are 32-bit like the kernel's (bpf/dur32.h), and still whole, not
+ * cut at 4.29 s; the victim's totals are exact.
+ */
+static void check_long_wait(const char *path)
+{
+	struct trace_writer *w = open_file(path);
+	struct trace_error e = {};
+	const struct report_delayed *v;
+	char *json, *chrome = NULL;
+	struct report r;
+	size_t len;
+	FILE *f;
+
+	if (!w)
+		return;
+	put_task(w, 10, "victim", 100);
+	put_task(w, 20, "hog", 200);
+	sw(0, 0, 0, 20, 0, 0);
+	sw(0, 7 * S, 20, 10, 6500000000ull, 5 * S);
+	put_batch(w);
+	close_file(w, S + 8 * S);
+
+	CHECK(report__load(&r, path, 0, &e) == 0, "%s", e.msg);
+	v = victim(r.delays.tasks, r.delays.nr_tasks, row(&r, 10));
+	CHECK(v && v->wait_ns == 6500000000ull && v->premig_ns == 5 * S);
+	CHECK_EQ_U64(r.delays.premig[SDR_LOC_CROSS_LLC].max, 5 * S);
+	CHECK_EQ_U64(r.delays.nr_why, 1);
+	f = open_memstream(&chrome, &len);
+	CHECK(report__print_chrome(&r, f, 0) == 0);
+	fclose(f);
+	/* 5 s in 4096 ns units: 4999999488. */
+	CHECK(strstr(chrome, "\"held_by\":\"hog[20] 100.0%\",\"premig_ns\":4999999488") != NULL,
+	      "%s", chrome);
+	json = json_of(&r);
+	CHECK(strstr(json, "\"premig_ns\": 5000000000") != NULL, "%s", json);
+	free(chrome);
+	free(json);
+	report__free(&r);
+}
+
+/*
+ * A file whose recorder saw batches of CPU 0 lost (SDR_REC_SWITCH_GAP):
+ * 10 and 20 took turns there, two switches of theirs were lost, so the
+ * next switch's prev (20) matches by chance. Victim 30 waited [500, 5000):
+ * 10 held [500, 1000) and [4000, 5000); from 20's switch-in at 1000 to the
+ * next switch seen, at 4000, is unknown, not 20's (it held 2000 of it).
+ */
+static void check_gap(const char *path)
+{
+	struct trace_writer *w = open_file(path);
+	struct trace_error e = {};
+	struct sdr_rec_switch_gap g;
+	const struct report_delayed *v;
+	const struct delays_cell *c;
+	struct report r;
+	char *json;
+
+	if (!w)
+		return;
+	put_task(w, 10, "a", 100);
+	put_task(w, 20, "b", 100);
+	put_task(w, 30, "victim", 200);
+	sw(0, 0, 0, 10, 0, 0);
+	sw(0, 1000, 10, 20, 0, 0);
+	put_batch(w);
+	switch_gap__fill(&g, 0, S + 4000, 1);
+	CHECK(trace_writer__append(w, &g, sizeof(g)) == 0);
+	sw(0, 4000, 20, 10, 0, 0);
+	sw(0, 5000, 10, 30, 4500, 0);
+	put_batch(w);
+	close_file(w, S + 6000);
+
+	CHECK(report__load(&r, path, 0, &e) == 0, "%s", e.msg);
+	CHECK_EQ_U64(r.nr_unknown, 0);
+	CHECK_EQ_U64(r.delays.attrib.gaps, 1);
+	CHECK_EQ_U64(r.delays.attrib.prev_mismatch, 0);
+	CHECK_EQ_U64(r.delays.attrib.unknown_gap_ns, 3000);
+	v = victim(r.delays.tasks, r.delays.nr_tasks, row(&r, 30));
+	CHECK(v != NULL);
+	if (v) {
+		CHECK_EQ_U64(v->wait_ns, 4500);
+		CHECK_EQ_U64(v->class_ns[RDC_UNKNOWN], 3000);
+		c = cell(v, row(&r, 10));
+		CHECK(c && c->ns == 1500);
+		CHECK(cell(v, row(&r, 20)) == NULL, "20 charged for time it may not have held");
+	}
+	json = json_of(&r);
+	CHECK(strstr(json, "\"prev_mismatch\": 0,\n    \"gaps\": 1,") != NULL, "%s", json);
+	free(json);
 	report__free(&r);
 }
 
@@ -490,6 +617,11 @@ int main(void)
 	unlink(slo);
 	check_tables(with);
 	check_none(without);
+	snprintf(slo, sizeof(slo), "%s/long.sdt", dir);
+	command = "schedrift record";
+	check_long_wait(slo);
+	check_gap(slo);
+	unlink(slo);
 	unlink(with);
 	unlink(without);
 	rmdir(dir);

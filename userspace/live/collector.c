@@ -366,6 +366,8 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 	if (o->neighbour_series) {
 		c->waits.on_switch = neighbours__switch;
 		c->waits.on_switch_ctx = &c->nb;
+		c->waits.on_gap = neighbours__gap;
+		c->waits.on_gap_ctx = &c->nb;
 	}
 	lo.topo = &c->topo;
 	/*

@@ -237,6 +237,7 @@ struct waits_out {
 	struct switch_batch batch;
 	__u64 refused;
 	struct tidset *tids; /* NULL: not kept */
+	struct switch_seq seq[SDR_MAX_CPUS]; /* each CPU's batch numbers, from the window's first */
 };
 
 static void note_tid(struct waits_out *o, __u32 tid, __u8 flag)
@@ -275,6 +276,28 @@ static int put_switch(void *ctx, const struct switch_sample *s)
 }
 
 /*
+ * A CPU's batches the ring refused before b: as in `record`, the file says
+ * where (after the switches pending, which came before).
+ */
+static int write_gap(struct waits_out *o, const struct sdr_rec_switches *b, size_t len)
+{
+	struct sdr_rec_switch_gap g;
+	__u32 lost;
+	int err;
+
+	if (len < sizeof(*b) || b->hdr.cpu >= SDR_MAX_CPUS || !b->nr)
+		return 0;
+	lost = switch_seq__take(&o->seq[b->hdr.cpu], b->seq, 1);
+	if (!lost)
+		return 0;
+	err = flush_waits(o);
+	if (err)
+		return err;
+	switch_gap__fill(&g, b->hdr.cpu, b->s[0].ts_ns, lost);
+	return trace_writer__append(o->w, &g, sizeof(g));
+}
+
+/*
  * One kept record into the capture. As in `record`: the kernel's batches of
  * switches become the file's switch batches, and a task's exit record
  * first closes the batch, so it follows the switches read before it.
@@ -284,6 +307,9 @@ static int write_record(struct waits_out *o, const struct sdr_rec_hdr *h, size_t
 	int err;
 
 	if (h->type == SDR_REC_SWITCHES) {
+		err = write_gap(o, (const struct sdr_rec_switches *)h, len);
+		if (err)
+			return err;
 		err = switch_batch__from_bpf((const struct sdr_rec_switches *)h, len, &o->refused,
 					     put_switch, o);
 		if (err == -EINVAL) { /* a malformed batch: counted, as record does */

@@ -5,7 +5,7 @@
 #include <string.h>
 #include "live/neighbours.h"
 #include "engine/delay_class.h"
-#include "trace/switch_sample.h"
+#include "trace/switch_batch.h"
 
 /* A task's key in the tables: its cgroup when known, else its tid until the tick. */
 static __u64 key_of(void *ctx, __u32 tid)
@@ -42,29 +42,28 @@ void neighbours__free(struct neighbours *n)
 	memset(n, 0, sizeof(*n));
 }
 
+void neighbours__gap(void *ctx, __u32 cpu, __u64 ts_ns, __u32 batches)
+{
+	struct neighbours *n = ctx;
+
+	(void)ts_ns;
+	(void)batches;
+	attrib__gap(n->engine, cpu);
+}
+
 void neighbours__switch(void *ctx, __u32 cpu, const struct sdr_switch_item *w)
 {
 	struct neighbours *n = ctx;
-	struct switch_sample s = {
-		.ts_ns = w->ts_ns,
-		.wait_ns = w->wait_ns,
-		.delivery_ns = w->delivery_ns,
-		.premig_ns = w->premig_ns,
-		.cpu = cpu,
-		.prev_tid = w->prev_tid,
-		.next_tid = w->next_tid,
-		.prev_state = w->prev_state,
-		.landing = w->landing,
-	};
+	struct switch_sample s;
 	const struct attrib_group *all;
 	struct attrib_wait aw;
 	size_t i, nr;
 	__u64 unknown;
 	int ret;
 
+	switch_sample__from_item(&s, w, cpu);
 	/* Refused by the wait engine and by record's decoder (counted there): not seen here either. */
-	if (s.delivery_ns > s.wait_ns || s.premig_ns > s.wait_ns || s.wait_ns > SDR_WAIT_ABSURD_NS ||
-	    s.landing > SDR_LOC_NR)
+	if (!switch_sample__valid(&s))
 		return;
 	ret = attrib__feed(n->engine, &s, &aw);
 	if (ret == -ENOMEM)
@@ -170,7 +169,7 @@ int neighbours__fill(const struct neighbours *n, struct report *r,
 	counts->pairs_full = iv->pairs_full + cum->pairs_full;
 	counts->victims_full = iv->victims_full + cum->victims_full;
 	counts->no_memory = n->no_memory;
-	counts->stream_gaps = d->attrib.prev_mismatch + d->attrib.out_of_order;
+	counts->stream_gaps = d->attrib.prev_mismatch + d->attrib.out_of_order + d->attrib.gaps;
 	counts->bytes = d->bytes;
 	return 0;
 }

@@ -56,7 +56,10 @@ struct neighbours_counts {
 	__u64 victims_without_series; /* victim cgroups not among the cgroups with series, now */
 	__u64 pairs_full, victims_full; /* additions refused by a cap, since start */
 	__u64 no_memory;
-	/* Switches whose prev was not who the history had running, or out of time order. */
+	/*
+	 * Switches whose prev was not who the history had running, or out of
+	 * time order, and holes where a CPU's batches were lost in the ring.
+	 */
 	__u64 stream_gaps;
 	__u64 bytes; /* held by the engine and both tables */
 };
@@ -67,6 +70,8 @@ int neighbours__init(struct neighbours *n, unsigned int nr_cpus, size_t top_k,
 void neighbours__free(struct neighbours *n);
 /* One switch (struct wait_engine's on_switch). */
 void neighbours__switch(void *ctx, __u32 cpu, const struct sdr_switch_item *w);
+/* Batches of cpu lost (struct wait_engine's on_gap): who held it until its next switch is unknown. */
+void neighbours__gap(void *ctx, __u32 cpu, __u64 ts_ns, __u32 batches);
 /* The interval's pairs into the table since start, tids left through cgroup_of again. */
 int neighbours__end_interval(struct neighbours *n);
 /*

@@ -6,6 +6,7 @@
 #include "hist_buckets.h"
 #include "lib/hist.h"
 #include "live/wait_engine.h"
+#include "trace/switch_batch.h"
 
 #define ENGINE_MIN_BUCKETS 4096
 
@@ -214,14 +215,17 @@ static void sums_add(struct wait_sums *s, __u64 wait, __u64 dlv)
 static void take(struct wait_engine *e, const struct sdr_switch_item *w, __u32 cpu)
 {
 	struct wait_acc *a = NULL;
-	bool wait = w->next_tid && w->wait_ns, ok;
+	struct switch_sample s;
+	bool wait = w->next_tid && w->wait_ns, ok = false;
 	__u32 b, loc;
 
 	e->switches++;
-	ok = wait && !(w->delivery_ns > w->wait_ns || w->premig_ns > w->wait_ns ||
-		       w->wait_ns > SDR_WAIT_ABSURD_NS || w->landing > SDR_LOC_NR);
+	if (wait) {
+		switch_sample__from_item(&s, w, cpu);
+		ok = switch_sample__valid(&s);
+	}
 	if (ok)
-		a = acc_for_wait(e, w->next_tid, w->ts_ns);
+		a = acc_for_wait(e, s.next_tid, s.ts_ns);
 	/* Found once for both: on_switch reads next's cgroup from it. */
 	e->switch_acc = a;
 	if (e->on_switch)
@@ -237,18 +241,18 @@ static void take(struct wait_engine *e, const struct sdr_switch_item *w, __u32 c
 		e->refused++; /* no memory for its task: dropped, and counted */
 		return;
 	}
-	b = sdr_hist_bucket(w->wait_ns);
-	sums_add(&a->cum, w->wait_ns, w->delivery_ns);
-	sums_add(&a->iv, w->wait_ns, w->delivery_ns);
+	b = sdr_hist_bucket(s.wait_ns);
+	sums_add(&a->cum, s.wait_ns, s.delivery_ns);
+	sums_add(&a->iv, s.wait_ns, s.delivery_ns);
 	hist_add(e, &a->hist, b);
-	if (w->landing) {
-		loc = w->landing - 1;
+	if (s.landing) {
+		loc = s.landing - 1;
 		a->landings[loc]++;
-		a->landing_sum_ns[loc] += w->wait_ns;
-		if (w->premig_ns)
-			hist__add(&e->premig[loc], w->premig_ns);
-		if (w->wait_ns > a->landing_max_ns[loc])
-			a->landing_max_ns[loc] = w->wait_ns;
+		a->landing_sum_ns[loc] += s.wait_ns;
+		if (s.premig_ns)
+			hist__add(&e->premig[loc], s.premig_ns);
+		if (s.wait_ns > a->landing_max_ns[loc])
+			a->landing_max_ns[loc] = s.wait_ns;
 	}
 	e->taken++;
 }
@@ -288,6 +292,18 @@ static void prefetch_accs(const struct wait_engine *e, const struct sdr_rec_swit
 		}
 }
 
+/* Batches of cpu lost before the one numbered seq (shipped: from the ring): said once. */
+static void check_seq(struct wait_engine *e, __u32 cpu, __u32 seq, int shipped, __u64 ts_ns)
+{
+	__u32 lost = switch_seq__take(&e->cpus[cpu].seq, seq, shipped);
+
+	if (!lost)
+		return;
+	e->batches_lost += lost;
+	if (e->on_gap)
+		e->on_gap(e->on_gap_ctx, cpu, ts_ns, lost);
+}
+
 void wait_engine__batch(struct wait_engine *e, const void *data, size_t size)
 {
 	const struct sdr_rec_switches *b = data;
@@ -299,6 +315,7 @@ void wait_engine__batch(struct wait_engine *e, const void *data, size_t size)
 		return;
 	}
 	c = &e->cpus[b->hdr.cpu];
+	check_seq(e, b->hdr.cpu, b->seq, 1, b->s[0].ts_ns);
 	prefetch_accs(e, b);
 	for (i = 0; i < b->nr; i++) {
 		const struct sdr_switch_item *w = &b->s[i];
@@ -340,6 +357,12 @@ void wait_engine__apply_peeks(struct wait_engine *e)
 		if (!c->have_copy)
 			continue;
 		c->have_copy = false;
+		/*
+		 * Its number is sound even in a torn read: a batch numbered below
+		 * it was shipped before the read, so it has been drained by now,
+		 * or it was lost.
+		 */
+		check_seq(e, (__u32)k, c->copy.seq, 0, c->copy.s[0].ts_ns);
 		/*
 		 * Read while BPF may write: a batch shipped and refilled during
 		 * the read shows as switches out of time order. Taken next tick.

@@ -21,7 +21,9 @@
  * __apply_peeks), so an interval holds every wait that ended before its
  * tick. Per CPU the switches of a batch come in time order, so a peeked
  * switch is recognised, and skipped, when its full batch arrives through
- * the ring buffer.
+ * the ring buffer. Batches carry their CPU's batch number, so a batch the
+ * ring refused is seen as a hole at its place in the CPU's stream
+ * (on_gap), before any switch that came after it.
  *
  * One thread (the ingest thread) calls everything here.
  */
@@ -34,6 +36,7 @@
 #include "schedrift.h"
 #include "report/lat.h"
 #include "lib/hist.h"
+#include "trace/switch_batch.h"
 
 /*
  * A task's wait histogram at the system's resolution, the cumulative and
@@ -85,6 +88,7 @@ struct wait_cpu {
 	__u64 peek_lo, peek_hi; /* the switches taken by peeks, not yet seen in the ring */
 	struct sdr_rec_switches copy; /* the partial batch read at the last peek */
 	bool have_copy;
+	struct switch_seq seq; /* the batch numbers seen */
 };
 
 struct wait_engine {
@@ -96,6 +100,7 @@ struct wait_engine {
 	__u64 switches;  /* switches taken */
 	__u64 refused;   /* malformed batches and items, and waits with no memory for their task: dropped */
 	__u64 peek_lost; /* batches taken by a peek that the ring then lost (also in ringbuf) */
+	__u64 batches_lost; /* batches missing by their numbers (their switches: switches_lost) */
 	__u64 bytes;     /* memory held by the accumulators and their histograms */
 	/*
 	 * The wait before a migration (issue 24): for landing waits with a
@@ -111,6 +116,12 @@ struct wait_engine {
 	void *on_switch_ctx;
 	/* During on_switch: the accumulator of next's wait (NULL: not a wait, or none). */
 	struct wait_acc *switch_acc;
+	/*
+	 * `batches` of cpu's batches never came: called before the first
+	 * switch taken after them (at ts_ns). NULL: none.
+	 */
+	void (*on_gap)(void *ctx, __u32 cpu, __u64 ts_ns, __u32 batches);
+	void *on_gap_ctx;
 };
 
 int wait_engine__init(struct wait_engine *e, int ncpu);

@@ -406,6 +406,12 @@ static int add_record(struct report *r, const struct sdr_rec_hdr *h)
 		return wait_batch__decode(h, r->meta.version, add_wait, r);
 	case SDR_REC_SWITCH_BATCH:
 		return switch_batch__decode(h, add_switch, r);
+	case SDR_REC_SWITCH_GAP:
+		if (h->size >= sizeof(struct sdr_rec_switch_gap)) {
+			who_delayed__gap(r, h->cpu);
+			return 0;
+		}
+		break;
 	case SDR_REC_OUTLIER:
 		if (v1 && h->size >= V1_OUTLIER_SIZE)
 			return add_outlier_v1(r, h);

@@ -86,7 +86,8 @@ const char *report__why_str(const struct report *r, const struct report_wait_why
 
 	buf[0] = 0;
 	for (i = 0; i < REPORT_WHY_NAMED && why->who[i] != REPORT_WHY_NONE && at < len; i++) {
-		__u64 of = why->on_cpu_ns ? why->on_cpu_ns : 1;
+		__u64 of = why->on_cpu_ns ? sdr_dur32_decode(why->on_cpu_ns) : 1;
+		__u64 ns = sdr_dur32_decode(why->ns[i]);
 
 		if (why->who[i] == REPORT_WHY_IDLE)
 			name = "idle";
@@ -97,8 +98,8 @@ const char *report__why_str(const struct report *r, const struct report_wait_why
 		else
 			name = report__delay_label(r, 1, why->who[i], label, sizeof(label));
 		at += snprintf(buf + at, len - at, "%s%s %llu.%llu%%", i ? ", " : "", name,
-			       (unsigned long long)why->ns[i] * 100 / of,
-			       (unsigned long long)why->ns[i] * 1000 / of % 10);
+			       (unsigned long long)(ns * 100 / of),
+			       (unsigned long long)(ns * 1000 / of % 10));
 	}
 	return buf;
 }

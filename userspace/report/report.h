@@ -107,7 +107,9 @@ struct report_delayed {
 /*
  * One wait's top holders, for the timeline (Chrome args) and the worst
  * waits: who[] are rows (index into report.tasks) or REPORT_WHY_IDLE,
- * _UNKNOWN, _OTHER; ns[] their time (saturating), longest first.
+ * _UNKNOWN, _OTHER; ns[] their time, longest first. Durations in 32 bits
+ * as the kernel's switch items carry them (bpf/dur32.h: exact below 2.1 s,
+ * within 4096 ns up to 2.4 h): read them with sdr_dur32_decode().
  */
 #define REPORT_WHY_NAMED 3
 #define REPORT_WHY_NONE 0xffffffffu
@@ -118,10 +120,10 @@ struct report_wait_why {
 	__u64 ts_ns; /* the switch that ended the wait */
 	__u32 tid;
 	__u32 cpu;
-	__u32 premig_ns; /* saturating */
-	__u32 on_cpu_ns; /* saturating: the part split */
+	__u32 premig_ns; /* dur32 */
+	__u32 on_cpu_ns; /* dur32: the part split */
 	__u32 who[REPORT_WHY_NAMED]; /* REPORT_WHY_NONE past the last */
-	__u32 ns[REPORT_WHY_NAMED];
+	__u32 ns[REPORT_WHY_NAMED]; /* dur32 */
 };
 
 struct report_delays {

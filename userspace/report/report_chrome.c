@@ -257,7 +257,7 @@ static void write_why(struct json *j, const struct report *r, __u32 tid, __u64 t
 		return;
 	}
 	json__str(j, "held_by", report__why_str(r, why, buf, sizeof(buf)));
-	json__u64(j, "premig_ns", why->premig_ns);
+	json__u64(j, "premig_ns", sdr_dur32_decode(why->premig_ns));
 }
 
 static void write_wait(struct json *j, const struct report *r, const struct ev *e, int split)

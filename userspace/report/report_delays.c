@@ -149,6 +149,7 @@ void report__write_delays_json(struct json *j, const struct report *r)
 	json__u64(j, "slices_dropped", d->attrib.slices_dropped);
 	json__u64(j, "out_of_order", d->attrib.out_of_order);
 	json__u64(j, "prev_mismatch", d->attrib.prev_mismatch);
+	json__u64(j, "gaps", d->attrib.gaps);
 	json__u64(j, "pairs", d->pairs.pairs);
 	json__u64(j, "pairs_full", d->pairs.pairs_full);
 	json__u64(j, "victims_full", d->pairs.victims_full);

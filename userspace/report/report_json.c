@@ -284,7 +284,7 @@ static void write_outliers(struct json *j, const struct report *r)
 
 			if (why) {
 				json__str(j, "held_by", report__why_str(r, why, buf, sizeof(buf)));
-				json__u64(j, "premig_ns", why->premig_ns);
+				json__u64(j, "premig_ns", sdr_dur32_decode(why->premig_ns));
 			} else {
 				json__null(j, "held_by");
 				json__null(j, "premig_ns");

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lib/hist.h"
@@ -21,6 +20,13 @@ int who_delayed__switch(struct report *r, const struct switch_sample *s, struct 
 	return attrib__feed(d->engine, s, w);
 }
 
+void who_delayed__gap(struct report *r, __u32 cpu)
+{
+	/* No engine yet: no switch came before, so no history to cut. */
+	if (r->delays.engine)
+		attrib__gap(r->delays.engine, cpu);
+}
+
 /* -ENOSPC is a cap, counted in the pairs' stats; only running out of memory stops a load. */
 static int oom_only(int err)
 {
@@ -33,11 +39,6 @@ static __u32 why_key(__u64 key)
 	if (WHO_DELAYED_IS_TID_KEY(key))
 		return (__u32)key < (1u << 31) ? (1u << 31) | (__u32)key : REPORT_WHY_UNKNOWN;
 	return key < (1u << 31) ? (__u32)key : REPORT_WHY_UNKNOWN;
-}
-
-static __u32 sat32(__u64 v)
-{
-	return v > UINT32_MAX ? UINT32_MAX : (__u32)v;
 }
 
 struct cand {
@@ -88,11 +89,11 @@ static int keep_why(struct report *r, const struct attrib_wait *w, const __u64 *
 	y->ts_ns = w->ts_ns;
 	y->tid = w->tid;
 	y->cpu = w->cpu;
-	y->premig_ns = sat32(w->premig_ns);
-	y->on_cpu_ns = sat32(w->on_cpu_ns);
+	y->premig_ns = sdr_dur32_encode(w->premig_ns);
+	y->on_cpu_ns = sdr_dur32_encode(w->on_cpu_ns);
 	for (i = 0; i < REPORT_WHY_NAMED; i++) {
 		y->who[i] = i < n ? c[i].who : REPORT_WHY_NONE;
-		y->ns[i] = i < n ? sat32(c[i].ns) : 0;
+		y->ns[i] = i < n ? sdr_dur32_encode(c[i].ns) : 0;
 	}
 	return 0;
 }
@@ -415,14 +416,15 @@ static int slo_derive(struct report *r)
 		qsort(ix, r->nr_tasks, sizeof(*ix), cmp_tid_row);
 	for (i = 0; i < r->delays.nr_why; i++) {
 		const struct report_wait_why *w = &r->delays.why[i];
-		__u64 wait = (__u64)w->premig_ns + w->on_cpu_ns;
+		__u64 on_cpu = sdr_dur32_decode(w->on_cpu_ns);
+		__u64 wait = sdr_dur32_decode(w->premig_ns) + on_cpu;
 
 		if (wait < s->b.objective_ns ||
 		    !in_scope(r, &s->b, w->tid, task_of_tid(r, ix, w->tid)))
 			continue;
 		s->waits++;
 		s->wait_ns += wait;
-		s->split_ns += w->on_cpu_ns;
+		s->split_ns += on_cpu;
 		for (j = 0; j < REPORT_WHY_NAMED && w->who[j] != REPORT_WHY_NONE; j++) {
 			__u32 who = w->who[j];
 
@@ -435,7 +437,7 @@ static int slo_derive(struct report *r)
 			}
 			if (k == n)
 				h[n++] = (struct report_slo_culprit){ .who = who };
-			h[k].ns += w->ns[j];
+			h[k].ns += sdr_dur32_decode(w->ns[j]);
 			h[k].first += j == 0;
 		}
 	}

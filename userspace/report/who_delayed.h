@@ -26,6 +26,8 @@
 
 /* One switch; 1 with *w filled when it ends a wait, 0 when not, -ENOMEM. */
 int who_delayed__switch(struct report *r, const struct switch_sample *s, struct attrib_wait *w);
+/* Switches of cpu lost here (SDR_REC_SWITCH_GAP): who held it until its next one is unknown. */
+void who_delayed__gap(struct report *r, __u32 cpu);
 /*
  * The split wait w (just returned by who_delayed__switch): every holder
  * into the pairs, its top ones kept for the wait. key_of names a tid as a

@@ -185,6 +185,46 @@ int switch_batch__decode(const struct sdr_rec_hdr *rec,
 	return p == end ? 0 : -EINVAL;
 }
 
+void switch_sample__from_item(struct switch_sample *s, const struct sdr_switch_item *w, __u32 cpu)
+{
+	memset(s, 0, sizeof(*s));
+	s->ts_ns = w->ts_ns;
+	s->wait_ns = w->wait_ns;
+	s->delivery_ns = sdr_dur32_decode(w->delivery_ns);
+	s->premig_ns = sdr_dur32_decode(w->premig_ns);
+	s->cpu = cpu;
+	s->prev_tid = w->prev_tid;
+	s->next_tid = w->next_tid;
+	s->prev_state = w->prev_state;
+	s->landing = w->landing;
+}
+
+__u32 switch_seq__take(struct switch_seq *q, __u32 seq, int shipped)
+{
+	/* Unsigned difference: right across the counter's wrap. */
+	__u32 lost = q->known ? seq - q->next : 0;
+
+	/*
+	 * Behind what came already: a partial batch read from the map just
+	 * before the ring delivered it whole. Nothing lost, nothing learnt.
+	 */
+	if (lost >= 1u << 31)
+		return 0;
+	q->next = seq + (shipped ? 1 : 0);
+	q->known = 1;
+	return lost;
+}
+
+void switch_gap__fill(struct sdr_rec_switch_gap *g, __u32 cpu, __u64 ts_ns, __u32 batches)
+{
+	memset(g, 0, sizeof(*g));
+	g->hdr.type = SDR_REC_SWITCH_GAP;
+	g->hdr.size = sizeof(*g);
+	g->hdr.cpu = cpu;
+	g->hdr.ts_ns = ts_ns;
+	g->batches = batches;
+}
+
 int switch_batch__from_bpf(const struct sdr_rec_switches *b, size_t size, __u64 *refused,
 			   int (*cb)(void *ctx, const struct switch_sample *s), void *ctx)
 {
@@ -198,18 +238,7 @@ int switch_batch__from_bpf(const struct sdr_rec_switches *b, size_t size, __u64 
 	    b->hdr.cpu >= SDR_MAX_CPUS)
 		return -EINVAL;
 	for (i = 0; i < b->nr; i++) {
-		const struct sdr_switch_item *w = &b->s[i];
-
-		memset(&s, 0, sizeof(s));
-		s.ts_ns = w->ts_ns;
-		s.wait_ns = w->wait_ns;
-		s.delivery_ns = w->delivery_ns;
-		s.premig_ns = w->premig_ns;
-		s.cpu = b->hdr.cpu;
-		s.prev_tid = w->prev_tid;
-		s.next_tid = w->next_tid;
-		s.prev_state = w->prev_state;
-		s.landing = w->landing;
+		switch_sample__from_item(&s, &b->s[i], b->hdr.cpu);
 		if (!switch_sample__valid(&s)) {
 			(*refused)++;
 			continue;

@@ -66,6 +66,37 @@ int switch_batch__decode(const struct sdr_rec_hdr *rec,
 int switch_batch__from_bpf(const struct sdr_rec_switches *b, size_t size, __u64 *refused,
 			   int (*cb)(void *ctx, const struct switch_sample *s), void *ctx);
 
+/*
+ * One item of a kernel batch, made on `cpu`, as a sample: its 32-bit
+ * delivery and pre-migration parts decoded (bpf/dur32.h). Not checked:
+ * switch_sample__valid() says whether to take it.
+ */
+void switch_sample__from_item(struct switch_sample *s, const struct sdr_switch_item *w, __u32 cpu);
+
+/*
+ * Where a CPU's stream of kernel batches has a hole: each batch carries the
+ * CPU's batch number (struct sdr_rec_switches, seq), so a consumer that
+ * keeps one of these per CPU knows how many batches were lost before the
+ * one in hand.
+ */
+struct switch_seq {
+	__u32 next;  /* the number the next batch should carry */
+	__u8 known;  /* a batch of this CPU was seen */
+};
+
+/*
+ * A batch numbered seq: returns how many of the CPU's batches before it
+ * never came (0 also for the CPU's first batch seen). shipped: a batch from
+ * the ring (the next is seq + 1); 0 for a partial batch read from the map,
+ * still being filled (the next to come through the ring is seq itself).
+ * A batch behind the ones seen (a partial read just before the ring
+ * brought it whole) changes nothing and returns 0.
+ */
+__u32 switch_seq__take(struct switch_seq *q, __u32 seq, int shipped);
+
+/* The file's record of such a hole: `batches` lost on cpu before the switch at ts_ns. */
+void switch_gap__fill(struct sdr_rec_switch_gap *g, __u32 cpu, __u64 ts_ns, __u32 batches);
+
 /* 1 when the decoder would take s (the checks switch_batch__add makes). */
 int switch_sample__valid(const struct switch_sample *s);
 

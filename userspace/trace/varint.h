@@ -23,17 +23,29 @@ static inline size_t put_varint(__u8 *p, __u64 v)
 	return n;
 }
 
-/* Reads one varint at *p, never past end; 0, or -EINVAL when cut or too long. */
+/*
+ * Reads one varint at *p, never past end; 0, or -EINVAL when it is cut
+ * short, or is not what put_varint() writes (the only form schedrift has
+ * ever written): longer than needed (a last byte of 0 after others), or
+ * past 64 bits (a 10th byte above 1, or an 11th byte). Such a varint is
+ * a corrupt record, refused like any other, never read as some number.
+ */
 static inline int get_varint(const __u8 **p, const __u8 *end, __u64 *out)
 {
 	__u64 v = 0;
 	int shift;
+	__u8 b;
 
 	for (shift = 0; shift < 64; shift += 7) {
 		if (*p >= end)
 			return -EINVAL;
-		v |= (__u64)(**p & 0x7f) << shift;
-		if (!(*(*p)++ & 0x80)) {
+		b = *(*p)++;
+		if (shift == 63 && b > 1)
+			return -EINVAL;
+		v |= (__u64)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			if (!b && shift)
+				return -EINVAL;
 			*out = v;
 			return 0;
 		}
