@@ -64,8 +64,8 @@ static void fill(struct task_rec *r, __u32 tid, __u64 start_ns, __u64 gen, __u64
 	r->counts.preferred_nid = -1;
 	for (i = 0; i < SDR_MAX_NODES; i++)
 		r->counts.node_runtime_ns[i] = ver * 31 + i;
-	for (i = 0; i < SDR_TASK_HIST_NR; i++)
-		r->counts.wait_hist[i] = (__u32)(ver + i);
+	r->interval.queue_max_ns = ver; /* the far end of the record */
+	r->wait_pct.p999 = ver;
 	r->generation = gen;
 	r->exit_generation = 12345; /* the table must ignore it */
 	r->checksum = task_rec__checksum(r);
@@ -78,8 +78,10 @@ static const char *rec_bad(const struct task_rec *r, __u32 tid, __u64 start_ns)
 		return "checksum";
 	if (r->id.tid != tid || r->id.start_ns != start_ns)
 		return "key";
-	if (r->counts.wait_hist[SDR_TASK_HIST_NR - 1] !=
-	    (__u32)(r->counts.runtime_ns + SDR_TASK_HIST_NR - 1))
+	if (r->counts.node_runtime_ns[SDR_MAX_NODES - 1] !=
+		    r->counts.runtime_ns * 31 + SDR_MAX_NODES - 1 ||
+	    r->interval.queue_max_ns != r->counts.runtime_ns ||
+	    r->wait_pct.p999 != r->counts.runtime_ns)
 		return "counts";
 	/* An exit version carries the exit's generation; any other, its producer's. */
 	if (r->exit_generation ? r->generation != r->exit_generation

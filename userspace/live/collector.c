@@ -43,7 +43,7 @@ static void task_rec_from(struct task_rec *t, const struct sdr_task_id *id,
 {
 	memset(t, 0, sizeof(*t));
 	t->id = *id;
-	t->counts = *counts;
+	task_counts__from(&t->counts, counts);
 	t->generation = generation;
 }
 
@@ -197,7 +197,7 @@ static void task_update(struct collector *c, struct task_rec *t, struct wait_acc
 	const struct task_rec *old = tasktable__get(c->table, t->id.tid, t->id.start_ns);
 
 	if (a)
-		wait_acc__fill_counts(a, &t->counts);
+		wait_acc__fill_totals(a, &t->counts);
 	task_interval__fill(t, old, c->topo.nr_nodes);
 	if (a)
 		waits_from_engine(t, old, a);

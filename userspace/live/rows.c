@@ -64,7 +64,9 @@ void collector__row_from_rec(struct report_task *row, const struct task_rec *t, 
 		if (!t->counts.waits)
 			row->runq = (struct lat){};
 	} else {
-		row->runq = lat__from_task_hist(t->counts.wait_hist, t->counts.wait_max_ns);
+		/* Never given the engine's figures: count, mean and max only. */
+		row->runq = lat__from_sum(t->counts.waits, t->counts.wait_sum_ns,
+					  t->counts.wait_max_ns);
 	}
 	/*
 	 * Per task the kernel keeps only count, sum and max of the parts: a
@@ -152,9 +154,7 @@ static int add_task_row(void *ctx, const struct task_rec *t)
 		collector__row_from_rec(row, t, fill->nr_nodes);
 	} else {
 		/* Export_prom.c's choice, made here without a row for everyone. */
-		__u64 p99 = t->wait_pct.fine ? t->wait_pct.p99 :
-				lat__task_hist_quantile(t->counts.wait_hist, t->counts.wait_max_ns,
-							0.99);
+		__u64 p99 = t->wait_pct.fine ? t->wait_pct.p99 : 0;
 
 		if ((t->counts.penalty_milli &&
 		     top_push(&fill->by_penalty, t->counts.penalty_milli, &t->id)) ||

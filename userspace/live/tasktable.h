@@ -22,8 +22,28 @@
 #define SCHEDRIFT_TASKTABLE_H
 
 #include <stddef.h>
+#include <string.h>
 #include <linux/types.h>
 #include "schedrift.h"
+
+/*
+ * A task's totals as the table keeps them: the kernel's struct
+ * sdr_task_counts without its coarse wait histogram, which was 1 KiB of
+ * every record's 1.9 and had no reader (the figures come from the wait
+ * engine's fine histograms: task_rec.wait_pct, task_interval.wait_*).
+ */
+struct task_counts {
+	SDR_TASK_TOTALS_FIELDS
+};
+
+_Static_assert(sizeof(struct task_counts) == offsetof(struct sdr_task_counts, wait_hist),
+	       "struct task_counts is the prefix of struct sdr_task_counts");
+
+/* The totals of a task record (its coarse histogram left out). */
+static inline void task_counts__from(struct task_counts *dst, const struct sdr_task_counts *src)
+{
+	memcpy(dst, src, sizeof(*dst));
+}
 
 /*
  * What a task did in one drain generation (the daemon's interval): the
@@ -39,7 +59,11 @@ struct task_interval {
 	__u64 runtime_ns;
 	__u64 remote_runtime_ns; /* run away from the home node of this version */
 	__u64 landings;
-	/* Waits of the interval, from the coarse histograms' difference (bound 1/16). */
+	/*
+	 * Waits of the interval: the percentiles from the engine's fine
+	 * histograms (wait_fine); without them, none (count, sum and a bound
+	 * on the max from the totals' difference).
+	 */
 	__u64 waits, wait_p50_ns, wait_p90_ns, wait_p99_ns, wait_p999_ns, wait_max_ns;
 	/*
 	 * Their parts: sums exact; each max is exact when it rose in the
@@ -53,20 +77,20 @@ struct task_interval {
 /* A task's percentiles since it was first seen, from the engine's fine histogram (1/64). */
 struct task_wait_pct {
 	__u64 p50, p90, p99, p999;
-	__u8 fine; /* 0: not filled, use the coarse counts.wait_hist */
+	__u8 fine; /* 0: not filled (no percentiles) */
 };
 
 /*
  * The generations come first: with the table's key just before the record
  * and the id and the first counts right after, a lookup that checks a
  * task's generation and reads its id touches one or two adjacent cache
- * lines, not one near the key and one 1.7 KiB further on.
+ * lines, not one near the key and one 0.8 KiB further on.
  */
 struct task_rec {
 	__u64 generation;      /* drain cycle that produced this version */
 	__u64 exit_generation; /* 0 = alive; else the cycle that saw it exit (owned by the table) */
 	struct sdr_task_id id; /* key: (id.tid, id.start_ns) */
-	struct sdr_task_counts counts;
+	struct task_counts counts;
 	struct task_interval interval;
 	struct task_wait_pct wait_pct;
 	__u64 checksum; /* task_rec__checksum() if the producer fills it; the table never does */

@@ -476,11 +476,8 @@ void wait_engine__end_interval(struct wait_engine *e, __u64 generation,
 	}
 }
 
-void wait_acc__fill_counts(const struct wait_acc *a, struct sdr_task_counts *c)
+void wait_acc__fill_totals(const struct wait_acc *a, struct task_counts *c)
 {
-	const struct wait_hist_entry *ent;
-	__u32 b, k;
-
 	c->waits = a->cum.waits;
 	c->wait_sum_ns = a->cum.wait_sum_ns;
 	c->wait_max_ns = a->cum.wait_max_ns;
@@ -490,6 +487,18 @@ void wait_acc__fill_counts(const struct wait_acc *a, struct sdr_task_counts *c)
 	memcpy(c->landings, a->landings, sizeof(c->landings));
 	memcpy(c->landing_sum_ns, a->landing_sum_ns, sizeof(c->landing_sum_ns));
 	memcpy(c->landing_max_ns, a->landing_max_ns, sizeof(c->landing_max_ns));
+}
+
+void wait_acc__fill_counts(const struct wait_acc *a, struct sdr_task_counts *c)
+{
+	const struct wait_hist_entry *ent;
+	struct task_counts totals;
+	__u32 b, k;
+
+	/* The same layout up to the histogram (tasktable.h). */
+	task_counts__from(&totals, c);
+	wait_acc__fill_totals(a, &totals);
+	memcpy(c, &totals, sizeof(totals));
 	memset(c->wait_hist, 0, sizeof(c->wait_hist));
 	HIST_EACH(&a->hist, b, ent, {
 		k = (b >> SDR_TASK_HIST_SHIFT) & (SDR_TASK_HIST_NR - 1);

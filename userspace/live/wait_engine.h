@@ -34,6 +34,7 @@
 #include "schedrift.h"
 #include "report/lat.h"
 #include "lib/hist.h"
+#include "live/tasktable.h"
 
 /*
  * A task's wait histogram at the system's resolution, the cumulative and
@@ -151,6 +152,8 @@ void wait_engine__end_interval(struct wait_engine *e, __u64 generation,
 
 /* The accumulator's waits and landings into the per-task shape (coarse histogram too). */
 void wait_acc__fill_counts(const struct wait_acc *a, struct sdr_task_counts *c);
+/* The same without the coarse histogram, for the task table. */
+void wait_acc__fill_totals(const struct wait_acc *a, struct task_counts *c);
 /* Percentiles of the cumulative or interval histogram, within 1/64 (report/lat.h). */
 struct lat wait_acc__lat(const struct wait_acc *a, bool interval);
 /* Adds a task's cumulative or interval counts into dense fine counts (SDR_HIST_NR_BUCKETS). */
