@@ -279,6 +279,7 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 	if (rc)
 		return rc;
 	c->cum_rows_top = -1;
+	c->iv_rows_top = -1;
 	c->table = tasktable__new(o->max_tasks, o->grace);
 	c->reader = c->table ? tasktable__reader_new(c->table) : NULL;
 	c->ncpu = libbpf_num_possible_cpus();
