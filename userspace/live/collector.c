@@ -96,8 +96,7 @@ static void cg_add_interval(void *ctx, const struct wait_acc *a)
 		c->user[USER_STAT_cgroup_series_full] += a->iv.waits;
 		return;
 	}
-	wait_hist__add_to(&a->hist, true, g->cum);
-	wait_hist__add_to(&a->hist, true, g->interval);
+	wait_hist__add_to(&a->hist, true, g->cum, g->interval);
 	if (a->iv.wait_max_ns > g->max)
 		g->max = a->iv.wait_max_ns;
 	if (a->iv.wait_max_ns > g->imax)

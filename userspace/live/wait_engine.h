@@ -156,7 +156,10 @@ void wait_acc__fill_counts(const struct wait_acc *a, struct sdr_task_counts *c);
 void wait_acc__fill_totals(const struct wait_acc *a, struct task_counts *c);
 /* Percentiles of the cumulative or interval histogram, within 1/64 (report/lat.h). */
 struct lat wait_acc__lat(const struct wait_acc *a, bool interval);
-/* Adds a task's cumulative or interval counts into dense fine counts (SDR_HIST_NR_BUCKETS). */
-void wait_hist__add_to(const struct wait_hist *h, bool interval, __u64 *dense);
+/*
+ * Adds a task's cumulative or interval counts into dense fine counts
+ * (SDR_HIST_NR_BUCKETS), and into dense2 too unless it is NULL.
+ */
+void wait_hist__add_to(const struct wait_hist *h, bool interval, __u64 *dense, __u64 *dense2);
 
 #endif /* SCHEDRIFT_WAIT_ENGINE_H */
