@@ -389,8 +389,15 @@ static int on_live_task(void *ctx, const struct sdr_rec_task *rec)
 	struct collector *c = ctx;
 	struct task_rec t;
 
+	struct wait_acc *a = wait_engine__live(&c->waits, rec->task.tid, rec->task.start_ns);
+
 	task_rec_from(&t, &rec->task, &rec->counts, c->generation);
-	task_update(c, &t, wait_engine__live(&c->waits, rec->task.tid, rec->task.start_ns));
+	task_update(c, &t, a);
+	/* Its interval's waits to its cgroup, and a new interval (wait_acc__end_interval). */
+	if (a && a->iv.waits) {
+		cg_add_interval(c, a);
+		wait_acc__end_interval(a);
+	}
 	return 0;
 }
 

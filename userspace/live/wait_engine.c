@@ -433,13 +433,22 @@ void wait_engine__publish_exits(struct wait_engine *e, __u64 until_ns,
 	}
 }
 
+void wait_acc__end_interval(struct wait_acc *a)
+{
+	__u32 k;
+
+	if (a->iv.waits)
+		for (k = 0; k < a->hist.n; k++)
+			a->hist.m->v[k].n_iv = 0;
+	memset(&a->iv, 0, sizeof(a->iv));
+}
+
 void wait_engine__end_interval(struct wait_engine *e, __u64 generation,
 			       void (*cb)(void *ctx, const struct wait_acc *a), void *ctx,
 			       __u64 *dropped)
 {
 	struct wait_acc **pp, *a;
 	size_t i;
-	__u32 k;
 
 	for (i = 0; i < e->nr_buckets; i++) {
 		pp = &e->buckets[i];
@@ -452,10 +461,7 @@ void wait_engine__end_interval(struct wait_engine *e, __u64 generation,
 			if (a->seen_gen == generation) {
 				if (a->iv.waits && cb)
 					cb(ctx, a);
-				if (a->iv.waits)
-					for (k = 0; k < a->hist.n; k++)
-						a->hist.m->v[k].n_iv = 0;
-				memset(&a->iv, 0, sizeof(a->iv));
+				wait_acc__end_interval(a);
 			}
 			/*
 			 * A live task is named by every tick's snapshot; one that
