@@ -401,6 +401,14 @@ static int on_live_task(void *ctx, const struct sdr_rec_task *rec)
 	return 0;
 }
 
+/* A read's tasks, before on_live_task looks each one up in the engine. */
+static void live_tasks_ahead(void *ctx, const __u32 *tids, size_t n)
+{
+	struct collector *c = ctx;
+
+	wait_engine__prefetch(&c->waits, tids, n);
+}
+
 /* An exit, with every wait that ended before it: final totals, then exited. */
 static void publish_exit(void *ctx, struct wait_acc *a)
 {
@@ -614,7 +622,7 @@ int collector__tick(struct collector *c, struct interval_snapshot *s, bool want_
 	c->generation++;
 	c->tick_open = 1;
 	if (!err)
-		err = loader__snapshot_tasks(&c->l, on_live_task, c);
+		err = loader__snapshot_tasks_ahead(&c->l, on_live_task, live_tasks_ahead, c);
 	/* The tasks just published: their interval's waits to their cgroups, and a new interval. */
 	if (!err)
 		wait_engine__end_interval(&c->waits, c->generation, cg_add_interval, c,

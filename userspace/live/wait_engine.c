@@ -254,32 +254,40 @@ static bool batch_ok(const struct sdr_rec_switches *b, size_t size)
 }
 
 /*
- * A wait's accumulator is three cache misses away (its chain's head, the
+ * A task's accumulator is three cache misses away (its chain's head, the
  * accumulator, its histogram), on lines the workload has just evicted,
- * and they were most of take()'s time. Asking for a whole batch's, one
- * level at a time, overlaps the misses of its 32 switches. Hints only: the
- * chains may change while the batch is taken.
+ * and they were most of take()'s time. Asking for many tasks' at once,
+ * one level at a time, overlaps the misses. Hints only: the chains may
+ * change before the tasks are looked up.
  */
-static void prefetch_accs(const struct wait_engine *e, const struct sdr_rec_switches *b)
+void wait_engine__prefetch(const struct wait_engine *e, const __u32 *tids, size_t n)
 {
 	const struct wait_acc *a;
-	__u32 i;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		__builtin_prefetch(&e->buckets[slot_of(e, tids[i])]);
+	for (i = 0; i < n; i++) {
+		a = e->buckets[slot_of(e, tids[i])];
+		if (a)
+			__builtin_prefetch(a);
+	}
+	for (i = 0; i < n; i++) {
+		a = e->buckets[slot_of(e, tids[i])];
+		if (a && a->tid == tids[i] && a->hist.m)
+			__builtin_prefetch(a->hist.m);
+	}
+}
+
+/* The tasks whose waits end in a batch, before it is taken. */
+static void prefetch_accs(const struct wait_engine *e, const struct sdr_rec_switches *b)
+{
+	__u32 tids[SDR_SWITCHES_PER_REC], i, n = 0;
 
 	for (i = 0; i < b->nr; i++)
 		if (b->s[i].wait_ns && b->s[i].next_tid)
-			__builtin_prefetch(&e->buckets[slot_of(e, b->s[i].next_tid)]);
-	for (i = 0; i < b->nr; i++)
-		if (b->s[i].wait_ns && b->s[i].next_tid) {
-			a = e->buckets[slot_of(e, b->s[i].next_tid)];
-			if (a)
-				__builtin_prefetch(a);
-		}
-	for (i = 0; i < b->nr; i++)
-		if (b->s[i].wait_ns && b->s[i].next_tid) {
-			a = e->buckets[slot_of(e, b->s[i].next_tid)];
-			if (a && a->tid == b->s[i].next_tid && a->hist.m)
-				__builtin_prefetch(a->hist.m);
-		}
+			tids[n++] = b->s[i].next_tid;
+	wait_engine__prefetch(e, tids, n);
 }
 
 void wait_engine__batch(struct wait_engine *e, const void *data, size_t size)

@@ -121,6 +121,8 @@ int wait_engine__copy_partial(void *e, const struct sdr_rec_switches *b);
 /* Takes the copies' waits not seen yet. Call after draining the ring again. */
 void wait_engine__apply_peeks(struct wait_engine *e);
 
+/* Prefetches the accumulators (and histograms) of these tids, about to be looked up. */
+void wait_engine__prefetch(const struct wait_engine *e, const __u32 *tids, size_t n);
 /*
  * The live accumulator of (tid, start_ns), named now (made if new). A live
  * accumulator of an older incarnation whose exit never came is taken over.
