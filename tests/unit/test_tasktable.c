@@ -166,6 +166,37 @@ static void test_basics(void)
 }
 
 /* Exited at generation g with grace G: visible through g + G, gone at end_generation(g + G + 1). */
+/*
+ * A table that keeps one node's run time (tasktable__new_nodes): the rest
+ * of the record whole, through updates and the exit mark; a copy out has
+ * the other nodes zero.
+ */
+static void test_nodes_kept(void)
+{
+	struct tasktable *t = tasktable__new_nodes(4, 1, 1);
+	const struct task_rec *got;
+	struct task_rec rec, copy;
+
+	CHECK(t && !tasktable__new_nodes(4, 1, 0) && !tasktable__new_nodes(4, 1, SDR_MAX_NODES + 1));
+	if (!t)
+		return;
+	fill(&rec, 20, 2000, 1, 5);
+	CHECK(tasktable__update(t, &rec) == 0);
+	CHECK(tasktable__mark_exited(t, 20, 2000, 2) == 0);
+	got = tasktable__get(t, 20, 2000);
+	CHECK(got && got->exit_generation == 2 && got->counts.node_runtime_ns[0] == 5 * 31);
+	if (got) {
+		tasktable__rec_copy(t, &copy, got);
+		CHECK(copy.checksum == task_rec__checksum(&copy) && copy.counts.runtime_ns == 5 &&
+		      copy.interval.queue_max_ns == 5 && copy.wait_pct.p999 == 5 &&
+		      !strcmp(copy.id.comm, "t20.5"));
+		CHECK(copy.counts.node_runtime_ns[0] == 5 * 31 &&
+		      copy.counts.node_runtime_ns[1] == 0 &&
+		      copy.counts.node_runtime_ns[SDR_MAX_NODES - 1] == 0);
+	}
+	tasktable__free(t);
+}
+
 static void test_grace(void)
 {
 	struct tasktable *t = tasktable__new(16, 2);
@@ -664,6 +695,7 @@ static void test_stress(void)
 
 int main(void)
 {
+	test_nodes_kept();
 	test_basics();
 	test_grace();
 	test_cap();

@@ -279,7 +279,11 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 		return rc;
 	c->cum_rows_top = -1;
 	c->iv_rows_top = -1;
-	c->table = tasktable__new(o->max_tasks, o->grace);
+	/* Each task's run time on the nodes there are only (the topology's). */
+	c->table = tasktable__new_nodes(o->max_tasks, o->grace,
+					c->topo.nr_nodes < 1 ? 1 :
+					c->topo.nr_nodes > SDR_MAX_NODES ? SDR_MAX_NODES :
+					c->topo.nr_nodes);
 	c->reader = c->table ? tasktable__reader_new(c->table) : NULL;
 	c->ncpu = libbpf_num_possible_cpus();
 	c->prev_cpu = calloc(c->ncpu > 0 ? c->ncpu : 1, sizeof(*c->prev_cpu));
@@ -467,7 +471,7 @@ static int sweep_vanished(struct collector *c)
 		old = tasktable__get(c->table, v.ids[i].tid, v.ids[i].start_ns);
 		if (!old)
 			continue;
-		t = *old;
+		tasktable__rec_copy(c->table, &t, old);
 		t.generation = c->generation;
 		task_update(c, &t, NULL);
 		tasktable__mark_exited(c->table, t.id.tid, t.id.start_ns, c->generation);

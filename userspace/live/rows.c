@@ -61,7 +61,11 @@ void collector__row_from_rec(struct report_task *row, const struct task_rec *t, 
 	row->penalty_milli = t->counts.penalty_milli;
 	memcpy(row->numa, t->counts.numa, sizeof(row->numa));
 	row->runtime_ns = t->counts.runtime_ns;
-	memcpy(row->node_runtime_ns, t->counts.node_runtime_ns, sizeof(row->node_runtime_ns));
+	/* The table keeps nr_nodes of them (tasktable__new_nodes). */
+	if (nr_nodes > 0)
+		memcpy(row->node_runtime_ns, t->counts.node_runtime_ns,
+		       (nr_nodes < SDR_MAX_NODES ? nr_nodes : SDR_MAX_NODES) *
+			       sizeof(row->node_runtime_ns[0]));
 	report__derive_home(row, nr_nodes);
 	if (t->wait_pct.fine) {
 		/* From the engine's fine histogram (wait_engine.h). */

@@ -41,7 +41,11 @@ static int home_of(const struct task_counts *c, int nr_nodes)
 
 	row.runtime_ns = c->runtime_ns;
 	row.preferred_nid = c->preferred_nid;
-	memcpy(row.node_runtime_ns, c->node_runtime_ns, sizeof(row.node_runtime_ns));
+	/* The table keeps nr_nodes of them (tasktable__new_nodes). */
+	if (nr_nodes > 0)
+		memcpy(row.node_runtime_ns, c->node_runtime_ns,
+		       (nr_nodes < SDR_MAX_NODES ? nr_nodes : SDR_MAX_NODES) *
+			       sizeof(row.node_runtime_ns[0]));
 	report__derive_home(&row, nr_nodes);
 	return row.home_node;
 }

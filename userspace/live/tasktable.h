@@ -90,10 +90,14 @@ struct task_rec {
 	__u64 generation;      /* drain cycle that produced this version */
 	__u64 exit_generation; /* 0 = alive; else the cycle that saw it exit (owned by the table) */
 	struct sdr_task_id id; /* key: (id.tid, id.start_ns) */
-	struct task_counts counts;
 	struct task_interval interval;
 	struct task_wait_pct wait_pct;
 	__u64 checksum; /* task_rec__checksum() if the producer fills it; the table never does */
+	/*
+	 * Last, so that the table can keep only the nodes there are of its
+	 * node_runtime_ns, the record's last field (tasktable__new_nodes()).
+	 */
+	struct task_counts counts;
 };
 
 struct tasktable_stats {
@@ -117,6 +121,16 @@ struct tasktable_reader;
  * Returns NULL with errno set on failure.
  */
 struct tasktable *tasktable__new(size_t max_tasks, __u64 grace_generations);
+/*
+ * The same, keeping only counts.node_runtime_ns[0, nr_nodes) of each
+ * record (1 to SDR_MAX_NODES; tasktable__new keeps them all): on one node
+ * 248 of a record's 864 bytes. The records it hands out end there: read
+ * no node at or past nr_nodes, and copy one with tasktable__rec_copy().
+ */
+struct tasktable *tasktable__new_nodes(size_t max_tasks, __u64 grace_generations, int nr_nodes);
+/* A whole struct task_rec from a record of the table (the nodes it does not keep zero). */
+void tasktable__rec_copy(const struct tasktable *t, struct task_rec *dst,
+			 const struct task_rec *src);
 /* Every reader handle must have been freed. Frees everything, pending versions too. */
 void tasktable__free(struct tasktable *t);
 
@@ -183,9 +197,11 @@ int tasktable__for_each(struct tasktable_reader *r,
 			int (*cb)(void *ctx, const struct task_rec *rec), void *ctx);
 
 /*
- * A hash of rec->id, rec->counts and rec->interval, the producer's payload, for producers
- * and tests that check for torn records. It leaves out generation and
- * exit_generation, which tasktable__mark_exited() rewrites.
+ * A hash of rec->id, rec->interval, rec->wait_pct and rec->counts up to its
+ * first node's run time, the producer's payload, for producers and tests
+ * that check for torn records. It leaves out generation and
+ * exit_generation, which tasktable__mark_exited() rewrites, and the nodes
+ * a table may not keep.
  */
 __u64 task_rec__checksum(const struct task_rec *rec);
 
