@@ -163,8 +163,9 @@ static void top_offer(struct top_list *l, __u64 key, const struct sdr_task_id *i
 		return;
 	if (l->n < l->lim) {
 		/* Up while worse than the parent: the root stays the worst. */
-		for (i = l->n++, l->v[i] = c; i && cmp_top_candidate(&l->v[i], &l->v[(i - 1) / 2]) > 0;
-		     i = (i - 1) / 2)
+		i = l->n++;
+		l->v[i] = c;
+		for (; i && cmp_top_candidate(&l->v[i], &l->v[(i - 1) / 2]) > 0; i = (i - 1) / 2)
 			top_swap(l, i, (i - 1) / 2);
 		return;
 	}
