@@ -123,28 +123,33 @@ struct sdr_rec_migrate {
  * Per-task totals, as the task records (exit, snapshot) carry them. Task
  * storage holds the kernel's part (migrations, causes, penalty, NUMA, run
  * time per node); the wait and landing fields are 0 there and filled by
- * the userspace engine from the switch stream (issue 23).
+ * the userspace engine from the switch stream (issue 23). The fields
+ * before the coarse histogram are a macro so that the daemon's task table
+ * can keep them without it (struct task_counts, userspace/live/tasktable.h):
+ * the same layout, 1 KiB less a task.
  */
-struct sdr_task_counts {
-	__u64 runtime_ns; /* filled in when the record is made (exit, snapshot) */
-	__u64 waits;
-	__u64 wait_sum_ns;  /* whole waits: sched_waking (or preemption) -> running */
-	__u64 wait_max_ns;
-	__u64 delivery_sum_ns; /* the delivery part: sched_waking -> sched_wakeup (queued) */
-	__u64 delivery_max_ns;
-	__u64 queue_max_ns;    /* the queueing part: queued -> running (sum = wait - delivery) */
-	__u64 cgroup_id;     /* cgroup v2 id (kernfs inode) when last switched in */
-	__s32 preferred_nid; /* numa_preferred_nid at its last migration or record; -1 = none */
-	__u32 pad;
-	__u64 migrations[SDR_LOC_NR];
-	__u64 by_cause[SDR_CAUSE_NR];
-	__u64 penalty_milli;
-	__u64 landings[SDR_LOC_NR]; /* first waits after a migration, by its locality
-				     * (userspace fills these and the wait fields) */
-	__u64 landing_sum_ns[SDR_LOC_NR];
-	__u64 landing_max_ns[SDR_LOC_NR];
-	__u64 numa[SDR_NUMA_NR]; /* NUMA balancer decisions about this task */
+#define SDR_TASK_TOTALS_FIELDS                                                                     \
+	__u64 runtime_ns; /* filled in when the record is made (exit, snapshot) */                 \
+	__u64 waits;                                                                               \
+	__u64 wait_sum_ns; /* whole waits: sched_waking (or preemption) -> running */              \
+	__u64 wait_max_ns;                                                                         \
+	__u64 delivery_sum_ns; /* the delivery part: sched_waking -> sched_wakeup */               \
+	__u64 delivery_max_ns;                                                                     \
+	__u64 queue_max_ns; /* the queueing part: queued -> running */                             \
+	__u64 cgroup_id; /* cgroup v2 id (kernfs inode) when last switched in */                   \
+	__s32 preferred_nid; /* numa_preferred_nid at its last migration; -1 = none */             \
+	__u32 pad;                                                                                 \
+	__u64 migrations[SDR_LOC_NR];                                                              \
+	__u64 by_cause[SDR_CAUSE_NR];                                                              \
+	__u64 penalty_milli;                                                                       \
+	__u64 landings[SDR_LOC_NR]; /* first waits after a migration, by its locality */           \
+	__u64 landing_sum_ns[SDR_LOC_NR];                                                          \
+	__u64 landing_max_ns[SDR_LOC_NR];                                                          \
+	__u64 numa[SDR_NUMA_NR]; /* NUMA balancer decisions about this task */                     \
 	__u64 node_runtime_ns[SDR_MAX_NODES]; /* time run on CPUs of each node */
+
+struct sdr_task_counts {
+	SDR_TASK_TOTALS_FIELDS
 	__u32 wait_hist[SDR_TASK_HIST_NR]; /* coarse: fine bucket >> SDR_TASK_HIST_SHIFT */
 };
 

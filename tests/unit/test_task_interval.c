@@ -4,28 +4,26 @@
  * (userspace/live/task_interval.c): differences between versions of a task, the
  * first version of a task, two versions in one generation, a count that
  * went backwards (a new task behind the same key), remote runtime against
- * the home node, the wait percentiles of the histograms' difference
- * compared with those of a histogram holding only the interval's waits,
- * and the delivery/queueing parts (count, mean, a bound on the max; no
- * percentiles: the kernel keeps only sums and maxima of them per task).
+ * the home node, the waits from the totals alone (count, sum, a bound on
+ * the max; the percentiles are the wait engine's, test_wait_engine), and
+ * the delivery/queueing parts (count, mean, a bound on the max; no
+ * percentiles: only sums and maxima of them are kept per task).
  */
 #include <stdlib.h>
 
 #include "check.h"
 #include "live/collector.h"
-#include "hist_buckets.h"
 #include "live/task_interval.h"
 
 #define NODES 2
 
 /* Adds n waits of wait_ns, delivery_ns of each its delivery, as the kernel would. */
-static void add_split_waits(struct sdr_task_counts *c, __u64 wait_ns, __u64 delivery_ns, __u32 n)
+static void add_split_waits(struct task_counts *c, __u64 wait_ns, __u64 delivery_ns, __u32 n)
 {
 	c->waits += n;
 	c->wait_sum_ns += wait_ns * n;
 	if (wait_ns > c->wait_max_ns)
 		c->wait_max_ns = wait_ns;
-	c->wait_hist[sdr_hist_bucket(wait_ns) >> SDR_TASK_HIST_SHIFT] += n;
 	c->delivery_sum_ns += delivery_ns * n;
 	if (delivery_ns > c->delivery_max_ns)
 		c->delivery_max_ns = delivery_ns;
@@ -34,12 +32,12 @@ static void add_split_waits(struct sdr_task_counts *c, __u64 wait_ns, __u64 deli
 }
 
 /* A quarter of each wait is its delivery. */
-static void add_waits(struct sdr_task_counts *c, __u64 wait_ns, __u32 n)
+static void add_waits(struct task_counts *c, __u64 wait_ns, __u32 n)
 {
 	add_split_waits(c, wait_ns, wait_ns / 4, n);
 }
 
-static void migrate(struct sdr_task_counts *c, int loc, int cause, __u64 n)
+static void migrate(struct task_counts *c, int loc, int cause, __u64 n)
 {
 	c->migrations[loc] += n;
 	c->by_cause[cause] += n;
@@ -47,7 +45,7 @@ static void migrate(struct sdr_task_counts *c, int loc, int cause, __u64 n)
 	c->landings[loc] += n;
 }
 
-static void run(struct sdr_task_counts *c, int node, __u64 ns)
+static void run(struct task_counts *c, int node, __u64 ns)
 {
 	c->runtime_ns += ns;
 	c->node_runtime_ns[node] += ns;
@@ -90,7 +88,11 @@ static void test_first_version(void)
 	CHECK_EQ_U64(t.interval.queue_max_ns, 15000);
 }
 
-/* The daemon's cumulative row: count, mean and exact max of each part; no percentiles. */
+/*
+ * The daemon's cumulative row: the waits' percentiles as the engine gave
+ * them (wait_pct), count, mean and exact max of each part; no percentiles
+ * of the parts, nor of the waits without the engine's.
+ */
 static void test_cumulative_row(void)
 {
 	struct task_rec t = rec(1);
@@ -99,7 +101,13 @@ static void test_cumulative_row(void)
 	add_split_waits(&t.counts, 10000, 0, 3);    /* preemptions: no delivery */
 	add_split_waits(&t.counts, 40000, 30000, 1); /* a slow wakeup */
 	collector__row_from_rec(&row, &t, NODES);
+	CHECK(row.runq.no_pct && row.runq.count == 4 && row.runq.mean == 17500 &&
+	      row.runq.max == 40000 && row.runq.p99 == 0);
+	t.wait_pct = (struct task_wait_pct){ .p50 = 10000, .p90 = 40000, .p99 = 40000,
+					     .p999 = 40000, .fine = 1 };
+	collector__row_from_rec(&row, &t, NODES);
 	CHECK_EQ_U64(row.runq.count, 4);
+	CHECK(row.runq.p50 == 10000 && row.runq.p999 == 40000 && row.runq.max == 40000);
 	CHECK(row.delivery.no_pct && row.queue.no_pct && !row.runq.no_pct);
 	CHECK_EQ_U64(row.delivery.count, 4);
 	CHECK_EQ_U64(row.delivery.mean, 7500);
@@ -143,17 +151,13 @@ static void test_next_generation(void)
 	CHECK_EQ_U64(b.interval.landings, 2);
 	CHECK_EQ_U64(b.interval.waits, 100);
 	/*
-	 * The 3 ms waits were in the earlier interval: the max stays the top of
-	 * the highest bucket of this one (80 us's), not 3 ms.
+	 * The 3 ms waits were in the earlier interval: the max did not rise, so
+	 * it is bounded by the interval's sum (99 x 5 us + 80 us), never 3 ms.
+	 * No percentiles from the totals (the engine adds them).
 	 */
-	CHECK(b.interval.wait_max_ns >= 80000 && b.interval.wait_max_ns < 80000 + 80000 / 16,
-	      "max %llu", (unsigned long long)b.interval.wait_max_ns);
-	/* Percentiles within the coarse bound of the interval's own waits. */
-	CHECK(b.interval.wait_p50_ns >= 5000 - 5000 / 16 && b.interval.wait_p50_ns <= 5000 + 5000 / 16,
-	      "p50 %llu", (unsigned long long)b.interval.wait_p50_ns);
-	CHECK(b.interval.wait_p999_ns >= 80000 - 80000 / 16 &&
-		      b.interval.wait_p999_ns <= 80000 + 80000 / 16,
-	      "p99.9 %llu", (unsigned long long)b.interval.wait_p999_ns);
+	CHECK_EQ_U64(b.interval.wait_sum_ns, 575000);
+	CHECK_EQ_U64(b.interval.wait_max_ns, 575000);
+	CHECK(!b.interval.wait_fine && !b.interval.wait_p50_ns && !b.interval.wait_p999_ns);
 
 	/*
 	 * The parts' maxima did not rise (the 3 ms waits hold them), so the
@@ -166,7 +170,7 @@ static void test_next_generation(void)
 
 	task_interval__row(&row, &b, NODES);
 	CHECK_EQ_U64(row.generation, 2);
-	CHECK_EQ_U64(row.runq.count, 100);
+	CHECK(row.runq.count == 100 && row.runq.no_pct && row.runq.max == 575000);
 	CHECK(row.delivery.count == 100 && row.delivery.mean == 1437 && row.delivery.no_pct);
 	CHECK(row.queue.count == 100 && row.queue.mean == 4312 && row.queue.max == 431250);
 	CHECK_EQ_U64(row.home_node, 0);

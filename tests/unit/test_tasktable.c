@@ -64,8 +64,8 @@ static void fill(struct task_rec *r, __u32 tid, __u64 start_ns, __u64 gen, __u64
 	r->counts.preferred_nid = -1;
 	for (i = 0; i < SDR_MAX_NODES; i++)
 		r->counts.node_runtime_ns[i] = ver * 31 + i;
-	for (i = 0; i < SDR_TASK_HIST_NR; i++)
-		r->counts.wait_hist[i] = (__u32)(ver + i);
+	r->interval.queue_max_ns = ver; /* the far end of the record */
+	r->wait_pct.p999 = ver;
 	r->generation = gen;
 	r->exit_generation = 12345; /* the table must ignore it */
 	r->checksum = task_rec__checksum(r);
@@ -78,8 +78,10 @@ static const char *rec_bad(const struct task_rec *r, __u32 tid, __u64 start_ns)
 		return "checksum";
 	if (r->id.tid != tid || r->id.start_ns != start_ns)
 		return "key";
-	if (r->counts.wait_hist[SDR_TASK_HIST_NR - 1] !=
-	    (__u32)(r->counts.runtime_ns + SDR_TASK_HIST_NR - 1))
+	if (r->counts.node_runtime_ns[SDR_MAX_NODES - 1] !=
+		    r->counts.runtime_ns * 31 + SDR_MAX_NODES - 1 ||
+	    r->interval.queue_max_ns != r->counts.runtime_ns ||
+	    r->wait_pct.p999 != r->counts.runtime_ns)
 		return "counts";
 	/* An exit version carries the exit's generation; any other, its producer's. */
 	if (r->exit_generation ? r->generation != r->exit_generation
@@ -164,6 +166,37 @@ static void test_basics(void)
 }
 
 /* Exited at generation g with grace G: visible through g + G, gone at end_generation(g + G + 1). */
+/*
+ * A table that keeps one node's run time (tasktable__new_nodes): the rest
+ * of the record whole, through updates and the exit mark; a copy out has
+ * the other nodes zero.
+ */
+static void test_nodes_kept(void)
+{
+	struct tasktable *t = tasktable__new_nodes(4, 1, 1);
+	const struct task_rec *got;
+	struct task_rec rec, copy;
+
+	CHECK(t && !tasktable__new_nodes(4, 1, 0) && !tasktable__new_nodes(4, 1, SDR_MAX_NODES + 1));
+	if (!t)
+		return;
+	fill(&rec, 20, 2000, 1, 5);
+	CHECK(tasktable__update(t, &rec) == 0);
+	CHECK(tasktable__mark_exited(t, 20, 2000, 2) == 0);
+	got = tasktable__get(t, 20, 2000);
+	CHECK(got && got->exit_generation == 2 && got->counts.node_runtime_ns[0] == 5 * 31);
+	if (got) {
+		tasktable__rec_copy(t, &copy, got);
+		CHECK(copy.checksum == task_rec__checksum(&copy) && copy.counts.runtime_ns == 5 &&
+		      copy.interval.queue_max_ns == 5 && copy.wait_pct.p999 == 5 &&
+		      !strcmp(copy.id.comm, "t20.5"));
+		CHECK(copy.counts.node_runtime_ns[0] == 5 * 31 &&
+		      copy.counts.node_runtime_ns[1] == 0 &&
+		      copy.counts.node_runtime_ns[SDR_MAX_NODES - 1] == 0);
+	}
+	tasktable__free(t);
+}
+
 static void test_grace(void)
 {
 	struct tasktable *t = tasktable__new(16, 2);
@@ -662,6 +695,7 @@ static void test_stress(void)
 
 int main(void)
 {
+	test_nodes_kept();
 	test_basics();
 	test_grace();
 	test_cap();

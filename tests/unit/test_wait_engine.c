@@ -253,7 +253,7 @@ static void test_percentiles_and_intervals(void)
 		CHECK_EQ_U64(l.p90, hist__percentile(&h2, 0.90));
 		CHECK_EQ_U64(l.p99, hist__percentile(&h2, 0.99));
 		CHECK_EQ_U64(wait_acc__lat(a, false).p99, hist__percentile(&h, 0.99));
-		wait_hist__add_to(&a->hist, true, dense);
+		wait_hist__add_to(&a->hist, true, dense, NULL);
 		for (k = 0; k < SDR_HIST_NR_BUCKETS; k++)
 			sum += dense[k];
 		CHECK_EQ_U64(sum, h2.count);

@@ -164,6 +164,17 @@ static bool *json_pick(const struct report *iv, const struct daemon_settings *se
 	return pick;
 }
 
+/* Whether an SLO rule is judged on tasks (by tid or comm): it reads every task's row. */
+static bool slo_wants_tasks(const struct daemon_settings *set)
+{
+	int i;
+
+	for (i = 0; i < set->nr_slo; i++)
+		if (set->slo[i].scope == SLO_TASK || set->slo[i].scope == SLO_COMM)
+			return true;
+	return false;
+}
+
 static void self_usage(double *cpu_s, __u64 *rss)
 {
 	struct rusage ru;
@@ -199,6 +210,8 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
 
 	/* Cumulative rows only for the tasks that can get per-task series. */
 	c->cum_rows_top = set->top_n > 0 ? set->top_n : 0;
+	/* The interval's, only for the JSON's top tasks unless it or an SLO rule wants all. */
+	c->iv_rows_top = set->json_tasks_all || slo_wants_tasks(set) ? -1 : c->cum_rows_top;
 	err = collector__tick(c, &snap, true);
 	if (err) {
 		log_msg(LOG_LVL_ERR, "failed to read the kernel's counters: %s", strerror(-err));

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -555,11 +556,33 @@ static int snapshot_init_threads(struct loader *l, const struct init_threads *se
 	return err;
 }
 
+/* The tids of the whole records in buf, up to max of them, for a look-ahead. */
+static size_t snapshot_tids(const char *buf, size_t have, __u32 *tids, size_t max)
+{
+	const size_t rec_size = sizeof(struct sdr_rec_task);
+	size_t off, n = 0;
+
+	for (off = 0; have - off >= rec_size && n < max; off += rec_size)
+		memcpy(&tids[n++], buf + off + offsetof(struct sdr_rec_task, task.tid),
+		       sizeof(*tids));
+	return n;
+}
+
 int loader__snapshot_tasks(struct loader *l, int (*cb)(void *ctx, const struct sdr_rec_task *t),
 			   void *ctx)
 {
+	return loader__snapshot_tasks_ahead(l, cb, NULL, ctx);
+}
+
+#define SNAPSHOT_AHEAD_MAX (SNAPSHOT_READ_BYTES / sizeof(struct sdr_rec_task) + 1)
+
+int loader__snapshot_tasks_ahead(struct loader *l,
+				 int (*cb)(void *ctx, const struct sdr_rec_task *t),
+				 void (*ahead)(void *ctx, const __u32 *tids, size_t n), void *ctx)
+{
 	struct init_threads seen = { .n = 0 };
 	const size_t rec_size = sizeof(struct sdr_rec_task);
+	__u32 tids[SNAPSHOT_AHEAD_MAX];
 	size_t have = 0, off;
 	struct sdr_rec_task rec;
 	ssize_t n = 0;
@@ -580,6 +603,8 @@ int loader__snapshot_tasks(struct loader *l, int (*cb)(void *ctx, const struct s
 	/* The seq file hands out whole records, but read() may split them. */
 	while (!err && (n = read(fd, buf + have, SNAPSHOT_READ_BYTES - have)) > 0) {
 		have += n;
+		if (ahead)
+			ahead(ctx, tids, snapshot_tids(buf, have, tids, SNAPSHOT_AHEAD_MAX));
 		for (off = 0; !err && have - off >= rec_size; off += rec_size) {
 			/* A copy: buf holds records at any offset, cb wants one aligned. */
 			memcpy(&rec, buf + off, rec_size);

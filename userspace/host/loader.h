@@ -85,6 +85,14 @@ int loader__read_switch_buf(struct loader *l,
  */
 int loader__snapshot_tasks(struct loader *l, int (*cb)(void *ctx, const struct sdr_rec_task *t),
 			   void *ctx);
+/*
+ * The same, and before the records of each read reach cb, ahead (if not
+ * NULL) gets their tids: a chance to prefetch what cb will look up, for a
+ * whole read's records at once (the daemon's tick, docs/performance.md).
+ */
+int loader__snapshot_tasks_ahead(struct loader *l,
+				 int (*cb)(void *ctx, const struct sdr_rec_task *t),
+				 void (*ahead)(void *ctx, const __u32 *tids, size_t n), void *ctx);
 /* Sum the per-CPU node matrix into cells[nr_nodes * nr_nodes]. */
 int loader__read_node_matrix(struct loader *l, struct sdr_node_cell *cells);
 /*

@@ -44,7 +44,7 @@ static void task_rec_from(struct task_rec *t, const struct sdr_task_id *id,
 {
 	memset(t, 0, sizeof(*t));
 	t->id = *id;
-	t->counts = *counts;
+	task_counts__from(&t->counts, counts);
 	t->generation = generation;
 }
 
@@ -97,8 +97,7 @@ static void cg_add_interval(void *ctx, const struct wait_acc *a)
 		c->user[USER_STAT_cgroup_series_full] += a->iv.waits;
 		return;
 	}
-	wait_hist__add_to(&a->hist, true, g->cum);
-	wait_hist__add_to(&a->hist, true, g->interval);
+	wait_hist__add_to(&a->hist, true, g->cum, g->interval);
 	if (a->iv.wait_max_ns > g->max)
 		g->max = a->iv.wait_max_ns;
 	if (a->iv.wait_max_ns > g->imax)
@@ -253,7 +252,7 @@ static void task_update(struct collector *c, struct task_rec *t, struct wait_acc
 	const struct task_rec *old = tasktable__get(c->table, t->id.tid, t->id.start_ns);
 
 	if (a)
-		wait_acc__fill_counts(a, &t->counts);
+		wait_acc__fill_totals(a, &t->counts);
 	task_interval__fill(t, old, c->topo.nr_nodes);
 	if (a)
 		waits_from_engine(t, old, a);
@@ -335,7 +334,12 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 	if (rc)
 		return rc;
 	c->cum_rows_top = -1;
-	c->table = tasktable__new(o->max_tasks, o->grace);
+	c->iv_rows_top = -1;
+	/* Each task's run time on the nodes there are only (the topology's). */
+	c->table = tasktable__new_nodes(o->max_tasks, o->grace,
+					c->topo.nr_nodes < 1 ? 1 :
+					c->topo.nr_nodes > SDR_MAX_NODES ? SDR_MAX_NODES :
+					c->topo.nr_nodes);
 	c->reader = c->table ? tasktable__reader_new(c->table) : NULL;
 	c->ncpu = libbpf_num_possible_cpus();
 	c->prev_cpu = calloc(c->ncpu > 0 ? c->ncpu : 1, sizeof(*c->prev_cpu));
@@ -447,9 +451,24 @@ static int on_live_task(void *ctx, const struct sdr_rec_task *rec)
 	struct collector *c = ctx;
 	struct task_rec t;
 
+	struct wait_acc *a = wait_engine__live(&c->waits, rec->task.tid, rec->task.start_ns);
+
 	task_rec_from(&t, &rec->task, &rec->counts, c->generation);
-	task_update(c, &t, wait_engine__live(&c->waits, rec->task.tid, rec->task.start_ns));
+	task_update(c, &t, a);
+	/* Its interval's waits to its cgroup, and a new interval (wait_acc__end_interval). */
+	if (a && a->iv.waits) {
+		cg_add_interval(c, a);
+		wait_acc__end_interval(a);
+	}
 	return 0;
+}
+
+/* A read's tasks, before on_live_task looks each one up in the engine. */
+static void live_tasks_ahead(void *ctx, const __u32 *tids, size_t n)
+{
+	struct collector *c = ctx;
+
+	wait_engine__prefetch(&c->waits, tids, n);
 }
 
 /* An exit, with every wait that ended before it: final totals, then exited. */
@@ -510,7 +529,7 @@ static int sweep_vanished(struct collector *c)
 		old = tasktable__get(c->table, v.ids[i].tid, v.ids[i].start_ns);
 		if (!old)
 			continue;
-		t = *old;
+		tasktable__rec_copy(c->table, &t, old);
 		t.generation = c->generation;
 		task_update(c, &t, NULL);
 		tasktable__mark_exited(c->table, t.id.tid, t.id.start_ns, c->generation);
@@ -665,7 +684,7 @@ int collector__tick(struct collector *c, struct interval_snapshot *s, bool want_
 	c->generation++;
 	c->tick_open = 1;
 	if (!err)
-		err = loader__snapshot_tasks(&c->l, on_live_task, c);
+		err = loader__snapshot_tasks_ahead(&c->l, on_live_task, live_tasks_ahead, c);
 	/* The tasks just published: their interval's waits to their cgroups, and a new interval. */
 	if (!err)
 		wait_engine__end_interval(&c->waits, c->generation, cg_add_interval, c,

@@ -126,6 +126,15 @@ struct collector {
 	 * Prometheus series need (the daemon; docs/reliability.md, Scale).
 	 */
 	long cum_rows_top;
+	/*
+	 * Which tasks the interval report has rows for: -1 every task active
+	 * in the interval (top; the daemon's --json-tasks all and per-task
+	 * SLO rules), else only the top N by the interval's penalty and by its
+	 * p99 wait, the daemon's JSON's choice (report__pick_top): 50 000
+	 * rows of 848 bytes, sorted, for the 2N it lists were a fifth of its
+	 * memory. The others are counted (report.tasks_unlisted).
+	 */
+	long iv_rows_top;
 	/* Row arrays handed back after an export, reused by the next tick. */
 	struct report_task *spare_rows[2];
 	size_t spare_cap[2];

@@ -27,9 +27,15 @@ struct top_candidate {
 	struct sdr_task_id id;
 };
 
+/*
+ * The best lim candidates seen so far, as a heap whose root is the worst
+ * of them: a task is one comparison with the root unless it beats it, and
+ * the list never holds more than lim (a sorted array of every task was
+ * 2 MB and a sort of 50 000 at every tick).
+ */
 struct top_list {
 	struct top_candidate *v;
-	size_t n, cap;
+	size_t n, lim;
 };
 
 struct task_fill {
@@ -38,7 +44,9 @@ struct task_fill {
 	__u64 generation;
 	int nr_nodes;
 	int all_rows; /* every task in r, else only top candidates (cum_rows_top) */
-	struct top_list by_penalty, by_p99;
+	int all_iv_rows; /* every active task in interval, else only top candidates (iv_rows_top) */
+	struct top_list by_penalty, by_p99, iv_by_penalty, iv_by_p99;
+	size_t iv_active; /* tasks active in the interval */
 	const struct cgroup_slot *slots; /* r's cgroups sorted by id */
 	int err;
 };
@@ -53,7 +61,11 @@ void collector__row_from_rec(struct report_task *row, const struct task_rec *t, 
 	row->penalty_milli = t->counts.penalty_milli;
 	memcpy(row->numa, t->counts.numa, sizeof(row->numa));
 	row->runtime_ns = t->counts.runtime_ns;
-	memcpy(row->node_runtime_ns, t->counts.node_runtime_ns, sizeof(row->node_runtime_ns));
+	/* The table keeps nr_nodes of them (tasktable__new_nodes). */
+	if (nr_nodes > 0)
+		memcpy(row->node_runtime_ns, t->counts.node_runtime_ns,
+		       (nr_nodes < SDR_MAX_NODES ? nr_nodes : SDR_MAX_NODES) *
+			       sizeof(row->node_runtime_ns[0]));
 	report__derive_home(row, nr_nodes);
 	if (t->wait_pct.fine) {
 		/* From the engine's fine histogram (wait_engine.h). */
@@ -64,7 +76,9 @@ void collector__row_from_rec(struct report_task *row, const struct task_rec *t, 
 		if (!t->counts.waits)
 			row->runq = (struct lat){};
 	} else {
-		row->runq = lat__from_task_hist(t->counts.wait_hist, t->counts.wait_max_ns);
+		/* Never given the engine's figures: count, mean and max only. */
+		row->runq = lat__from_sum(t->counts.waits, t->counts.wait_sum_ns,
+					  t->counts.wait_max_ns);
 	}
 	/*
 	 * Per task the kernel keeps only count, sum and max of the parts: a
@@ -114,15 +128,6 @@ static void count_in_cgroups(struct report *r, const struct cgroup_slot *slots, 
 		r->cgroups[slots[lo].pos].nr_tasks++;
 }
 
-static int top_push(struct top_list *l, __u64 key, const struct sdr_task_id *id)
-{
-	if (ARRAY_GROW(l->v, l->n, l->cap, 1024))
-		return -ENOMEM;
-	l->v[l->n].key = key;
-	l->v[l->n++].id = *id;
-	return 0;
-}
-
 static int cmp_top_candidate(const void *a, const void *b)
 {
 	const struct top_candidate *x = a, *y = b;
@@ -130,6 +135,53 @@ static int cmp_top_candidate(const void *a, const void *b)
 	if (x->key != y->key)
 		return x->key > y->key ? -1 : 1;
 	return task_id__cmp(&x->id, &y->id);
+}
+
+static int top_init(struct top_list *l, size_t lim)
+{
+	l->n = 0;
+	l->lim = lim;
+	l->v = lim ? malloc(lim * sizeof(*l->v)) : NULL;
+	return lim && !l->v ? -ENOMEM : 0;
+}
+
+static void top_swap(struct top_list *l, size_t i, size_t k)
+{
+	struct top_candidate x = l->v[i];
+
+	l->v[i] = l->v[k];
+	l->v[k] = x;
+}
+
+/* A task with this key (0: not a candidate) into the list if it is among the best lim. */
+static void top_offer(struct top_list *l, __u64 key, const struct sdr_task_id *id)
+{
+	struct top_candidate c = { .key = key, .id = *id };
+	size_t i, k;
+
+	if (!key || !l->lim)
+		return;
+	if (l->n < l->lim) {
+		/* Up while worse than the parent: the root stays the worst. */
+		i = l->n++;
+		l->v[i] = c;
+		for (; i && cmp_top_candidate(&l->v[i], &l->v[(i - 1) / 2]) > 0; i = (i - 1) / 2)
+			top_swap(l, i, (i - 1) / 2);
+		return;
+	}
+	if (cmp_top_candidate(&c, &l->v[0]) >= 0)
+		return;
+	l->v[0] = c;
+	for (i = 0;; i = k) {
+		k = 2 * i + 1;
+		if (k >= l->n)
+			break;
+		if (k + 1 < l->n && cmp_top_candidate(&l->v[k + 1], &l->v[k]) > 0)
+			k++;
+		if (cmp_top_candidate(&l->v[k], &l->v[i]) <= 0)
+			break;
+		top_swap(l, i, k);
+	}
 }
 
 static struct report_task *next_row(struct report *r)
@@ -152,14 +204,8 @@ static int add_task_row(void *ctx, const struct task_rec *t)
 		collector__row_from_rec(row, t, fill->nr_nodes);
 	} else {
 		/* Export_prom.c's choice, made here without a row for everyone. */
-		__u64 p99 = t->wait_pct.fine ? t->wait_pct.p99 :
-				lat__task_hist_quantile(t->counts.wait_hist, t->counts.wait_max_ns,
-							0.99);
-
-		if ((t->counts.penalty_milli &&
-		     top_push(&fill->by_penalty, t->counts.penalty_milli, &t->id)) ||
-		    (p99 && top_push(&fill->by_p99, p99, &t->id)))
-			goto oom;
+		top_offer(&fill->by_penalty, t->counts.penalty_milli, &t->id);
+		top_offer(&fill->by_p99, t->wait_pct.fine ? t->wait_pct.p99 : 0, &t->id);
 	}
 	/*
 	 * The interval's rows: tasks whose version is of this generation and
@@ -168,11 +214,19 @@ static int add_task_row(void *ctx, const struct task_rec *t)
 	if (!fill->interval || t->generation != fill->generation ||
 	    (!task_interval__active(&t->interval) && t->exit_generation != fill->generation))
 		return 0;
+	count_in_cgroups(fill->interval, fill->slots, t->counts.cgroup_id);
+	fill->iv_active++;
+	if (!fill->all_iv_rows) {
+		/* The JSON's choice (report__pick_top), by what task_interval__row() shows. */
+		top_offer(&fill->iv_by_penalty, t->interval.penalty_milli, &t->id);
+		top_offer(&fill->iv_by_p99, t->interval.wait_fine ? t->interval.wait_p99_ns : 0,
+			  &t->id);
+		return 0;
+	}
 	row = next_row(fill->interval);
 	if (!row)
 		goto oom;
 	task_interval__row(row, t, fill->nr_nodes);
-	count_in_cgroups(fill->interval, fill->slots, t->counts.cgroup_id);
 	return 0;
 oom:
 	fill->err = -ENOMEM;
@@ -233,23 +287,24 @@ void collector__recycle_rows(struct collector *c, struct interval_snapshot *s)
 	recycle(c, 1, s->has_interval ? &s->interval : NULL);
 }
 
-/* The cumulative rows of the first `lim` candidates in l's order. */
-static int add_top_rows(struct collector *c, struct report *r, struct top_list *l, size_t lim)
+/* The rows of l's candidates, cumulative or the interval's. */
+static int add_top_rows(struct collector *c, struct report *r, struct top_list *l, bool interval)
 {
 	const struct task_rec *t;
 	struct report_task *row;
 	size_t i;
 
-	if (l->n)
-		qsort(l->v, l->n, sizeof(*l->v), cmp_top_candidate);
-	for (i = 0; i < l->n && i < lim; i++) {
+	for (i = 0; i < l->n; i++) {
 		t = tasktable__get(c->table, l->v[i].id.tid, l->v[i].id.start_ns);
 		if (!t)
 			continue; /* cannot happen: only this thread changes the table */
 		row = next_row(r);
 		if (!row)
 			return -ENOMEM;
-		collector__row_from_rec(row, t, c->topo.nr_nodes);
+		if (interval)
+			task_interval__row(row, t, c->topo.nr_nodes);
+		else
+			collector__row_from_rec(row, t, c->topo.nr_nodes);
 	}
 	return 0;
 }
@@ -274,22 +329,28 @@ int collector__fill_tasks(struct collector *c, struct report *r, struct report *
 {
 	struct task_fill fill = {
 		.r = r, .interval = iv, .generation = c->generation, .nr_nodes = c->topo.nr_nodes,
-		.all_rows = c->cum_rows_top < 0,
+		.all_rows = c->cum_rows_top < 0, .all_iv_rows = c->iv_rows_top < 0,
 	};
 	struct tasktable_stats st;
 	struct cgroup_slot *slots;
 	size_t i, lim = c->cum_rows_top > 0 ? (size_t)c->cum_rows_top : 0;
+	size_t iv_lim = c->iv_rows_top > 0 ? (size_t)c->iv_rows_top : 0;
 	int err = 0;
 
 	/* Only this thread changes the table, so the count holds for the walk. */
 	tasktable__stats(c->table, &st);
 	if ((fill.all_rows && reserve_rows(c, 0, r, st.nr_tasks)) ||
 	    (!fill.all_rows && reserve_rows(c, 0, r, 2 * lim)) ||
-	    (iv && reserve_rows(c, 1, iv, st.nr_tasks)))
+	    (iv && reserve_rows(c, 1, iv, fill.all_iv_rows ? st.nr_tasks : 2 * iv_lim)))
 		return -ENOMEM;
 	slots = calloc(r->nr_cgroups + 1, sizeof(*slots));
-	if (!slots)
-		return -ENOMEM;
+	if (!slots || top_init(&fill.by_penalty, fill.all_rows ? 0 : lim) ||
+	    top_init(&fill.by_p99, fill.all_rows ? 0 : lim) ||
+	    top_init(&fill.iv_by_penalty, fill.all_iv_rows ? 0 : iv_lim) ||
+	    top_init(&fill.iv_by_p99, fill.all_iv_rows ? 0 : iv_lim)) {
+		err = -ENOMEM;
+		goto out;
+	}
 	for (i = 0; i < r->nr_cgroups; i++)
 		slots[i] = (struct cgroup_slot){ .id = r->cgroups[i].id, .pos = i };
 	if (r->nr_cgroups)
@@ -298,12 +359,20 @@ int collector__fill_tasks(struct collector *c, struct report *r, struct report *
 	tasktable__for_each(c->reader, add_task_row, &fill);
 	err = fill.err;
 	if (!err && !fill.all_rows) {
-		err = add_top_rows(c, r, &fill.by_penalty, lim);
+		err = add_top_rows(c, r, &fill.by_penalty, false);
 		if (!err)
-			err = add_top_rows(c, r, &fill.by_p99, lim);
+			err = add_top_rows(c, r, &fill.by_p99, false);
 	}
+	if (!err && iv && !fill.all_iv_rows) {
+		err = add_top_rows(c, iv, &fill.iv_by_penalty, true);
+		if (!err)
+			err = add_top_rows(c, iv, &fill.iv_by_p99, true);
+	}
+out:
 	free(fill.by_penalty.v);
 	free(fill.by_p99.v);
+	free(fill.iv_by_penalty.v);
+	free(fill.iv_by_p99.v);
 	free(slots);
 	if (err)
 		return err;
@@ -313,5 +382,9 @@ int collector__fill_tasks(struct collector *c, struct report *r, struct report *
 		drop_duplicate_rows(r);
 	if (iv && iv->nr_tasks)
 		qsort(iv->tasks, iv->nr_tasks, sizeof(*iv->tasks), report_task__cmp);
+	if (iv && !fill.all_iv_rows) {
+		drop_duplicate_rows(iv);
+		iv->tasks_unlisted = fill.iv_active - iv->nr_tasks;
+	}
 	return 0;
 }

@@ -2,7 +2,7 @@
 /* Per-task interval figures for the daemon's JSON file (task_interval.h). */
 #include <string.h>
 
-#include "hist_buckets.h"
+#include "lib/hist.h"
 #include "live/task_interval.h"
 
 static __u64 sum_u64(const __u64 *v, int n)
@@ -20,7 +20,7 @@ static __u64 sum_u64(const __u64 *v, int n)
  * belongs to another task that now has the same tid and start time (a
  * kernel restart of the count is the same thing to us).
  */
-static int restarted(const struct sdr_task_counts *now, const struct sdr_task_counts *then)
+static int restarted(const struct task_counts *now, const struct task_counts *then)
 {
 	unsigned int i;
 
@@ -31,54 +31,41 @@ static int restarted(const struct sdr_task_counts *now, const struct sdr_task_co
 	for (i = 0; i < SDR_CAUSE_NR; i++)
 		if (now->by_cause[i] < then->by_cause[i])
 			return 1;
-	for (i = 0; i < SDR_TASK_HIST_NR; i++)
-		if (now->wait_hist[i] < then->wait_hist[i])
-			return 1;
 	return 0;
 }
 
 /* The node the task calls home, from its totals (docs/latency.md); -1 = none yet. */
-static int home_of(const struct sdr_task_counts *c, int nr_nodes)
+static int home_of(const struct task_counts *c, int nr_nodes)
 {
 	struct report_task row = { .have_totals = 1, .home_node = -1 };
 
 	row.runtime_ns = c->runtime_ns;
 	row.preferred_nid = c->preferred_nid;
-	memcpy(row.node_runtime_ns, c->node_runtime_ns, sizeof(row.node_runtime_ns));
+	/* The table keeps nr_nodes of them (tasktable__new_nodes). */
+	if (nr_nodes > 0)
+		memcpy(row.node_runtime_ns, c->node_runtime_ns,
+		       (nr_nodes < SDR_MAX_NODES ? nr_nodes : SDR_MAX_NODES) *
+			       sizeof(row.node_runtime_ns[0]));
 	report__derive_home(&row, nr_nodes);
 	return row.home_node;
 }
 
-/* The waits between two versions: percentiles of the coarse histograms' difference. */
-static void wait_delta(struct task_interval *iv, const struct sdr_task_counts *a,
-		       const struct sdr_task_counts *b)
+/*
+ * The waits between two versions from the totals alone: their count, and
+ * the largest, exact when the maximum rose in this interval, else bounded
+ * by the maximum so far and the interval's sum. No percentiles: those come
+ * from the wait engine's histograms (the collector adds them).
+ */
+static void wait_delta(struct task_interval *iv, const struct task_counts *a,
+		       const struct task_counts *b)
 {
-	__u32 coarse[SDR_TASK_HIST_NR];
-	__u64 top = 0;
-	struct lat l;
-	unsigned int i;
+	__u64 sum = a->wait_sum_ns - b->wait_sum_ns;
 
-	for (i = 0; i < SDR_TASK_HIST_NR; i++) {
-		coarse[i] = a->wait_hist[i] - b->wait_hist[i];
-		if (coarse[i])
-			top = sdr_hist_bucket_hi(((i + 1) << SDR_TASK_HIST_SHIFT) - 1) - 1;
-	}
-	/*
-	 * A maximum that rose was set in this interval and is exact; otherwise
-	 * the interval's largest wait is only bounded by its top bucket (and by
-	 * the maximum so far).
-	 */
-	if (a->wait_max_ns > b->wait_max_ns)
-		top = a->wait_max_ns;
-	else if (top > a->wait_max_ns)
-		top = a->wait_max_ns;
-	l = lat__from_task_hist(coarse, top);
-	iv->waits = l.count;
-	iv->wait_p50_ns = l.p50;
-	iv->wait_p90_ns = l.p90;
-	iv->wait_p99_ns = l.p99;
-	iv->wait_p999_ns = l.p999;
-	iv->wait_max_ns = l.count ? top : 0;
+	iv->waits = a->waits - b->waits;
+	if (!iv->waits)
+		return;
+	iv->wait_max_ns = a->wait_max_ns > b->wait_max_ns ? a->wait_max_ns :
+			  a->wait_max_ns < sum ? a->wait_max_ns : sum;
 }
 
 static __u64 min_u64(__u64 a, __u64 b)
@@ -97,8 +84,8 @@ static __u64 max_u64(__u64 a, __u64 b)
  * interval and is exact; otherwise the interval's largest is at most the
  * maximum so far, and at most the interval's sum.
  */
-static void part_delta(struct task_interval *iv, const struct sdr_task_counts *a,
-		       const struct sdr_task_counts *b)
+static void part_delta(struct task_interval *iv, const struct task_counts *a,
+		       const struct task_counts *b)
 {
 	__u64 queue_sum;
 
@@ -136,8 +123,8 @@ static void wait_merge(struct task_interval *iv, const struct task_interval *fir
 
 void task_interval__fill(struct task_rec *t, const struct task_rec *old, int nr_nodes)
 {
-	static const struct sdr_task_counts none = { .preferred_nid = -1 };
-	const struct sdr_task_counts *a = &t->counts, *b = &none;
+	static const struct task_counts none = { .preferred_nid = -1 };
+	const struct task_counts *a = &t->counts, *b = &none;
 	struct task_interval *iv = &t->interval;
 	int i, home, same_generation = 0;
 
@@ -210,14 +197,19 @@ void task_interval__row(struct report_task *row, const struct task_rec *t, int n
 	row->runtime_ns = iv->runtime_ns;
 	row->remote_runtime_ns = iv->remote_runtime_ns;
 	row->home_node = home_of(&t->counts, nr_nodes);
-	row->runq.count = iv->waits;
-	row->runq.p50 = iv->wait_p50_ns;
-	row->runq.p90 = iv->wait_p90_ns;
-	row->runq.p99 = iv->wait_p99_ns;
-	row->runq.p999 = iv->wait_p999_ns;
-	row->runq.max = iv->wait_max_ns;
-	row->runq.rel_error = !iv->waits ? 0 : iv->wait_fine ? 1.0 / 64 : 1.0 / 16;
-	row->runq.mean = iv->waits ? iv->wait_sum_ns / iv->waits : 0;
+	if (iv->wait_fine) {
+		row->runq.count = iv->waits;
+		row->runq.p50 = iv->wait_p50_ns;
+		row->runq.p90 = iv->wait_p90_ns;
+		row->runq.p99 = iv->wait_p99_ns;
+		row->runq.p999 = iv->wait_p999_ns;
+		row->runq.max = iv->wait_max_ns;
+		row->runq.rel_error = iv->waits ? hist__rel_error() : 0;
+		row->runq.mean = iv->waits ? iv->wait_sum_ns / iv->waits : 0;
+	} else {
+		/* Not from the engine: the totals give count, mean and a bound on the max. */
+		row->runq = lat__from_sum(iv->waits, iv->wait_sum_ns, iv->wait_max_ns);
+	}
 	/* The parts: count, mean and a bound on the max; no percentiles (task_interval.h). */
 	row->delivery = lat__from_sum(iv->waits, iv->delivery_sum_ns, iv->delivery_max_ns);
 	row->queue = lat__from_sum(iv->waits,

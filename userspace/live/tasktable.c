@@ -95,6 +95,7 @@ struct tasktable {
 	ck_epoch_record_t wrec; /* the writer's: defers frees, never enters a section */
 	struct ck_malloc alloc;
 	size_t max_tasks;
+	size_t rec_bytes; /* of each version's struct task_rec: up to its last node kept */
 	__u64 grace;
 	/* Walks: one entry per task, a dense prefix [0, hwm) of max_tasks. */
 	_Atomic(struct tt_version *) *slots;
@@ -223,10 +224,15 @@ static void version_retire(struct tasktable *t, struct tt_version *v)
 
 struct tasktable *tasktable__new(size_t max_tasks, __u64 grace_generations)
 {
+	return tasktable__new_nodes(max_tasks, grace_generations, SDR_MAX_NODES);
+}
+
+struct tasktable *tasktable__new_nodes(size_t max_tasks, __u64 grace_generations, int nr_nodes)
+{
 	struct tasktable *t;
 	__u64 cap = 64;
 
-	if (!max_tasks || max_tasks > UINT32_MAX / 2) {
+	if (!max_tasks || max_tasks > UINT32_MAX / 2 || nr_nodes < 1 || nr_nodes > SDR_MAX_NODES) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -236,6 +242,8 @@ struct tasktable *tasktable__new(size_t max_tasks, __u64 grace_generations)
 	}
 	memset(t, 0, sizeof(*t));
 	t->max_tasks = max_tasks;
+	t->rec_bytes = offsetof(struct task_rec, counts.node_runtime_ns) +
+		       nr_nodes * sizeof(((struct task_rec *)0)->counts.node_runtime_ns[0]);
 	t->grace = grace_generations;
 	t->slots = calloc(max_tasks, sizeof(*t->slots));
 	t->free_slots = malloc(max_tasks * sizeof(*t->free_slots));
@@ -296,12 +304,15 @@ static struct tt_version *version_new(struct tasktable *t, const struct task_rec
 {
 	struct tt_version *v;
 
-	/* Cache-line aligned: the key and the record's first fields share a line. */
-	if (posix_memalign((void **)&v, 64, sizeof(*v)))
+	/*
+	 * Cache-line aligned: the key and the record's first fields share a
+	 * line. Only the nodes the table keeps (rec_bytes).
+	 */
+	if (posix_memalign((void **)&v, 64, offsetof(struct tt_version, rec) + t->rec_bytes))
 		return NULL;
 	v->t = t;
 	v->key = (struct tt_key){rec->id.start_ns, rec->id.tid, 0};
-	memcpy(&v->rec, rec, sizeof(*rec));
+	memcpy(&v->rec, rec, t->rec_bytes);
 	return v;
 }
 
@@ -474,6 +485,13 @@ void tasktable__set_grace(struct tasktable *t, __u64 grace_generations)
 	t->grace = grace_generations;
 }
 
+void tasktable__rec_copy(const struct tasktable *t, struct task_rec *dst,
+			 const struct task_rec *src)
+{
+	memcpy(dst, src, t->rec_bytes);
+	memset((char *)dst + t->rec_bytes, 0, sizeof(*dst) - t->rec_bytes);
+}
+
 const struct task_rec *tasktable__get(struct tasktable *t, __u32 tid, __u64 start_ns)
 {
 	/* Only the writer retires versions, so the current one outlives this call. */
@@ -578,18 +596,29 @@ int tasktable__for_each(struct tasktable_reader *r,
 	return err;
 }
 
-__u64 task_rec__checksum(const struct task_rec *rec)
+/* FNV-1a, 8 bytes a step for speed. */
+static __u64 fnv_bytes(__u64 h, const void *p, size_t n)
 {
-	/* FNV-1a over id, counts and interval, the producer's payload; 8 bytes a step for speed. */
-	const unsigned char *p = (const unsigned char *)&rec->id;
-	size_t n = offsetof(struct task_rec, checksum) - offsetof(struct task_rec, id), i;
-	__u64 h = 0xcbf29ce484222325ull, w;
+	const unsigned char *b = p;
+	size_t i;
+	__u64 w;
 
 	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
+		memcpy(&w, b + i, 8);
 		h = (h ^ w) * 0x100000001b3ull;
 	}
 	for (; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
+		h = (h ^ b[i]) * 0x100000001b3ull;
 	return h;
+}
+
+__u64 task_rec__checksum(const struct task_rec *rec)
+{
+	/* The producer's payload: id through wait_pct, then counts through its first node. */
+	__u64 h = fnv_bytes(0xcbf29ce484222325ull, &rec->id,
+			    offsetof(struct task_rec, checksum) - offsetof(struct task_rec, id));
+
+	return fnv_bytes(h, &rec->counts,
+			 offsetof(struct task_counts, node_runtime_ns) +
+				 sizeof(rec->counts.node_runtime_ns[0]));
 }

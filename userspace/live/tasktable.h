@@ -22,8 +22,28 @@
 #define SCHEDRIFT_TASKTABLE_H
 
 #include <stddef.h>
+#include <string.h>
 #include <linux/types.h>
 #include "schedrift.h"
+
+/*
+ * A task's totals as the table keeps them: the kernel's struct
+ * sdr_task_counts without its coarse wait histogram, which was 1 KiB of
+ * every record's 1.9 and had no reader (the figures come from the wait
+ * engine's fine histograms: task_rec.wait_pct, task_interval.wait_*).
+ */
+struct task_counts {
+	SDR_TASK_TOTALS_FIELDS
+};
+
+_Static_assert(sizeof(struct task_counts) == offsetof(struct sdr_task_counts, wait_hist),
+	       "struct task_counts is the prefix of struct sdr_task_counts");
+
+/* The totals of a task record (its coarse histogram left out). */
+static inline void task_counts__from(struct task_counts *dst, const struct sdr_task_counts *src)
+{
+	memcpy(dst, src, sizeof(*dst));
+}
 
 /*
  * What a task did in one drain generation (the daemon's interval): the
@@ -39,7 +59,11 @@ struct task_interval {
 	__u64 runtime_ns;
 	__u64 remote_runtime_ns; /* run away from the home node of this version */
 	__u64 landings;
-	/* Waits of the interval, from the coarse histograms' difference (bound 1/16). */
+	/*
+	 * Waits of the interval: the percentiles from the engine's fine
+	 * histograms (wait_fine); without them, none (count, sum and a bound
+	 * on the max from the totals' difference).
+	 */
 	__u64 waits, wait_p50_ns, wait_p90_ns, wait_p99_ns, wait_p999_ns, wait_max_ns;
 	/*
 	 * Their parts: sums exact; each max is exact when it rose in the
@@ -53,23 +77,27 @@ struct task_interval {
 /* A task's percentiles since it was first seen, from the engine's fine histogram (1/64). */
 struct task_wait_pct {
 	__u64 p50, p90, p99, p999;
-	__u8 fine; /* 0: not filled, use the coarse counts.wait_hist */
+	__u8 fine; /* 0: not filled (no percentiles) */
 };
 
 /*
  * The generations come first: with the table's key just before the record
  * and the id and the first counts right after, a lookup that checks a
  * task's generation and reads its id touches one or two adjacent cache
- * lines, not one near the key and one 1.7 KiB further on.
+ * lines, not one near the key and one 0.8 KiB further on.
  */
 struct task_rec {
 	__u64 generation;      /* drain cycle that produced this version */
 	__u64 exit_generation; /* 0 = alive; else the cycle that saw it exit (owned by the table) */
 	struct sdr_task_id id; /* key: (id.tid, id.start_ns) */
-	struct sdr_task_counts counts;
 	struct task_interval interval;
 	struct task_wait_pct wait_pct;
 	__u64 checksum; /* task_rec__checksum() if the producer fills it; the table never does */
+	/*
+	 * Last, so that the table can keep only the nodes there are of its
+	 * node_runtime_ns, the record's last field (tasktable__new_nodes()).
+	 */
+	struct task_counts counts;
 };
 
 struct tasktable_stats {
@@ -93,6 +121,16 @@ struct tasktable_reader;
  * Returns NULL with errno set on failure.
  */
 struct tasktable *tasktable__new(size_t max_tasks, __u64 grace_generations);
+/*
+ * The same, keeping only counts.node_runtime_ns[0, nr_nodes) of each
+ * record (1 to SDR_MAX_NODES; tasktable__new keeps them all): on one node
+ * 248 of a record's 864 bytes. The records it hands out end there: read
+ * no node at or past nr_nodes, and copy one with tasktable__rec_copy().
+ */
+struct tasktable *tasktable__new_nodes(size_t max_tasks, __u64 grace_generations, int nr_nodes);
+/* A whole struct task_rec from a record of the table (the nodes it does not keep zero). */
+void tasktable__rec_copy(const struct tasktable *t, struct task_rec *dst,
+			 const struct task_rec *src);
 /* Every reader handle must have been freed. Frees everything, pending versions too. */
 void tasktable__free(struct tasktable *t);
 
@@ -159,9 +197,11 @@ int tasktable__for_each(struct tasktable_reader *r,
 			int (*cb)(void *ctx, const struct task_rec *rec), void *ctx);
 
 /*
- * A hash of rec->id, rec->counts and rec->interval, the producer's payload, for producers
- * and tests that check for torn records. It leaves out generation and
- * exit_generation, which tasktable__mark_exited() rewrites.
+ * A hash of rec->id, rec->interval, rec->wait_pct and rec->counts up to its
+ * first node's run time, the producer's payload, for producers and tests
+ * that check for torn records. It leaves out generation and
+ * exit_generation, which tasktable__mark_exited() rewrites, and the nodes
+ * a table may not keep.
  */
 __u64 task_rec__checksum(const struct task_rec *rec);
 

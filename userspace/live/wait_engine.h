@@ -37,6 +37,7 @@
 #include "report/lat.h"
 #include "lib/hist.h"
 #include "trace/switch_batch.h"
+#include "live/tasktable.h"
 
 /*
  * A task's wait histogram at the system's resolution, the cumulative and
@@ -134,6 +135,8 @@ int wait_engine__copy_partial(void *e, const struct sdr_rec_switches *b);
 /* Takes the copies' waits not seen yet. Call after draining the ring again. */
 void wait_engine__apply_peeks(struct wait_engine *e);
 
+/* Prefetches the accumulators (and histograms) of these tids, about to be looked up. */
+void wait_engine__prefetch(const struct wait_engine *e, const __u32 *tids, size_t n);
 /*
  * The live accumulator of (tid, start_ns), named now (made if new). A live
  * accumulator of an older incarnation whose exit never came is taken over.
@@ -164,12 +167,25 @@ void wait_engine__publish_exits(struct wait_engine *e, __u64 until_ns,
 void wait_engine__end_interval(struct wait_engine *e, __u64 generation,
 			       void (*cb)(void *ctx, const struct wait_acc *a), void *ctx,
 			       __u64 *dropped);
+/*
+ * Clears one accumulator's interval part, as end_interval does: the
+ * collector ends each live task's interval as soon as the tick has read
+ * it, while its histogram is still in the cache (a second pass over 50 000
+ * tasks' histograms was 10 % of the daemon); end_interval then finds
+ * nothing left in it.
+ */
+void wait_acc__end_interval(struct wait_acc *a);
 
 /* The accumulator's waits and landings into the per-task shape (coarse histogram too). */
 void wait_acc__fill_counts(const struct wait_acc *a, struct sdr_task_counts *c);
+/* The same without the coarse histogram, for the task table. */
+void wait_acc__fill_totals(const struct wait_acc *a, struct task_counts *c);
 /* Percentiles of the cumulative or interval histogram, within 1/64 (report/lat.h). */
 struct lat wait_acc__lat(const struct wait_acc *a, bool interval);
-/* Adds a task's cumulative or interval counts into dense fine counts (SDR_HIST_NR_BUCKETS). */
-void wait_hist__add_to(const struct wait_hist *h, bool interval, __u64 *dense);
+/*
+ * Adds a task's cumulative or interval counts into dense fine counts
+ * (SDR_HIST_NR_BUCKETS), and into dense2 too unless it is NULL.
+ */
+void wait_hist__add_to(const struct wait_hist *h, bool interval, __u64 *dense, __u64 *dense2);
 
 #endif /* SCHEDRIFT_WAIT_ENGINE_H */

@@ -192,6 +192,12 @@ struct report {
 
 	struct report_task *tasks; /* sorted: penalty desc, tid asc, start asc */
 	size_t nr_tasks, cap_tasks;
+	/*
+	 * Tasks the producer counted but made no row for: the daemon's
+	 * interval report has rows only for the candidates of its top N.
+	 * nr_tasks + tasks_unlisted tasks in all (the JSON's nr_tasks).
+	 */
+	size_t tasks_unlisted;
 
 	struct lat sys_runq;
 	struct lat *cpu_runq; /* meta.topo.nr_cpus entries */

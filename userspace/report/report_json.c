@@ -463,11 +463,11 @@ static void print_json(const struct report *r, FILE *f, int top_n, const bool *p
 	write_capture(&j, r);
 	report__write_counters_json(&j, r);
 	write_system(&j, r);
-	json__u64(&j, "nr_tasks", r->nr_tasks);
+	json__u64(&j, "nr_tasks", r->nr_tasks + r->tasks_unlisted);
 	if (say_omitted) {
 		for (i = 0; i < n; i++)
 			listed += !pick || pick[i];
-		json__u64(&j, "tasks_omitted", r->nr_tasks - listed);
+		json__u64(&j, "tasks_omitted", r->nr_tasks + r->tasks_unlisted - listed);
 	}
 	/* One task per line: a daemon's file can list thousands of them. */
 	json__array_begin(&j, "tasks");
