@@ -852,6 +852,30 @@ static int write_tasks(struct pw *w, const struct prom_input *in)
 		value_ns(w, rows[i].t->runq.max);
 	}
 
+	/* The wait before a migration (issue 24): count, sum and max, as the engine keeps them. */
+	family(w, "schedrift_task_premig_waits_total", "counter",
+	       "Waits of a top task with a part queued on CPUs it then left (moved while "
+	       "queued: load balancing, NUMA balancing, affinity).");
+	for (i = 0; i < n; i++) {
+		task_labels(w, &rows[i]);
+		value_u64(w, rows[i].t->premig_waits);
+	}
+
+	family(w, "schedrift_task_premig_seconds_total", "counter",
+	       "The wait before a migration of a top task: the parts of its waits queued on "
+	       "CPUs it then left, in seconds.");
+	for (i = 0; i < n; i++) {
+		task_labels(w, &rows[i]);
+		value_ns(w, rows[i].t->premig_sum_ns);
+	}
+
+	family(w, "schedrift_task_premig_max_seconds", "gauge",
+	       "Longest wait before a migration of a top task, in seconds.");
+	for (i = 0; i < n; i++) {
+		task_labels(w, &rows[i]);
+		value_ns(w, rows[i].t->premig_max_ns);
+	}
+
 	family(w, "schedrift_task_runtime_seconds_total", "counter",
 	       "CPU time of a top task, in seconds.");
 	for (i = 0; i < n; i++) {

@@ -154,6 +154,9 @@ static void waits_from_engine(struct task_rec *t, const struct task_rec *old, st
 	iv->delivery_sum_ns = a->iv.delivery_sum_ns;
 	iv->delivery_max_ns = a->iv.delivery_max_ns;
 	iv->queue_max_ns = a->iv.queue_max_ns;
+	iv->premig_waits = a->iv.premig_waits;
+	iv->premig_sum_ns = a->iv.premig_sum_ns;
+	iv->premig_max_ns = a->iv.premig_max_ns;
 	iv->wait_fine = 1;
 	/*
 	 * The task's second version in one generation (read live, then its
@@ -178,10 +181,17 @@ static void waits_from_engine(struct task_rec *t, const struct task_rec *old, st
 			iv->delivery_max_ns = o->delivery_max_ns;
 		if (o->queue_max_ns > iv->queue_max_ns)
 			iv->queue_max_ns = o->queue_max_ns;
+		iv->premig_waits += o->premig_waits;
+		iv->premig_sum_ns += o->premig_sum_ns;
+		if (o->premig_max_ns > iv->premig_max_ns)
+			iv->premig_max_ns = o->premig_max_ns;
 	}
 	l = wait_acc__lat(a, false);
 	t->wait_pct = (struct task_wait_pct){ .p50 = l.p50, .p90 = l.p90, .p99 = l.p99,
 					      .p999 = l.p999, .fine = 1 };
+	t->premig = (struct task_premig){ .waits = a->cum.premig_waits,
+					  .sum_ns = a->cum.premig_sum_ns,
+					  .max_ns = a->cum.premig_max_ns };
 	a->cgroup_id = t->counts.cgroup_id;
 	a->seen_gen = t->generation;
 }
@@ -201,8 +211,10 @@ static void task_update(struct collector *c, struct task_rec *t, struct wait_acc
 	task_interval__fill(t, old, c->topo.nr_nodes);
 	if (a)
 		waits_from_engine(t, old, a);
-	else if (old)
+	else if (old) {
 		t->wait_pct = old->wait_pct;
+		t->premig = old->premig;
+	}
 	if (tasktable__update(c->table, t))
 		c->user[USER_STAT_table_full]++;
 }

@@ -195,6 +195,7 @@ void task_rec__row_start(struct report_task *row, const struct task_rec *t)
 	row->preferred_nid = t->counts.preferred_nid;
 	row->cgroup_id = t->counts.cgroup_id;
 	row->home_node = -1;
+	row->premig_known = 1; /* the engine counts them */
 }
 
 void task_interval__row(struct report_task *row, const struct task_rec *t, int nr_nodes)
@@ -229,6 +230,9 @@ void task_interval__row(struct report_task *row, const struct task_rec *t, int n
 	 * interval's count, and the largest landing wait since the task was
 	 * first seen (an upper bound of the interval's).
 	 */
+	row->premig_waits = iv->premig_waits;
+	row->premig_sum_ns = iv->premig_sum_ns;
+	row->premig_max_ns = iv->premig_max_ns;
 	row->landing.count = iv->landings;
 	for (i = 0; iv->landings && i < SDR_LOC_NR; i++)
 		if (t->counts.landing_max_ns[i] > row->landing.max)

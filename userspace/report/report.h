@@ -60,6 +60,13 @@ struct report_task {
 	__u64 remote_runtime_ns;
 	struct lat runq, landing;
 	struct lat delivery, queue; /* the parts of runq (when the report has_split) */
+	/*
+	 * Its waits before a migration (issue 24): those with a part queued
+	 * on CPUs it then left, that part's sum and max. premig_known: the
+	 * source has them (a file with every switch, the daemon's engine).
+	 */
+	int premig_known;
+	__u64 premig_waits, premig_sum_ns, premig_max_ns;
 };
 
 struct report_cgroup {
