@@ -686,6 +686,13 @@ int collector__tick(struct collector *c, struct interval_snapshot *s, bool want_
 	c->nr_worst = 0;
 	if (!err && iv)
 		err = interval_totals(c, r, iv);
+	/* Opt-in (--neighbour-series): only then does the JSON carry the interval's table. */
+	if (!err && iv && c->waits.on_switch == neighbours__switch) {
+		iv->neighbours_known = 1;
+		iv->cgroup_path = collector__cgroup_path;
+		iv->cgroup_path_ctx = c;
+		err = neighbours__fill_interval(&c->nb, iv, collector__cgroup_path, same_pod, c);
+	}
 	if (!err)
 		err = collector__fill_tasks(c, r, iv);
 	if (!err)

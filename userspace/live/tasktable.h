@@ -48,7 +48,7 @@ struct task_interval {
 	__u64 wait_sum_ns, delivery_sum_ns, delivery_max_ns, queue_max_ns;
 	/* The waits' percentiles come from the userspace engine's fine histograms (1/64). */
 	__u8 wait_fine;
-	/* Its waits before a migration (struct task_premig), the interval's; with wait_fine only. */
+	/* Its waits before a migration (struct task_premig), the interval's: with wait_fine. */
 	__u64 premig_waits, premig_sum_ns, premig_max_ns;
 };
 

@@ -488,6 +488,9 @@ static void print_json(const struct report *r, FILE *f, int top_n, const bool *p
 	write_outliers(&j, r);
 	if (r->delays.known)
 		report__write_delays_json(&j, r);
+	/* The daemon's interval: its noisy neighbours (null without --neighbour-series). */
+	if (r->generation)
+		report__write_neighbours_json(&j, r);
 	json__object_end(&j);
 	json__finish(&j);
 	free(cgs);
