@@ -225,14 +225,15 @@ void task_interval__row(struct report_task *row, const struct task_rec *t, int n
 				   iv->wait_sum_ns > iv->delivery_sum_ns ?
 					   iv->wait_sum_ns - iv->delivery_sum_ns : 0,
 				   iv->queue_max_ns);
+	/* The waits before a migration: the engine's count, sum and max of the interval. */
+	row->premig_waits = iv->premig_waits;
+	row->premig_sum_ns = iv->premig_sum_ns;
+	row->premig_max_ns = iv->premig_max_ns;
 	/*
 	 * Per task the kernel keeps landing counts, sums and maxima only: the
 	 * interval's count, and the largest landing wait since the task was
 	 * first seen (an upper bound of the interval's).
 	 */
-	row->premig_waits = iv->premig_waits;
-	row->premig_sum_ns = iv->premig_sum_ns;
-	row->premig_max_ns = iv->premig_max_ns;
 	row->landing.count = iv->landings;
 	for (i = 0; iv->landings && i < SDR_LOC_NR; i++)
 		if (t->counts.landing_max_ns[i] > row->landing.max)
