@@ -591,6 +591,10 @@ static void add_task(struct fixture *x, int i, __u32 tid, __u64 start, const cha
 	t->runq.p99 = p99;
 	t->runq.max = p99 * 2;
 	t->runq.rel_error = 0.0625;
+	t->premig_known = 1;
+	t->premig_waits = tid % 4;
+	t->premig_sum_ns = t->premig_waits * (1000003ull + tid);
+	t->premig_max_ns = t->premig_waits ? 1000003ull + 2 * tid : 0;
 }
 
 static void build(struct fixture *x)
@@ -995,6 +999,9 @@ static const char *const family_order[] = {
 	"schedrift_task_penalty",
 	"schedrift_task_runqueue_latency_p99_seconds",
 	"schedrift_task_runqueue_latency_max_seconds",
+	"schedrift_task_premig_waits_total",
+	"schedrift_task_premig_seconds_total",
+	"schedrift_task_premig_max_seconds",
 	"schedrift_task_runtime_seconds_total",
 	"schedrift_task_remote_runtime_seconds_total",
 	"schedrift_task_home_node",
@@ -1143,6 +1150,9 @@ static void check_tasks(const struct parsed *p, const struct report *r, int top_
 	CHECK(n <= 2 * (size_t)(top_n > 0 ? top_n : 0));
 	CHECK_EQ_U64(count_named(p, "schedrift_task_penalty"), n);
 	CHECK_EQ_U64(count_named(p, "schedrift_task_runtime_seconds_total"), n);
+	CHECK_EQ_U64(count_named(p, "schedrift_task_premig_waits_total"), n);
+	CHECK_EQ_U64(count_named(p, "schedrift_task_premig_seconds_total"), n);
+	CHECK_EQ_U64(count_named(p, "schedrift_task_premig_max_seconds"), n);
 	CHECK_EQ_U64(count_named(p, "schedrift_task_migrations_total"), n * SDR_LOC_NR);
 	for (i = 0; i < n; i++) {
 		const struct report_task *t = want[i].t;
@@ -1165,6 +1175,18 @@ static void check_tasks(const struct parsed *p, const struct report *r, int top_
 		s = find(p, "schedrift_task_migrations_total", "tid", tid, "tgid", tgid, "comm",
 			 want[i].comm, "locality", "cross_node", NULL);
 		CHECK(s && s->v == (double)t->migrations[SDR_LOC_CROSS_NODE], "tid %s mig", tid);
+		s = find(p, "schedrift_task_premig_waits_total", "tid", tid, "tgid", tgid,
+			 "comm", want[i].comm, NULL);
+		CHECK(s && s->v == (double)t->premig_waits, "tid %s premig waits", tid);
+		/* Exact decimal seconds from integer nanoseconds (metrics.md, Conventions). */
+		s = find(p, "schedrift_task_premig_seconds_total", "tid", tid, "tgid", tgid,
+			 "comm", want[i].comm, NULL);
+		CHECK(s && llround(s->v * 1e9) == (long long)t->premig_sum_ns, "tid %s premig sum",
+		      tid);
+		s = find(p, "schedrift_task_premig_max_seconds", "tid", tid, "tgid", tgid, "comm",
+			 want[i].comm, NULL);
+		CHECK(s && llround(s->v * 1e9) == (long long)t->premig_max_ns, "tid %s premig max",
+		      tid);
 		s = find(p, "schedrift_task_home_node", "tid", tid, "tgid", tgid, "comm",
 			 want[i].comm, NULL);
 		CHECK(t->home_node < 0 ? !s : s && s->v == t->home_node, "tid %s home node", tid);

@@ -150,10 +150,12 @@ static void test_switches_and_landing(void)
 	w[3] = item(400, 70, 0, 5);   /* landed after a cross-LLC move */
 	w[3].landing = 1 + SDR_LOC_CROSS_LLC;
 	w[3].premig_ns = 30;
-	w[4] = item(500, 90, 5, 5);   /* ... and after another */
+	w[4] = item(500, 90, 5, 5);   /* ... and after another, queued 55 ns on the CPU it left */
 	w[4].landing = 1 + SDR_LOC_CROSS_LLC;
+	w[4].premig_ns = 55;
 	w[5] = item(600, 20, 0, 5);   /* delivery over the wait: refused */
 	w[5].delivery_ns = 21;
+	w[5].premig_ns = 10;
 	b = batch(0, w, 6);
 	wait_engine__batch(&e, &b, sizeof(b));
 	CHECK_EQ_U64(e.switches, 6);
@@ -166,6 +168,13 @@ static void test_switches_and_landing(void)
 	CHECK_EQ_U64(counts.landing_sum_ns[SDR_LOC_CROSS_LLC], 160);
 	CHECK_EQ_U64(counts.landing_max_ns[SDR_LOC_CROSS_LLC], 90);
 	CHECK_EQ_U64(counts.landings[SDR_LOC_SAME_LLC] + counts.landings[SDR_LOC_CROSS_NODE], 0);
+	/* The waits before a migration, per task, since start and in the interval alike. */
+	CHECK_EQ_U64(a->cum.premig_waits, 2);
+	CHECK_EQ_U64(a->cum.premig_sum_ns, 85);
+	CHECK_EQ_U64(a->cum.premig_max_ns, 55);
+	CHECK(!memcmp(&a->cum, &a->iv, sizeof(a->cum)));
+	/* ... and by locality for the engine: the same two parts. */
+	CHECK_EQ_U64(e.premig[SDR_LOC_CROSS_LLC].count, 2);
 	wait_engine__free(&e);
 }
 

@@ -812,10 +812,26 @@ static void task_labels(struct pw *w, const struct task_row *row)
 	label_raw(w, "comm", row->comm);
 }
 
+/* A top task's wait before a migration: its count, sum and max. */
+enum premig_what { PREMIG_WAITS, PREMIG_SUM, PREMIG_MAX };
+static const struct premig_family {
+	const char *name, *type, *help;
+	enum premig_what what;
+} premig_families[] = {
+	{ "schedrift_task_premig_waits_total", "counter",
+	  "Waits of a top task with a part queued on CPUs it then left (moved while queued: "
+	  "load balancing, NUMA balancing, affinity).", PREMIG_WAITS },
+	{ "schedrift_task_premig_seconds_total", "counter",
+	  "The wait before a migration of a top task: the parts of its waits queued on CPUs it "
+	  "then left, in seconds.", PREMIG_SUM },
+	{ "schedrift_task_premig_max_seconds", "gauge",
+	  "Longest wait before a migration of a top task, in seconds.", PREMIG_MAX },
+};
+
 static int write_tasks(struct pw *w, const struct prom_input *in)
 {
 	struct task_row *rows;
-	size_t i, n;
+	size_t i, k, n;
 	int err, l;
 
 	err = select_tasks(in->r, in->top_n, &rows, &n);
@@ -850,6 +866,24 @@ static int write_tasks(struct pw *w, const struct prom_input *in)
 	for (i = 0; i < n; i++) {
 		task_labels(w, &rows[i]);
 		value_ns(w, rows[i].t->runq.max);
+	}
+
+	/* The wait before a migration (issue 24): count, sum and max, as the engine keeps them. */
+	for (k = 0; k < sizeof(premig_families) / sizeof(premig_families[0]); k++) {
+		const struct premig_family *f = &premig_families[k];
+
+		family(w, f->name, f->type, f->help);
+		for (i = 0; i < n; i++) {
+			const struct report_task *t = rows[i].t;
+
+			task_labels(w, &rows[i]);
+			if (f->what == PREMIG_WAITS)
+				value_u64(w, t->premig_waits);
+			else if (f->what == PREMIG_SUM)
+				value_ns(w, t->premig_sum_ns);
+			else
+				value_ns(w, t->premig_max_ns);
+		}
 	}
 
 	family(w, "schedrift_task_runtime_seconds_total", "counter",

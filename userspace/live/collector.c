@@ -209,6 +209,9 @@ static void waits_from_engine(struct task_rec *t, const struct task_rec *old, st
 	iv->delivery_sum_ns = a->iv.delivery_sum_ns;
 	iv->delivery_max_ns = a->iv.delivery_max_ns;
 	iv->queue_max_ns = a->iv.queue_max_ns;
+	iv->premig_waits = a->iv.premig_waits;
+	iv->premig_sum_ns = a->iv.premig_sum_ns;
+	iv->premig_max_ns = a->iv.premig_max_ns;
 	iv->wait_fine = 1;
 	/*
 	 * The task's second version in one generation (read live, then its
@@ -233,10 +236,17 @@ static void waits_from_engine(struct task_rec *t, const struct task_rec *old, st
 			iv->delivery_max_ns = o->delivery_max_ns;
 		if (o->queue_max_ns > iv->queue_max_ns)
 			iv->queue_max_ns = o->queue_max_ns;
+		iv->premig_waits += o->premig_waits;
+		iv->premig_sum_ns += o->premig_sum_ns;
+		if (o->premig_max_ns > iv->premig_max_ns)
+			iv->premig_max_ns = o->premig_max_ns;
 	}
 	l = wait_acc__lat(a, false);
 	t->wait_pct = (struct task_wait_pct){ .p50 = l.p50, .p90 = l.p90, .p99 = l.p99,
 					      .p999 = l.p999, .fine = 1 };
+	t->premig = (struct task_premig){ .waits = a->cum.premig_waits,
+					  .sum_ns = a->cum.premig_sum_ns,
+					  .max_ns = a->cum.premig_max_ns };
 	a->cgroup_id = t->counts.cgroup_id;
 	a->seen_gen = t->generation;
 }
@@ -256,8 +266,10 @@ static void task_update(struct collector *c, struct task_rec *t, struct wait_acc
 	task_interval__fill(t, old, c->topo.nr_nodes);
 	if (a)
 		waits_from_engine(t, old, a);
-	else if (old)
+	else if (old) {
 		t->wait_pct = old->wait_pct;
+		t->premig = old->premig;
+	}
 	if (tasktable__update(c->table, t))
 		c->user[USER_STAT_table_full]++;
 }
@@ -752,6 +764,13 @@ int collector__tick(struct collector *c, struct interval_snapshot *s, bool want_
 	c->nr_worst = 0;
 	if (!err && iv)
 		err = interval_totals(c, r, iv);
+	/* Opt-in (--neighbour-series): only then does the JSON carry the interval's table. */
+	if (!err && iv && c->waits.on_switch == neighbours__switch) {
+		iv->neighbours_known = 1;
+		iv->cgroup_path = collector__cgroup_path;
+		iv->cgroup_path_ctx = c;
+		err = neighbours__fill_interval(&c->nb, iv, collector__cgroup_path, same_pod, c);
+	}
 	if (!err)
 		err = collector__fill_tasks(c, r, iv);
 	if (!err)

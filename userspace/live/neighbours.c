@@ -27,7 +27,8 @@ int neighbours__init(struct neighbours *n, unsigned int nr_cpus, size_t top_k,
 	n->engine = attrib__new_grouped(nr_cpus, 0, key_of, n);
 	n->iv = delays__new(NEIGHBOURS_MAX_TID_PAIRS, NEIGHBOURS_MAX_TID_VICTIMS);
 	n->cum = delays__new(NEIGHBOURS_MAX_PAIRS, NEIGHBOURS_MAX_VICTIMS);
-	if (!n->engine || !n->iv || !n->cum) {
+	n->last = delays__new(NEIGHBOURS_MAX_PAIRS, NEIGHBOURS_MAX_VICTIMS);
+	if (!n->engine || !n->iv || !n->cum || !n->last) {
 		neighbours__free(n);
 		return -ENOMEM;
 	}
@@ -39,6 +40,7 @@ void neighbours__free(struct neighbours *n)
 	attrib__free(n->engine);
 	delays__free(n->iv);
 	delays__free(n->cum);
+	delays__free(n->last);
 	memset(n, 0, sizeof(*n));
 }
 
@@ -99,11 +101,14 @@ static __u64 to_cgroup(void *ctx, __u64 key)
 
 int neighbours__end_interval(struct neighbours *n)
 {
-	int err = delays__regroup(n->cum, n->iv, to_cgroup, n);
+	int err, err2;
 
-	/* The refusal counters stay across the reset: read in neighbours__fill. */
+	/* The refusal counters stay across the resets: read in neighbours__fill*. */
+	delays__reset(n->last);
+	err = delays__regroup(n->cum, n->iv, to_cgroup, n);
+	err2 = delays__regroup(n->last, n->iv, to_cgroup, n);
 	delays__reset(n->iv);
-	return err == -ENOMEM ? err : 0;
+	return err == -ENOMEM || err2 == -ENOMEM ? -ENOMEM : 0;
 }
 
 /* Whether id is one of r's cgroups (they have series); r->cgroups is not sorted. */
@@ -112,16 +117,16 @@ static int has_series(const struct report *r, __u64 id)
 	return id != DELAYS_UNKNOWN && report__cgroup_by_id(r, id) != NULL;
 }
 
-int neighbours__fill(const struct neighbours *n, struct report *r,
-		     const char *(*path_of)(void *ctx, __u64 id),
-		     int (*same_pod)(void *ctx, __u64 a, __u64 b), void *ctx,
-		     struct neighbours_counts *counts)
+/* The victims of table among r's cgroups into r->delays.groups (neighbours.h). */
+static int fill_table(const struct neighbours *n, const struct delays *table, struct report *r,
+		      const char *(*path_of)(void *ctx, __u64 id),
+		      int (*same_pod)(void *ctx, __u64 a, __u64 b), void *ctx,
+		      struct neighbours_counts *counts)
 {
-	const struct delays_stats *iv = delays__stats(n->iv), *cum = delays__stats(n->cum);
 	struct report_delays *d = &r->delays;
 	struct delays_victim *v;
 	size_t nr, i, c, k = 0;
-	int err = delays__sorted(n->cum, &v, &nr);
+	int err = delays__sorted(table, &v, &nr);
 
 	memset(counts, 0, sizeof(*counts));
 	if (err)
@@ -164,12 +169,49 @@ int neighbours__fill(const struct neighbours *n, struct report *r,
 	}
 	d->nr_groups = k;
 	d->attrib = *attrib__stats(n->engine);
-	d->pairs = *cum;
-	d->bytes = attrib__bytes(n->engine) + delays__bytes(n->iv) + delays__bytes(n->cum);
-	counts->pairs_full = iv->pairs_full + cum->pairs_full;
-	counts->victims_full = iv->victims_full + cum->victims_full;
+	d->bytes = attrib__bytes(n->engine) + delays__bytes(n->iv) + delays__bytes(n->cum) +
+		   delays__bytes(n->last);
+	counts->bytes = d->bytes;
 	counts->no_memory = n->no_memory;
 	counts->stream_gaps = d->attrib.prev_mismatch + d->attrib.out_of_order + d->attrib.gaps;
-	counts->bytes = d->bytes;
+	return 0;
+}
+
+int neighbours__fill(const struct neighbours *n, struct report *r,
+		     const char *(*path_of)(void *ctx, __u64 id),
+		     int (*same_pod)(void *ctx, __u64 a, __u64 b), void *ctx,
+		     struct neighbours_counts *counts)
+{
+	const struct delays_stats *iv = delays__stats(n->iv), *cum = delays__stats(n->cum);
+	int err = fill_table(n, n->cum, r, path_of, same_pod, ctx, counts);
+
+	if (err)
+		return err;
+	r->delays.pairs = *cum;
+	counts->pairs_full = iv->pairs_full + cum->pairs_full;
+	counts->victims_full = iv->victims_full + cum->victims_full;
+	return 0;
+}
+
+int neighbours__fill_interval(struct neighbours *n, struct report *r,
+			      const char *(*path_of)(void *ctx, __u64 id),
+			      int (*same_pod)(void *ctx, __u64 a, __u64 b), void *ctx)
+{
+	const struct delays_stats *iv = delays__stats(n->iv), *last = delays__stats(n->last);
+	struct neighbours_counts *c = &r->neighbours, now;
+	int err = fill_table(n, n->last, r, path_of, same_pod, ctx, c);
+
+	if (err)
+		return err;
+	r->delays.pairs = *last;
+	/* Since start, then the difference from the previous interval's. */
+	now = *c;
+	now.pairs_full = iv->pairs_full + last->pairs_full;
+	now.victims_full = iv->victims_full + last->victims_full;
+	c->pairs_full = now.pairs_full - n->at_last.pairs_full;
+	c->victims_full = now.victims_full - n->at_last.victims_full;
+	c->no_memory = now.no_memory - n->at_last.no_memory;
+	c->stream_gaps = now.stream_gaps - n->at_last.stream_gaps;
+	n->at_last = now;
 	return 0;
 }

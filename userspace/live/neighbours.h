@@ -45,23 +45,17 @@ struct neighbours {
 	 */
 	struct delays *iv;
 	struct delays *cum; /* since start: victim cgroup x culprit cgroup (or DELAYS_*) */
+	/*
+	 * The last interval's pairs as cum got them (cgroups): the JSON file's
+	 * table, which holds the interval alone. Its refusals are counted too.
+	 */
+	struct delays *last;
 	__u64 no_memory;    /* switches or waits not taken for want of memory */
+	/* The refusals and gaps since start at the last interval's fill: its base. */
+	struct neighbours_counts at_last;
 	size_t top_k;
 	__u64 (*cgroup_of)(void *ctx, __u32 tid); /* 0 = not known (yet) */
 	void *ctx;
-};
-
-struct neighbours_counts {
-	__u64 culprits_in_other;      /* culprit cgroups summed into other, now */
-	__u64 victims_without_series; /* victim cgroups not among the cgroups with series, now */
-	__u64 pairs_full, victims_full; /* additions refused by a cap, since start */
-	__u64 no_memory;
-	/*
-	 * Switches whose prev was not who the history had running, or out of
-	 * time order, and holes where a CPU's batches were lost in the ring.
-	 */
-	__u64 stream_gaps;
-	__u64 bytes; /* held by the engine and both tables */
 };
 
 /* cgroup_of: a task's cgroup as known now (0: not known), at the switch and at the tick. */
@@ -75,7 +69,7 @@ void neighbours__gap(void *ctx, __u32 cpu, __u64 ts_ns, __u32 batches);
 /* The interval's pairs into the table since start, tids left through cgroup_of again. */
 int neighbours__end_interval(struct neighbours *n);
 /*
- * The victims among r's cgroups into r->delays.groups (keys: cgroup ids;
+ * The victims since start among r's cgroups into r->delays.groups (keys: cgroup ids;
  * culprits cut to top_k), classes by path_of (a cgroup's path, NULL when
  * not known) and same_pod (two cgroups of one Kubernetes pod: "same", as
  * the report groups a pod; NULL: none). Also r->delays.attrib, .pairs and
@@ -85,5 +79,14 @@ int neighbours__fill(const struct neighbours *n, struct report *r,
 		     const char *(*path_of)(void *ctx, __u64 id),
 		     int (*same_pod)(void *ctx, __u64 a, __u64 b), void *ctx,
 		     struct neighbours_counts *counts);
+/*
+ * The same for the last interval alone (the table neighbours__end_interval
+ * made) into iv: iv->delays.groups, and iv->neighbours with the interval's
+ * refusals and gaps (differences from the previous call), its table's
+ * omissions and the memory held now. 0 or -ENOMEM.
+ */
+int neighbours__fill_interval(struct neighbours *n, struct report *iv,
+			      const char *(*path_of)(void *ctx, __u64 id),
+			      int (*same_pod)(void *ctx, __u64 a, __u64 b), void *ctx);
 
 #endif /* SCHEDRIFT_NEIGHBOURS_H */

@@ -92,6 +92,9 @@ void collector__row_from_rec(struct report_task *row, const struct task_rec *t, 
 					   t->counts.wait_sum_ns - t->counts.delivery_sum_ns :
 					   0,
 				   t->counts.queue_max_ns);
+	row->premig_waits = t->premig.waits;
+	row->premig_sum_ns = t->premig.sum_ns;
+	row->premig_max_ns = t->premig.max_ns;
 	/* Per task the kernel keeps landing count, sum and max only. */
 	for (i = 0; i < SDR_LOC_NR; i++) {
 		row->landing.count += t->counts.landings[i];

@@ -182,6 +182,7 @@ void task_rec__row_start(struct report_task *row, const struct task_rec *t)
 	row->preferred_nid = t->counts.preferred_nid;
 	row->cgroup_id = t->counts.cgroup_id;
 	row->home_node = -1;
+	row->premig_known = 1; /* the engine counts them */
 }
 
 void task_interval__row(struct report_task *row, const struct task_rec *t, int nr_nodes)
@@ -216,6 +217,10 @@ void task_interval__row(struct report_task *row, const struct task_rec *t, int n
 				   iv->wait_sum_ns > iv->delivery_sum_ns ?
 					   iv->wait_sum_ns - iv->delivery_sum_ns : 0,
 				   iv->queue_max_ns);
+	/* The waits before a migration: the engine's count, sum and max of the interval. */
+	row->premig_waits = iv->premig_waits;
+	row->premig_sum_ns = iv->premig_sum_ns;
+	row->premig_max_ns = iv->premig_max_ns;
 	/*
 	 * Per task the kernel keeps landing counts, sums and maxima only: the
 	 * interval's count, and the largest landing wait since the task was

@@ -72,12 +72,24 @@ struct task_interval {
 	__u64 wait_sum_ns, delivery_sum_ns, delivery_max_ns, queue_max_ns;
 	/* The waits' percentiles come from the userspace engine's fine histograms (1/64). */
 	__u8 wait_fine;
+	/* Its waits before a migration (struct task_premig), the interval's: with wait_fine. */
+	__u64 premig_waits, premig_sum_ns, premig_max_ns;
 };
 
 /* A task's percentiles since it was first seen, from the engine's fine histogram (1/64). */
 struct task_wait_pct {
 	__u64 p50, p90, p99, p999;
 	__u8 fine; /* 0: not filled (no percentiles) */
+};
+
+/*
+ * A task's waits before a migration since it was first seen (issue 24),
+ * from the engine (wait_engine.h): the waits with a part queued on CPUs it
+ * then left, that part's sum and max. Not in struct sdr_task_counts: the
+ * kernel never sees them, and that layout is the trace file's.
+ */
+struct task_premig {
+	__u64 waits, sum_ns, max_ns;
 };
 
 /*
@@ -92,6 +104,7 @@ struct task_rec {
 	struct sdr_task_id id; /* key: (id.tid, id.start_ns) */
 	struct task_interval interval;
 	struct task_wait_pct wait_pct;
+	struct task_premig premig;
 	__u64 checksum; /* task_rec__checksum() if the producer fills it; the table never does */
 	/*
 	 * Last, so that the table can keep only the nodes there are of its

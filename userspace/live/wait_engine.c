@@ -195,7 +195,7 @@ static int hist_add(struct wait_engine *e, struct wait_hist *h, __u32 bucket)
 			}                                                              \
 	} while (0)
 
-static void sums_add(struct wait_sums *s, __u64 wait, __u64 dlv)
+static void sums_add(struct wait_sums *s, __u64 wait, __u64 dlv, __u64 premig)
 {
 	__u64 q = wait - dlv;
 
@@ -210,6 +210,12 @@ static void sums_add(struct wait_sums *s, __u64 wait, __u64 dlv)
 		s->delivery_max_ns = dlv;
 	if (q > s->queue_max_ns)
 		s->queue_max_ns = q;
+	if (premig) {
+		s->premig_waits++;
+		s->premig_sum_ns += premig;
+		if (premig > s->premig_max_ns)
+			s->premig_max_ns = premig;
+	}
 }
 
 static void take(struct wait_engine *e, const struct sdr_switch_item *w, __u32 cpu)
@@ -242,8 +248,8 @@ static void take(struct wait_engine *e, const struct sdr_switch_item *w, __u32 c
 		return;
 	}
 	b = sdr_hist_bucket(s.wait_ns);
-	sums_add(&a->cum, s.wait_ns, s.delivery_ns);
-	sums_add(&a->iv, s.wait_ns, s.delivery_ns);
+	sums_add(&a->cum, s.wait_ns, s.delivery_ns, s.premig_ns);
+	sums_add(&a->iv, s.wait_ns, s.delivery_ns, s.premig_ns);
 	hist_add(e, &a->hist, b);
 	if (s.landing) {
 		loc = s.landing - 1;

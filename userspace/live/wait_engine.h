@@ -62,10 +62,16 @@ struct wait_hist {
 	__u32 n, cap; /* entries in use, room for */
 };
 
-/* Count, sum and max of the waits and of their parts. */
+/*
+ * Count, sum and max of the waits and of their parts; and of the waits
+ * before a migration (issue 24): the waits with a part queued on CPUs the
+ * task then left, that part's sum and max (no histogram per task: three
+ * words, not another sparse histogram per task).
+ */
 struct wait_sums {
 	__u64 waits, wait_sum_ns, wait_max_ns, wait_min_ns;
 	__u64 delivery_sum_ns, delivery_max_ns, queue_max_ns;
+	__u64 premig_waits, premig_sum_ns, premig_max_ns;
 };
 
 struct wait_acc {

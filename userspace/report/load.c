@@ -209,10 +209,10 @@ static int add_task(struct report *r, const struct sdr_rec_task *rec)
 	return 0;
 }
 
-static int add_wait(void *ctx, const struct wait_sample *s)
+/* The row of the task whose wait ended at ts (made if none names tid), or NULL. */
+static struct report_task *wait_row(struct report *r, __u32 tid, __u64 ts)
 {
-	struct report *r = ctx;
-	struct report_task *t = row_of_tid(r, s->tid);
+	struct report_task *t = row_of_tid(r, tid);
 
 	/*
 	 * Waits reach the file in per-CPU batches, so a task's last waits can
@@ -220,10 +220,13 @@ static int add_wait(void *ctx, const struct wait_sample *s)
 	 * are both CLOCK_MONOTONIC: a wait that ended before this task began
 	 * is its predecessor's.
 	 */
-	while (t && t->id_known && t->prev_row && s->ts_ns < t->id.start_ns)
+	while (t && t->id_known && t->prev_row && ts < t->id.start_ns)
 		t = &r->tasks[t->prev_row - 1];
-	if (!t)
-		t = new_row(r, s->tid);
+	return t ? t : new_row(r, tid);
+}
+
+static int add_wait_to(struct report *r, struct report_task *t, const struct wait_sample *s)
+{
 	if (!t)
 		return -ENOMEM;
 	r->nr_waits++;
@@ -234,20 +237,35 @@ static int add_wait(void *ctx, const struct wait_sample *s)
 			s->ts_ns, s->delivery_ns);
 }
 
+static int add_wait(void *ctx, const struct wait_sample *s)
+{
+	struct report *r = ctx;
+
+	return add_wait_to(r, wait_row(r, s->tid, s->ts_ns), s);
+}
+
 /* A switch of a version 3 file: the wait it ended, if any, is a wait sample. */
 static int add_switch_wait(void *ctx, const struct switch_sample *s)
 {
+	struct report_task *t;
 	struct wait_sample w;
 
 	if (!s->next_tid || !s->wait_ns)
 		return 0;
+	t = wait_row(ctx, s->next_tid, s->ts_ns);
+	if (t && s->premig_ns) {
+		t->premig_waits++;
+		t->premig_sum_ns += s->premig_ns;
+		if (s->premig_ns > t->premig_max_ns)
+			t->premig_max_ns = s->premig_ns;
+	}
 	w.ts_ns = s->ts_ns;
 	w.wait_ns = s->wait_ns;
 	w.delivery_ns = s->delivery_ns;
 	w.tid = s->next_tid;
 	w.cpu = s->cpu;
 	w.landing = s->landing;
-	return add_wait(ctx, &w);
+	return add_wait_to(ctx, t, &w);
 }
 
 static int add_outlier(struct report *r, const struct sdr_rec_outlier *o)
@@ -716,6 +734,8 @@ static int derive(struct report *r)
 			t->queue = lat__from_samples(tmp, gather(r, t, tmp, PART_QUEUE, NULL, 0));
 		}
 		report__derive_home(t, r->nr_nodes);
+		/* Every switch is in the file: its waits before a migration were counted. */
+		t->premig_known = r->delays.known;
 	}
 	report__from_totals(r);
 	err = derive_cgroups(r, tmp);

@@ -57,6 +57,8 @@ void report__write_capture_head(struct json *j, const struct report *r, unsigned
 /* Who delayed whom (report_delays.c): the JSON object (null without switches), the text section. */
 void report__write_delays_json(struct json *j, const struct report *r);
 void report__print_delays_text(const struct report *r, FILE *f, int top_n);
+/* The daemon's interval: its noisy-neighbour table (`neighbours`, null when not kept). */
+void report__write_neighbours_json(struct json *j, const struct report *r);
 /* An SLO capture's breach (report_delays.c): text and HTML open with it; the JSON object. */
 void report__print_slo_text(const struct report *r, FILE *f);
 void report__print_slo_html(const struct report *r, FILE *f);

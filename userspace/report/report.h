@@ -60,6 +60,13 @@ struct report_task {
 	__u64 remote_runtime_ns;
 	struct lat runq, landing;
 	struct lat delivery, queue; /* the parts of runq (when the report has_split) */
+	/*
+	 * Its waits before a migration (issue 24): those with a part queued
+	 * on CPUs it then left, that part's sum and max. premig_known: the
+	 * source has them (a file with every switch, the daemon's engine).
+	 */
+	int premig_known;
+	__u64 premig_waits, premig_sum_ns, premig_max_ns;
 };
 
 struct report_cgroup {
@@ -150,6 +157,23 @@ struct report_delays {
 const char *report__delay_class_name(int c);
 
 /*
+ * The daemon's noisy-neighbour table (live/neighbours.h), in
+ * delays.groups: what it leaves out and refused, and its memory.
+ */
+struct neighbours_counts {
+	__u64 culprits_in_other;      /* culprit cgroups summed into other, now */
+	__u64 victims_without_series; /* victim cgroups not among the cgroups with series, now */
+	__u64 pairs_full, victims_full; /* additions refused by a cap, since start */
+	__u64 no_memory;
+	/*
+	 * Switches whose prev was not who the history had running, or out of
+	 * time order, and holes where a CPU's batches were lost in the ring.
+	 */
+	__u64 stream_gaps;
+	__u64 bytes; /* held by the engine and its tables */
+};
+
+/*
  * An SLO capture's breach (the rule in the capture's command line) and
  * what held the CPU during the waits in its scope at or over its objective.
  */
@@ -231,6 +255,16 @@ struct report {
 	size_t nr_numas, cap_numas;
 	struct report_delays delays;
 	struct report_slo slo;
+	/*
+	 * The daemon's interval with --neighbour-series: delays.groups is its
+	 * noisy-neighbour table of the interval, these its counts for the
+	 * interval (the JSON's `neighbours`; docs/daemon.md).
+	 */
+	int neighbours_known;
+	struct neighbours_counts neighbours;
+	/* Paths of cgroups that cgroups[] does not hold (the daemon's culprits); NULL: none. */
+	const char *(*cgroup_path)(void *ctx, __u64 id);
+	void *cgroup_path_ctx;
 
 	/* Loading state. */
 	__u32 *tid_index; /* open addressing: tid -> current row of that tid */

@@ -64,6 +64,8 @@ static void write_who(struct json *j, const struct report *r, int by_task, __u64
 	}
 	if (g && g->path)
 		json__str(j, "cgroup", g->path);
+	else if (!g && !by_task && r->cgroup_path && r->cgroup_path(r->cgroup_path_ctx, key))
+		json__str(j, "cgroup", r->cgroup_path(r->cgroup_path_ctx, key));
 	else
 		json__null(j, "cgroup");
 	if (g && g->k8s && g->k8s->pod[0]) {
@@ -161,6 +163,35 @@ void report__write_delays_json(struct json *j, const struct report *r)
 	json__object_end(j);
 	write_victims(j, r, "tasks", 1, d->tasks, d->nr_tasks);
 	write_victims(j, r, "cgroups", 0, d->groups, d->nr_groups);
+	json__object_end(j);
+}
+
+void report__write_neighbours_json(struct json *j, const struct report *r)
+{
+	const struct neighbours_counts *c = &r->neighbours;
+	const struct {
+		const char *key;
+		__u64 v;
+	} counts[] = {
+		{ "top_k", r->delays.top_k },
+		{ "culprits_in_other", c->culprits_in_other },
+		{ "victims_without_series", c->victims_without_series },
+		{ "pairs_full", c->pairs_full },
+		{ "victims_full", c->victims_full },
+		{ "no_memory", c->no_memory },
+		{ "stream_gaps", c->stream_gaps },
+		{ "memory_bytes", c->bytes },
+	};
+	size_t i;
+
+	if (!r->neighbours_known) {
+		json__null(j, "neighbours");
+		return;
+	}
+	json__object_begin(j, "neighbours");
+	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+		json__u64(j, counts[i].key, counts[i].v);
+	write_victims(j, r, "cgroups", 0, r->delays.groups, r->delays.nr_groups);
 	json__object_end(j);
 }
 

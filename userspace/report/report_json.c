@@ -404,6 +404,7 @@ static void write_samples(struct json *j, const struct report_task *t, int split
 void report__write_task_json(struct json *j, const struct report_task *t, const char *cg,
 			     int split, int samples)
 {
+	struct lat premig;
 	int i;
 
 	json__object_begin(j, NULL);
@@ -433,6 +434,9 @@ void report__write_task_json(struct json *j, const struct report_task *t, const 
 	json__object_end(j);
 	write_wait_lats(j, &t->runq, &t->delivery, &t->queue, split);
 	write_lat(j, "landing_latency_ns", &t->landing);
+	/* The wait before a migration: count, mean and max, as the daemon keeps them per task. */
+	premig = lat__from_sum(t->premig_waits, t->premig_sum_ns, t->premig_max_ns);
+	write_part(j, "premig_ns", &premig, t->premig_known);
 	if (samples)
 		write_samples(j, t, split);
 	json__object_end(j);
@@ -484,6 +488,9 @@ static void print_json(const struct report *r, FILE *f, int top_n, const bool *p
 	write_outliers(&j, r);
 	if (r->delays.known)
 		report__write_delays_json(&j, r);
+	/* The daemon's interval: its noisy neighbours (null without --neighbour-series). */
+	if (r->generation)
+		report__write_neighbours_json(&j, r);
 	json__object_end(&j);
 	json__finish(&j);
 	free(cgs);
