@@ -180,6 +180,25 @@ def capture_mover(moves, topology=None, extra=(), cpu_a=0, cpu_b=1):
     return report_json(trace), tid, trace
 
 
+SWITCH_DUMP = os.path.join(ROOT, ".output", "tests", "tools", "switch_dump")
+
+
+def switch_dump(trace):
+    """Every switch of a trace file (tests/tools/switch_dump), as tuples
+    (cpu, ts_ns, prev_tid, prev_state, next_tid, wait_ns, delivery_ns,
+    premig_ns, landing), and its task records as (type, tid)."""
+    out = subprocess.run([SWITCH_DUMP, trace], capture_output=True, text=True)
+    check(out.returncode == 0, "switch_dump exited %d: %s" % (out.returncode, out.stderr))
+    sw, tasks = [], []
+    for line in out.stdout.splitlines():
+        f = line.split()
+        if f[0] == "task":
+            tasks.append((f[1], int(f[2])))
+        else:
+            sw.append(tuple(int(x) for x in f))
+    return sw, tasks
+
+
 def find_task(report, tid):
     rows = [t for t in report["tasks"] if t["tid"] == tid]
     check(len(rows) == 1, "expected one row for tid %d, got %d" % (tid, len(rows)))
