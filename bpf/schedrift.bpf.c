@@ -674,6 +674,32 @@ static __always_inline void task_dead(struct sdr_cpu_data *d, struct task_struct
 }
 
 /*
+ * A switch at the end of this CPU's batch, its wait fields zero (wait_ends
+ * fills them); nr counts it, and a full batch is the caller's to ship.
+ */
+static __always_inline struct sdr_switch_item *item_append(struct sdr_rec_switches *b, __u64 ts,
+							   __u32 prev_tid, __u8 pst,
+							   __u32 next_tid, __u8 land)
+{
+	struct sdr_switch_item *it;
+	__u32 i = b->nr;
+
+	if (i >= SDR_SWITCHES_PER_REC)
+		i = 0;
+	it = &b->s[i & (SDR_SWITCHES_PER_REC - 1)];
+	it->ts_ns = ts;
+	it->wait_ns = 0;
+	it->delivery_ns = 0;
+	it->premig_ns = 0;
+	it->prev_tid = prev_tid;
+	it->next_tid = next_tid;
+	it->prev_state = pst;
+	it->landing = land;
+	b->nr = i + 1;
+	return it;
+}
+
+/*
  * p is switching out, yet its slot still holds a wait it was queued in: the
  * switch that ran it was never traced (on the 6.18 test VM no switch away
  * from a thread of PID 1 is: docs/latency.md), so that wait, and the landing
@@ -719,19 +745,10 @@ static __always_inline void unseen_switch_in(struct sdr_cpu_data *d, struct task
 		return;
 	}
 	from = last->next_tid;
-	it = &b->s[i & (SDR_SWITCHES_PER_REC - 1)];
-	it->ts_ns = at;
-	it->wait_ns = 0;
-	it->delivery_ns = 0;
-	it->premig_ns = 0;
-	it->prev_tid = from;
-	it->next_tid = p->pid;
-	it->prev_state = from ? SDR_PREV_SLEEP : SDR_PREV_IDLE;
-	it->landing = land;
-	b->nr = ++i;
+	it = item_append(b, at, from, from ? SDR_PREV_SLEEP : SDR_PREV_IDLE, p->pid, land);
 	stat_inc(d, SDR_STAT_wait_end_recovered);
 	wait_ends(d, NULL, p, it, at, start, queued, migrated, land);
-	if (i >= SDR_SWITCHES_PER_REC)
+	if (b->nr >= SDR_SWITCHES_PER_REC)
 		ship_switches(d, b, at);
 }
 
@@ -750,7 +767,7 @@ int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_str
 		return 0;
 
 	__u64 now = bpf_ktime_get_ns(), start = 0, queued = 0, migrated = 0;
-	__u32 ptid = prev->pid, ntid = next->pid, zero = 0, i;
+	__u32 ptid = prev->pid, ntid = next->pid, zero = 0;
 	__u8 pst = SDR_PREV_IDLE, land = 0;
 	struct sdr_rec_switches *b;
 	struct sdr_switch_item *it;
@@ -812,24 +829,12 @@ int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_str
 	b = bpf_map_lookup_elem(&switch_buf, &zero);
 	if (!b)
 		return 0;
-	i = b->nr;
-	if (i >= SDR_SWITCHES_PER_REC)
-		i = 0;
-	it = &b->s[i & (SDR_SWITCHES_PER_REC - 1)];
-	it->ts_ns = now;
-	it->wait_ns = 0;
-	it->delivery_ns = 0;
-	it->premig_ns = 0;
-	it->prev_tid = ptid;
-	it->next_tid = ntid;
-	it->prev_state = pst;
-	it->landing = land;
-	b->nr = ++i;
+	it = item_append(b, now, ptid, pst, ntid, land);
 	if (SDR_BENCH_CUT == SDR_CUT_ITEM)
 		return 0;
 	if (start)
 		wait_ends(d, prev, next, it, now, start, queued, migrated, land);
-	if (i >= SDR_SWITCHES_PER_REC)
+	if (b->nr >= SDR_SWITCHES_PER_REC)
 		ship_switches(d, b, now);
 	return 0;
 }
