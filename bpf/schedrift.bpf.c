@@ -714,10 +714,11 @@ static __always_inline struct sdr_switch_item *item_append(struct sdr_rec_switch
  * queued as our clock saw it: the end is then unknown, and the wait is
  * dropped and counted, as at sched_waking; so is a stamp not after the
  * CPU's last item. Rare (a few per second here): the batch is looked up
- * only now.
+ * only now, and the code is a function of its own (a BPF call), off the
+ * hot path's instructions.
  */
-static __always_inline void unseen_switch_in(struct sdr_cpu_data *d, struct task_struct *p,
-					     struct sdr_wait_slot *s, __u64 now)
+static __noinline void unseen_switch_in(struct sdr_cpu_data *d, struct task_struct *p,
+					struct sdr_wait_slot *s, __u64 now)
 {
 	__u64 start = s->start_ns, queued = s->queued_ns, migrated = s->migrated_ns;
 	__u64 arrived = task_last_arrival(p), clock = task_rq_clock(p), at;
