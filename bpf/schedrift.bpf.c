@@ -499,9 +499,10 @@ static __always_inline bool next_wanted(struct sdr_cpu_data *d, struct task_stru
  * next got the CPU at `now` after waiting since `start`, queued since
  * `queued`, moved off a run queue last at `migrated` (0: not moved while
  * queued): the wait into its switch item and the per-CPU histograms.
- * prev is NULL when the switch was not traced (unseen_switch_in).
+ * prev is NULL when the switch was not traced (unseen_switch_in). Whether
+ * the wait was measured (not discarded, and of a task the capture follows).
  */
-static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct *prev,
+static __always_inline bool wait_ends(struct sdr_cpu_data *d, struct task_struct *prev,
 				      struct task_struct *next, struct sdr_switch_item *it,
 				      __u64 now, __u64 start, __u64 queued, __u64 migrated,
 				      __u8 land)
@@ -517,15 +518,15 @@ static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct
 	}
 	if (start > now || queued > now || queued < start) {
 		stat_inc(d, SDR_STAT_wait_negative);
-		return;
+		return false;
 	}
 	wait = now - start;
 	if (wait > SDR_WAIT_ABSURD_NS) {
 		stat_inc(d, SDR_STAT_wait_absurd);
-		return;
+		return false;
 	}
 	if ((filter_tgid || filter_comm) && !next_wanted(d, next))
-		return;
+		return false;
 	dlv = queued - start;
 	q = now - queued;
 	bucket = sdr_hist_bucket(wait);
@@ -553,6 +554,7 @@ static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct
 	if (min_lat_ns && wait >= min_lat_ns)
 		emit_outlier(d, next, prev, prev && prev->pid ? task_slice_btf(prev) : 0, now, wait,
 			     dlv);
+	return true;
 }
 
 /* Zeroed per-task counts, never written: the counts of a task without state. */
@@ -747,8 +749,8 @@ static __noinline void unseen_switch_in(struct sdr_cpu_data *d, struct task_stru
 	}
 	from = last->next_tid;
 	it = item_append(b, at, from, from ? SDR_PREV_SLEEP : SDR_PREV_IDLE, p->pid, land);
-	stat_inc(d, SDR_STAT_wait_end_recovered);
-	wait_ends(d, NULL, p, it, at, start, queued, migrated, land);
+	if (wait_ends(d, NULL, p, it, at, start, queued, migrated, land))
+		stat_inc(d, SDR_STAT_wait_end_recovered);
 	if (b->nr >= SDR_SWITCHES_PER_REC)
 		ship_switches(d, b, at);
 }
