@@ -139,4 +139,26 @@ static __always_inline __u64 task_slice_btf(struct task_struct *p)
 	return sum > start ? sum - start : 0;
 }
 
+/*
+ * When p last got a CPU, in its run queue's clock (rq_clock(), stamped by
+ * sched_info_arrive()), and that clock now: CONFIG_SCHED_INFO (schedstats
+ * or delay accounting) keeps the stamp. The run queue is reached through
+ * p's CFS run queue, which set_task_rq() keeps whatever p's class; only
+ * group scheduling (CONFIG_FAIR_GROUP_SCHED) links it back to its rq, and
+ * kallsyms may lack the per-CPU `runqueues`. 0 when either is unknown.
+ */
+static __always_inline __u64 task_last_arrival(struct task_struct *p)
+{
+	if (!bpf_core_field_exists(p->sched_info.last_arrival))
+		return 0;
+	return BPF_CORE_READ(p, sched_info.last_arrival);
+}
+
+static __always_inline __u64 task_rq_clock(struct task_struct *p)
+{
+	if (!bpf_core_field_exists(p->se.cfs_rq))
+		return 0;
+	return BPF_CORE_READ(p, se.cfs_rq, rq, clock);
+}
+
 #endif /* SCHEDRIFT_CORE_FIXES_BPF_H */

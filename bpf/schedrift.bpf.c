@@ -258,8 +258,9 @@ int BPF_PROG(sdr_migrate_raw, struct task_struct *p, int dest_cpu)
  * capture only if the task is one it follows: a rare path, so the task
  * storage lookup (no create) for the filter is affordable here.
  */
-static __always_inline void lost_wait_end(struct task_struct *p)
+static __always_inline void lost_wait_end(struct task_struct *p, __u8 land)
 {
+	struct sdr_cpu_data *d;
 	struct sdr_task_state *ts;
 
 	if (filter_tgid || filter_comm) {
@@ -267,7 +268,11 @@ static __always_inline void lost_wait_end(struct task_struct *p)
 		if (!ts || !state_wanted(p, ts))
 			return;
 	}
-	stat_inc(this_cpu(), SDR_STAT_wait_end_unseen);
+	d = this_cpu();
+	stat_inc(d, SDR_STAT_wait_end_unseen);
+	/* A landing: its migration is counted, its first run can not be timed. */
+	if (land)
+		stat_inc(d, SDR_STAT_landing_end_unseen);
 }
 
 /*
@@ -300,7 +305,9 @@ int BPF_PROG(sdr_waking, struct task_struct *p)
 	if (s->tid == tid && s->queued_ns) {
 		if (task_waits_queued_btf(p))
 			return 0;
-		lost_wait_end(p);
+		/* Its landing, if any, was that wait's: this one is not one. */
+		lost_wait_end(p, s->landing);
+		s->landing = 0;
 	}
 	slot_claim(s, tid);
 	s->queued_ns = 0;
@@ -443,7 +450,10 @@ static __always_inline void emit_outlier(struct sdr_cpu_data *d, struct task_str
 	}
 	fill_hdr(&rec->hdr, SDR_REC_OUTLIER, sizeof(*rec), now);
 	task_id_of(p, &rec->task);
-	task_id_of(prev, &rec->prev);
+	if (prev)
+		task_id_of(prev, &rec->prev);
+	else
+		__builtin_memset(&rec->prev, 0, sizeof(rec->prev));
 	rec->wait_ns = wait;
 	rec->prev_ran_ns = prev_ran;
 	rec->delivery_ns = dlv;
@@ -484,8 +494,10 @@ static __always_inline bool next_wanted(struct sdr_cpu_data *d, struct task_stru
  * next got the CPU at `now` after waiting since `start`, queued since
  * `queued`, moved off a run queue last at `migrated` (0: not moved while
  * queued): the wait into its switch item and the per-CPU histograms.
+ * prev is NULL when the switch was not traced (unseen_switch_in). Whether
+ * the wait was measured (not discarded, and of a task the capture follows).
  */
-static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct *prev,
+static __always_inline bool wait_ends(struct sdr_cpu_data *d, struct task_struct *prev,
 				      struct task_struct *next, struct sdr_switch_item *it,
 				      __u64 now, __u64 start, __u64 queued, __u64 migrated,
 				      __u8 land)
@@ -501,15 +513,15 @@ static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct
 	}
 	if (start > now || queued > now || queued < start) {
 		stat_inc(d, SDR_STAT_wait_negative);
-		return;
+		return false;
 	}
 	wait = now - start;
 	if (wait > SDR_WAIT_ABSURD_NS) {
 		stat_inc(d, SDR_STAT_wait_absurd);
-		return;
+		return false;
 	}
 	if ((filter_tgid || filter_comm) && !next_wanted(d, next))
-		return;
+		return false;
 	dlv = queued - start;
 	q = now - queued;
 	bucket = sdr_hist_bucket(wait);
@@ -535,7 +547,9 @@ static __always_inline void wait_ends(struct sdr_cpu_data *d, struct task_struct
 	if (track_cgroups)
 		cgroup_add(d, BPF_CORE_READ(next, cgroups, dfl_cgrp, kn, id), wait);
 	if (min_lat_ns && wait >= min_lat_ns)
-		emit_outlier(d, next, prev, prev->pid ? task_slice_btf(prev) : 0, now, wait, dlv);
+		emit_outlier(d, next, prev, prev && prev->pid ? task_slice_btf(prev) : 0, now, wait,
+			     dlv);
+	return true;
 }
 
 /* Zeroed per-task counts, never written: the counts of a task without state. */
@@ -665,6 +679,86 @@ static __always_inline void task_dead(struct sdr_cpu_data *d, struct task_struct
 }
 
 /*
+ * A switch at the end of this CPU's batch, its wait fields zero (wait_ends
+ * fills them); nr counts it, and a full batch is the caller's to ship.
+ */
+static __always_inline struct sdr_switch_item *item_append(struct sdr_rec_switches *b, __u64 ts,
+							   __u32 prev_tid, __u8 pst,
+							   __u32 next_tid, __u8 land)
+{
+	struct sdr_switch_item *it;
+	__u32 i = b->nr;
+
+	if (i >= SDR_SWITCHES_PER_REC)
+		i = 0;
+	it = &b->s[i & (SDR_SWITCHES_PER_REC - 1)];
+	it->ts_ns = ts;
+	it->wait_ns = 0;
+	it->delivery_ns = 0;
+	it->premig_ns = 0;
+	it->prev_tid = prev_tid;
+	it->next_tid = next_tid;
+	it->prev_state = pst;
+	it->landing = land;
+	b->nr = i + 1;
+	return it;
+}
+
+/*
+ * p is switching out, yet its slot still holds a wait it was queued in: the
+ * switch that ran it was never traced (on the 6.18 test VM no switch away
+ * from a thread of PID 1 is: docs/latency.md), so that wait, and the landing
+ * it may be, would be lost, silently when p was preempted. The scheduler
+ * stamped that switch-in itself (sched_info.last_arrival, in the run queue's
+ * clock, which __schedule() has just brought up to date for this switch; the
+ * two clocks run at one rate): the wait ends there, in an item of its own
+ * just before this switch, from whoever the CPU's last item ran (its state
+ * unknown: SLEEP, which starts no wait) to p. When p's wakeup preempted the
+ * hidden task, the scheduler skipped its clock update at that switch
+ * (rq_clock_skip_update()) and the stamp is the enqueue's, before p was
+ * queued as our clock saw it: the end is then unknown, and the wait is
+ * dropped and counted, as at sched_waking; so is a stamp not after the
+ * CPU's last item. Rare (a few per second here): the batch is looked up
+ * only now, and the code is a function of its own (a BPF call), off the
+ * hot path's instructions.
+ */
+static __noinline void unseen_switch_in(struct sdr_cpu_data *d, struct task_struct *p,
+					struct sdr_wait_slot *s, __u64 now)
+{
+	__u64 start = s->start_ns, queued = s->queued_ns, migrated = s->migrated_ns;
+	__u64 arrived = task_last_arrival(p), clock = task_rq_clock(p), at;
+	struct sdr_switch_item *it, *last;
+	struct sdr_rec_switches *b;
+	__u8 land = s->landing;
+	__u32 zero = 0, i, from;
+
+	s->start_ns = 0;
+	s->queued_ns = 0;
+	s->migrated_ns = 0;
+	s->landing = 0;
+	b = bpf_map_lookup_elem(&switch_buf, &zero);
+	if (!b)
+		return;
+	i = b->nr;
+	if (i >= SDR_SWITCHES_PER_REC)
+		i = 0;
+	/* After a batch is shipped its items stay: the last one is still there. */
+	last = &b->s[(i - 1) & (SDR_SWITCHES_PER_REC - 1)];
+	at = now - (clock - arrived);
+	if (!arrived || arrived > clock || clock - arrived > now || at < queued ||
+	    at <= last->ts_ns) {
+		lost_wait_end(p, land);
+		return;
+	}
+	from = last->next_tid;
+	it = item_append(b, at, from, from ? SDR_PREV_SLEEP : SDR_PREV_IDLE, p->pid, land);
+	if (wait_ends(d, NULL, p, it, at, start, queued, migrated, land))
+		stat_inc(d, SDR_STAT_wait_end_recovered);
+	if (b->nr >= SDR_SWITCHES_PER_REC)
+		ship_switches(d, b, at);
+}
+
+/*
  * The hot path: the clock, both tids, prev's state, next's wait slot, one
  * item appended to this CPU's batch. prev, when it stays runnable
  * (preempted or yielding), starts a wait in its slot; a task going to
@@ -679,7 +773,7 @@ int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_str
 		return 0;
 
 	__u64 now = bpf_ktime_get_ns(), start = 0, queued = 0, migrated = 0;
-	__u32 ptid = prev->pid, ntid = next->pid, zero = 0, i;
+	__u32 ptid = prev->pid, ntid = next->pid, zero = 0;
 	__u8 pst = SDR_PREV_IDLE, land = 0;
 	struct sdr_rec_switches *b;
 	struct sdr_switch_item *it;
@@ -692,9 +786,12 @@ int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_str
 	if (ptid) {
 		__u32 pstate = preempt ? TASK_RUNNING : task_state_btf(prev);
 
+		s = slot_of(ptid);
+		/* Queued, yet leaving a CPU: it got there unseen (unseen_switch_in). */
+		if (s && s->tid == ptid && s->queued_ns && s->start_ns)
+			unseen_switch_in(d, prev, s, now);
 		if (pstate == TASK_RUNNING) {
 			pst = SDR_PREV_RUNNABLE;
-			s = slot_of(ptid);
 			if (s) {
 				slot_claim(s, ptid);
 				s->start_ns = now;
@@ -738,24 +835,12 @@ int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_str
 	b = bpf_map_lookup_elem(&switch_buf, &zero);
 	if (!b)
 		return 0;
-	i = b->nr;
-	if (i >= SDR_SWITCHES_PER_REC)
-		i = 0;
-	it = &b->s[i & (SDR_SWITCHES_PER_REC - 1)];
-	it->ts_ns = now;
-	it->wait_ns = 0;
-	it->delivery_ns = 0;
-	it->premig_ns = 0;
-	it->prev_tid = ptid;
-	it->next_tid = ntid;
-	it->prev_state = pst;
-	it->landing = land;
-	b->nr = ++i;
+	it = item_append(b, now, ptid, pst, ntid, land);
 	if (SDR_BENCH_CUT == SDR_CUT_ITEM)
 		return 0;
 	if (start)
 		wait_ends(d, prev, next, it, now, start, queued, migrated, land);
-	if (i >= SDR_SWITCHES_PER_REC)
+	if (b->nr >= SDR_SWITCHES_PER_REC)
 		ship_switches(d, b, now);
 	return 0;
 }

@@ -36,7 +36,9 @@
 	X(cgroup_full, LOSS, "cgroup histogram map full: wait not counted per cgroup")         \
 	X(waking_missed, COUNT, "waits whose sched_waking or sched_wakeup was not seen (attach, skipped program): delivery 0") \
 	X(wait_slot_lost, LOSS, "wait start overwritten by a task sharing its wait slot: wait dropped") \
-	X(wait_end_unseen, COUNT, "wait ended by a switch the kernel never traced (away from a task hidden from tracers): not measured, not a loss")
+	X(wait_end_unseen, COUNT, "wait ended by a switch the kernel never traced (away from a task hidden from tracers): not measured, not a loss") \
+	X(wait_end_recovered, COUNT, "wait ended by a switch the kernel never traced, its end taken from the scheduler's stamp at the task's next switch: measured") \
+	X(landing_end_unseen, COUNT, "landings among the wait_end_unseen waits: migrations whose first run on the new CPU could not be timed")
 
 #define SDR_STAT_ENUM(name, kind, desc) SDR_STAT_##name,
 enum sdr_stat {

@@ -14,11 +14,13 @@
  * path on both ends.
  *
  * Prints "ready PID SLEEPER_TID", waits for a line on stdin, does the wakes,
- * then prints "wait NS" for every wake and "done WAKES". A wait is printed
- * "wait NS disturbed" when the workload's own clock cannot be trusted for
- * it: the waker was preempted (or its write() took over DISTURBED_NS, say
- * the host stole the vCPU) between its clock read and the wakeup, or the
- * sleeper was preempted between its switch-in and its clock read. Such a
+ * then prints "wait NS T_WAKE T_RUN" for every wake (its two clock readings,
+ * CLOCK_MONOTONIC: the switch that ran the sleeper lies between them) and
+ * "done WAKES". A wait's line ends in " disturbed" when the workload's own
+ * clock cannot be trusted for it: the waker was preempted (or its write()
+ * took over DISTURBED_NS, say the host stole the vCPU) between its clock
+ * read and the wakeup, or the sleeper was preempted between its switch-in
+ * and its clock read. Such a
  * figure holds time schedrift rightly does not count as this wait.
  *
  * Before each wake the waker waits until the sleeper has really blocked in
@@ -197,7 +199,8 @@ int main(int argc, char **argv)
 	}
 	pthread_join(sl, NULL);
 	for (i = 0; i < wakes; i++)
-		printf("wait %llu%s\n", t_run[i] - t_wake[i], disturbed[i] ? " disturbed" : "");
+		printf("wait %llu %llu %llu%s\n", t_run[i] - t_wake[i], t_wake[i], t_run[i],
+		       disturbed[i] ? " disturbed" : "");
 	printf("done %d\n", wakes);
 	return 0;
 }

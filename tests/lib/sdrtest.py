@@ -180,6 +180,28 @@ def capture_mover(moves, topology=None, extra=(), cpu_a=0, cpu_b=1):
     return report_json(trace), tid, trace
 
 
+SWITCH_DUMP = os.path.join(ROOT, ".output", "tests", "tools", "switch_dump")
+
+
+def switch_dump(trace, migrations=False):
+    """Every switch of a trace file (tests/tools/switch_dump), as tuples
+    (cpu, ts_ns, prev_tid, prev_state, next_tid, wait_ns, delivery_ns,
+    premig_ns, landing), and its task records as (type, tid); with
+    migrations=True also its migration records as (ts_ns, tid, from, to)."""
+    out = subprocess.run([SWITCH_DUMP, trace], capture_output=True, text=True)
+    check(out.returncode == 0, "switch_dump exited %d: %s" % (out.returncode, out.stderr))
+    sw, tasks, migs = [], [], []
+    for line in out.stdout.splitlines():
+        f = line.split()
+        if f[0] == "task":
+            tasks.append((f[1], int(f[2])))
+        elif f[0] == "migrate":
+            migs.append(tuple(int(x) for x in f[1:]))
+        else:
+            sw.append(tuple(int(x) for x in f))
+    return (sw, tasks, migs) if migrations else (sw, tasks)
+
+
 def find_task(report, tid):
     rows = [t for t in report["tasks"] if t["tid"] == tid]
     check(len(rows) == 1, "expected one row for tid %d, got %d" % (tid, len(rows)))

@@ -9,6 +9,8 @@
  *
  * and then the file's exit and snapshot records as
  *   task TYPE tid start_ns waits wait_sum_ns landings...
+ * and its migration records (record mode writes one per migration) as
+ *   migrate ts_ns tid from_cpu to_cpu
  * Exits 0, or 1 after one line on stderr when the file cannot be read.
  */
 #include <stdio.h>
@@ -36,6 +38,12 @@ static void print_task(const struct sdr_rec_task *t)
 	       (unsigned long long)c->landings[1], (unsigned long long)c->landings[2]);
 }
 
+static void print_migrate(const struct sdr_rec_migrate *m)
+{
+	printf("migrate %llu %u %u %u\n", (unsigned long long)m->hdr.ts_ns, m->task.tid,
+	       m->from_cpu, m->to_cpu);
+}
+
 int main(int argc, char **argv)
 {
 	const struct sdr_rec_hdr *rec;
@@ -61,6 +69,8 @@ int main(int argc, char **argv)
 		} else if ((rec->type == SDR_REC_TASK_EXIT || rec->type == SDR_REC_TASK_SNAPSHOT) &&
 			   rec->size >= sizeof(struct sdr_rec_task)) {
 			print_task((const struct sdr_rec_task *)rec);
+		} else if (rec->type == SDR_REC_MIGRATE && rec->size >= sizeof(struct sdr_rec_migrate)) {
+			print_migrate((const struct sdr_rec_migrate *)rec);
 		}
 	}
 	trace_reader__close(r);
