@@ -183,7 +183,11 @@ static void print_losses(const struct report *r, FILE *f)
 		"records the kernel submitted that never reached the file");
 	/* Not a loss: the kernel never reported the switch (docs/latency.md). */
 	fprintf(f, "Untraced: %llu waits ended by a switch the kernel never reported (away from\n"
-		   "  a task hidden from tracers): not measured, not a loss (docs/latency.md)\n",
+		   "  a task hidden from tracers): %llu timed from the scheduler's own stamp, %llu\n"
+		   "  not measured; not a loss (docs/latency.md)\n",
+		(unsigned long long)(r->counters[SDR_STAT_wait_end_unseen] +
+				     r->counters[SDR_STAT_wait_end_recovered]),
+		(unsigned long long)r->counters[SDR_STAT_wait_end_recovered],
 		(unsigned long long)r->counters[SDR_STAT_wait_end_unseen]);
 	fprintf(f, "\nRecords: %llu in the file (%llu of unknown type)\n"
 		   "Migrations: the kernel saw %llu, %llu passed the filter\n",
