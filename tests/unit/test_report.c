@@ -25,6 +25,7 @@
 #include "host/topology.h"
 #include "trace/trace_format.h"
 #include "trace/wait_batch.h"
+#include "trace/varint.h"
 
 #define NR_RECS 600
 
@@ -574,18 +575,6 @@ static void check_names_and_totals(void)
 	free(text);
 	report__free(&r);
 	unlink(path);
-}
-
-static size_t put_varint(__u8 *p, __u64 v)
-{
-	size_t n = 0;
-
-	while (v >= 0x80) {
-		p[n++] = (__u8)v | 0x80;
-		v >>= 7;
-	}
-	p[n++] = (__u8)v;
-	return n;
 }
 
 /*

@@ -25,6 +25,7 @@
 #include <string.h>
 #include "check.h"
 #include "trace/switch_batch.h"
+#include "trace/varint.h"
 
 #define NR 20000
 
@@ -124,18 +125,6 @@ static void check_roundtrip(void)
 	      (unsigned long long)bytes, NR);
 	switch_batch__init(&b);
 	CHECK(switch_batch__record(&b) == NULL, "an empty batch is no record");
-}
-
-static size_t put_varint(__u8 *p, __u64 v)
-{
-	size_t n = 0;
-
-	while (v >= 0x80) {
-		p[n++] = (__u8)v | 0x80;
-		v >>= 7;
-	}
-	p[n++] = (__u8)v;
-	return n;
 }
 
 /* One entry written by hand: ts delta (>= 0), cpu, flags, prev (if not elided), next, ... */

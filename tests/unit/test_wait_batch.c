@@ -17,6 +17,7 @@
 #include <string.h>
 #include "check.h"
 #include "trace/wait_batch.h"
+#include "trace/varint.h"
 
 #define NR 5000
 
@@ -100,18 +101,6 @@ static void check_roundtrip(void)
 	CHECK_EQ_U64(done, NR);
 	wait_batch__init(&b);
 	CHECK(wait_batch__record(&b) == NULL, "an empty batch is no record");
-}
-
-static size_t put_varint(__u8 *p, __u64 v)
-{
-	size_t n = 0;
-
-	while (v >= 0x80) {
-		p[n++] = (__u8)v | 0x80;
-		v >>= 7;
-	}
-	p[n++] = (__u8)v;
-	return n;
 }
 
 /*
