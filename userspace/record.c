@@ -30,7 +30,7 @@
 #include "host/k8s.h"
 #include "lib/tidset.h"
 #include "trace/switch_batch.h"
-#include "live/wait_engine.h"
+#include "engine/wait_engine.h"
 #include "lib/util.h"
 
 #define FLUSH_INTERVAL_NS 1000000000ull

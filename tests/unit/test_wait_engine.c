@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The wait engine (userspace/live/wait_engine.c) of the daemon, top and
+ * The wait engine (userspace/engine/wait_engine.c) of the daemon, top and
  * record, fed batches of switches as the kernel makes them:
  * - only switches that end a wait are waits; the others (a task that had
  *   slept woken through its own waking, idle) are counted as switches;
@@ -27,7 +27,7 @@
 #include <string.h>
 #include "check.h"
 #include "lib/hist.h"
-#include "live/wait_engine.h"
+#include "engine/wait_engine.h"
 
 static struct sdr_rec_switches batch(__u32 cpu, const struct sdr_switch_item *w, __u32 n)
 {

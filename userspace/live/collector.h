@@ -23,7 +23,7 @@
 #include "host/loader.h"
 #include "report/report.h"
 #include "live/tasktable.h"
-#include "live/wait_engine.h"
+#include "engine/wait_engine.h"
 #include "host/topology.h"
 
 #define COLLECTOR_OUTLIERS 10

@@ -25,25 +25,9 @@
 #include <string.h>
 #include <linux/types.h>
 #include "schedrift.h"
+#include "engine/task_counts.h"
 
-/*
- * A task's totals as the table keeps them: the kernel's struct
- * sdr_task_counts without its coarse wait histogram, which was 1 KiB of
- * every record's 1.9 and had no reader (the figures come from the wait
- * engine's fine histograms: task_rec.wait_pct, task_interval.wait_*).
- */
-struct task_counts {
-	SDR_TASK_TOTALS_FIELDS
-};
-
-_Static_assert(sizeof(struct task_counts) == offsetof(struct sdr_task_counts, wait_hist),
-	       "struct task_counts is the prefix of struct sdr_task_counts");
-
-/* The totals of a task record (its coarse histogram left out). */
-static inline void task_counts__from(struct task_counts *dst, const struct sdr_task_counts *src)
-{
-	memcpy(dst, src, sizeof(*dst));
-}
+/* A task's totals as the table keeps them: engine/task_counts.h. */
 
 /*
  * What a task did in one drain generation (the daemon's interval): the

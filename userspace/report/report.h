@@ -15,7 +15,7 @@
 #include "lib/stats.h"
 #include "trace/trace.h"
 #include "lib/names.h"
-#include "report/lat.h"
+#include "lib/lat.h"
 #include "engine/attrib.h"
 #include "engine/delays.h"
 #include "engine/delay_class.h"

@@ -2,7 +2,7 @@
 /* Figures from the tasks' totals when a file has no wait samples (totals.h). */
 #include <stdint.h>
 #include <string.h>
-#include "report/lat.h"
+#include "lib/lat.h"
 #include "report/totals.h"
 
 /* Several tasks' totals added up. */

@@ -4,8 +4,8 @@
  * histogram, a task's coarse one, or a count and sum. Used by the report
  * loader, the live engine and the Prometheus export alike.
  */
-#ifndef SCHEDRIFT_REPORT_LAT_H
-#define SCHEDRIFT_REPORT_LAT_H
+#ifndef SCHEDRIFT_LIB_LAT_H
+#define SCHEDRIFT_LIB_LAT_H
 
 #include <stddef.h>
 #include <linux/types.h>
@@ -35,4 +35,4 @@ struct lat lat__from_task_hist(const __u32 *coarse, __u64 max);
 /* One of them (q in (0, 1]), as lat__from_task_hist gives it; 0 with no waits. */
 __u64 lat__task_hist_quantile(const __u32 *coarse, __u64 max, double q);
 
-#endif /* SCHEDRIFT_REPORT_LAT_H */
+#endif /* SCHEDRIFT_LIB_LAT_H */

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include "lib/hist.h"
 #include "schedrift.h"
-#include "report/lat.h"
+#include "lib/lat.h"
 
 static int cmp_u64(const void *a, const void *b)
 {

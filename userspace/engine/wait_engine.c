@@ -5,7 +5,7 @@
 #include <string.h>
 #include "hist_buckets.h"
 #include "lib/hist.h"
-#include "live/wait_engine.h"
+#include "engine/wait_engine.h"
 #include "trace/switch_batch.h"
 
 #define ENGINE_MIN_BUCKETS 4096

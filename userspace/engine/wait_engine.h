@@ -34,10 +34,10 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include "schedrift.h"
-#include "report/lat.h"
+#include "lib/lat.h"
 #include "lib/hist.h"
 #include "trace/switch_batch.h"
-#include "live/tasktable.h"
+#include "engine/task_counts.h"
 
 /*
  * A task's wait histogram at the system's resolution, the cumulative and
@@ -186,7 +186,7 @@ void wait_acc__end_interval(struct wait_acc *a);
 void wait_acc__fill_counts(const struct wait_acc *a, struct sdr_task_counts *c);
 /* The same without the coarse histogram, for the task table. */
 void wait_acc__fill_totals(const struct wait_acc *a, struct task_counts *c);
-/* Percentiles of the cumulative or interval histogram, within 1/64 (report/lat.h). */
+/* Percentiles of the cumulative or interval histogram, within 1/64 (lib/lat.h). */
 struct lat wait_acc__lat(const struct wait_acc *a, bool interval);
 /*
  * Adds a task's cumulative or interval counts into dense fine counts
