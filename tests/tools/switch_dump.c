@@ -8,13 +8,17 @@
  *   cpu ts_ns prev_tid prev_state next_tid wait_ns delivery_ns premig_ns landing
  *
  * and then the file's exit and snapshot records as
- *   task TYPE tid start_ns waits wait_sum_ns landings...
+ *   task TYPE tid start_ns waits wait_sum_ns landings[3] wait_max_ns delivery_sum_ns
+ *        delivery_max_ns queue_max_ns landing_max_ns[3] p50 p99
+ * (the totals the recorder's wait engine wrote; p50 and p99 from the
+ * record's coarse histogram, lib/lat.h's lat__task_hist_quantile, 1/16)
  * and its migration records (record mode writes one per migration) as
  *   migrate ts_ns tid from_cpu to_cpu
  * Exits 0, or 1 after one line on stderr when the file cannot be read.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include "lib/lat.h"
 #include "trace/switch_batch.h"
 #include "trace/trace.h"
 
@@ -31,11 +35,18 @@ static void print_task(const struct sdr_rec_task *t)
 {
 	const struct sdr_task_counts *c = &t->counts;
 
-	printf("task %s %u %llu %llu %llu %llu %llu %llu\n",
+	printf("task %s %u %llu %llu %llu %llu %llu %llu",
 	       t->hdr.type == SDR_REC_TASK_EXIT ? "exit" : "snapshot", t->task.tid,
 	       (unsigned long long)t->task.start_ns, (unsigned long long)c->waits,
 	       (unsigned long long)c->wait_sum_ns, (unsigned long long)c->landings[0],
 	       (unsigned long long)c->landings[1], (unsigned long long)c->landings[2]);
+	printf(" %llu %llu %llu %llu %llu %llu %llu %llu %llu\n",
+	       (unsigned long long)c->wait_max_ns, (unsigned long long)c->delivery_sum_ns,
+	       (unsigned long long)c->delivery_max_ns, (unsigned long long)c->queue_max_ns,
+	       (unsigned long long)c->landing_max_ns[0], (unsigned long long)c->landing_max_ns[1],
+	       (unsigned long long)c->landing_max_ns[2],
+	       (unsigned long long)lat__task_hist_quantile(c->wait_hist, c->wait_max_ns, 0.50),
+	       (unsigned long long)lat__task_hist_quantile(c->wait_hist, c->wait_max_ns, 0.99));
 }
 
 static void print_migrate(const struct sdr_rec_migrate *m)

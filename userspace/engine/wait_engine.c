@@ -195,7 +195,7 @@ static int hist_add(struct wait_engine *e, struct wait_hist *h, __u32 bucket)
 			}                                                              \
 	} while (0)
 
-static void sums_add(struct wait_sums *s, __u64 wait, __u64 dlv, __u64 premig)
+void wait_sums__add(struct wait_sums *s, __u64 wait, __u64 dlv, __u64 premig)
 {
 	__u64 q = wait - dlv;
 
@@ -218,12 +218,25 @@ static void sums_add(struct wait_sums *s, __u64 wait, __u64 dlv, __u64 premig)
 	}
 }
 
+void wait_landings__add(struct wait_landings *l, __u32 landing, __u64 wait)
+{
+	__u32 loc;
+
+	if (!landing || landing > SDR_LOC_NR)
+		return;
+	loc = landing - 1;
+	l->n[loc]++;
+	l->sum_ns[loc] += wait;
+	if (wait > l->max_ns[loc])
+		l->max_ns[loc] = wait;
+}
+
 static void take(struct wait_engine *e, const struct sdr_switch_item *w, __u32 cpu)
 {
 	struct wait_acc *a = NULL;
 	struct switch_sample s;
 	bool wait = w->next_tid && w->wait_ns, ok = false;
-	__u32 b, loc;
+	__u32 b;
 
 	e->switches++;
 	if (wait) {
@@ -248,18 +261,12 @@ static void take(struct wait_engine *e, const struct sdr_switch_item *w, __u32 c
 		return;
 	}
 	b = sdr_hist_bucket(s.wait_ns);
-	sums_add(&a->cum, s.wait_ns, s.delivery_ns, s.premig_ns);
-	sums_add(&a->iv, s.wait_ns, s.delivery_ns, s.premig_ns);
+	wait_sums__add(&a->cum, s.wait_ns, s.delivery_ns, s.premig_ns);
+	wait_sums__add(&a->iv, s.wait_ns, s.delivery_ns, s.premig_ns);
 	hist_add(e, &a->hist, b);
-	if (s.landing) {
-		loc = s.landing - 1;
-		a->landings[loc]++;
-		a->landing_sum_ns[loc] += s.wait_ns;
-		if (s.premig_ns)
-			hist__add(&e->premig[loc], s.premig_ns);
-		if (s.wait_ns > a->landing_max_ns[loc])
-			a->landing_max_ns[loc] = s.wait_ns;
-	}
+	wait_landings__add(&a->land, s.landing, s.wait_ns);
+	if (s.landing && s.premig_ns)
+		hist__add(&e->premig[s.landing - 1], s.premig_ns);
 	e->taken++;
 }
 
@@ -540,9 +547,9 @@ void wait_acc__fill_totals(const struct wait_acc *a, struct task_counts *c)
 	c->delivery_sum_ns = a->cum.delivery_sum_ns;
 	c->delivery_max_ns = a->cum.delivery_max_ns;
 	c->queue_max_ns = a->cum.queue_max_ns;
-	memcpy(c->landings, a->landings, sizeof(c->landings));
-	memcpy(c->landing_sum_ns, a->landing_sum_ns, sizeof(c->landing_sum_ns));
-	memcpy(c->landing_max_ns, a->landing_max_ns, sizeof(c->landing_max_ns));
+	memcpy(c->landings, a->land.n, sizeof(c->landings));
+	memcpy(c->landing_sum_ns, a->land.sum_ns, sizeof(c->landing_sum_ns));
+	memcpy(c->landing_max_ns, a->land.max_ns, sizeof(c->landing_max_ns));
 }
 
 void wait_acc__fill_counts(const struct wait_acc *a, struct sdr_task_counts *c)

@@ -74,6 +74,21 @@ struct wait_sums {
 	__u64 premig_waits, premig_sum_ns, premig_max_ns;
 };
 
+/* Landing latency (a task's first wait after a migration) by locality. */
+struct wait_landings {
+	__u64 n[SDR_LOC_NR], sum_ns[SDR_LOC_NR], max_ns[SDR_LOC_NR];
+};
+
+/*
+ * The accounting of one wait (its whole, its delivery part, its part
+ * queued on CPUs the task then left, 0 for none), and of a landing
+ * (landing as in struct switch_sample: 0 none, else 1 + locality). The
+ * engine's, and report/load.c's for a file's samples, so that a task's
+ * counts, sums and maxima are made one way everywhere.
+ */
+void wait_sums__add(struct wait_sums *s, __u64 wait, __u64 dlv, __u64 premig);
+void wait_landings__add(struct wait_landings *l, __u32 landing, __u64 wait);
+
 struct wait_acc {
 	struct wait_acc *next; /* the tid's chain in the engine's hash */
 	__u32 tid;
@@ -82,8 +97,7 @@ struct wait_acc {
 	__u64 cgroup_id; /* from the last record that named it (or the caller's look-up) */
 	bool cgroup_asked; /* the caller looked its cgroup up once (collector.c) */
 	struct wait_sums cum, iv; /* since first seen; since the last tick */
-	/* Landing latency (first wait after a migration) by locality, since first seen. */
-	__u64 landings[SDR_LOC_NR], landing_sum_ns[SDR_LOC_NR], landing_max_ns[SDR_LOC_NR];
+	struct wait_landings land; /* since first seen */
 	struct wait_hist hist;
 	struct sdr_rec_task *exit_rec; /* its exit record, until published */
 	__u64 seen_gen; /* the generation of the last record that named it */

@@ -225,11 +225,15 @@ static struct report_task *wait_row(struct report *r, __u32 tid, __u64 ts)
 	return t ? t : new_row(r, tid);
 }
 
-static int add_wait_to(struct report *r, struct report_task *t, const struct wait_sample *s)
+/* A wait of t (premig_ns: its part queued on CPUs t then left; 0 for none). */
+static int add_wait_to(struct report *r, struct report_task *t, const struct wait_sample *s,
+		       __u64 premig_ns)
 {
 	if (!t)
 		return -ENOMEM;
 	r->nr_waits++;
+	wait_sums__add(&t->sums, s->wait_ns, s->delivery_ns, premig_ns);
+	wait_landings__add(&t->land, s->landing, s->wait_ns);
 	return vec_push(&t->waits,
 			(s->wait_ns & SAMPLE_WAIT_MASK) |
 				(__u64)(s->cpu & 0x3ff) << SAMPLE_CPU_SHIFT |
@@ -241,31 +245,23 @@ static int add_wait(void *ctx, const struct wait_sample *s)
 {
 	struct report *r = ctx;
 
-	return add_wait_to(r, wait_row(r, s->tid, s->ts_ns), s);
+	return add_wait_to(r, wait_row(r, s->tid, s->ts_ns), s, 0);
 }
 
 /* A switch of a version 3 file: the wait it ended, if any, is a wait sample. */
 static int add_switch_wait(void *ctx, const struct switch_sample *s)
 {
-	struct report_task *t;
 	struct wait_sample w;
 
 	if (!s->next_tid || !s->wait_ns)
 		return 0;
-	t = wait_row(ctx, s->next_tid, s->ts_ns);
-	if (t && s->premig_ns) {
-		t->premig_waits++;
-		t->premig_sum_ns += s->premig_ns;
-		if (s->premig_ns > t->premig_max_ns)
-			t->premig_max_ns = s->premig_ns;
-	}
 	w.ts_ns = s->ts_ns;
 	w.wait_ns = s->wait_ns;
 	w.delivery_ns = s->delivery_ns;
 	w.tid = s->next_tid;
 	w.cpu = s->cpu;
 	w.landing = s->landing;
-	return add_wait_to(ctx, t, &w);
+	return add_wait_to(ctx, wait_row(ctx, s->next_tid, s->ts_ns), &w, s->premig_ns);
 }
 
 static int add_outlier(struct report *r, const struct sdr_rec_outlier *o)
@@ -692,12 +688,51 @@ static int sort_samples(struct sample_vec *v)
 	return 0;
 }
 
+/* The engine's count, mean and max (report_task.sums) beside the samples' percentiles. */
+static void take_sums(struct lat *l, __u64 count, __u64 sum, __u64 max)
+{
+	l->count = count;
+	l->mean = count ? sum / count : 0;
+	l->max = max;
+}
+
+/* A task's figures: percentiles from its samples, the rest as the engine accounted them. */
+static void derive_task(struct report *r, struct report_task *t, __u64 *tmp)
+{
+	const struct wait_sums *w = &t->sums;
+	__u64 n = 0, sum = 0, max = 0;
+	int loc;
+
+	t->landing = lat__from_samples(tmp, gather(r, t, tmp, PART_WAIT, is_landing, -1));
+	for (loc = 0; loc < SDR_LOC_NR; loc++) {
+		n += t->land.n[loc];
+		sum += t->land.sum_ns[loc];
+		if (t->land.max_ns[loc] > max)
+			max = t->land.max_ns[loc];
+	}
+	take_sums(&t->landing, n, sum, max);
+	t->runq = lat__from_samples(tmp, gather(r, t, tmp, PART_WAIT, NULL, 0));
+	take_sums(&t->runq, w->waits, w->wait_sum_ns, w->wait_max_ns);
+	if (r->has_split) {
+		t->delivery = lat__from_samples(tmp, gather(r, t, tmp, PART_DELIVERY, NULL, 0));
+		take_sums(&t->delivery, w->waits, w->delivery_sum_ns, w->delivery_max_ns);
+		t->queue = lat__from_samples(tmp, gather(r, t, tmp, PART_QUEUE, NULL, 0));
+		take_sums(&t->queue, w->waits, w->wait_sum_ns - w->delivery_sum_ns, w->queue_max_ns);
+	}
+	report__derive_home(t, r->nr_nodes);
+	t->premig_waits = w->premig_waits;
+	t->premig_sum_ns = w->premig_sum_ns;
+	t->premig_max_ns = w->premig_max_ns;
+	/* Every switch is in the file: its waits before a migration were counted. */
+	t->premig_known = r->delays.known;
+}
+
 static int derive(struct report *r)
 {
 	struct lat *sys[PART_NR] = { &r->sys_runq, &r->sys_delivery, &r->sys_queue };
 	struct lat *land[PART_NR] = { r->landing, r->landing_delivery, r->landing_queue };
 	struct lat *cpu[PART_NR];
-	size_t i, n, *off;
+	size_t i, *off;
 	__u64 *tmp;
 	int loc, part, nr_cpus = r->meta.topo.nr_cpus, err = 0;
 
@@ -723,20 +758,8 @@ static int derive(struct report *r)
 		for (loc = 0; loc < SDR_LOC_NR; loc++)
 			land[part][loc] = lat__from_samples(tmp, gather(r, NULL, tmp, part, is_landing, loc));
 	}
-	for (i = 0; i < r->nr_tasks; i++) {
-		struct report_task *t = &r->tasks[i];
-
-		n = gather(r, t, tmp, PART_WAIT, is_landing, -1);
-		t->landing = lat__from_samples(tmp, n);
-		t->runq = lat__from_samples(tmp, gather(r, t, tmp, PART_WAIT, NULL, 0));
-		if (r->has_split) {
-			t->delivery = lat__from_samples(tmp, gather(r, t, tmp, PART_DELIVERY, NULL, 0));
-			t->queue = lat__from_samples(tmp, gather(r, t, tmp, PART_QUEUE, NULL, 0));
-		}
-		report__derive_home(t, r->nr_nodes);
-		/* Every switch is in the file: its waits before a migration were counted. */
-		t->premig_known = r->delays.known;
-	}
+	for (i = 0; i < r->nr_tasks; i++)
+		derive_task(r, &r->tasks[i], tmp);
 	report__from_totals(r);
 	err = derive_cgroups(r, tmp);
 	if (r->nr_outliers)

@@ -19,6 +19,7 @@
 #include "engine/attrib.h"
 #include "engine/delays.h"
 #include "engine/delay_class.h"
+#include "engine/wait_engine.h"
 #include "report/slo_breach.h"
 
 /* Wait samples packed in one word: wait | cpu << 48 | landing << 58. */
@@ -55,6 +56,13 @@ struct report_task {
 	/* The counts of that record (NULL without one): figures without wait samples */
 	struct sdr_task_counts *totals;
 	struct sample_vec waits;
+	/*
+	 * Its samples as the wait engine accounts them (wait_sums__add,
+	 * wait_landings__add), one by one as they are read: the loader's
+	 * counts, sums and maxima; the samples give the exact percentiles.
+	 */
+	struct wait_sums sums;
+	struct wait_landings land;
 	/* Derived once everything is read. */
 	int home_node; /* -1 = unknown */
 	__u64 remote_runtime_ns;
