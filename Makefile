@@ -254,7 +254,7 @@ test-sanitize: all sanitize
 test-vm: all static
 	$(Q)tests/run.sh vm
 
-bench: deps
+bench: deps $(OUTPUT)/bench/bracket
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/bench/run.sh
 	$(Q)tests/bench/perturb.sh

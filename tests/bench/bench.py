@@ -40,6 +40,8 @@ TARGET_HOOKS = {"sched_switch": "sched_switch", "sched_waking": "sched_wakeup",
 WAKEUP_PATH = ["sched_waking", "sched_wakeup"]
 # Issue 23's targets (docs/performance.md).
 SWITCH_LIMIT = 0.5
+# A task's exit (the dead switch's cost beyond a plain one) vs sdr_exec.
+EXIT_LIMIT = 1.2
 WAIT_LIMIT = 0.75
 TOTAL_LIMIT = 0.9
 # A wait's programs: the wakeup path and the switch that ends it.
@@ -188,6 +190,8 @@ class Result:
     def __init__(self, d):
         self.meta = dict((r[0], r[1] if len(r) > 1 else "") for r in read_tsv(os.path.join(d, "meta.tsv")))
         self.skips = [(r[0], r[1]) for r in read_tsv(os.path.join(d, "skips.tsv"))]
+        # tests/bench/bracket.py --target: config, workload, dead_extra_ns, exec_ns, ratio, calls
+        self.exit_target = [r for r in read_tsv(os.path.join(d, "exit_target.tsv")) if len(r) >= 7]
         # rep, config, status ("ok" or what went wrong), the tool's last stderr line
         self.notes = [(r + ["", "", "", ""])[:4] for r in read_tsv(os.path.join(d, "runs.tsv"))]
         # A round's time is the fastest of its inner runs.
@@ -324,7 +328,12 @@ def build(res):
     out.append("")
     out.append("`sdr_switch` <= 0.5 of runqlat's switch program (stretch 0.33); a wait's programs "
                "(%s and sched_switch) <= 0.75 of runqlat's wakeup + switch; those programs plus "
-               "the tool's own CPU per wait (next table) <= 0.9." % ", ".join(WAKEUP_PATH))
+               "the tool's own CPU per wait (next table) <= 0.9. A task's exit is sent from its "
+               "last switch (prev TASK_DEAD): its cost is that switch's beyond a plain one, "
+               "<= 1.2 of `sdr_exec` (the cold-hook control; in the runqlat column), both "
+               "bracketed by tests/bench/bracket.sh in the same run after the rounds (workload "
+               "forkexec: /bin/true one after another; mean ns per call)."
+               % ", ".join(WAKEUP_PATH))
     out.append("")
     rows = []
 
@@ -362,6 +371,16 @@ def build(res):
             verdict("%s programs + consumer CPU vs runqlat's programs (ns/wait)" % mode, wl,
                     fmt_ns(tot), fmt_ns(rq), tot / rq if tot is not None and rq else None,
                     TOTAL_LIMIT)
+    names = {"record": "schedrift", "daemon": "schedrift-daemon"}
+    for cfg, wl, extra, ex, ratio, _, _ in res.exit_target:
+        verdict("%s exit (dead switch beyond a plain one) vs sdr_exec (ns/call)"
+                % names.get(cfg, cfg), wl, fmt_ns(float(extra)), fmt_ns(float(ex)),
+                None if ratio == "-" else float(ratio), EXIT_LIMIT)
+    if not res.exit_target:
+        verdicts.append(("n/a", "exit vs sdr_exec: not measured (tests/bench/bracket.sh did "
+                         "not run; BENCH_BRACKET=0 or .output/bench/bracket not built)"))
+        rows.append(["exit (dead switch) vs sdr_exec", "-", "-", "-", "-",
+                     "%.2f" % EXIT_LIMIT, "n/a"])
     out.append(md_table(["target", "workload", "schedrift", "runqlat", "ratio", "limit",
                          "verdict"], rows))
     out.append("")

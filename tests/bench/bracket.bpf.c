@@ -15,8 +15,12 @@
  * Each sched_switch call is also classified: did the tool's batch (its
  * per-CPU `switch_buf`, or an older build's `wait_buf`, shared here by map
  * fd) ship in this call,
- * and is this the first switch-in of its task since counting began (where
- * the tool allocates the task's storage)?
+ * is this the first switch-in of its task since counting began (where
+ * the tool allocates the task's storage), and is it prev's last switch
+ * (prev is TASK_DEAD: schedrift sends the task's exit from there, so the
+ * dead class's cost beyond a plain switch is its exit's cost)?
+ * sched_process_exec is bracketed too: schedrift's sdr_exec, the control
+ * for a cold, rare hook, measured the same way in the same run.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -90,6 +94,9 @@ struct {
 	__type(key, int);
 	__type(value, __u8);
 } seen SEC(".maps");
+
+/* include/linux/sched.h's TASK_DEAD (not in BTF: a macro). */
+#define TASK_DEAD_BK 0x80
 
 static __always_inline void before(__u32 hook)
 {
@@ -189,6 +196,8 @@ int BPF_PROG(bk_after_switch, bool preempt, struct task_struct *prev, struct tas
 		if (kind == BK_PLAIN)
 			kind = BK_FIRST;
 	}
+	if (prev->__state & TASK_DEAD_BK)
+		kind = BK_DEAD;
 	count(BK_SWITCH, kind, d);
 	return 0;
 }
@@ -232,5 +241,19 @@ SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(bk_after_wakeup_new, struct task_struct *p)
 {
 	count(BK_WAKEUP_NEW, BK_PLAIN, since(BK_WAKEUP_NEW));
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(bk_before_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	before(BK_EXEC);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(bk_after_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	count(BK_EXEC, BK_PLAIN, since(BK_EXEC));
 	return 0;
 }

@@ -27,8 +27,9 @@
 #include "bracket.h"
 #include "bracket.skel.h"
 
-static const char *const hooks[BK_HOOK_NR] = { "switch", "waking", "wakeup", "wakeup_new" };
-static const char *const kinds[BK_KIND_NR] = { "plain", "flush", "first" };
+static const char *const hooks[BK_HOOK_NR] = { "switch", "waking", "wakeup", "wakeup_new",
+						 "exec" };
+static const char *const kinds[BK_KIND_NR] = { "plain", "flush", "first", "dead" };
 
 static void die(const char *what, int err)
 {

@@ -3,9 +3,12 @@
 #ifndef SCHEDRIFT_BRACKET_H
 #define SCHEDRIFT_BRACKET_H
 
-enum bk_hook { BK_SWITCH, BK_WAKING, BK_WAKEUP, BK_WAKEUP_NEW, BK_HOOK_NR };
-/* sched_switch calls: plain; the tool's batch shipped; the task's first switch-in seen. */
-enum bk_kind { BK_PLAIN, BK_FLUSH, BK_FIRST, BK_KIND_NR };
+enum bk_hook { BK_SWITCH, BK_WAKING, BK_WAKEUP, BK_WAKEUP_NEW, BK_EXEC, BK_HOOK_NR };
+/*
+ * sched_switch calls: plain; the tool's batch shipped; the task's first
+ * switch-in seen; prev's last switch (TASK_DEAD: the tool sends its exit).
+ */
+enum bk_kind { BK_PLAIN, BK_FLUSH, BK_FIRST, BK_DEAD, BK_KIND_NR };
 
 /* 16 ns buckets up to 16.384 us, then one per power of two up to 2^30 ns. */
 #define BK_LINEAR_NS 16

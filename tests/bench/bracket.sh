@@ -9,15 +9,22 @@
 # tool's programs on that call plus the bracket's own floor, which the
 # "none" configuration (nothing in between) measures in the same run.
 # Configurations: none, runqlat, `schedrift record`, `schedrift daemon`,
-# rotated per round; workloads `perf bench sched pipe` pinned to CPU 0 and
-# `perf bench sched messaging`, after a second of warm-up. Prints, per
-# hook, percentiles of the distribution summed over rounds, and for
-# sched_switch the calls that shipped a batch and the first switch-ins.
+# rotated per round; workloads `perf bench sched pipe` pinned to CPU 0,
+# `perf bench sched messaging` and "forkexec" (/bin/true run one after
+# another: a fork, an exec and an exit each), after a second of warm-up.
+# Prints, per hook, percentiles of the distribution summed over rounds,
+# and for sched_switch the calls that shipped a batch, the first switch-ins
+# and the dead tasks' last switches (where schedrift sends a task's exit),
+# then the exit's target: the dead switch's cost beyond a plain one
+# against sdr_exec's (sched_process_exec, bracketed alike), <= 1.2.
 #
 # Environment:
 #   BRACKET_ROUNDS=3  BRACKET_PIPE_LOOPS=100000  BRACKET_MSG_GROUPS=10
-#   BRACKET_MSG_LOOPS=100  BRACKET_KEEP=1 (keep the work directory)
-#   SCHEDRIFT=./schedrift
+#   BRACKET_MSG_LOOPS=100  BRACKET_EXEC_LOOPS=300  BRACKET_KEEP=1 (keep the
+#   work directory)  BRACKET_CONFIGS="none record daemon runqlat" (those
+#   to run)  BRACKET_WORKLOADS="pipe messaging forkexec"
+#   BRACKET_TARGET=FILE (also write the exit target's figures there, for
+#   tests/bench/run.sh)  SCHEDRIFT=./schedrift
 set -u
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -25,13 +32,15 @@ ROUNDS=${BRACKET_ROUNDS:-3}
 PIPE_LOOPS=${BRACKET_PIPE_LOOPS:-100000}
 MSG_GROUPS=${BRACKET_MSG_GROUPS:-10}
 MSG_LOOPS=${BRACKET_MSG_LOOPS:-100}
+EXEC_LOOPS=${BRACKET_EXEC_LOOPS:-300}
+WORKLOADS=(${BRACKET_WORKLOADS:-pipe messaging forkexec})
 RUNQLAT=${RUNQLAT:-/usr/sbin/runqlat}
 BRACKET=$ROOT/.output/bench/bracket
 SCHEDRIFT=${SCHEDRIFT:-./schedrift}
 
 log() { printf 'bracket: %s\n' "$*" >&2; }
 die() { log "$*"; exit 2; }
-for v in ROUNDS PIPE_LOOPS MSG_GROUPS MSG_LOOPS; do
+for v in ROUNDS PIPE_LOOPS MSG_GROUPS MSG_LOOPS EXEC_LOOPS; do
 	[[ ${!v} =~ ^[1-9][0-9]{0,8}$ ]] || die "BRACKET_$v must be a positive integer, not '${!v}'"
 done
 [ "$(id -u)" -eq 0 ] || die "needs root (BPF)"
@@ -51,8 +60,20 @@ trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT TERM
 cp "$SCHEDRIFT" "$W/schedrift" || die "failed to copy $SCHEDRIFT"
 
-CONFIGS=(none record daemon)
-[ -x "$RUNQLAT" ] && CONFIGS+=(runqlat)
+CONFIGS=()
+for c in ${BRACKET_CONFIGS:-none record daemon runqlat}; do
+	case $c in
+	none|record|daemon) CONFIGS+=("$c") ;;
+	runqlat) [ -x "$RUNQLAT" ] && CONFIGS+=(runqlat) ;;
+	*) die "BRACKET_CONFIGS: unknown configuration '$c' (none record daemon runqlat)" ;;
+	esac
+done
+for wl in "${WORKLOADS[@]}"; do
+	case $wl in
+	pipe|messaging|forkexec) ;;
+	*) die "BRACKET_WORKLOADS: unknown workload '$wl' (pipe messaging forkexec)" ;;
+	esac
+done
 
 start_tool() {	# config dir
 	local ready i
@@ -74,7 +95,7 @@ start_tool() {	# config dir
 }
 
 run_one() {	# round config workload
-	local d=$W/$1-$2-$3 line
+	local d=$W/$1-$2-$3 line i
 	mkdir -p "$d"
 	mkfifo "$d/to" "$d/from"
 	"$BRACKET" <"$d/to" >"$d/from" 2>"$d/bracket.err" &
@@ -97,6 +118,7 @@ run_one() {	# round config workload
 	case $3 in
 	pipe) taskset -c 0 perf bench sched pipe -l "$PIPE_LOOPS" >"$d/wl.out" 2>&1 ;;
 	messaging) perf bench sched messaging -g "$MSG_GROUPS" -l "$MSG_LOOPS" >"$d/wl.out" 2>&1 ;;
+	forkexec) for ((i = 0; i < EXEC_LOOPS; i++)); do /bin/true; done ;;
 	esac
 	echo dump >&7
 	while read -r line <&8; do
@@ -119,9 +141,10 @@ run_one() {	# round config workload
 n=${#CONFIGS[@]}
 for ((r = 1; r <= ROUNDS; r++)); do
 	for ((k = 0; k < n; k++)); do
-		for wl in pipe messaging; do
+		for wl in "${WORKLOADS[@]}"; do
 			run_one "$r" "${CONFIGS[$(((r - 1 + k) % n))]}" "$wl"
 		done
 	done
 done
-python3 "$ROOT/tests/bench/bracket.py" "$W/hist.tsv" || die "failed to summarize"
+python3 "$ROOT/tests/bench/bracket.py" "$W/hist.tsv" ${BRACKET_TARGET:+--target "$BRACKET_TARGET"} ||
+	die "failed to summarize"

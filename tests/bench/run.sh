@@ -28,6 +28,9 @@
 #   BENCH_MSG_LOOPS=150     perf bench sched messaging -l
 #   BENCH_DOC=docs/performance.md   where to write the results; empty: nowhere
 #   BENCH_KEEP=1            keep the work directory (logs, raw samples)
+#   BENCH_BRACKET=1         after the rounds, bracket the exit against
+#                           sdr_exec (tests/bench/bracket.sh); 0: skip
+#   BENCH_EXEC_LOOPS=1000   /bin/true runs per bracketed round (forkexec)
 #   SCHEDRIFT=./schedrift   the binary to measure
 #   SCHEDRIFT_PREV=PATH     an earlier build, measured too ("schedrift-prev",
 #                           record mode, and "schedrift-prev-daemon"), so a
@@ -289,6 +292,17 @@ for ((rep = 1; rep <= REPS; rep++)); do
 	done
 done
 head -n 1 /proc/stat >"$W/stat1"
+
+# Issue 23's exit target: the dead switch beyond a plain one vs sdr_exec,
+# bracketed call by call (tests/bench/bracket.sh) in this run.
+if [ "${BENCH_BRACKET:-1}" = 1 ] && [ -x "$ROOT/.output/bench/bracket" ]; then
+	log "the exit vs sdr_exec (tests/bench/bracket.sh, forkexec, $REPS rounds)"
+	BRACKET_ROUNDS=$REPS BRACKET_CONFIGS="none record daemon" BRACKET_WORKLOADS=forkexec \
+		BRACKET_EXEC_LOOPS=${BENCH_EXEC_LOOPS:-1000} \
+		BRACKET_TARGET="$W/exit_target.tsv" SCHEDRIFT="$SDR" \
+		tests/bench/bracket.sh >"$W/bracket.out" 2>"$W/bracket.err" ||
+		log "bracket failed: $(tail -n 1 "$W/bracket.err")"
+fi
 
 echo
 python3 "$HELPER" summarize "$W" ${DOC:+--doc "$DOC"} || die "failed to summarize"
