@@ -332,7 +332,7 @@ def build(res):
                "last switch (prev TASK_DEAD): its cost is that switch's beyond a plain one, "
                "<= 1.2 of `sdr_exec` (the cold-hook control; in the runqlat column), both "
                "bracketed by tests/bench/bracket.sh in the same run after the rounds (workload "
-               "forkexec: /bin/true one after another; mean ns per call)."
+               "forkexec: /bin/true one after another; median ns per call)."
                % ", ".join(WAKEUP_PATH))
     out.append("")
     rows = []

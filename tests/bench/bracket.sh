@@ -15,7 +15,7 @@
 # Prints, per hook, percentiles of the distribution summed over rounds,
 # and for sched_switch the calls that shipped a batch, the first switch-ins
 # and the dead tasks' last switches (where schedrift sends a task's exit),
-# then the exit's target: the dead switch's cost beyond a plain one
+# then the exit's target: the dead switch's median beyond a plain one's
 # against sdr_exec's (sched_process_exec, bracketed alike), <= 1.2.
 #
 # Environment:
