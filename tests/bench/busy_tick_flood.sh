@@ -37,16 +37,9 @@ die() { echo "busy_tick_flood.sh: $*" >&2; exit 1; }
 [ -x .output/tests/manytasks ] || die "not built: run make"
 command -v perf >/dev/null || die "perf is not installed (make deps)"
 
-OLD_PID_MAX=$(cat /proc/sys/kernel/pid_max)
 DIR=$(mktemp -d /tmp/schedrift-busytick.XXXXXX)
-LOAD= DAEMON=
-cleanup() {
-	[ -n "$DAEMON" ] && kill "$DAEMON" 2>/dev/null && wait "$DAEMON" 2>/dev/null
-	[ -n "$LOAD" ] && kill "$LOAD" 2>/dev/null && wait "$LOAD" 2>/dev/null
-	echo "$OLD_PID_MAX" > /proc/sys/kernel/pid_max
-	rm -rf "$DIR"
-}
-trap cleanup EXIT
+. tests/bench/manytasks_load.sh
+trap 'manytasks_stop; rm -rf "$DIR"' EXIT
 trap 'exit 130' INT TERM HUP
 
 prom() { # the value of series $1 in the daemon's last file
@@ -60,21 +53,13 @@ wait_generation() {
 		sleep 0.05
 	done
 }
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-kib() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 figures() { # one line of the counters the row needs
 	echo "$(lost ringbuf) $(lost switches_lost) $(lost ingest_full)" \
 	     "$(prom 'schedrift_events_total{kind="waits"}')"
 }
 
-need=$((2 * TASKS + 10000))
-[ "$OLD_PID_MAX" -lt "$need" ] && echo "$need" > /proc/sys/kernel/pid_max
-exec 3> >(exec .output/tests/manytasks -n "$TASKS" -p 2000 > "$DIR/load")
-LOAD=$!
-until grep -q ready "$DIR/load" 2>/dev/null; do
-	kill -0 "$LOAD" 2>/dev/null || die "manytasks -n $TASKS failed"
-	sleep 0.1
-done
+manytasks_start "$TASKS" 2000
+need=$MANYTASKS_NEED
 
 echo "$TASKS sleeping threads, daemon --interval 1, ${FLOOD[*]}, $(nproc) CPUs," \
      "load average $(cut -d' ' -f1-3 /proc/loadavg)"
