@@ -62,7 +62,7 @@ struct collector_cg {
 /*
  * The ingest queue's cap: 8 times the daemon's ring, about 1.6 s of a
  * switch flood of 500 000 switch-ins a second on top of the ring's own
- * 0.2 s, held only while a tick is busy (docs/daemon.md, "Ingest thread").
+ * 0.2 s, held only while a tick is busy (docs/daemon.md, "Ring reader thread").
  */
 #define COLLECTOR_INGEST_CAP_BYTES (32u << 20)
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The ingest thread and its queue (ring_ingest.h). Records are copied into
+ * The ring's reader thread and its queue (ring_ingest.h). Records are copied into
  * chunks of 1 MiB: at the daemon's mmap threshold (daemon.c), so a chunk
  * freed after a backlog goes back to the kernel and RSS falls again; two
  * emptied chunks are kept for the next records, so a steady stream does

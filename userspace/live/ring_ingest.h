@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Keeps the ring buffer drained while the engine is busy (docs/daemon.md,
- * "Ingest thread"): a thread of its own copies the kernel's records out of
+ * "Ring reader thread"): a thread of its own copies the kernel's records out of
  * the ring into a bounded userspace queue, and the engine takes them from
  * the queue, in ring order, at the same points where it used to read the
  * ring itself. A tick over 50 000 tasks no longer leaves the ring unread
