@@ -246,7 +246,8 @@ static void waits_from_engine(struct task_rec *t, const struct task_rec *old, st
 	 * cumulative histogram is the one that version's percentiles came
 	 * from, so they stand. A host's tasks mostly sleep through an
 	 * interval, and these four walks were 6 % of the daemon's CPU at
-	 * 50 000 tasks (docs/performance.md, "The tick at 50 000 tasks").
+	 * 50 000 tasks (docs/performance.md, "The tick at 50 000 tasks,
+	 * profiled again").
 	 */
 	if (!a->iv.waits && old && old->wait_pct.fine && a->seen_gen &&
 	    a->seen_gen == old->generation) {
