@@ -37,20 +37,11 @@ die() { echo "scale.sh: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (the daemon loads BPF programs)"
 [ -x "$SDR" ] && [ -x .output/tests/manytasks ] || die "not built: run make"
 
-OLD_PID_MAX=$(cat /proc/sys/kernel/pid_max)
 DIR=$(mktemp -d /tmp/schedrift-scale.XXXXXX)
-LOAD= DAEMON=
-cleanup() {
-	[ -n "$DAEMON" ] && kill "$DAEMON" 2>/dev/null && wait "$DAEMON" 2>/dev/null
-	[ -n "$LOAD" ] && kill "$LOAD" 2>/dev/null && wait "$LOAD" 2>/dev/null
-	DAEMON= LOAD=
-	echo "$OLD_PID_MAX" > /proc/sys/kernel/pid_max
-}
-trap cleanup EXIT
+. tests/bench/manytasks_load.sh
+trap manytasks_stop EXIT
 trap 'exit 130' INT TERM HUP
 
-kib() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 generation() {
 	awk '$1 == "schedrift_generation" { print $2 }' "$DIR/m/schedrift.prom" 2>/dev/null
 }
@@ -66,15 +57,9 @@ echo
 echo "| tasks | tracked | CPU s / interval | % of a core | RSS MiB | peak MiB | json KB | prom KB | files GB/day |"
 echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for n in $TASKS; do
-	need=$((2 * n + 10000))
-	[ "$OLD_PID_MAX" -lt "$need" ] && echo "$need" > /proc/sys/kernel/pid_max
 	rm -rf "$DIR/m" && mkdir "$DIR/m"
-	exec 3> >(exec .output/tests/manytasks -n "$n" -p "$PERIOD" > "$DIR/load")
-	LOAD=$!
-	until grep -q ready "$DIR/load" 2>/dev/null; do
-		kill -0 "$LOAD" 2>/dev/null || die "manytasks -n $n failed"
-		sleep 0.1
-	done
+	manytasks_start "$n" "$PERIOD"
+	need=$MANYTASKS_NEED
 	"$SDR" daemon --lock "$DIR/lock" --metrics-dir "$DIR/m" --interval "$IV" \
 		--max-tasks $((need > 65536 ? need : 65536)) $DARGS 2>"$DIR/err" &
 	DAEMON=$!
@@ -92,9 +77,5 @@ for n in $TASKS; do
 		printf "| %d | %d | %.3f | %.2f | %.1f | %.1f | %.1f | %.1f | %.3f |\n", n, tr, s,
 		       100 * s / iv, rss / 1024, hwm / 1024, js / 1e3, pr / 1e3,
 		       (js + pr) * 86400 / iv / 1e9 }'
-	kill "$DAEMON"; wait "$DAEMON" 2>/dev/null
-	exec 3>&-
-	wait "$LOAD" 2>/dev/null
-	DAEMON= LOAD=
-	echo "$OLD_PID_MAX" > /proc/sys/kernel/pid_max
+	manytasks_stop
 done

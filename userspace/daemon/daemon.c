@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The daemon: one ingest thread (this one) drains the ring buffer and, every
- * interval, ticks the collector (kernel aggregates and live tasks into the
+ * The daemon: one ingest thread (this one) takes the ring buffer's records
+ * (copied out of the ring by the collector's reader thread, live/ring_ingest.h)
+ * and, every interval, ticks the collector (kernel aggregates and live tasks into the
  * task table and a report), renders the Prometheus text once, writes it and
  * the JSON report atomically into the metrics directory and publishes the
  * same bytes to the HTTP threads. Signals only set flags; everything
@@ -307,7 +308,8 @@ static int export_once(struct collector *c, struct http *h, struct daemon_settin
  * SCHED_DEADLINE reservation: after the HTTP threads exist, which stay
  * SCHED_OTHER, and before the capabilities go. Off by default: a deadline
  * thread preempts even real-time work, the waits it measures among them
- * (docs/daemon.md, "CPU reservation").
+ * (docs/daemon.md, "CPU reservation"). The ring's reader thread, made
+ * with the collector, keeps the ordinary class.
  */
 static void reserve_cpu(const struct daemon_opts *o)
 {

@@ -297,6 +297,11 @@ int loader__poll(struct loader *l, int timeout_ms)
 	return n < 0 && n != -EINTR ? n : 0;
 }
 
+int loader__ring_fd(struct loader *l)
+{
+	return bpf_map__fd(l->skel->maps.events);
+}
+
 void loader__detach(struct loader *l)
 {
 	struct bpf_link **links, **iter;

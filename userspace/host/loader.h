@@ -42,6 +42,8 @@ void loader__setup_logging(void);
 int loader__start(struct loader *l, const struct loader_opts *o, ring_buffer_sample_fn cb, void *ctx);
 /* Drain what the ring buffer holds now, waiting up to timeout_ms for a wakeup first. */
 int loader__poll(struct loader *l, int timeout_ms);
+/* The ring buffer map's fd, for a reader that waits on it itself (live/ring_ingest.h). */
+int loader__ring_fd(struct loader *l);
 /* Stop the programs; the maps stay readable until loader__destroy. */
 void loader__detach(struct loader *l);
 /*

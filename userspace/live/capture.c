@@ -89,7 +89,7 @@ int collector__capture(struct collector *c, const char *path, const char *comman
 	if (!c->flight)
 		return -ENOTSUP;
 	/* Records the ring buffer holds now belong in the capture too. */
-	loader__poll(&c->l, 0);
+	collector__take(c);
 	memcpy(now.counters, c->prev_counters, sizeof(now.counters));
 	memcpy(now.migrations, c->prev_migrations, sizeof(now.migrations));
 	now.penalty_milli = c->prev_penalty_milli;

@@ -8,8 +8,10 @@
  * snapshot (report models) from them, so the same renderers serve files,
  * HTTP and the terminal.
  *
- * Threading: one thread (the ingest thread) calls everything here; it is
- * the only writer of the task table. Other threads read the table only.
+ * Threading: one thread (the engine's: the daemon's main thread) calls
+ * everything here; it is the only writer of the task table. Other threads
+ * read the table only, and the ring's own reader (live/ring_ingest.h)
+ * only copies records out of the ring into a queue the engine takes.
  */
 #ifndef SCHEDRIFT_COLLECTOR_H
 #define SCHEDRIFT_COLLECTOR_H
@@ -17,6 +19,7 @@
 #include <stdbool.h>
 #include "host/cgroup_paths.h"
 #include "live/neighbours.h"
+#include "live/ring_ingest.h"
 #include "live/flight.h"
 #include "host/k8s.h"
 #include "lib/hist.h"
@@ -56,8 +59,16 @@ struct collector_cg {
 
 #define COLLECTOR_DEFAULT_CGROUP_SERIES 256
 
+/*
+ * The ingest queue's cap: 8 times the daemon's ring, about 1.6 s of a
+ * switch flood of 500 000 switch-ins a second on top of the ring's own
+ * 0.2 s, held only while a tick is busy (docs/daemon.md, "Ring reader thread").
+ */
+#define COLLECTOR_INGEST_CAP_BYTES (32u << 20)
+
 struct collector {
 	struct loader l;
+	struct ring_ingest ingest; /* the ring's reader and its queue */
 	struct topology topo;
 	struct trace_meta meta;
 	struct tasktable *table;
@@ -142,7 +153,10 @@ struct collector {
 
 /* Loads and attaches; returns 0 or an exit code after printing one line. */
 int collector__start(struct collector *c, const struct collector_opts *o);
-/* Drains the ring buffer (exits, outliers), waiting up to timeout_ms. */
+/*
+ * Takes what the ring and the ingest queue hold (waits, exits, outliers),
+ * waiting up to timeout_ms for a quarter ring's worth first.
+ */
 int collector__drain(struct collector *c, int timeout_ms);
 /*
  * What a tick gives: the live engine at the end of an interval, as report
@@ -198,5 +212,7 @@ int collector__read_landing(struct collector *c, struct report *r);
 int collector__read_cgroups(struct collector *c, struct report *r);
 void collector__name_pods(struct collector *c, struct report *r, __u64 now_ns);
 int collector__fill_tasks(struct collector *c, struct report *r, struct report *iv);
+/* Every record the ring holds now and the ingest queue before it, to the engine. */
+int collector__take(struct collector *c);
 
 #endif /* SCHEDRIFT_COLLECTOR_H */
