@@ -546,9 +546,14 @@ static __always_inline bool wait_ends(struct sdr_cpu_data *d, struct task_struct
 	/* Opt-in (--max-cgroups): the one pointer chase, on purpose. */
 	if (track_cgroups)
 		cgroup_add(d, BPF_CORE_READ(next, cgroups, dfl_cgrp, kn, id), wait);
-	if (min_lat_ns && wait >= min_lat_ns)
-		emit_outlier(d, next, prev, prev && prev->pid ? task_slice_btf(prev) : 0, now, wait,
-			     dlv);
+	if (min_lat_ns && wait >= min_lat_ns) {
+		/* Counted either way: `outliers` is every wait of at least min_lat_ns. */
+		if (wait > outlier_floor_ns)
+			emit_outlier(d, next, prev, prev && prev->pid ? task_slice_btf(prev) : 0,
+				     now, wait, dlv);
+		else
+			stat_inc(d, SDR_STAT_outliers);
+	}
 	return true;
 }
 

@@ -162,7 +162,12 @@ static int keep_outlier(struct recorder *rc, const struct sdr_rec_outlier *o)
 	} else if (o->wait_ns > rc->outliers[0].wait_ns) {
 		rc->outliers[0] = *o;
 		heap_sift_down(rc->outliers, rc->nr_outliers, 0);
+	} else {
+		return 0;
 	}
+	/* Full: the kernel need not send what the heap would refuse. */
+	if (rc->nr_outliers == RECORD_MAX_OUTLIERS && rc->loader)
+		loader__set_outlier_floor(rc->loader, rc->outliers[0].wait_ns);
 	return 0;
 }
 
@@ -627,6 +632,7 @@ int record__run(const struct record_opts *o)
 	rc.eng.on_gap = note_gap;
 	rc.eng.on_gap_ctx = &rc;
 
+	rc.loader = &l; /* the ring callback sets the outlier floor through it */
 	if (loader__start(&l, &lo, on_record, &rc))
 		goto out;
 	/*

@@ -348,6 +348,13 @@ static void *percpu_lookup(struct bpf_map *map, __u32 key, size_t value_size, in
 	return per;
 }
 
+void loader__set_outlier_floor(struct loader *l, __u64 ns)
+{
+	/* The skeleton maps .bss: a plain store the programs see at their next wait. */
+	if (l->skel && l->skel->bss)
+		l->skel->bss->outlier_floor_ns = ns;
+}
+
 __u64 loader__prog_skipped(struct loader *l)
 {
 	struct bpf_prog_info info;

@@ -51,6 +51,12 @@ void loader__detach(struct loader *l);
  * on that CPU (bpf_prog_info.recursion_misses, summed over our programs).
  */
 __u64 loader__prog_skipped(struct loader *l);
+/*
+ * Outlier records only for waits longer than ns from now on (0: every wait
+ * of at least min_lat_ns); shorter ones are only counted. For a consumer
+ * that already holds all the outliers it keeps: see outlier_floor_ns.
+ */
+void loader__set_outlier_floor(struct loader *l, __u64 ns);
 /* Sum the per-CPU counters. */
 int loader__read_stats(struct loader *l, struct sdr_stats *out);
 /* A wait histogram with those of its two parts (docs/latency.md "Delivery and queueing"). */

@@ -37,6 +37,12 @@ static void keep_worst(struct collector *c, const struct sdr_rec_outlier *o)
 		i--;
 	}
 	c->worst[i] = *o;
+	/*
+	 * Full: the kernel need not send what this interval would refuse;
+	 * unless SLO captures are on, whose flight recorder keeps every one.
+	 */
+	if (c->nr_worst == COLLECTOR_OUTLIERS && !c->flight)
+		loader__set_outlier_floor(&c->l, c->worst[COLLECTOR_OUTLIERS - 1].wait_ns);
 }
 
 static void task_rec_from(struct task_rec *t, const struct sdr_task_id *id,
@@ -848,6 +854,14 @@ int collector__tick(struct collector *c, struct interval_snapshot *s, bool want_
 		}
 	}
 	c->nr_worst = 0;
+	/*
+	 * A new interval keeps its own 10 longest: every outlier is sent again
+	 * until it has them. Those of the old interval still in the ring count
+	 * in the new one, as before the floor; one that ended since the drain
+	 * above, no longer than the old floor, is counted but not listed.
+	 */
+	if (!c->flight)
+		loader__set_outlier_floor(&c->l, 0);
 	if (!err && iv)
 		err = interval_totals(c, r, iv);
 	/* Opt-in (--neighbour-series): only then does the JSON carry the interval's table. */
