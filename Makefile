@@ -265,7 +265,7 @@ bench-table: deps
 
 # Builds whose hot programs stop early (-DSDR_BENCH_CUT=N), each in a tree
 # of its own, for tests/bench/floor.sh.
-BENCH_CUTS := 1 2 3 4
+BENCH_CUTS := 1 2 3 4 5
 $(OUTPUT)/cut%/schedrift: FORCE
 	$(Q)$(MAKE) --no-print-directory OUTPUT=$(OUTPUT)/cut$* BIN=$@ BPF_EXTRA=-DSDR_BENCH_CUT=$* $@
 

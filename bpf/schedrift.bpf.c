@@ -845,6 +845,8 @@ int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_str
 		return 0;
 	if (start)
 		wait_ends(d, prev, next, it, now, start, queued, migrated, land);
+	if (SDR_BENCH_CUT == SDR_CUT_WAIT)
+		return 0;
 	if (b->nr >= SDR_SWITCHES_PER_REC)
 		ship_switches(d, b, now);
 	return 0;

@@ -200,6 +200,7 @@ enum sdr_bench_cut {
 	SDR_CUT_SLOTS = 3,   /* sdr_switch: ... after the wait slots of prev and next */
 	SDR_CUT_ITEM = 4,    /* sdr_switch: ... after appending its item to the CPU's batch
 			      * (no histograms, no shipping) */
+	SDR_CUT_WAIT = 5,    /* sdr_switch: ... after the wait's histograms (no shipping) */
 	SDR_CUT_NR,
 };
 #ifndef SDR_BENCH_CUT

@@ -13,7 +13,7 @@ STATS_SYSCTL=/proc/sys/kernel/bpf_stats_enabled
 [ "$(id -u)" -eq 0 ] || { echo "floor: needs root" >&2; exit 2; }
 [ -r $STATS_SYSCTL ] || { echo "floor: $STATS_SYSCTL missing: no BPF run statistics" >&2; exit 2; }
 builds=(./schedrift)
-for n in 1 2 3 4; do
+for n in 1 2 3 4 5; do
 	[ -x .output/cut$n/schedrift ] || { echo "floor: .output/cut$n/schedrift not built; run 'make bench-floor'" >&2; exit 2; }
 	builds+=(.output/cut$n/schedrift)
 done
