@@ -443,6 +443,8 @@ static __always_inline void emit_outlier(struct sdr_cpu_data *d, struct task_str
 {
 	struct sdr_rec_outlier *rec;
 
+	/* A wait of at least min_lat_ns, whether or not its record gets through. */
+	stat_inc(d, SDR_STAT_outliers);
 	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
 	if (!rec) {
 		stat_inc(d, SDR_STAT_ringbuf);
@@ -458,7 +460,6 @@ static __always_inline void emit_outlier(struct sdr_cpu_data *d, struct task_str
 	rec->prev_ran_ns = prev_ran;
 	rec->delivery_ns = dlv;
 	submit(rec);
-	stat_inc(d, SDR_STAT_outliers);
 	stat_inc(d, SDR_STAT_records);
 }
 

@@ -41,7 +41,7 @@ static void keep_worst(struct collector *c, const struct sdr_rec_outlier *o)
 	 * Full: the kernel need not send what this interval would refuse;
 	 * unless SLO captures are on, whose flight recorder keeps every one.
 	 */
-	if (c->nr_worst == COLLECTOR_OUTLIERS && !c->flight)
+	if (c->nr_worst == COLLECTOR_OUTLIERS && !c->flight && !c->floor_paused)
 		loader__set_outlier_floor(&c->l, c->worst[COLLECTOR_OUTLIERS - 1].wait_ns);
 }
 
@@ -770,6 +770,15 @@ int collector__tick(struct collector *c, struct interval_snapshot *s, bool want_
 	memset(s, 0, sizeof(*s));
 	s->has_interval = want_interval;
 	/*
+	 * The next interval keeps its own 10 longest: from now every outlier
+	 * is sent again, until this tick has closed the interval (floor_paused
+	 * keeps keep_worst from raising the floor before). Those that reach
+	 * this tick count in the interval it closes, as they always did.
+	 */
+	c->floor_paused = 1;
+	if (!c->flight)
+		loader__set_outlier_floor(&c->l, 0);
+	/*
 	 * Exits first, so a task that exited is not re-read as live; they are
 	 * stamped with the generation this tick ends.
 	 */
@@ -854,14 +863,7 @@ int collector__tick(struct collector *c, struct interval_snapshot *s, bool want_
 		}
 	}
 	c->nr_worst = 0;
-	/*
-	 * A new interval keeps its own 10 longest: every outlier is sent again
-	 * until it has them. Those of the old interval still in the ring count
-	 * in the new one, as before the floor; one that ended since the drain
-	 * above, no longer than the old floor, is counted but not listed.
-	 */
-	if (!c->flight)
-		loader__set_outlier_floor(&c->l, 0);
+	c->floor_paused = 0;
 	if (!err && iv)
 		err = interval_totals(c, r, iv);
 	/* Opt-in (--neighbour-series): only then does the JSON carry the interval's table. */

@@ -93,6 +93,7 @@ struct collector {
 	struct sdr_node_cell *prev_matrix; /* nr_nodes * nr_nodes */
 	struct sdr_rec_outlier worst[COLLECTOR_OUTLIERS]; /* this interval, by wait desc */
 	size_t nr_worst;
+	int floor_paused; /* a tick is closing the interval: the outlier floor stays 0 */
 	__u64 user[USER_STAT_NR];
 	struct cgroup_paths cg_paths;
 	struct k8s_cache *k8s; /* pod names of cgroup paths */

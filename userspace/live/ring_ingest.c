@@ -120,6 +120,12 @@ static int consume_locked(struct ring_ingest *q)
 	return n < 0 && n != -EINTR ? n : 0;
 }
 
+/* No room for another chunk, the lock held: the tail's own room aside. */
+static int queue_full(const struct ring_ingest *q)
+{
+	return !q->spare && q->held_bytes + CHUNK_BYTES > q->cap_bytes;
+}
+
 static void signal_ready(struct ring_ingest *q)
 {
 	__u64 one = 1;
@@ -142,8 +148,14 @@ static void *ingest_main(void *arg)
 		if (stop)
 			break;
 		pthread_mutex_lock(&q->lock);
-		/* A ring error is the engine's to report: its next take sees it too. */
-		consume_locked(q);
+		/*
+		 * A ring error is the engine's to report: its next take sees it
+		 * too. A queue at its cap leaves the records in the ring, which
+		 * still holds what it can (and counts what it cannot): taking
+		 * them now would only drop them here.
+		 */
+		if (!queue_full(q))
+			consume_locked(q);
 		ready = q->queued_bytes >= q->wake_bytes;
 		pthread_mutex_unlock(&q->lock);
 		if (ready)
@@ -152,34 +164,61 @@ static void *ingest_main(void *arg)
 	return NULL;
 }
 
-int ring_ingest__take(struct ring_ingest *q, int (*fn)(void *ctx, void *data, size_t size),
-		      void *ctx)
+/* Detaches the queue's chunks, the lock held. */
+static struct ring_chunk *detach_locked(struct ring_ingest *q)
 {
-	struct ring_chunk *list, *k, *next;
-	struct staged_hdr *h;
-	size_t off;
-	int err;
+	struct ring_chunk *list = q->head;
 
-	pthread_mutex_lock(&q->lock);
-	err = consume_locked(q);
-	list = q->head;
 	q->head = q->tail = NULL;
 	q->queued_bytes = 0;
-	pthread_mutex_unlock(&q->lock);
-	/* Outside the lock: the thread drains into new chunks meanwhile. */
-	for (k = list; k; k = k->next)
+	return list;
+}
+
+/*
+ * Hands each record of list to fn, outside the lock (the thread drains into
+ * new chunks meanwhile), and each chunk back as soon as it is done, so a
+ * long backlog frees room for the thread while it is being taken.
+ */
+static void take_list(struct ring_ingest *q, struct ring_chunk *list,
+		      int (*fn)(void *ctx, void *data, size_t size), void *ctx)
+{
+	struct ring_chunk *k, *next;
+	struct staged_hdr *h;
+	size_t off;
+
+	for (k = list; k; k = next) {
 		for (off = 0; off < k->used; off += STAGED_BYTES(h->size)) {
 			h = (struct staged_hdr *)(k->data + off);
 			fn(ctx, h + 1, h->size);
 		}
-	if (list) {
+		next = k->next;
 		pthread_mutex_lock(&q->lock);
-		for (k = list; k; k = next) {
-			next = k->next;
-			chunk_put(q, k);
-		}
+		chunk_put(q, k);
 		pthread_mutex_unlock(&q->lock);
 	}
+}
+
+int ring_ingest__take(struct ring_ingest *q, int (*fn)(void *ctx, void *data, size_t size),
+		      void *ctx)
+{
+	struct ring_chunk *list;
+	int err;
+
+	/*
+	 * The queue first, then the ring: what the queue holds is older, and
+	 * emptying the ring into a queue that is full would drop records the
+	 * take is about to make room for. The ring is read last, so a take
+	 * still holds every record the kernel shipped before it began.
+	 */
+	pthread_mutex_lock(&q->lock);
+	list = detach_locked(q);
+	pthread_mutex_unlock(&q->lock);
+	take_list(q, list, fn, ctx);
+	pthread_mutex_lock(&q->lock);
+	err = consume_locked(q);
+	list = detach_locked(q);
+	pthread_mutex_unlock(&q->lock);
+	take_list(q, list, fn, ctx);
 	return err;
 }
 
@@ -217,6 +256,7 @@ int ring_ingest__start(struct ring_ingest *q, struct ring_buffer *rb, int ring_f
 	 * which under a flood is always and would keep the thread spinning.
 	 */
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
+	pthread_mutexattr_t attr;
 	sigset_t block, old;
 	int err;
 
@@ -225,7 +265,16 @@ int ring_ingest__start(struct ring_ingest *q, struct ring_buffer *rb, int ring_f
 	q->cap_bytes = cap_bytes;
 	q->wake_bytes = wake_bytes;
 	q->epfd = q->stop_fd = q->ready_fd = -1;
-	pthread_mutex_init(&q->lock, NULL);
+	/*
+	 * Priority inheritance: with --cpu-reserve the engine's thread runs at
+	 * SCHED_DEADLINE and must not wait long on this ordinary-class thread
+	 * preempted while it holds the lock, under the very floods the
+	 * reservation is for.
+	 */
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_setprotocol(&attr, PTHREAD_PRIO_INHERIT);
+	pthread_mutex_init(&q->lock, &attr);
+	pthread_mutexattr_destroy(&attr);
 	q->epfd = epoll_create1(EPOLL_CLOEXEC);
 	q->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	q->ready_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
