@@ -838,7 +838,7 @@ static void test_crafted_headers(const struct small *s)
 	write_file(path, buf, s->len);
 	r = trace_reader__open(path, &e);
 	CHECK(r == NULL && e.err == -ENOTSUP, "version 7: %d %s", e.err, e.msg);
-	CHECK_STR(e.msg, "unsupported format version 7 (this build reads 1 to 3)");
+	CHECK_STR(e.msg, "unsupported format version 7 (this build reads 1 to 4)");
 	CHECK_EQ_U64(e.offset, 8);
 	trace_reader__close(r);
 
