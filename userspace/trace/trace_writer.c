@@ -219,29 +219,49 @@ static size_t size_of(const __u8 *rec)
 }
 
 /*
+ * Going back from stored blocks to a compressing level clears zlib's hash
+ * (64 KiB) or slides it: 10-20 us a time. Between exits and switch batches
+ * (both stored) come migrations and the odd other record, a few dozen
+ * bytes each, so a short run of them is stored too: alone, after a
+ * cleared hash, they hardly compressed anyway.
+ */
+#define TRACE_SHORT_RUN_BYTES 4096
+
+/*
  * One zlib stream over the chunk's records, each run of records at its
- * type's level (deflateParams between runs). Returns a zlib code;
- * Z_BUF_ERROR when *dst_len was too small.
+ * type's level (deflateParams between runs; a short compressible run
+ * after stored ones stays stored). Returns a zlib code; Z_BUF_ERROR when
+ * *dst_len was too small.
  */
 static int chunk_deflate(__u8 *dst, uLongf *dst_len, const __u8 *src, size_t src_len)
 {
 	size_t off = 0, end;
 	z_stream z = {};
-	int ret, level, next;
+	int ret, cur, want;
 
 	if (!src_len)
 		return Z_DATA_ERROR;
-	level = level_of(src);
-	ret = deflateInit(&z, level);
+	cur = level_of(src);
+	ret = deflateInit(&z, cur);
 	if (ret != Z_OK)
 		return ret;
 	z.next_out = dst;
 	z.avail_out = *dst_len;
 	while (off < src_len) {
+		want = level_of(src + off);
 		/* Records were checked by trace_writer__append: sizes add up to src_len. */
 		for (end = off; end < src_len; end += size_of(src + end))
-			if (level_of(src + end) != level)
+			if (level_of(src + end) != want)
 				break;
+		if (want != cur &&
+		    !(cur == Z_NO_COMPRESSION && end - off < TRACE_SHORT_RUN_BYTES)) {
+			ret = deflateParams(&z, want, Z_DEFAULT_STRATEGY);
+			if (ret != Z_OK) {
+				ret = Z_BUF_ERROR;
+				break;
+			}
+			cur = want;
+		}
 		z.next_in = (Bytef *)(src + off);
 		z.avail_in = end - off;
 		ret = deflate(&z, end < src_len ? Z_NO_FLUSH : Z_FINISH);
@@ -251,13 +271,6 @@ static int chunk_deflate(__u8 *dst, uLongf *dst_len, const __u8 *src, size_t src
 			ret = Z_BUF_ERROR;
 			break;
 		}
-		next = level_of(src + end);
-		ret = deflateParams(&z, next, Z_DEFAULT_STRATEGY);
-		if (ret != Z_OK) {
-			ret = Z_BUF_ERROR;
-			break;
-		}
-		level = next;
 		off = end;
 	}
 	if (ret == Z_STREAM_END) {
