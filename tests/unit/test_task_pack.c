@@ -101,33 +101,45 @@ static void meta_init(struct trace_meta *m)
 	m->topo.nr_nodes = 1;
 }
 
-static void test_file(void)
+/* A new trace at path (a mkstemp template) holding n records of len bytes each, back to back. */
+static int write_file(char *path, const void *recs, size_t len, int n)
 {
-	char path[] = "/tmp/schedrift-test-task-pack-XXXXXX";
-	struct sdr_rec_task recs[3];
-	const struct sdr_rec_hdr *h;
-	struct trace_writer *w;
-	struct trace_reader *r;
 	struct trace_trailer tr = {};
+	struct trace_writer *w;
 	struct trace_meta m;
-	struct trace_error e;
-	struct stat st;
-	int fd, err, i, n = 0;
+	int fd, err, i;
 
-	make_task(&recs[0], SDR_REC_TASK_EXIT, 1001);
-	make_task(&recs[1], SDR_REC_TASK_SNAPSHOT, 1002);
-	make_dense(&recs[2]);
 	fd = mkstemp(path);
 	CHECK(fd >= 0);
+	if (fd < 0)
+		return -1;
 	close(fd);
 	meta_init(&m);
 	w = trace_writer__open(path, &m, &err);
 	CHECK(w != NULL, "open: %d", err);
 	if (!w)
-		return;
-	for (i = 0; i < 3; i++)
-		CHECK(trace_writer__append(w, &recs[i], sizeof(recs[i])) == 0);
+		return -1;
+	for (i = 0; i < n; i++)
+		CHECK(trace_writer__append(w, (const __u8 *)recs + i * len, len) == 0);
 	CHECK(trace_writer__close(w, &tr) == 0);
+	return 0;
+}
+
+static void test_file(void)
+{
+	char path[] = "/tmp/schedrift-test-task-pack-XXXXXX";
+	struct sdr_rec_task recs[3];
+	const struct sdr_rec_hdr *h;
+	struct trace_reader *r;
+	struct trace_error e;
+	struct stat st;
+	int n = 0;
+
+	make_task(&recs[0], SDR_REC_TASK_EXIT, 1001);
+	make_task(&recs[1], SDR_REC_TASK_SNAPSHOT, 1002);
+	make_dense(&recs[2]);
+	if (write_file(path, recs, sizeof(recs[0]), 3))
+		return;
 	/* Two packed (about 100 bytes each) and one as it is, stored by zlib. */
 	CHECK(stat(path, &st) == 0 && st.st_size < 2 * 1600, "file of %lld bytes",
 	      (long long)st.st_size);
@@ -159,28 +171,17 @@ static void test_corrupt_file(void)
 	struct sdr_rec_task t;
 	__u8 buf[TASK_PACK_MAX];
 	const struct sdr_rec_hdr *h;
-	struct trace_trailer tr = {};
-	struct trace_writer *w;
 	struct trace_reader *r;
-	struct trace_meta m;
 	struct trace_error e;
 	size_t n;
-	int fd, err, ret;
+	int ret;
 
 	make_task(&t, SDR_REC_TASK_EXIT, 2001);
 	n = task_pack__pack(&t, buf);
 	buf[n - 1] |= 0x80; /* its last varint now runs past the record */
-	fd = mkstemp(path);
-	CHECK(fd >= 0);
-	close(fd);
-	meta_init(&m);
-	w = trace_writer__open(path, &m, &err);
-	CHECK(w != NULL, "open: %d", err);
-	if (!w)
-		return;
 	/* Type 21 is not packed again: it goes in as given. */
-	CHECK(trace_writer__append(w, buf, n) == 0);
-	CHECK(trace_writer__close(w, &tr) == 0);
+	if (write_file(path, buf, n, 1))
+		return;
 	r = trace_reader__open(path, &e);
 	CHECK(r != NULL, "%s", e.msg);
 	if (r) {
