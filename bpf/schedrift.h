@@ -84,6 +84,8 @@ enum sdr_rec_type {
 	SDR_REC_K8S = 18,          /* struct sdr_rec_k8s, a pod cgroup's Kubernetes names */
 	SDR_REC_SWITCH_BATCH = 19, /* delta-encoded switches (docs/trace-format.md) */
 	SDR_REC_SWITCH_GAP = 20,   /* struct sdr_rec_switch_gap: a CPU's switches lost here */
+	SDR_REC_TASK_PACKED = 21,  /* a task record (2 or 3) packed for the file, trace version 4
+				    * on (userspace/trace/task_pack.h); readers hand out type 2/3 */
 };
 
 /*

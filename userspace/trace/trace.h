@@ -26,9 +26,10 @@
  * Format version written by this build. It also reads versions 1 and 2
  * (docs/trace-format.md "Versions"): version 1's records have the older
  * layouts and its waits no delivery/queueing split; version 2 holds wait
- * batches (type 17) where version 3 holds switch batches (type 19).
+ * batches (type 17) where version 3 holds switch batches (type 19);
+ * version 4 holds its task records packed (type 21, trace/task_pack.h).
  */
-#define SDR_TRACE_VERSION 3
+#define SDR_TRACE_VERSION 4
 #define SDR_TRACE_MIN_VERSION 1
 
 /* The writer compresses and writes a chunk once this many record bytes wait. */
@@ -165,7 +166,7 @@ struct trace_reader;
  * Opens path and validates the header. On error returns NULL and fills *e
  * with one line naming what is wrong, e.g. "not a schedrift trace (bad
  * magic)", "header CRC mismatch (...)", "unsupported format version 7 (this
- * build reads 1 to 3)", and the offset of the problem.
+ * build reads 1 to 4)", and the offset of the problem.
  */
 struct trace_reader *trace_reader__open(const char *path, struct trace_error *e);
 

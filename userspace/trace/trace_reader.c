@@ -17,6 +17,7 @@
 #include <zlib.h>
 #include "trace/trace.h"
 #include "trace/trace_format.h"
+#include "trace/task_pack.h"
 
 enum reader_state {
 	READ_FRAMES, /* between chunks, or handing out a chunk's records */
@@ -348,7 +349,17 @@ fail:
 	return NULL;
 }
 
-/* Walks the decompressed records once, so next() can hand them out blindly. */
+/* A task record packed for the file (version 4 on); next() hands it out unpacked. */
+static bool packed_task(const struct trace_reader *r, const __u8 *rec)
+{
+	return r->meta.version >= 4 &&
+	       tf_le16(rec + offsetof(struct sdr_rec_hdr, type)) == SDR_REC_TASK_PACKED;
+}
+
+/*
+ * Walks the decompressed records once, so next() can hand them out blindly
+ * (packed task records are unpacked once here to check them).
+ */
 static int chunk__check_records(struct trace_reader *r, struct trace_error *e, __u64 start,
 				__u32 nr_records)
 {
@@ -375,6 +386,9 @@ static int chunk__check_records(struct trace_reader *r, struct trace_error *e, _
 					   "bad record size: record %u says %u bytes, the chunk "
 					   "has %zu left",
 					   n, size, left);
+		if (packed_task(r, r->raw + pos) &&
+		    task_pack__unpack(r->raw + pos, size, (struct sdr_rec_task *)r->aligned))
+			return chunk__fail(r, e, start, "bad packed task record: record %u", n);
 		pos += size;
 		n++;
 	}
@@ -689,7 +703,11 @@ int trace_reader__next(struct trace_reader *r, const struct sdr_rec_hdr **rec,
 	size = tf_le16(p + offsetof(struct sdr_rec_hdr, size));
 	r->raw_pos += size;
 	r->nr_records++;
-	if ((uintptr_t)p % sizeof(__u64)) {
+	if (packed_task(r, p)) {
+		/* chunk__check_records() unpacked it once already: it cannot fail. */
+		task_pack__unpack(p, size, (struct sdr_rec_task *)r->aligned);
+		p = (const __u8 *)r->aligned;
+	} else if ((uintptr_t)p % sizeof(__u64)) {
 		memcpy(r->aligned, p, size);
 		p = (const __u8 *)r->aligned;
 	}
