@@ -225,7 +225,12 @@ snap() {	# rep config phase
 
 note() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$W/runs.tsv"; }
 
-last_line() { grep -v '^[[:space:]]*$' "$TOOL_LOG" | tail -n 1 | tr '\t' ' '; }
+# The tool's summary: schedrift's "...; lost: ..." line (a warning may
+# follow it when something was lost), else its last line.
+last_line() {
+	{ grep '; lost: ' "$TOOL_LOG" || grep -v '^[[:space:]]*$' "$TOOL_LOG"; } | tail -n 1 |
+		tr '\t' ' '
+}
 
 run_one() {	# rep config
 	local rep=$1 cfg=$2 tp tm t status=ok
