@@ -125,9 +125,10 @@ static void collect(struct ev_list *l, const struct report *r, const struct kept
 			continue;
 		}
 		for (w = 0; w < t->waits.n; w++) {
-			/* Samples are stamped when the wait ended. */
-			__s64 start = since_start(r, t->waits.ts[w]) -
-				      (__s64)(t->waits.v[w] & SAMPLE_WAIT_MASK);
+			/* Samples are stamped when the wait ended. Unsigned arithmetic: a
+			 * damaged file's stamps may be anywhere, and wrapping is defined. */
+			__s64 start = (__s64)(t->waits.ts[w] - r->meta.start_mono_ns -
+					      (t->waits.v[w] & SAMPLE_WAIT_MASK));
 
 			ev_add(l, start, pid_of(t), t->id.tid, EV_WAIT, w, t);
 		}
