@@ -13,6 +13,7 @@
  * Last, the input bytes as they are become one chunk of a file for the
  * trace reader alone, so its record walk sees framing errors too.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -84,9 +85,15 @@ static __u64 write_trace(const char *path, const uint8_t *data, size_t size)
 		/* The switch decoder directly too: it must never read past the record. */
 		if (((struct sdr_rec_hdr *)rec)->type == SDR_REC_SWITCH_BATCH)
 			switch_batch__decode((struct sdr_rec_hdr *)rec, ignore_switch, NULL);
+		off += len;
+		/* Packed task records are the writer's own; it must refuse a caller's. */
+		if (((struct sdr_rec_hdr *)rec)->type == SDR_REC_TASK_PACKED) {
+			if (trace_writer__append(w, rec, len) != -EINVAL)
+				abort();
+			continue;
+		}
 		if (trace_writer__append(w, rec, len))
 			abort();
-		off += len;
 		if (++n % RECS_PER_CHUNK == 0 && trace_writer__flush(w))
 			abort();
 	}

@@ -914,6 +914,10 @@ static void test_writer_rejects(void)
 	CHECK(trace_writer__append(w, buf, 8) == -EINVAL, "size below a header");
 	CHECK(trace_writer__append(w, buf, 65536) == -EINVAL, "longer than any record");
 	h.size = 40;
+	h.type = SDR_REC_TASK_PACKED;
+	memcpy(buf, &h, sizeof(h));
+	CHECK(trace_writer__append(w, buf, 40) == -EINVAL, "a packed task record from a caller");
+	h.type = 1;
 	memcpy(buf, &h, sizeof(h));
 	CHECK(trace_writer__append(w, buf, 40) == 0, "a good record after bad ones");
 	make_trailer(&tr, 2, 3);

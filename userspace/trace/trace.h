@@ -125,7 +125,8 @@ struct trace_writer *trace_writer__open(const char *path, const struct trace_met
 /*
  * Copies one record as it came from the ring buffer. len must equal the
  * record's hdr.size and be at least sizeof(struct sdr_rec_hdr), else
- * -EINVAL, so the file never holds a record the reader would reject.
+ * -EINVAL, so the file never holds a record the reader would reject; so is
+ * a SDR_REC_TASK_PACKED record (packing is the writer's own, done here).
  * Writes a chunk when TRACE_CHUNK_RAW_BYTES are pending.
  */
 int trace_writer__append(struct trace_writer *w, const void *rec, size_t len);

@@ -344,6 +344,9 @@ int trace_writer__append(struct trace_writer *w, const void *rec, size_t len)
 	memcpy(&hdr, rec, sizeof(hdr));
 	if (hdr.size != len)
 		return -EINVAL;
+	/* Packing is the writer's own: a caller's packed record could be anything. */
+	if (hdr.type == SDR_REC_TASK_PACKED)
+		return -EINVAL;
 	/* Task records go in packed (version 4), unless packing would make one longer. */
 	if (task_pack__wanted(&hdr)) {
 		plen = task_pack__pack(rec, packed);
