@@ -12,13 +12,16 @@
  *   fails at its chunk like any other corrupt record.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 #include "check.h"
 #include "trace/task_pack.h"
 #include "trace/trace.h"
+#include "trace/trace_format.h"
 
 static void make_task(struct sdr_rec_task *t, __u16 type, __u32 tid)
 {
@@ -164,6 +167,47 @@ out:
 	unlink(path);
 }
 
+/*
+ * A file whose one chunk holds rec as given (the writer would refuse it):
+ * a written file's header, then a chunk of rec compressed here with its
+ * CRCs, and no trailer.
+ */
+static int write_corrupt_file(char *path, const void *rec, size_t len)
+{
+	static __u8 file[TF_HDR_MAX_LEN + TF_CHUNK_HDR_LEN + 2 * TASK_PACK_MAX + 4096];
+	uLongf comp_len;
+	__u32 hlen;
+	int fd, ok;
+
+	if (write_file(path, NULL, 0, 0))
+		return -1;
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	ok = fd >= 0 && pread(fd, file, TF_HDR_MAX_LEN, 0) >= 16;
+	hlen = ok ? tf_le32(file + 12) : 0;
+	comp_len = sizeof(file) - TF_HDR_MAX_LEN - TF_CHUNK_HDR_LEN - TF_CRC_LEN;
+	ok = ok && hlen <= TF_HDR_MAX_LEN &&
+	     compress2(file + hlen + TF_CHUNK_HDR_LEN, &comp_len, rec, len, 1) == Z_OK;
+	CHECK(ok, "building the corrupt file");
+	if (!ok) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	memcpy(file + hlen, TF_TAG_CHUNK, TF_TAG_LEN);
+	tf_put_le32(file + hlen + 4, 0);
+	tf_put_le32(file + hlen + 8, comp_len);
+	tf_put_le32(file + hlen + 12, len);
+	tf_put_le32(file + hlen + 16, 1);
+	tf_put_le32(file + hlen + 20, tf_crc(file + hlen, 20));
+	tf_put_le32(file + hlen + TF_CHUNK_HDR_LEN + comp_len,
+		    tf_crc(file + hlen + TF_CHUNK_HDR_LEN, comp_len));
+	len = hlen + TF_CHUNK_HDR_LEN + comp_len + TF_CRC_LEN;
+	ok = pwrite(fd, file, len, 0) == (ssize_t)len && ftruncate(fd, len) == 0;
+	close(fd);
+	CHECK(ok, "writing the corrupt file");
+	return ok ? 0 : -1;
+}
+
 /* A malformed packed record fails its chunk, and names itself. */
 static void test_corrupt_file(void)
 {
@@ -179,8 +223,8 @@ static void test_corrupt_file(void)
 	make_task(&t, SDR_REC_TASK_EXIT, 2001);
 	n = task_pack__pack(&t, buf);
 	buf[n - 1] |= 0x80; /* its last varint now runs past the record */
-	/* Type 21 is not packed again: it goes in as given. */
-	if (write_file(path, buf, n, 1))
+	/* The writer refuses a packed record from outside: the chunk is made here. */
+	if (write_corrupt_file(path, buf, n))
 		return;
 	r = trace_reader__open(path, &e);
 	CHECK(r != NULL, "%s", e.msg);
