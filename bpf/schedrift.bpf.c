@@ -186,6 +186,7 @@ static __always_inline int handle_migrate(struct task_struct *p, __u32 from, __u
 	if (typed)
 		slot_migrated(BPF_CORE_READ(p, pid), loc, cause);
 	if (ts) {
+		ts->counted = 1;
 		ts->counts.migrations[loc]++;
 		ts->counts.by_cause[cause]++;
 		ts->counts.penalty_milli += pen;
@@ -568,26 +569,6 @@ static __always_inline __u32 node_index(__u32 cpu)
 }
 
 /*
- * Whether the cold paths counted anything in ts: a migration (which is
- * also what adds causes, penalty and run time per node, and moves
- * segment_base) or a NUMA decision. Without, the state holds only the
- * run-time base its task was primed with.
- */
-static __always_inline bool state_counted(const struct sdr_task_state *ts)
-{
-	__u64 any = 0;
-	int i;
-
-#pragma unroll
-	for (i = 0; i < SDR_LOC_NR; i++)
-		any |= ts->counts.migrations[i];
-#pragma unroll
-	for (i = 0; i < SDR_NUMA_NR; i++)
-		any |= ts->counts.numa[i];
-	return any || ts->segment_base != ts->runtime_base;
-}
-
-/*
  * The kernel's part of p's totals (everything but the waits, which
  * userspace accounts) after rec's header and identity; ts may be NULL (a
  * task that never migrated). Run time counts from the attach, from the
@@ -610,7 +591,11 @@ static __always_inline __u16 kernel_totals(struct sdr_rec_exit *rec, struct task
 	rec->runtime_ns = rt > base ? rt - base : 0;
 	rec->preferred_nid = task_preferred_nid_btf(p);
 	rec->cgroup_id = p->cgroups->dfl_cgrp->kn->id;
-	if (brief && (!ts || !state_counted(ts))) {
+	/*
+	 * Nothing counted: no migration, so segment_base is still runtime_base
+	 * and all the run time was on this node.
+	 */
+	if (brief && (!ts || !ts->counted)) {
 		rec->brief_node = node;
 		return SDR_REC_LIVE_BRIEF_SIZE;
 	}
@@ -877,6 +862,7 @@ static __always_inline void on_numa(struct task_struct *p, __s32 src_cpu, struct
 	/* The five numa_* counters follow enum sdr_numa_kind's order. */
 	if (kind < SDR_NUMA_NR) {
 		stat_inc(d, SDR_STAT_numa_move + kind);
+		ts->counted = 1;
 		ts->counts.numa[kind]++;
 	}
 	/*
@@ -1037,7 +1023,8 @@ int sdr_task_iter(struct bpf_iter__task *ctx)
 	rec->task.start_ns = p->start_time;
 	__builtin_memcpy(rec->task.comm, p->comm, sizeof(rec->task.comm));
 	size = kernel_totals(rec, p, ts, true);
-	fill_hdr(&rec->hdr, SDR_REC_TASK_LIVE, size, bpf_ktime_get_ns());
+	/* Userspace stamps it as it reads: a clock read here would cost 80-245 ns a task. */
+	fill_hdr(&rec->hdr, SDR_REC_TASK_LIVE, size, 0);
 	bpf_seq_write(ctx->meta->seq, rec, size);
 	return 0;
 }

@@ -177,7 +177,13 @@ struct sdr_task_state {
 	__u64 segment_base;
 	__u32 flags;       /* SDR_TS_* */
 	__u8 landing;      /* unused since the wait slot holds it (layout kept for pidfd reads) */
-	__u8 pad[3];
+	/*
+	 * Set by the cold paths that count (a migration, a NUMA decision), so
+	 * the task iterator tells a brief task by this line alone. A byte of
+	 * its own: `flags` is rewritten without atomics (renames, exits).
+	 */
+	__u8 counted;
+	__u8 pad[2];
 	__u64 numa_pending_ns; /* the balancer chose to move it at this time; 0 = no */
 	__s32 numa_dst_cpu;    /* ... to this CPU */
 	__u32 pad2;
@@ -312,7 +318,8 @@ struct sdr_rec_exit {
  * has nothing in its state but its run-time base, so only the head is
  * sent, up to `brief_node` (72 bytes against 456): every count after it
  * is 0 but the run time on brief_node, which is all of runtime_ns. At
- * 50 000 tasks the whole record was a third of the daemon's CPU.
+ * 50 000 tasks the whole record was a third of the daemon's CPU. Its
+ * hdr.ts_ns is 0: the reader stamps each read's records (loader.c).
  */
 #define SDR_REC_LIVE_BRIEF_SIZE __builtin_offsetof(struct sdr_rec_exit, migrations)
 
