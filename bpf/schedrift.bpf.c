@@ -186,6 +186,7 @@ static __always_inline int handle_migrate(struct task_struct *p, __u32 from, __u
 	if (typed)
 		slot_migrated(BPF_CORE_READ(p, pid), loc, cause);
 	if (ts) {
+		ts->counted = 1;
 		ts->counts.migrations[loc]++;
 		ts->counts.by_cause[cause]++;
 		ts->counts.penalty_milli += pen;
@@ -558,14 +559,6 @@ static __always_inline bool wait_ends(struct sdr_cpu_data *d, struct task_struct
 	return true;
 }
 
-/* Zeroed per-task counts, never written: the counts of a task without state. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct sdr_task_counts);
-} counts_zero SEC(".maps");
-
 /* The node of a CPU, bounded for the verifier (0 when out of range). */
 static __always_inline __u32 node_index(__u32 cpu)
 {
@@ -576,51 +569,51 @@ static __always_inline __u32 node_index(__u32 cpu)
 }
 
 /*
- * The kernel's part of a task's totals (the snapshot's: everything but the
- * waits, which userspace accounts). ts may be NULL: a task that never
- * migrated; then all its run time counts, on the node it is on now.
+ * The kernel's part of p's totals (everything but the waits, which
+ * userspace accounts) after rec's header and identity; ts may be NULL (a
+ * task that never migrated). Run time counts from the attach, from the
+ * scheduler's own count (current to its last tick or switch); the time
+ * since the last node change goes to the node it is on now. With brief, a
+ * task whose state counted nothing gets the head only (brief_node names
+ * its node). Direct loads through the BTF pointer and plain copies from
+ * the storage: no helper call. Returns the record's size.
  */
-static __always_inline int fill_task_rec(struct sdr_rec_task *rec, struct task_struct *p,
-					 struct sdr_task_state *ts, __u16 type)
+static __always_inline __u16 kernel_totals(struct sdr_rec_exit *rec, struct task_struct *p,
+					   struct sdr_task_state *ts, bool brief)
 {
-	__u64 rt = BPF_CORE_READ(p, se.sum_exec_runtime), base = 0, seg = 0;
-	__u32 node = node_index(task_cpu_of(p));
+	__u64 rt = task_runtime_btf(p), base = 0, seg = 0;
+	__u32 node = node_index(task_cpu_btf(p));
 
-	/*
-	 * The totals only: the coarse histogram behind them is never written
-	 * in the kernel (userspace accounts waits), so the scratch record's
-	 * stays as the map was made, zero. Copying its 1 KiB too was a tenth
-	 * of the daemon's CPU at 50 000 tasks.
-	 */
-	const __u32 totals = offsetof(struct sdr_task_counts, wait_hist);
-
-	fill_hdr(&rec->hdr, type, sizeof(*rec), bpf_ktime_get_ns());
-	task_id_of(p, &rec->task);
 	if (ts) {
-		/* Too big for an inlined copy; a helper copy is fine off the hot path. */
-		bpf_probe_read_kernel(&rec->counts, totals, &ts->counts);
 		base = ts->runtime_base;
 		seg = ts->segment_base;
-	} else {
-		/* Zeroes from the zero-initialised scratch map's twin (too big for memset). */
-		__u32 zero = 0;
-		struct sdr_task_counts *z = bpf_map_lookup_elem(&counts_zero, &zero);
-
-		if (!z)
-			return -1;
-		bpf_probe_read_kernel(&rec->counts, totals, z);
 	}
+	rec->runtime_ns = rt > base ? rt - base : 0;
+	rec->preferred_nid = task_preferred_nid_btf(p);
+	rec->cgroup_id = p->cgroups->dfl_cgrp->kn->id;
 	/*
-	 * Run time since the attach, from the scheduler's own count (current
-	 * to its last tick or switch); the time since the last node change
-	 * goes to the node it is on now.
+	 * Nothing counted: no migration, so segment_base is still runtime_base
+	 * and all the run time was on this node.
 	 */
-	rec->counts.runtime_ns = rt > base ? rt - base : 0;
+	if (brief && (!ts || !ts->counted)) {
+		rec->brief_node = node;
+		return SDR_REC_LIVE_BRIEF_SIZE;
+	}
+	rec->brief_node = 0; /* ring memory is not zeroed: no stale bytes to userspace */
+	if (ts) {
+		__builtin_memcpy(rec->migrations, ts->counts.migrations, sizeof(rec->migrations));
+		__builtin_memcpy(rec->by_cause, ts->counts.by_cause, sizeof(rec->by_cause));
+		rec->penalty_milli = ts->counts.penalty_milli;
+		__builtin_memcpy(rec->numa, ts->counts.numa, sizeof(rec->numa));
+		__builtin_memcpy(rec->node_runtime_ns, ts->counts.node_runtime_ns,
+				 sizeof(rec->node_runtime_ns));
+	} else {
+		__builtin_memset(&rec->migrations, 0,
+				 sizeof(*rec) - __builtin_offsetof(struct sdr_rec_exit, migrations));
+	}
 	if (rt > seg)
-		rec->counts.node_runtime_ns[node] += rt - seg;
-	rec->counts.preferred_nid = task_preferred_nid(p);
-	rec->counts.cgroup_id = BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, id);
-	return 0;
+		rec->node_runtime_ns[node] += rt - seg;
+	return sizeof(*rec);
 }
 
 /*
@@ -633,8 +626,6 @@ static __always_inline void task_dead(struct sdr_cpu_data *d, struct task_struct
 {
 	struct sdr_task_state *ts;
 	struct sdr_rec_exit *rec;
-	__u64 rt = task_runtime_btf(p), base = 0, seg = 0;
-	__u32 node = node_index(task_cpu_btf(p));
 
 	ts = bpf_task_storage_get(&tasks, p, NULL, 0);
 	if (ts && ((ts->flags & SDR_TS_EXITED) || !state_wanted(p, ts)))
@@ -666,29 +657,14 @@ static __always_inline void task_dead(struct sdr_cpu_data *d, struct task_struct
 		 * is sent, or userspace would take it for a new live task.
 		 */
 		ts->flags |= SDR_TS_EXITED;
-		base = ts->runtime_base;
-		seg = ts->segment_base;
 		if (ts->flags & SDR_TS_NAMED)
 			__builtin_memcpy(&rec->task, &ts->id, sizeof(rec->task));
 		else
 			task_id_of(p, &rec->task);
-		__builtin_memcpy(rec->migrations, ts->counts.migrations, sizeof(rec->migrations));
-		__builtin_memcpy(rec->by_cause, ts->counts.by_cause, sizeof(rec->by_cause));
-		rec->penalty_milli = ts->counts.penalty_milli;
-		__builtin_memcpy(rec->numa, ts->counts.numa, sizeof(rec->numa));
-		__builtin_memcpy(rec->node_runtime_ns, ts->counts.node_runtime_ns,
-				 sizeof(rec->node_runtime_ns));
 	} else {
 		task_id_of(p, &rec->task);
-		__builtin_memset(&rec->migrations, 0,
-				 sizeof(*rec) - __builtin_offsetof(struct sdr_rec_exit, migrations));
 	}
-	rec->runtime_ns = rt > base ? rt - base : 0;
-	if (rt > seg)
-		rec->node_runtime_ns[node] += rt - seg;
-	rec->preferred_nid = task_preferred_nid_btf(p);
-	rec->pad = 0; /* ring memory is not zeroed: no stale bytes to userspace */
-	rec->cgroup_id = p->cgroups->dfl_cgrp->kn->id;
+	kernel_totals(rec, p, ts, false);
 	submit(rec);
 	stat_inc(d, SDR_STAT_exits);
 	stat_inc(d, SDR_STAT_records);
@@ -886,6 +862,7 @@ static __always_inline void on_numa(struct task_struct *p, __s32 src_cpu, struct
 	/* The five numa_* counters follow enum sdr_numa_kind's order. */
 	if (kind < SDR_NUMA_NR) {
 		stat_inc(d, SDR_STAT_numa_move + kind);
+		ts->counted = 1;
 		ts->counts.numa[kind]++;
 	}
 	/*
@@ -988,23 +965,28 @@ int BPF_PROG(sdr_rename, struct task_struct *p, const char *comm)
 	return 0;
 }
 
-/* A scratch record per CPU: struct sdr_rec_task is too big for the stack. */
+/* A scratch record per CPU: a whole live record is too big for the stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct sdr_rec_task);
-} task_scratch SEC(".maps");
+	__type(value, struct sdr_rec_exit);
+} live_scratch SEC(".maps");
 
-/* Userspace reads this iterator to get every live task's totals. */
+/*
+ * Userspace reads this iterator to get every live task's totals: the
+ * kernel's part, in sdr_rec_exit's layout, brief for a task whose state
+ * counted nothing (SDR_REC_LIVE_BRIEF_SIZE); userspace adds the waits.
+ */
 SEC("iter/task")
 int sdr_task_iter(struct bpf_iter__task *ctx)
 {
 	struct task_struct *p = ctx->task;
-	struct sdr_rec_task *rec;
 	struct sdr_task_state *ts;
+	struct sdr_rec_exit *rec;
 	__u32 zero = 0;
 	__u64 base = 0;
+	__u16 size;
 
 	if (!p)
 		return 0;
@@ -1020,7 +1002,7 @@ int sdr_task_iter(struct bpf_iter__task *ctx)
 			return 0;
 		base = ts->runtime_base;
 	} else {
-		if (BPF_CORE_READ(p, exit_state))
+		if (p->exit_state)
 			return 0;
 		if (filter_tgid || filter_comm) {
 			struct sdr_task_id id;
@@ -1030,12 +1012,19 @@ int sdr_task_iter(struct bpf_iter__task *ctx)
 				return 0;
 		}
 	}
-	if (BPF_CORE_READ(p, se.sum_exec_runtime) <= base)
+	if (task_runtime_btf(p) <= base)
 		return 0;
-	rec = bpf_map_lookup_elem(&task_scratch, &zero);
+	rec = bpf_map_lookup_elem(&live_scratch, &zero);
 	if (!rec)
 		return 0;
-	fill_task_rec(rec, p, ts, SDR_REC_TASK_SNAPSHOT);
-	bpf_seq_write(ctx->meta->seq, rec, sizeof(*rec));
+	/* Direct loads: comm is kept NUL-padded (__set_task_comm), so a plain copy is exact. */
+	rec->task.tid = p->pid;
+	rec->task.tgid = p->tgid;
+	rec->task.start_ns = p->start_time;
+	__builtin_memcpy(rec->task.comm, p->comm, sizeof(rec->task.comm));
+	size = kernel_totals(rec, p, ts, true);
+	/* Userspace stamps it as it reads: a clock read here would cost 80-245 ns a task. */
+	fill_hdr(&rec->hdr, SDR_REC_TASK_LIVE, size, 0);
+	bpf_seq_write(ctx->meta->seq, rec, size);
 	return 0;
 }

@@ -78,6 +78,9 @@ enum sdr_rec_type {
 	SDR_REC_SWITCHES = 8,      /* struct sdr_rec_switches: a CPU's batch of switches */
 	SDR_REC_EXIT = 9,          /* struct sdr_rec_exit: a task's final switch (kernel only:
 				    * userspace makes it a SDR_REC_TASK_EXIT with its waits) */
+	SDR_REC_TASK_LIVE = 10,    /* struct sdr_rec_exit's layout, whole or brief: a live task
+				    * from the task iterator (kernel only: userspace makes it a
+				    * SDR_REC_TASK_SNAPSHOT) */
 	/* Made by userspace, never by BPF: */
 	SDR_REC_CGROUP = 16,       /* struct sdr_rec_cgroup, id -> path */
 	SDR_REC_WAIT_BATCH = 17,   /* delta-encoded waits (docs/trace-format.md) */
@@ -174,7 +177,13 @@ struct sdr_task_state {
 	__u64 segment_base;
 	__u32 flags;       /* SDR_TS_* */
 	__u8 landing;      /* unused since the wait slot holds it (layout kept for pidfd reads) */
-	__u8 pad[3];
+	/*
+	 * Set by the cold paths that count (a migration, a NUMA decision), so
+	 * the task iterator tells a brief task by this line alone. A byte of
+	 * its own: `flags` is rewritten without atomics (renames, exits).
+	 */
+	__u8 counted;
+	__u8 pad[2];
 	__u64 numa_pending_ns; /* the balancer chose to move it at this time; 0 = no */
 	__s32 numa_dst_cpu;    /* ... to this CPU */
 	__u32 pad2;
@@ -295,13 +304,24 @@ struct sdr_rec_exit {
 	__u64 runtime_ns;
 	__u64 cgroup_id;
 	__s32 preferred_nid;
-	__u32 pad;
+	__u32 brief_node; /* a brief live record's: the node all its run time counts on; else 0 */
 	__u64 migrations[SDR_LOC_NR];
 	__u64 by_cause[SDR_CAUSE_NR];
 	__u64 penalty_milli;
 	__u64 numa[SDR_NUMA_NR];
 	__u64 node_runtime_ns[SDR_MAX_NODES];
 };
+
+/*
+ * The task iterator sends each live task in sdr_rec_exit's layout (type
+ * SDR_REC_TASK_LIVE). A task that never migrated and had no NUMA decision
+ * has nothing in its state but its run-time base, so only the head is
+ * sent, up to `brief_node` (72 bytes against 456): every count after it
+ * is 0 but the run time on brief_node, which is all of runtime_ns. At
+ * 50 000 tasks the whole record was a third of the daemon's CPU. Its
+ * hdr.ts_ns is 0: the reader stamps each read's records (loader.c).
+ */
+#define SDR_REC_LIVE_BRIEF_SIZE __builtin_offsetof(struct sdr_rec_exit, migrations)
 
 /* Trace version 1's single wait record. The task is named by an earlier record. */
 struct sdr_rec_wait {

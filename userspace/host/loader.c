@@ -568,15 +568,32 @@ static int snapshot_init_threads(struct loader *l, const struct init_threads *se
 	return err;
 }
 
+/* The size the live record at buf says it has (its header must be there). */
+static size_t live_rec_size(const char *buf)
+{
+	struct sdr_rec_hdr h;
+
+	memcpy(&h, buf, sizeof(h));
+	return h.size;
+}
+
+/* Whether a live record's size is one the reader takes (no smaller than its header). */
+static bool live_size_ok(size_t size)
+{
+	return size >= sizeof(struct sdr_rec_hdr) && size <= sizeof(struct sdr_rec_exit);
+}
+
 /* The tids of the whole records in buf, up to max of them, for a look-ahead. */
 static size_t snapshot_tids(const char *buf, size_t have, __u32 *tids, size_t max)
 {
-	const size_t rec_size = sizeof(struct sdr_rec_task);
-	size_t off, n = 0;
+	size_t off = 0, size, n = 0;
 
-	for (off = 0; have - off >= rec_size && n < max; off += rec_size)
-		memcpy(&tids[n++], buf + off + offsetof(struct sdr_rec_task, task.tid),
-		       sizeof(*tids));
+	/* A bad size ends the walk here; the reader refuses it. */
+	while (n < max && have - off >= sizeof(struct sdr_rec_hdr) &&
+	       live_size_ok(size = live_rec_size(buf + off)) && size <= have - off) {
+		memcpy(&tids[n++], buf + off + offsetof(struct sdr_rec_exit, task.tid), sizeof(*tids));
+		off += size;
+	}
 	return n;
 }
 
@@ -586,17 +603,17 @@ int loader__snapshot_tasks(struct loader *l, int (*cb)(void *ctx, const struct s
 	return loader__snapshot_tasks_ahead(l, cb, NULL, ctx);
 }
 
-#define SNAPSHOT_AHEAD_MAX (SNAPSHOT_READ_BYTES / sizeof(struct sdr_rec_task) + 1)
+#define SNAPSHOT_AHEAD_MAX (SNAPSHOT_READ_BYTES / SDR_REC_LIVE_BRIEF_SIZE + 1)
 
 int loader__snapshot_tasks_ahead(struct loader *l,
 				 int (*cb)(void *ctx, const struct sdr_rec_task *t),
 				 void (*ahead)(void *ctx, const __u32 *tids, size_t n), void *ctx)
 {
 	struct init_threads seen = { .n = 0 };
-	const size_t rec_size = sizeof(struct sdr_rec_task);
 	__u32 tids[SNAPSHOT_AHEAD_MAX];
-	size_t have = 0, off;
-	struct sdr_rec_task rec;
+	size_t have = 0, off, size;
+	struct sdr_rec_exit live;
+	struct sdr_rec_task *rec;
 	ssize_t n = 0;
 	char *buf;
 	int fd, err = 0;
@@ -604,25 +621,44 @@ int loader__snapshot_tasks_ahead(struct loader *l,
 	if (l->raw_tp || !l->skel->links.sdr_task_iter)
 		return 0;
 	buf = malloc(SNAPSHOT_READ_BYTES);
-	if (!buf)
+	/* Zeroed once: loader__live_rec() leaves the coarse histogram (1 KiB, always 0) alone. */
+	rec = calloc(1, sizeof(*rec));
+	if (!buf || !rec) {
+		free(buf);
+		free(rec);
 		return -ENOMEM;
+	}
 	fd = bpf_iter_create(bpf_link__fd(l->skel->links.sdr_task_iter));
 	if (fd < 0) {
 		err = -errno;
-		free(buf);
-		return err;
+		goto out;
 	}
 	/* The seq file hands out whole records, but read() may split them. */
 	while (!err && (n = read(fd, buf + have, SNAPSHOT_READ_BYTES - have)) > 0) {
+		/* The kernel leaves the stamp to us (its clock costs 80-245 ns a task): read now. */
+		__u64 read_ns = now_mono_ns();
+
 		have += n;
 		if (ahead)
 			ahead(ctx, tids, snapshot_tids(buf, have, tids, SNAPSHOT_AHEAD_MAX));
-		for (off = 0; !err && have - off >= rec_size; off += rec_size) {
-			/* A copy: buf holds records at any offset, cb wants one aligned. */
-			memcpy(&rec, buf + off, rec_size);
-			if (rec.task.tgid == 1 && seen.n < INIT_THREADS_MAX)
-				seen.tid[seen.n++] = rec.task.tid;
-			err = cb(ctx, &rec);
+		for (off = 0; !err && have - off >= sizeof(struct sdr_rec_hdr); off += size) {
+			size = live_rec_size(buf + off);
+			if (!live_size_ok(size)) {
+				err = -EPROTO;
+				break;
+			}
+			if (size > have - off)
+				break;
+			/* A copy: buf holds records at any offset, the parse wants one aligned. */
+			memcpy(&live, buf + off, size);
+			if (loader__live_rec(&live, size, rec)) {
+				err = -EPROTO;
+				break;
+			}
+			rec->hdr.ts_ns = read_ns;
+			if (rec->task.tgid == 1 && seen.n < INIT_THREADS_MAX)
+				seen.tid[seen.n++] = rec->task.tid;
+			err = cb(ctx, rec);
 		}
 		have -= off;
 		memmove(buf, buf + off, have);
@@ -630,7 +666,9 @@ int loader__snapshot_tasks_ahead(struct loader *l,
 	if (n < 0 && !err)
 		err = -errno;
 	close(fd);
+out:
 	free(buf);
+	free(rec);
 	return err ? err : snapshot_init_threads(l, &seen, cb, ctx);
 }
 
@@ -696,25 +734,52 @@ void loader__destroy(struct loader *l)
 	l->skel = NULL;
 }
 
-int loader__exit_rec(const void *data, size_t size, struct sdr_rec_task *rec)
+/*
+ * The kernel's part of a task's totals (struct sdr_rec_exit's layout,
+ * size bytes: whole, or a live record's brief head) into rec as a record
+ * of type, its waits 0. The coarse histogram is not touched: the callers
+ * zero it (it is 1 KiB a task and always 0 here).
+ */
+static void totals_from_kernel(const struct sdr_rec_exit *e, size_t size, __u16 type,
+			       struct sdr_rec_task *rec)
 {
-	const struct sdr_rec_exit *e = data;
 	struct sdr_task_counts *c = &rec->counts;
 
-	if (size < sizeof(*e))
-		return -EINVAL;
-	memset(rec, 0, sizeof(*rec));
 	rec->hdr = e->hdr;
-	rec->hdr.type = SDR_REC_TASK_EXIT;
+	rec->hdr.type = type;
 	rec->hdr.size = sizeof(*rec);
 	rec->task = e->task;
+	memset(c, 0, offsetof(struct sdr_task_counts, wait_hist));
 	c->runtime_ns = e->runtime_ns;
 	c->cgroup_id = e->cgroup_id;
 	c->preferred_nid = e->preferred_nid;
+	if (size < sizeof(*e)) {
+		/* Brief: no migration, so all of its run time was on the node it is on. */
+		c->node_runtime_ns[e->brief_node] = e->runtime_ns;
+		return;
+	}
 	memcpy(c->migrations, e->migrations, sizeof(c->migrations));
 	memcpy(c->by_cause, e->by_cause, sizeof(c->by_cause));
 	c->penalty_milli = e->penalty_milli;
 	memcpy(c->numa, e->numa, sizeof(c->numa));
 	memcpy(c->node_runtime_ns, e->node_runtime_ns, sizeof(c->node_runtime_ns));
+}
+
+int loader__exit_rec(const void *data, size_t size, struct sdr_rec_task *rec)
+{
+	if (size < sizeof(struct sdr_rec_exit))
+		return -EINVAL;
+	memset(rec, 0, sizeof(*rec));
+	totals_from_kernel(data, sizeof(struct sdr_rec_exit), SDR_REC_TASK_EXIT, rec);
+	return 0;
+}
+
+int loader__live_rec(const struct sdr_rec_exit *e, size_t size, struct sdr_rec_task *rec)
+{
+	if (e->hdr.type != SDR_REC_TASK_LIVE || e->hdr.size != size ||
+	    (size != sizeof(*e) && size != SDR_REC_LIVE_BRIEF_SIZE) ||
+	    (size == SDR_REC_LIVE_BRIEF_SIZE && e->brief_node >= SDR_MAX_NODES))
+		return -EINVAL;
+	totals_from_kernel(e, size, SDR_REC_TASK_SNAPSHOT, rec);
 	return 0;
 }

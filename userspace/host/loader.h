@@ -89,7 +89,8 @@ int loader__read_switch_buf(struct loader *l,
 			    int (*cb)(void *ctx, const struct sdr_rec_switches *b), void *ctx);
 /*
  * Every live task's totals, through the task iterator: cb gets one
- * struct sdr_rec_task (type SDR_REC_TASK_SNAPSHOT) per task.
+ * struct sdr_rec_task (type SDR_REC_TASK_SNAPSHOT) per task, valid during
+ * the call only (one record is reused for the whole snapshot).
  */
 int loader__snapshot_tasks(struct loader *l, int (*cb)(void *ctx, const struct sdr_rec_task *t),
 			   void *ctx);
@@ -118,6 +119,14 @@ void loader__snapshot_rec(const struct sdr_task_state *st, struct sdr_rec_task *
  * Returns 0, or -EINVAL for a record too short.
  */
 int loader__exit_rec(const void *data, size_t size, struct sdr_rec_task *rec);
+/*
+ * The task iterator's record (SDR_REC_TASK_LIVE, whole or brief, size
+ * bytes as read) as the SDR_REC_TASK_SNAPSHOT record consumers hold, the
+ * waits 0. rec's coarse histogram is left as it was: zero rec once, and
+ * reuse it for a whole snapshot. Returns 0, or -EINVAL for a record of
+ * another type or size, or a brief one naming a node out of range.
+ */
+int loader__live_rec(const struct sdr_rec_exit *e, size_t size, struct sdr_rec_task *rec);
 void loader__destroy(struct loader *l);
 
 #endif /* SCHEDRIFT_LOADER_H */
