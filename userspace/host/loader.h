@@ -22,7 +22,6 @@ struct loader_opts {
 	__u32 ringbuf_bytes; /* power of two, >= 4096 */
 	int force_raw_tp;    /* use the raw_tp set even where tp_btf works (tests) */
 	int no_migration_records; /* count migrations in the maps only (daemon) */
-	__u64 min_lat_ns;    /* outlier records for waits at least this long; 0 = none */
 	__u32 max_cgroups;   /* cgroup histogram slots; 0 = no per-cgroup histograms */
 };
 
@@ -51,12 +50,6 @@ void loader__detach(struct loader *l);
  * on that CPU (bpf_prog_info.recursion_misses, summed over our programs).
  */
 __u64 loader__prog_skipped(struct loader *l);
-/*
- * Outlier records only for waits longer than ns from now on (0: every wait
- * of at least min_lat_ns); shorter ones are only counted. For a consumer
- * that already holds all the outliers it keeps: see outlier_floor_ns.
- */
-void loader__set_outlier_floor(struct loader *l, __u64 ns);
 /* Sum the per-CPU counters. */
 int loader__read_stats(struct loader *l, struct sdr_stats *out);
 /* A wait histogram with those of its two parts (docs/latency.md "Delivery and queueing"). */
