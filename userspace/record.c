@@ -64,6 +64,7 @@ struct recorder {
 	struct tidset tids; /* every tid in the file; TID_TOTALS once its totals are */
 	struct loader *loader;
 	struct outlier_keep outliers; /* the longest RECORD_MAX_OUTLIERS */
+	int filtered; /* -p or --comm: tasks outside have no records */
 };
 
 #define TID_SEEN 1
@@ -124,10 +125,11 @@ static void note_tid(struct recorder *rc, const struct sdr_rec_hdr *h)
  * them is in the wait samples already; the outlier record only adds who
  * had the CPU. The engine makes them from the switches (engine/outliers.h);
  * the worst RECORD_MAX_OUTLIERS are kept and written at the end, and the
- * engine's `outliers` counter says how many there were. A kept one is
- * named from /proc at once (provisionally: the task may be gone by the
- * end, and a task outside -p/--comm has no records), then exactly by the
- * exit or end-of-capture record of each of its tasks.
+ * engine's `outliers` counter says how many there were. Each of its tasks
+ * is named by its exit or end-of-capture record. With -p/--comm the kernel
+ * sends no record of a task outside the filter, often prev: a kept one is
+ * then named from /proc at once, while the task still runs (provisionally:
+ * a record, if one comes, names it exactly).
  */
 static void take_outlier(void *ctx, const struct sdr_rec_outlier *o)
 {
@@ -135,7 +137,7 @@ static void take_outlier(void *ctx, const struct sdr_rec_outlier *o)
 	struct sdr_rec_outlier *k = outlier_keep__add(&rc->outliers, o);
 	struct sdr_task_id id;
 
-	if (!k)
+	if (!k || !rc->filtered)
 		return;
 	if (!proc_task__id(k->task.tid, &id))
 		k->task = id;
@@ -147,13 +149,9 @@ static void take_outlier(void *ctx, const struct sdr_rec_outlier *o)
 static int name_outlier_side(void *ctx, __u32 tid, __u64 ts, struct sdr_task_id *id)
 {
 	struct recorder *rc = ctx;
-	struct sdr_task_state st;
 
-	if (rc->loader && !loader__lookup_task(rc->loader, tid, &st) &&
-	    (st.flags & SDR_TS_NAMED) && st.id.tid == tid && st.id.start_ns <= ts) {
-		*id = st.id;
+	if (rc->loader && !rc->loader->raw_tp && !loader__task_id(rc->loader, tid, ts, id))
 		return 0;
-	}
 	return proc_task__id(tid, id);
 }
 
@@ -624,6 +622,7 @@ int record__run(const struct record_opts *o)
 	rc.eng.on_gap = note_gap;
 	rc.eng.on_gap_ctx = &rc;
 	rc.eng.min_lat_ns = o->min_lat_ns;
+	rc.filtered = o->nr_tgids > 0 || o->comm;
 	rc.eng.on_outlier = take_outlier;
 	rc.eng.on_outlier_ctx = &rc;
 	if (loader__start(&l, &lo, on_record, &rc))

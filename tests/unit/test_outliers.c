@@ -33,14 +33,12 @@ static void take(void *ctx, const struct sdr_rec_outlier *o)
 static struct sdr_rec_switches batch(__u32 cpu, __u32 seq, const struct sdr_switch_item *w,
 				     __u32 n)
 {
-	struct sdr_rec_switches b;
+	struct sdr_rec_switches b = {
+		.hdr = { .type = SDR_REC_SWITCHES, .size = sizeof(b), .cpu = cpu },
+		.nr = n,
+		.seq = seq,
+	};
 
-	memset(&b, 0, sizeof(b));
-	b.hdr.type = SDR_REC_SWITCHES;
-	b.hdr.size = sizeof(b);
-	b.hdr.cpu = cpu;
-	b.seq = seq;
-	b.nr = n;
 	memcpy(b.s, w, n * sizeof(*w));
 	return b;
 }

@@ -680,6 +680,19 @@ int loader__lookup_task(struct loader *l, __u32 tid, struct sdr_task_state *out)
 	return err;
 }
 
+int loader__task_id(struct loader *l, __u32 tid, __u64 alive_at, struct sdr_task_id *id)
+{
+	struct sdr_task_state st;
+	int err = loader__lookup_task(l, tid, &st);
+
+	if (err)
+		return err;
+	if (!(st.flags & SDR_TS_NAMED) || st.id.tid != tid || st.id.start_ns > alive_at)
+		return -ENOENT;
+	*id = st.id;
+	return 0;
+}
+
 void loader__destroy(struct loader *l)
 {
 	ring_buffer__free(l->rb);

@@ -102,6 +102,11 @@ int loader__read_node_matrix(struct loader *l, struct sdr_node_cell *cells);
  * or never seen; -EINVAL: this kernel cannot open a pidfd for that thread).
  */
 int loader__lookup_task(struct loader *l, __u32 tid, struct sdr_task_state *out);
+/*
+ * The identity the live task tid's state was named with, if that task was
+ * alive at alive_at (started by then): 0, or -errno.
+ */
+int loader__task_id(struct loader *l, __u32 tid, __u64 alive_at, struct sdr_task_id *id);
 /* A task's totals as the snapshot record the trace files hold, stamped now. */
 void loader__snapshot_rec(const struct sdr_task_state *st, struct sdr_rec_task *rec);
 /*

@@ -23,21 +23,15 @@
 
 /*
  * An outlier the engine made from the switches (engine/outliers.h): into
- * the interval's 10 longest, named from /proc at once (the task may be
- * gone by the tick), and, with SLO captures on, into the interval's
- * outliers for the flight recorder, named at the tick only (there can be
- * thousands).
+ * the interval's 10 longest and, with SLO captures on, into the interval's
+ * outliers for the flight recorder. Named at the tick, by the records the
+ * daemon has then (it has no filter: every task has its exit or snapshot).
  */
 static void take_outlier(void *ctx, const struct sdr_rec_outlier *o)
 {
 	struct collector *c = ctx;
-	struct sdr_rec_outlier *k = outlier_keep__add(&c->worst, o);
-	struct sdr_task_id id;
 
-	if (k && !proc_task__id(k->task.tid, &id))
-		k->task = id;
-	if (k && k->prev.tid && !proc_task__id(k->prev.tid, &id))
-		k->prev = id;
+	outlier_keep__add(&c->worst, o);
 	if (c->flight)
 		outlier_keep__add(&c->flight_outliers, o);
 }
@@ -59,17 +53,13 @@ static int name_outlier_side(void *ctx, __u32 tid, __u64 ts, struct sdr_task_id 
 {
 	struct collector *c = ctx;
 	const struct sdr_task_id *e = wait_engine__exit_id(&c->waits, tid, ts);
-	struct sdr_task_state st;
 
 	if (e) {
 		*id = *e;
 		return 0;
 	}
-	if (!loader__lookup_task(&c->l, tid, &st) && (st.flags & SDR_TS_NAMED) &&
-	    st.id.tid == tid && st.id.start_ns <= ts) {
-		*id = st.id;
+	if (!loader__task_id(&c->l, tid, ts, id))
 		return 0;
-	}
 	return proc_task__id(tid, id);
 }
 
