@@ -110,11 +110,6 @@ struct sdr_rec_outlier *outlier_keep__add(struct outlier_keep *k, const struct s
 	return &k->v[i];
 }
 
-static void name_side(struct sdr_task_id *side, const struct sdr_task_id *id)
-{
-	*side = *id;
-}
-
 void outlier_keep__name(struct outlier_keep *k, const struct sdr_task_id *id, __u64 end_ns)
 {
 	size_t i;
@@ -128,11 +123,11 @@ void outlier_keep__name(struct outlier_keep *k, const struct sdr_task_id *id, __
 		if (ts < id->start_ns || ts > end_ns)
 			continue;
 		if (o->task.tid == id->tid && !(k->named[i] & OUTLIER_NAMED_TASK)) {
-			name_side(&o->task, id);
+			o->task = *id;
 			k->named[i] |= OUTLIER_NAMED_TASK;
 		}
 		if (o->prev.tid == id->tid && !(k->named[i] & OUTLIER_NAMED_PREV)) {
-			name_side(&o->prev, id);
+			o->prev = *id;
 			k->named[i] |= OUTLIER_NAMED_PREV;
 		}
 	}
@@ -150,10 +145,10 @@ void outlier_keep__name_rest(struct outlier_keep *k,
 
 		if (!(k->named[i] & OUTLIER_NAMED_TASK) && !o->task.comm[0] &&
 		    !cb(ctx, o->task.tid, o->hdr.ts_ns, &id))
-			name_side(&o->task, &id);
+			o->task = id;
 		if (!(k->named[i] & OUTLIER_NAMED_PREV) && !o->prev.comm[0] &&
 		    !cb(ctx, o->prev.tid, o->hdr.ts_ns, &id))
-			name_side(&o->prev, &id);
+			o->prev = id;
 	}
 }
 
