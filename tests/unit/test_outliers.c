@@ -140,6 +140,16 @@ static void test_keeps_the_longest(void)
 	outlier_keep__clear(&k);
 	CHECK_EQ_U64(k.n, 0);
 	CHECK_EQ_U64(k.pushed_out, 0);
+	/* The next interval's outliers are named again (the set of tids restarts). */
+	o = outl(500, 7, 8, 2);
+	outlier_keep__add(&k, &o);
+	{
+		struct sdr_task_id id = { .tid = 7, .tgid = 7, .start_ns = 1, .comm = "again" };
+
+		outlier_keep__name(&k, &id, ~0ull);
+	}
+	CHECK_EQ_U64(k.n, 1);
+	CHECK_STR(k.v[0].task.comm, "again");
 	outlier_keep__free(&k);
 }
 

@@ -31,6 +31,8 @@ void outlier_keep__clear(struct outlier_keep *k)
 {
 	k->n = 0;
 	k->pushed_out = 0;
+	/* An always-on daemon would otherwise collect every tid ever kept. */
+	tidset__free(&k->wanted);
 }
 
 bool outlier_keep__wants(const struct outlier_keep *k, __u64 wait_ns)

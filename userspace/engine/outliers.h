@@ -46,12 +46,12 @@ struct outlier_keep {
 	__u8 *named;               /* OUTLIER_NAMED_* of each v[i] */
 	size_t n, cap;
 	__u64 pushed_out; /* kept, then pushed out by longer ones, or refused when full */
-	struct tidset wanted; /* tids a kept outlier has not had named yet (never shrinks) */
+	struct tidset wanted; /* tids kept outliers named (until cleared; may hold stale ones) */
 };
 
 int outlier_keep__init(struct outlier_keep *k, size_t cap);
 void outlier_keep__free(struct outlier_keep *k);
-/* Empties it (a daemon interval's end); keeps the memory. */
+/* Empties it (a daemon interval's end); keeps the outliers' memory. */
 void outlier_keep__clear(struct outlier_keep *k);
 /* Whether a wait of wait_ns would be kept: room left, or longer than the shortest kept. */
 bool outlier_keep__wants(const struct outlier_keep *k, __u64 wait_ns);
