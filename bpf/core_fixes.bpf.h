@@ -131,14 +131,6 @@ static __always_inline __u64 task_runtime_btf(struct task_struct *p)
 	return p->se.sum_exec_runtime;
 }
 
-/* The running slice so far: update_curr() ran before sched_switch fires. */
-static __always_inline __u64 task_slice_btf(struct task_struct *p)
-{
-	__u64 sum = p->se.sum_exec_runtime, start = p->se.prev_sum_exec_runtime;
-
-	return sum > start ? sum - start : 0;
-}
-
 /*
  * When p last got a CPU, in its run queue's clock (rq_clock(), stamped by
  * sched_info_arrive()), and that clock now: CONFIG_SCHED_INFO (schedstats

@@ -13,8 +13,10 @@
  *                           batch (`switch_buf`): prev, its state, next, and
  *                           next's wait if one ended (whole, delivery, the part
  *                           queued on CPUs it left, landing); per-CPU system
- *                           histograms; outliers. prev dead (its final
- *                           switch): a small exit record
+ *                           histograms. prev dead (its final switch): a small
+ *                           exit record. Outliers (waits over --min-lat, with
+ *                           both tasks named) are made in userspace from the
+ *                           stream (userspace/engine/outliers.h)
  *   sched_process_exec      comm changed: re-decide the --comm filter
  *   task_rename             comm changed (prctl, pthread_setname_np, exec):
  *                           likewise, and records name the task by it
@@ -32,7 +34,7 @@
  * `cgroups` map (--max-cgroups, default off) is the one exception: it
  * reads next's cgroup and adds atomically, on purpose, for those who want
  * the kernel's own per-cgroup histograms. The ring buffer carries
- * migrations, exits, outliers and the CPUs' switch batches; the consumer is
+ * migrations, exits and the CPUs' switch batches; the consumer is
  * never woken per event.
  *
  * With a -p/--comm filter the switch program looks up next's task storage
@@ -438,32 +440,6 @@ static __always_inline void ship_switches(struct sdr_cpu_data *d, struct sdr_rec
 	b->nr = 0;
 }
 
-static __always_inline void emit_outlier(struct sdr_cpu_data *d, struct task_struct *p,
-					 struct task_struct *prev, __u64 prev_ran, __u64 now,
-					 __u64 wait, __u64 dlv)
-{
-	struct sdr_rec_outlier *rec;
-
-	/* A wait of at least min_lat_ns, whether or not its record gets through. */
-	stat_inc(d, SDR_STAT_outliers);
-	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
-	if (!rec) {
-		stat_inc(d, SDR_STAT_ringbuf);
-		return;
-	}
-	fill_hdr(&rec->hdr, SDR_REC_OUTLIER, sizeof(*rec), now);
-	task_id_of(p, &rec->task);
-	if (prev)
-		task_id_of(prev, &rec->prev);
-	else
-		__builtin_memset(&rec->prev, 0, sizeof(rec->prev));
-	rec->wait_ns = wait;
-	rec->prev_ran_ns = prev_ran;
-	rec->delivery_ns = dlv;
-	submit(rec);
-	stat_inc(d, SDR_STAT_records);
-}
-
 static __always_inline void hist_add3(struct sdr_hist *wh, struct sdr_hist *dh,
 				      struct sdr_hist *qh, __u64 wait, __u32 wbucket, __u64 dlv,
 				      __u64 q)
@@ -496,13 +472,13 @@ static __always_inline bool next_wanted(struct sdr_cpu_data *d, struct task_stru
  * next got the CPU at `now` after waiting since `start`, queued since
  * `queued`, moved off a run queue last at `migrated` (0: not moved while
  * queued): the wait into its switch item and the per-CPU histograms.
- * prev is NULL when the switch was not traced (unseen_switch_in). Whether
- * the wait was measured (not discarded, and of a task the capture follows).
+ * Whether the wait was measured (not discarded, and of a task the capture
+ * follows). Nothing more: a wait over --min-lat is an outlier for userspace
+ * to make from the item (it knows both tasks and how long prev ran).
  */
-static __always_inline bool wait_ends(struct sdr_cpu_data *d, struct task_struct *prev,
-				      struct task_struct *next, struct sdr_switch_item *it,
-				      __u64 now, __u64 start, __u64 queued, __u64 migrated,
-				      __u8 land)
+static __always_inline bool wait_ends(struct sdr_cpu_data *d, struct task_struct *next,
+				      struct sdr_switch_item *it, __u64 now, __u64 start,
+				      __u64 queued, __u64 migrated, __u8 land)
 {
 	struct sdr_landing_hist *lh;
 	__u64 wait, dlv, q;
@@ -548,14 +524,6 @@ static __always_inline bool wait_ends(struct sdr_cpu_data *d, struct task_struct
 	/* Opt-in (--max-cgroups): the one pointer chase, on purpose. */
 	if (track_cgroups)
 		cgroup_add(d, BPF_CORE_READ(next, cgroups, dfl_cgrp, kn, id), wait);
-	if (min_lat_ns && wait >= min_lat_ns) {
-		/* Counted either way: `outliers` is every wait of at least min_lat_ns. */
-		if (wait > outlier_floor_ns)
-			emit_outlier(d, next, prev, prev && prev->pid ? task_slice_btf(prev) : 0,
-				     now, wait, dlv);
-		else
-			stat_inc(d, SDR_STAT_outliers);
-	}
 	return true;
 }
 
@@ -744,7 +712,7 @@ static __noinline void unseen_switch_in(struct sdr_cpu_data *d, struct task_stru
 	}
 	from = last->next_tid;
 	it = item_append(b, at, from, from ? SDR_PREV_SLEEP : SDR_PREV_IDLE, p->pid, land);
-	if (wait_ends(d, NULL, p, it, at, start, queued, migrated, land))
+	if (wait_ends(d, p, it, at, start, queued, migrated, land))
 		stat_inc(d, SDR_STAT_wait_end_recovered);
 	if (b->nr >= SDR_SWITCHES_PER_REC)
 		ship_switches(d, b, at);
@@ -831,7 +799,7 @@ int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_str
 	if (SDR_BENCH_CUT == SDR_CUT_ITEM)
 		return 0;
 	if (start)
-		wait_ends(d, prev, next, it, now, start, queued, migrated, land);
+		wait_ends(d, next, it, now, start, queued, migrated, land);
 	if (SDR_BENCH_CUT == SDR_CUT_WAIT)
 		return 0;
 	if (b->nr >= SDR_SWITCHES_PER_REC)

@@ -19,17 +19,7 @@ const volatile __u8 filter_comm = 0;
 const volatile char targ_comm[SDR_COMM_LEN];
 const volatile __u64 wakeup_bytes = 1 << 20;
 const volatile __u8 emit_migrations = 1; /* one record per migration (record mode) */
-const volatile __u64 min_lat_ns = 0; /* outlier threshold; 0 = no outlier records */
 const volatile __u8 track_cgroups = 0; /* full-resolution per-cgroup map (opt-in) */
-/*
- * Written by userspace while the programs run (the skeleton's mmapped
- * .bss): an outlier record is made only for a wait longer than this. Once
- * the consumer holds all the outliers it keeps (record: the 1000 longest,
- * the daemon: an interval's 10), a wait not longer than the shortest of
- * them would be thrown away on arrival; the kernel then only counts it
- * (`outliers`), saving the record, both tasks' names and prev's run time.
- */
-volatile __u64 outlier_floor_ns = 0;
 /* wait_slots has mask + 1 entries, a power of two; userspace sizes it from pid_max. */
 const volatile __u32 wait_slots_mask = SDR_WAIT_SLOTS_DEFAULT - 1;
 

@@ -6,7 +6,9 @@
  * without further edits. Kind LOSS marks a place where an event was dropped:
  * those are always printed, even when zero. wait_end_unseen is a COUNT: the
  * kernel never reported the switch that ended those waits, so nothing of ours
- * dropped them (docs/latency.md, "Waits with an untraced end").
+ * dropped them (docs/latency.md, "Waits with an untraced end"). outliers keeps
+ * its place here (files and metrics name it as before) but is counted in
+ * userspace since issue 23: the wait engine makes outliers from the switches.
  *
  * X(name, kind, description)
  */

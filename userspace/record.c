@@ -31,6 +31,8 @@
 #include "lib/tidset.h"
 #include "trace/switch_batch.h"
 #include "engine/wait_engine.h"
+#include "engine/outliers.h"
+#include "host/proc_task.h"
 #include "lib/util.h"
 
 #define FLUSH_INTERVAL_NS 1000000000ull
@@ -61,8 +63,8 @@ struct recorder {
 	size_t nr_cgroup_ids, cap_cgroup_ids;
 	struct tidset tids; /* every tid in the file; TID_TOTALS once its totals are */
 	struct loader *loader;
-	struct sdr_rec_outlier *outliers; /* min-heap by wait, RECORD_MAX_OUTLIERS slots */
-	size_t nr_outliers;
+	struct outlier_keep outliers; /* the longest RECORD_MAX_OUTLIERS */
+	int filtered; /* -p or --comm: tasks outside have no records */
 };
 
 #define TID_SEEN 1
@@ -121,54 +123,36 @@ static void note_tid(struct recorder *rc, const struct sdr_rec_hdr *h)
 /*
  * On a busy machine half the waits can pass --min-lat, and every one of
  * them is in the wait samples already; the outlier record only adds who
- * had the CPU. Keep the worst RECORD_MAX_OUTLIERS (a min-heap on the wait)
- * and write them at the end; the kernel's `outliers` counter still says
- * how many there were.
+ * had the CPU. The engine makes them from the switches (engine/outliers.h);
+ * the worst RECORD_MAX_OUTLIERS are kept and written at the end, and the
+ * engine's `outliers` counter says how many there were. Each of its tasks
+ * is named by its exit or end-of-capture record. With -p/--comm the kernel
+ * sends no record of a task outside the filter, often prev: a kept one is
+ * then named from /proc at once, while the task still runs (provisionally:
+ * a record, if one comes, names it exactly).
  */
-static void heap_sift_down(struct sdr_rec_outlier *h, size_t n, size_t i)
+static void take_outlier(void *ctx, const struct sdr_rec_outlier *o)
 {
-	struct sdr_rec_outlier tmp;
-	size_t l, m;
+	struct recorder *rc = ctx;
+	struct sdr_rec_outlier *k = outlier_keep__add(&rc->outliers, o);
+	struct sdr_task_id id;
 
-	for (;;) {
-		l = 2 * i + 1;
-		m = i;
-		if (l < n && h[l].wait_ns < h[m].wait_ns)
-			m = l;
-		if (l + 1 < n && h[l + 1].wait_ns < h[m].wait_ns)
-			m = l + 1;
-		if (m == i)
-			return;
-		tmp = h[i], h[i] = h[m], h[m] = tmp;
-		i = m;
-	}
+	if (!k || !rc->filtered)
+		return;
+	if (!proc_task__id(k->task.tid, &id))
+		k->task = id;
+	if (k->prev.tid && !proc_task__id(k->prev.tid, &id))
+		k->prev = id;
 }
 
-static int keep_outlier(struct recorder *rc, const struct sdr_rec_outlier *o)
+/* Those still unnamed at the end: a live task the snapshot missed (pidfd), else /proc. */
+static int name_outlier_side(void *ctx, __u32 tid, __u64 ts, struct sdr_task_id *id)
 {
-	struct sdr_rec_outlier tmp;
-	size_t i;
+	struct recorder *rc = ctx;
 
-	if (rc->nr_outliers < RECORD_MAX_OUTLIERS) {
-		i = rc->nr_outliers++;
-		rc->outliers[i] = *o;
-		/* sift up */
-		while (i && rc->outliers[(i - 1) / 2].wait_ns > rc->outliers[i].wait_ns) {
-			tmp = rc->outliers[i];
-			rc->outliers[i] = rc->outliers[(i - 1) / 2];
-			rc->outliers[(i - 1) / 2] = tmp;
-			i = (i - 1) / 2;
-		}
-	} else if (o->wait_ns > rc->outliers[0].wait_ns) {
-		rc->outliers[0] = *o;
-		heap_sift_down(rc->outliers, rc->nr_outliers, 0);
-	} else {
+	if (rc->loader && !rc->loader->raw_tp && !loader__task_id(rc->loader, tid, ts, id))
 		return 0;
-	}
-	/* Full: the kernel need not send what the heap would refuse. */
-	if (rc->nr_outliers == RECORD_MAX_OUTLIERS && rc->loader)
-		loader__set_outlier_floor(rc->loader, rc->outliers[0].wait_ns);
-	return 0;
+	return proc_task__id(tid, id);
 }
 
 static int write_outliers(struct recorder *rc)
@@ -176,8 +160,10 @@ static int write_outliers(struct recorder *rc)
 	size_t i;
 	int err = 0;
 
-	for (i = 0; i < rc->nr_outliers && !err; i++)
-		err = append(rc, &rc->outliers[i], sizeof(rc->outliers[i]));
+	outlier_keep__name_rest(&rc->outliers, name_outlier_side, rc);
+	outlier_keep__sort(&rc->outliers);
+	for (i = 0; i < rc->outliers.n && !err; i++)
+		err = append(rc, &rc->outliers.v[i], sizeof(rc->outliers.v[i]));
 	return err;
 }
 
@@ -250,6 +236,8 @@ static void publish_exit(void *ctx, struct wait_acc *a)
 	struct recorder *rc = ctx;
 	struct sdr_rec_task *t = a->exit_rec;
 
+	/* Every wait before its exit has come: the outliers it is in are all kept or refused. */
+	outlier_keep__name(&rc->outliers, &t->task, a->exit_ns);
 	if (!rc->no_samples || rc->write_err)
 		return;
 	fill_waits(rc, t, a);
@@ -270,6 +258,7 @@ static int take_exit(struct recorder *rc, const void *data, size_t size)
 	if (wait_engine__exit(&rc->eng, &t)) {
 		/* No memory to hold it: written now, with the waits seen so far. */
 		fill_waits(rc, &t, NULL);
+		outlier_keep__name(&rc->outliers, &t.task, t.hdr.ts_ns);
 	} else if (rc->no_samples) {
 		return 0;
 	}
@@ -298,8 +287,6 @@ static int take_record(struct recorder *rc, void *data, size_t size)
 		return take_switches(rc, data, size);
 	if (h->type == SDR_REC_EXIT)
 		return take_exit(rc, data, size);
-	if (h->type == SDR_REC_OUTLIER && size >= sizeof(struct sdr_rec_outlier))
-		return keep_outlier(rc, data);
 	return append(rc, data, size);
 }
 
@@ -334,6 +321,7 @@ static int on_snapshot(void *ctx, const struct sdr_rec_task *t)
 	/* A task whose exit is still held is not live: its exit record says it all. */
 	if (wait_engine__exit_pending(&rc->eng, t->task.tid, t->task.start_ns))
 		return 0;
+	outlier_keep__name(&rc->outliers, &t->task, ~0ull);
 	fill_waits(rc, &full, NULL);
 	note_cgroup(rc, full.counts.cgroup_id);
 	tidset__add(&rc->tids, full.task.tid, TID_TOTALS);
@@ -452,6 +440,8 @@ static int fill_trailer(struct trace_trailer *tr, struct loader *l, struct recor
 		snprintf(tr->counters[i].name, sizeof(tr->counters[i].name), "%s", stat_descs[i].name);
 		tr->counters[i].value = i < SDR_STAT_NR ? s.counters[i] : rc->user[i - SDR_STAT_NR];
 	}
+	/* Counted where the outliers are made now: the engine, from the switches. */
+	tr->counters[SDR_STAT_outliers].value = rc->eng.outliers;
 	tr->nr_counters = STAT_ALL_NR;
 	memcpy(tr->migrations, s.migrations, sizeof(tr->migrations));
 	tr->penalty_milli = s.penalty_milli;
@@ -620,19 +610,21 @@ int record__run(const struct record_opts *o)
 	lo.comm = o->comm;
 	lo.ringbuf_bytes = (o->ringbuf_mb ? o->ringbuf_mb : RECORD_DEFAULT_RINGBUF_MB) << 20;
 	lo.force_raw_tp = o->force_raw_tp;
-	lo.min_lat_ns = o->min_lat_ns;
 	lo.max_cgroups = o->max_cgroups;
 	rc.no_samples = o->no_samples;
 	switch_batch__init(&rc.batch);
-	rc.outliers = calloc(RECORD_MAX_OUTLIERS, sizeof(*rc.outliers));
-	if (!rc.outliers || wait_engine__init(&rc.eng, libbpf_num_possible_cpus())) {
+	if (outlier_keep__init(&rc.outliers, RECORD_MAX_OUTLIERS) ||
+	    wait_engine__init(&rc.eng, libbpf_num_possible_cpus())) {
+		outlier_keep__free(&rc.outliers);
 		msg_err("out of memory");
 		return EXIT_RUNTIME;
 	}
 	rc.eng.on_gap = note_gap;
 	rc.eng.on_gap_ctx = &rc;
-
-	rc.loader = &l; /* the ring callback sets the outlier floor through it */
+	rc.eng.min_lat_ns = o->min_lat_ns;
+	rc.filtered = o->nr_tgids > 0 || o->comm;
+	rc.eng.on_outlier = take_outlier;
+	rc.eng.on_outlier_ctx = &rc;
 	if (loader__start(&l, &lo, on_record, &rc))
 		goto out;
 	/*
@@ -735,7 +727,7 @@ int record__run(const struct record_opts *o)
 out:
 	free(tr.node_matrix);
 	free(rc.cgroup_ids);
-	free(rc.outliers);
+	outlier_keep__free(&rc.outliers);
 	wait_engine__free(&rc.eng);
 	tidset__free(&rc.tids);
 	loader__destroy(&l);

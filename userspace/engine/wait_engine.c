@@ -103,6 +103,45 @@ static struct wait_acc *acc_new(struct wait_engine *e, __u32 tid)
 	return a;
 }
 
+/*
+ * How long prev had held the CPU when this switch took it away (0:
+ * unknown, or idle), from the switch that gave it the CPU; then next holds
+ * it from now. Items come in time order per CPU, the peeks' and the
+ * ring's alike.
+ */
+static __u64 holder_ran(struct wait_cpu *c, const struct sdr_switch_item *w)
+{
+	__u64 ran = 0;
+
+	if (w->prev_tid && c->holder_since && c->holder_tid == w->prev_tid &&
+	    w->ts_ns >= c->holder_since)
+		ran = w->ts_ns - c->holder_since;
+	c->holder_tid = w->next_tid;
+	c->holder_since = w->ts_ns;
+	return ran;
+}
+
+/* A wait of at least min_lat_ns: counted, and offered with both tids (engine/outliers.h). */
+static void outlier(struct wait_engine *e, const struct switch_sample *s, __u64 prev_ran)
+{
+	struct sdr_rec_outlier o;
+
+	e->outliers++;
+	if (!e->on_outlier)
+		return;
+	memset(&o, 0, sizeof(o));
+	o.hdr.type = SDR_REC_OUTLIER;
+	o.hdr.size = sizeof(o);
+	o.hdr.cpu = s->cpu;
+	o.hdr.ts_ns = s->ts_ns;
+	o.task.tid = s->next_tid;
+	o.prev.tid = s->prev_tid;
+	o.wait_ns = s->wait_ns;
+	o.prev_ran_ns = prev_ran;
+	o.delivery_ns = s->delivery_ns;
+	e->on_outlier(e->on_outlier_ctx, &o);
+}
+
 static struct wait_acc *find_live(const struct wait_engine *e, __u32 tid)
 {
 	struct wait_acc *a;
@@ -236,6 +275,7 @@ static void take(struct wait_engine *e, const struct sdr_switch_item *w, __u32 c
 	struct wait_acc *a = NULL;
 	struct switch_sample s;
 	bool wait = w->next_tid && w->wait_ns, ok = false;
+	__u64 ran = holder_ran(&e->cpus[cpu], w);
 	__u32 b;
 
 	e->switches++;
@@ -256,6 +296,8 @@ static void take(struct wait_engine *e, const struct sdr_switch_item *w, __u32 c
 		e->refused++;
 		return;
 	}
+	if (e->min_lat_ns && s.wait_ns >= e->min_lat_ns)
+		outlier(e, &s, ran);
 	if (!a) {
 		e->refused++; /* no memory for its task: dropped, and counted */
 		return;
@@ -320,6 +362,8 @@ static void check_seq(struct wait_engine *e, __u32 cpu, __u32 seq, int shipped, 
 
 	if (!lost)
 		return;
+	/* Who held the CPU across the hole, and since when, is unknown. */
+	e->cpus[cpu].holder_since = 0;
 	e->batches_lost += lost;
 	if (e->on_gap)
 		e->on_gap(e->on_gap_ctx, cpu, ts_ns, lost);
@@ -458,6 +502,17 @@ __u64 wait_engine__cgroup_of(const struct wait_engine *e, __u32 tid)
 	const struct wait_acc *a = wait_engine__acc_of(e, tid);
 
 	return a ? a->cgroup_id : 0;
+}
+
+const struct sdr_task_id *wait_engine__exit_id(const struct wait_engine *e, __u32 tid, __u64 ts)
+{
+	const struct wait_acc *a;
+
+	for (a = e->buckets[slot_of(e, tid)]; a; a = a->next)
+		if (a->tid == tid && a->exit_rec && a->exit_rec->task.start_ns <= ts &&
+		    ts <= a->exit_ns)
+			return &a->exit_rec->task;
+	return NULL;
 }
 
 bool wait_engine__exit_pending(const struct wait_engine *e, __u32 tid, __u64 start_ns)

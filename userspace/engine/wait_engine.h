@@ -110,6 +110,8 @@ struct wait_cpu {
 	struct sdr_rec_switches copy; /* the partial batch read at the last peek */
 	bool have_copy;
 	struct switch_seq seq; /* the batch numbers seen */
+	__u32 holder_tid;      /* the CPU's task since its last switch taken ... */
+	__u64 holder_since;    /* ... at this time; 0 = unknown (a hole, the start) */
 };
 
 struct wait_engine {
@@ -143,6 +145,16 @@ struct wait_engine {
 	 */
 	void (*on_gap)(void *ctx, __u32 cpu, __u64 ts_ns, __u32 batches);
 	void *on_gap_ctx;
+	/*
+	 * Waits of at least min_lat_ns (0: none) are outliers: counted in
+	 * `outliers`, and each offered to on_outlier (NULL: none) with both
+	 * tasks named by tid only and prev's run time from the stream
+	 * (engine/outliers.h), in the order the waits are taken.
+	 */
+	__u64 min_lat_ns;
+	__u64 outliers;
+	void (*on_outlier)(void *ctx, const struct sdr_rec_outlier *o);
+	void *on_outlier_ctx;
 };
 
 int wait_engine__init(struct wait_engine *e, int ncpu);
@@ -168,6 +180,8 @@ int wait_engine__exit(struct wait_engine *e, const struct sdr_rec_task *rec);
 __u64 wait_engine__cgroup_of(const struct wait_engine *e, __u32 tid);
 /* That accumulator (live, else any incarnation of tid), NULL when none. */
 struct wait_acc *wait_engine__acc_of(const struct wait_engine *e, __u32 tid);
+/* The identity of tid's exited task alive at ts whose exit is not yet published; NULL: none. */
+const struct sdr_task_id *wait_engine__exit_id(const struct wait_engine *e, __u32 tid, __u64 ts);
 /* Whether (tid, start_ns) has an exit not yet published. */
 bool wait_engine__exit_pending(const struct wait_engine *e, __u32 tid, __u64 start_ns);
 

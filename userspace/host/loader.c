@@ -94,7 +94,6 @@ static int configure(struct loader *l, const struct loader_opts *o)
 	/* Wake the consumer only when a quarter of the buffer is in use. */
 	skel->rodata->wakeup_bytes = o->ringbuf_bytes / 4;
 	skel->rodata->emit_migrations = !o->no_migration_records;
-	skel->rodata->min_lat_ns = o->min_lat_ns;
 	skel->rodata->track_cgroups = o->max_cgroups > 0;
 	skel->rodata->wait_slots_mask = slots - 1;
 
@@ -346,13 +345,6 @@ static void *percpu_lookup(struct bpf_map *map, __u32 key, size_t value_size, in
 	}
 	*ncpu_out = ncpu;
 	return per;
-}
-
-void loader__set_outlier_floor(struct loader *l, __u64 ns)
-{
-	/* The skeleton maps .bss: a plain store the programs see at their next wait. */
-	if (l->skel && l->skel->bss)
-		l->skel->bss->outlier_floor_ns = ns;
 }
 
 __u64 loader__prog_skipped(struct loader *l)
@@ -724,6 +716,19 @@ int loader__lookup_task(struct loader *l, __u32 tid, struct sdr_task_state *out)
 	err = bpf_map__lookup_elem(l->skel->maps.tasks, &fd, sizeof(fd), out, sizeof(*out), 0);
 	close(fd);
 	return err;
+}
+
+int loader__task_id(struct loader *l, __u32 tid, __u64 alive_at, struct sdr_task_id *id)
+{
+	struct sdr_task_state st;
+	int err = loader__lookup_task(l, tid, &st);
+
+	if (err)
+		return err;
+	if (!(st.flags & SDR_TS_NAMED) || st.id.tid != tid || st.id.start_ns > alive_at)
+		return -ENOENT;
+	*id = st.id;
+	return 0;
 }
 
 void loader__destroy(struct loader *l)

@@ -22,7 +22,6 @@ struct loader_opts {
 	__u32 ringbuf_bytes; /* power of two, >= 4096 */
 	int force_raw_tp;    /* use the raw_tp set even where tp_btf works (tests) */
 	int no_migration_records; /* count migrations in the maps only (daemon) */
-	__u64 min_lat_ns;    /* outlier records for waits at least this long; 0 = none */
 	__u32 max_cgroups;   /* cgroup histogram slots; 0 = no per-cgroup histograms */
 };
 
@@ -51,12 +50,6 @@ void loader__detach(struct loader *l);
  * on that CPU (bpf_prog_info.recursion_misses, summed over our programs).
  */
 __u64 loader__prog_skipped(struct loader *l);
-/*
- * Outlier records only for waits longer than ns from now on (0: every wait
- * of at least min_lat_ns); shorter ones are only counted. For a consumer
- * that already holds all the outliers it keeps: see outlier_floor_ns.
- */
-void loader__set_outlier_floor(struct loader *l, __u64 ns);
 /* Sum the per-CPU counters. */
 int loader__read_stats(struct loader *l, struct sdr_stats *out);
 /* A wait histogram with those of its two parts (docs/latency.md "Delivery and queueing"). */
@@ -110,6 +103,11 @@ int loader__read_node_matrix(struct loader *l, struct sdr_node_cell *cells);
  * or never seen; -EINVAL: this kernel cannot open a pidfd for that thread).
  */
 int loader__lookup_task(struct loader *l, __u32 tid, struct sdr_task_state *out);
+/*
+ * The identity the live task tid's state was named with, if that task was
+ * alive at alive_at (started by then): 0, or -errno.
+ */
+int loader__task_id(struct loader *l, __u32 tid, __u64 alive_at, struct sdr_task_id *id);
 /* A task's totals as the snapshot record the trace files hold, stamped now. */
 void loader__snapshot_rec(const struct sdr_task_state *st, struct sdr_rec_task *rec);
 /*

@@ -17,7 +17,7 @@
 	X(prog_skipped, LOSS, "events skipped: one of our programs was already running on that CPU") \
 	X(table_full, LOSS, "task updates dropped: the daemon's task table was full of live tasks") \
 	X(cgroup_series_full, LOSS, "waits not added to a cgroup: the daemon's cgroup cap was reached") \
-	X(flight_evicted, LOSS, "flight recorder records pushed out by its size cap while still in its window") \
+	X(flight_evicted, LOSS, "flight recorder records pushed out by its size cap while still in its window, and outliers past its 16384 an interval") \
 	X(ingest_full, LOSS, "records the daemon's ingest queue dropped at its cap while the engine was busy, each wait of a switch batch counted")
 
 #define USER_STAT_ENUM(name, kind, desc) USER_STAT_##name,

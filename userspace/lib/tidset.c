@@ -56,6 +56,18 @@ int tidset__add(struct tidset *s, __u32 tid, __u8 flag)
 	return 0;
 }
 
+__u8 tidset__get(const struct tidset *s, __u32 tid)
+{
+	size_t k;
+
+	if (!tid || !s->cap)
+		return 0;
+	for (k = slot_of(tid, s->cap); s->keys[k]; k = (k + 1) & (s->cap - 1))
+		if (s->keys[k] == tid)
+			return s->flags[k];
+	return 0;
+}
+
 int tidset__each(const struct tidset *s, int (*cb)(void *ctx, __u32 tid, __u8 flags), void *ctx)
 {
 	size_t i;

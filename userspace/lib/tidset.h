@@ -14,6 +14,8 @@ struct tidset {
 
 /* Adds tid (if new) and ORs flag into its flags. Returns 0 or -ENOMEM. */
 int tidset__add(struct tidset *s, __u32 tid, __u8 flag);
+/* The flags of tid, 0 when it is not in the set. */
+__u8 tidset__get(const struct tidset *s, __u32 tid);
 /* Calls cb for every tid, in slot order (callers sort if order matters). */
 int tidset__each(const struct tidset *s, int (*cb)(void *ctx, __u32 tid, __u8 flags), void *ctx);
 void tidset__free(struct tidset *s);

@@ -16,33 +16,82 @@
 #include <unistd.h>
 #include "live/collector.h"
 #include "live/task_interval.h"
+#include "host/proc_task.h"
 #include "lib/util.h"
 
-/* ---- ring buffer: waits, exits and outliers ---- */
+/* ---- ring buffer: waits and exits; outliers from the waits ---- */
 
-static void keep_worst(struct collector *c, const struct sdr_rec_outlier *o)
+/*
+ * An outlier the engine made from the switches (engine/outliers.h): into
+ * the interval's 10 longest and, with SLO captures on, into the interval's
+ * outliers for the flight recorder. Named at the tick, by the records the
+ * daemon has then (it has no filter: every task has its exit or snapshot).
+ */
+static void take_outlier(void *ctx, const struct sdr_rec_outlier *o)
 {
-	size_t i = c->nr_worst;
+	struct collector *c = ctx;
 
-	if (i == COLLECTOR_OUTLIERS) {
-		if (o->wait_ns <= c->worst[i - 1].wait_ns)
-			return;
-		i--;
-	} else {
-		c->nr_worst++;
+	outlier_keep__add(&c->worst, o);
+	if (c->flight)
+		outlier_keep__add(&c->flight_outliers, o);
+}
+
+/* A record's identity names the kept outliers of its task, in both keepers. */
+static void name_outliers(struct collector *c, const struct sdr_task_id *id, __u64 end_ns)
+{
+	outlier_keep__name(&c->worst, id, end_ns);
+	if (c->flight)
+		outlier_keep__name(&c->flight_outliers, id, end_ns);
+}
+
+/*
+ * What no record named by the tick: an exit the engine holds (it came
+ * after the snapshot read the task), a live task the snapshot missed
+ * (pidfd), else /proc.
+ */
+static int name_outlier_side(void *ctx, __u32 tid, __u64 ts, struct sdr_task_id *id)
+{
+	struct collector *c = ctx;
+	const struct sdr_task_id *e = wait_engine__exit_id(&c->waits, tid, ts);
+
+	if (e) {
+		*id = *e;
+		return 0;
 	}
-	/* Insertion into a short array kept sorted by wait, longest first. */
-	while (i > 0 && c->worst[i - 1].wait_ns < o->wait_ns) {
-		c->worst[i] = c->worst[i - 1];
-		i--;
+	if (!loader__task_id(&c->l, tid, ts, id))
+		return 0;
+	return proc_task__id(tid, id);
+}
+
+/*
+ * The interval's outliers, named: the 10 longest into the report, all of
+ * them (up to the cap) into the flight recorder, stamped with their own
+ * time, so a capture's window holds those that ended in it.
+ */
+static int publish_outliers(struct collector *c, struct report *r)
+{
+	size_t i;
+
+	outlier_keep__name_rest(&c->worst, name_outlier_side, c);
+	outlier_keep__sort(&c->worst);
+	if (c->worst.n) {
+		r->outliers = malloc(c->worst.n * sizeof(*r->outliers));
+		if (!r->outliers)
+			return -ENOMEM;
+		memcpy(r->outliers, c->worst.v, c->worst.n * sizeof(*r->outliers));
+		r->nr_outliers = r->cap_outliers = c->worst.n;
 	}
-	c->worst[i] = *o;
-	/*
-	 * Full: the kernel need not send what this interval would refuse;
-	 * unless SLO captures are on, whose flight recorder keeps every one.
-	 */
-	if (c->nr_worst == COLLECTOR_OUTLIERS && !c->flight && !c->floor_paused)
-		loader__set_outlier_floor(&c->l, c->worst[COLLECTOR_OUTLIERS - 1].wait_ns);
+	outlier_keep__clear(&c->worst);
+	if (!c->flight)
+		return 0;
+	outlier_keep__name_rest(&c->flight_outliers, name_outlier_side, c);
+	outlier_keep__sort(&c->flight_outliers);
+	for (i = c->flight_outliers.n; i-- > 0;)
+		flight__add(c->flight, &c->flight_outliers.v[i], sizeof(c->flight_outliers.v[i]),
+			    c->flight_outliers.v[i].hdr.ts_ns);
+	c->flight_outliers_lost += c->flight_outliers.pushed_out;
+	outlier_keep__clear(&c->flight_outliers);
+	return 0;
 }
 
 static void task_rec_from(struct task_rec *t, const struct sdr_task_id *id,
@@ -341,8 +390,6 @@ static int on_event(void *ctx, void *data, size_t size)
 		task_update(c, &t, NULL);
 		/* Not in the table only if the update above was refused (counted there). */
 		tasktable__mark_exited(c->table, e->task.tid, e->task.start_ns, gen);
-	} else if (h->type == SDR_REC_OUTLIER && size >= sizeof(struct sdr_rec_outlier)) {
-		keep_worst(c, data);
 	}
 	return 0;
 }
@@ -443,7 +490,16 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 	 * is mapped twice, for records that wrap), so not more.
 	 */
 	lo.ringbuf_bytes = 4 << 20;
-	lo.min_lat_ns = o->min_lat_ns;
+	c->waits.min_lat_ns = o->min_lat_ns;
+	c->waits.on_outlier = take_outlier;
+	c->waits.on_outlier_ctx = c;
+	if (outlier_keep__init(&c->worst, COLLECTOR_OUTLIERS) ||
+	    outlier_keep__init(&c->flight_outliers, o->flight_window_ns ?
+			       COLLECTOR_FLIGHT_OUTLIERS : 1)) {
+		msg_err("out of memory");
+		collector__stop(c);
+		return EXIT_RUNTIME;
+	}
 	lo.max_cgroups = o->max_cgroups;
 	c->kernel_cgroups = o->max_cgroups > 0;
 	c->max_cgs = o->max_cgroup_series ? o->max_cgroup_series : COLLECTOR_DEFAULT_CGROUP_SERIES;
@@ -507,6 +563,8 @@ void collector__stop(struct collector *c)
 	k8s_cache__free(c->k8s);
 	flight__free(c->flight);
 	wait_engine__free(&c->waits);
+	outlier_keep__free(&c->worst);
+	outlier_keep__free(&c->flight_outliers);
 	neighbours__free(&c->nb);
 	for (size_t i = 0; i < c->nr_cgs; i++)
 		free(c->cgs[i].cum);
@@ -523,6 +581,7 @@ static int on_live_task(void *ctx, const struct sdr_rec_task *rec)
 
 	struct wait_acc *a = wait_engine__live(&c->waits, rec->task.tid, rec->task.start_ns);
 
+	name_outliers(c, &rec->task, ~0ull);
 	task_rec_from(&t, &rec->task, &rec->counts, c->generation);
 	task_update(c, &t, a);
 	/* Its interval's waits to its cgroup, and a new interval (wait_acc__end_interval). */
@@ -549,6 +608,7 @@ static void publish_exit(void *ctx, struct wait_acc *a)
 	struct task_rec t;
 
 	c->exits_published++;
+	name_outliers(c, &e->task, a->exit_ns);
 	task_rec_from(&t, &e->task, &e->counts, c->generation);
 	task_update(c, &t, a);
 	cg_add_interval(c, a);
@@ -654,8 +714,10 @@ static int fill_totals(struct collector *c, struct report *r)
 	} while (!matrix_agrees(&s, r->node_matrix, cells) && ++tries < TOTALS_TRIES);
 	for (i = 0; i < SDR_STAT_NR; i++)
 		r->counters[i] = s.counters[i];
+	/* Counted where the outliers are made now: the engine, from the switches. */
+	r->counters[SDR_STAT_outliers] = c->waits.outliers;
 	c->user[USER_STAT_prog_skipped] = loader__prog_skipped(&c->l);
-	c->user[USER_STAT_flight_evicted] = flight__evicted(c->flight);
+	c->user[USER_STAT_flight_evicted] = flight__evicted(c->flight) + c->flight_outliers_lost;
 	drops = ring_ingest__drops(&c->ingest, NULL);
 	c->user[USER_STAT_ingest_full] = drops.weight;
 	for (i = 0; i < USER_STAT_NR; i++)
@@ -770,15 +832,6 @@ int collector__tick(struct collector *c, struct interval_snapshot *s, bool want_
 	memset(s, 0, sizeof(*s));
 	s->has_interval = want_interval;
 	/*
-	 * The next interval keeps its own 10 longest: from now every outlier
-	 * is sent again, until this tick has closed the interval (floor_paused
-	 * keeps keep_worst from raising the floor before). Those that reach
-	 * this tick count in the interval it closes, as they always did.
-	 */
-	c->floor_paused = 1;
-	if (!c->flight)
-		loader__set_outlier_floor(&c->l, 0);
-	/*
 	 * Exits first, so a task that exited is not re-read as live; they are
 	 * stamped with the generation this tick ends.
 	 */
@@ -834,6 +887,10 @@ int collector__tick(struct collector *c, struct interval_snapshot *s, bool want_
 	if (err)
 		return err;
 	tasktable__end_generation(c->table, c->generation);
+	/* The waits up to peek_ns are the interval's: so are their outliers. */
+	err = publish_outliers(c, r);
+	if (err)
+		return err;
 
 	now = now_mono_ns();
 	r->meta = c->meta;
@@ -853,17 +910,6 @@ int collector__tick(struct collector *c, struct interval_snapshot *s, bool want_
 	if (!err)
 		err = neighbours__fill(&c->nb, r, collector__cgroup_path, same_pod, c,
 				       &s->neighbours);
-	if (!err && c->nr_worst) {
-		r->outliers = malloc(c->nr_worst * sizeof(*r->outliers));
-		if (!r->outliers) {
-			err = -ENOMEM;
-		} else {
-			memcpy(r->outliers, c->worst, c->nr_worst * sizeof(*r->outliers));
-			r->nr_outliers = r->cap_outliers = c->nr_worst;
-		}
-	}
-	c->nr_worst = 0;
-	c->floor_paused = 0;
 	if (!err && iv)
 		err = interval_totals(c, r, iv);
 	/* Opt-in (--neighbour-series): only then does the JSON carry the interval's table. */

@@ -27,9 +27,16 @@
 #include "report/report.h"
 #include "live/tasktable.h"
 #include "engine/wait_engine.h"
+#include "engine/outliers.h"
 #include "host/topology.h"
 
 #define COLLECTOR_OUTLIERS 10
+/*
+ * With SLO captures on, the flight recorder holds every outlier, not only
+ * the interval's 10: at most this many an interval (the longest; those
+ * pushed out are counted in flight_evicted).
+ */
+#define COLLECTOR_FLIGHT_OUTLIERS 16384
 
 struct collector_opts {
 	const char *topology_path;
@@ -91,9 +98,9 @@ struct collector {
 	__u64 prev_migrations[SDR_LOC_NR][SDR_CAUSE_NR];
 	__u64 prev_penalty_milli;
 	struct sdr_node_cell *prev_matrix; /* nr_nodes * nr_nodes */
-	struct sdr_rec_outlier worst[COLLECTOR_OUTLIERS]; /* this interval, by wait desc */
-	size_t nr_worst;
-	int floor_paused; /* a tick is closing the interval: the outlier floor stays 0 */
+	struct outlier_keep worst;   /* this interval's COLLECTOR_OUTLIERS longest */
+	struct outlier_keep flight_outliers; /* this interval's, for the flight recorder */
+	__u64 flight_outliers_lost;  /* pushed out of flight_outliers, since start */
 	__u64 user[USER_STAT_NR];
 	struct cgroup_paths cg_paths;
 	struct k8s_cache *k8s; /* pod names of cgroup paths */

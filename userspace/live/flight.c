@@ -126,7 +126,9 @@ void flight__add(struct flight *f, const void *rec, size_t len, __u64 now_ns)
 	memcpy(e + 1, rec, len);
 	b->used += need;
 	b->nr++;
-	b->last_ns = now_ns;
+	/* Outliers come at the tick, stamped with their own (earlier) time. */
+	if (now_ns > b->last_ns)
+		b->last_ns = now_ns;
 }
 
 void flight__mark(struct flight *f, __u64 now_ns, const struct flight_counters *c)

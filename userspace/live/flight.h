@@ -33,7 +33,10 @@ struct flight_counters {
 struct flight *flight__new(__u64 window_ns, size_t max_bytes);
 void flight__free(struct flight *f);
 
-/* Keeps a copy of one ring buffer record that arrived at now_ns. */
+/*
+ * Keeps a copy of one record that arrived at now_ns: a ring buffer record,
+ * or an outlier the daemon made, stamped with its own time at the tick.
+ */
 void flight__add(struct flight *f, const void *rec, size_t len, __u64 now_ns);
 
 /* The counters at now_ns (each daemon tick); a capture subtracts the last mark before it. */

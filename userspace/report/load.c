@@ -269,6 +269,12 @@ static int add_outlier(struct report *r, const struct sdr_rec_outlier *o)
 	if (ARRAY_GROW(r->outliers, r->nr_outliers, r->cap_outliers, 64))
 		return -ENOMEM;
 	r->outliers[r->nr_outliers++] = *o;
+	/*
+	 * Named from /proc only (no record of the kernel's named it: start_ns
+	 * 0, docs/trace-format.md): not an identity to make or name a row by.
+	 */
+	if (!o->task.start_ns)
+		return 0;
 	return row_of(r, &o->task, o->hdr.ts_ns) ? 0 : -ENOMEM;
 }
 

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * A live task's name from /proc, for what no record of the kernel's names
+ * (an outlier's task outside the -p/--comm filter, or whose exit the ring
+ * refused): its comm and tgid. Its start time is not there to the
+ * nanosecond (/proc gives clock ticks), so start_ns is 0: unknown.
+ */
+#ifndef SCHEDRIFT_HOST_PROC_TASK_H
+#define SCHEDRIFT_HOST_PROC_TASK_H
+
+#include "schedrift.h"
+
+/* 0 and *id filled, or -errno (the task is gone). */
+int proc_task__id(__u32 tid, struct sdr_task_id *id);
+
+#endif /* SCHEDRIFT_HOST_PROC_TASK_H */
