@@ -41,9 +41,8 @@ static void take_max(__u64 *dst, __u64 v)
 
 void wait_sums__merge(struct wait_sums *dst, const struct wait_sums *src)
 {
-	if (!src->waits)
-		return;
-	if (!dst->waits || src->wait_min_ns < dst->wait_min_ns)
+	/* Everything else adds up even when src counts no wait (a torn record's totals). */
+	if (src->waits && (!dst->waits || src->wait_min_ns < dst->wait_min_ns))
 		dst->wait_min_ns = src->wait_min_ns;
 	dst->waits += src->waits;
 	dst->wait_sum_ns += src->wait_sum_ns;
@@ -54,4 +53,30 @@ void wait_sums__merge(struct wait_sums *dst, const struct wait_sums *src)
 	dst->premig_waits += src->premig_waits;
 	dst->premig_sum_ns += src->premig_sum_ns;
 	take_max(&dst->premig_max_ns, src->premig_max_ns);
+}
+
+void wait_landings__merge(struct wait_landings *dst, const struct wait_landings *src)
+{
+	int k;
+
+	for (k = 0; k < SDR_LOC_NR; k++) {
+		dst->n[k] += src->n[k];
+		dst->sum_ns[k] += src->sum_ns[k];
+		take_max(&dst->max_ns[k], src->max_ns[k]);
+	}
+}
+
+void wait_sums__from_counts(struct wait_sums *w, struct wait_landings *l,
+			    const struct sdr_task_counts *c)
+{
+	memset(w, 0, sizeof(*w));
+	w->waits = c->waits;
+	w->wait_sum_ns = c->wait_sum_ns;
+	w->wait_max_ns = c->wait_max_ns;
+	w->delivery_sum_ns = c->delivery_sum_ns;
+	w->delivery_max_ns = c->delivery_max_ns;
+	w->queue_max_ns = c->queue_max_ns;
+	memcpy(l->n, c->landings, sizeof(l->n));
+	memcpy(l->sum_ns, c->landing_sum_ns, sizeof(l->sum_ns));
+	memcpy(l->max_ns, c->landing_max_ns, sizeof(l->max_ns));
 }

@@ -35,5 +35,13 @@ void wait_scopes__add(struct wait_scopes *s, __u32 cpu, __u32 landing, __u64 wai
 		      __u64 premig);
 /* Adds src's waits to dst's (a cgroup's from its tasks'). */
 void wait_sums__merge(struct wait_sums *dst, const struct wait_sums *src);
+void wait_landings__merge(struct wait_landings *dst, const struct wait_landings *src);
+/*
+ * A task record's totals (what the recorder's engine wrote: the figures
+ * of a file without samples) as sums and landings; the minimum and the
+ * waits before a migration are not in the record: 0.
+ */
+void wait_sums__from_counts(struct wait_sums *w, struct wait_landings *l,
+			    const struct sdr_task_counts *c);
 
 #endif /* SCHEDRIFT_ENGINE_WAIT_SCOPES_H */
