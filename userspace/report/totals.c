@@ -76,7 +76,8 @@ int report__from_totals(struct report *r)
 	sum_lats(&sys, &r->sys_runq, &r->sys_delivery, &r->sys_queue);
 	/* Per task the kernel keeps each locality's landing count, sum and max only. */
 	for (l = 0; l < SDR_LOC_NR; l++) {
-		r->landing[l] = lat__from_sum(sys.land.n[l], sys.land.sum_ns[l], sys.land.max_ns[l]);
+		r->landing[l] = lat__from_sum(sys.land.n[l], sys.land.sum_ns[l],
+					      sys.land.max_ns[l]);
 		memset(&r->landing_delivery[l], 0, sizeof(r->landing_delivery[l]));
 		memset(&r->landing_queue[l], 0, sizeof(r->landing_queue[l]));
 		r->landing_delivery[l].no_pct = r->landing_queue[l].no_pct = 1;
