@@ -87,6 +87,16 @@ def nearest_rank(values, q):
     return values[k - 1]
 
 
+def cgroup2_root():
+    """Where cgroup v2 is mounted, or None."""
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            left, _, right = line.partition(" - ")
+            if right.split()[:1] == ["cgroup2"]:
+                return left.split()[4]
+    return None
+
+
 def require_bpf(min_cpus=2):
     """Skip (or, in CI, fail) when this machine cannot run the BPF tests."""
     problems = []

@@ -14,10 +14,21 @@
  * record's coarse histogram, lib/lat.h's lat__task_hist_quantile, 1/16)
  * and its migration records (record mode writes one per migration) as
  *   migrate ts_ns tid from_cpu to_cpu
+ *
+ *   switch_dump --scopes FILE
+ * prints instead the waits of the file's switches as the engine accounts
+ * them above the task (engine/wait_scopes.h, fed by this tool straight from
+ * the decoded stream, not by the report's loader): the system's, each
+ * CPU's of the file's topology and each landing locality's, as
+ *   scope sys 0|cpu N|landing L waits wait_sum_ns wait_max_ns delivery_sum_ns
+ *         delivery_max_ns queue_max_ns premig_waits premig_sum_ns premig_max_ns
+ * (tests/bpf/test_engine_totals compares them with the report's figures).
  * Exits 0, or 1 after one line on stderr when the file cannot be read.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include "engine/wait_scopes.h"
 #include "lib/lat.h"
 #include "trace/switch_batch.h"
 #include "trace/trace.h"
@@ -29,6 +40,35 @@ static int print_switch(void *ctx, const struct switch_sample *s)
 	       s->prev_tid, s->prev_state, s->next_tid, (unsigned long long)s->wait_ns,
 	       (unsigned long long)s->delivery_ns, (unsigned long long)s->premig_ns, s->landing);
 	return 0;
+}
+
+/* A switch into the scopes, if it ends a wait (the report's and the engine's rule). */
+static int scope_switch(void *ctx, const struct switch_sample *s)
+{
+	if (s->next_tid && s->wait_ns)
+		wait_scopes__add(ctx, s->cpu, s->landing, s->wait_ns, s->delivery_ns, s->premig_ns);
+	return 0;
+}
+
+static void print_scope(const char *kind, int n, const struct wait_sums *w)
+{
+	printf("scope %s %d %llu %llu %llu %llu %llu %llu %llu %llu %llu\n", kind, n,
+	       (unsigned long long)w->waits, (unsigned long long)w->wait_sum_ns,
+	       (unsigned long long)w->wait_max_ns, (unsigned long long)w->delivery_sum_ns,
+	       (unsigned long long)w->delivery_max_ns, (unsigned long long)w->queue_max_ns,
+	       (unsigned long long)w->premig_waits, (unsigned long long)w->premig_sum_ns,
+	       (unsigned long long)w->premig_max_ns);
+}
+
+static void print_scopes(const struct wait_scopes *sc)
+{
+	int i;
+
+	print_scope("sys", 0, &sc->sys);
+	for (i = 0; i < sc->nr_cpus; i++)
+		print_scope("cpu", i, &sc->cpu[i]);
+	for (i = 0; i < SDR_LOC_NR; i++)
+		print_scope("landing", i, &sc->land[i]);
 }
 
 static void print_task(const struct sdr_rec_task *t)
@@ -58,25 +98,33 @@ static void print_migrate(const struct sdr_rec_migrate *m)
 int main(int argc, char **argv)
 {
 	const struct sdr_rec_hdr *rec;
+	struct wait_scopes sc = {};
 	struct trace_reader *r;
 	struct trace_error e = {};
-	int rc;
+	int rc, scopes = argc == 3 && !strcmp(argv[1], "--scopes");
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: switch_dump FILE\n");
+	if (argc != 2 && !scopes) {
+		fprintf(stderr, "usage: switch_dump [--scopes] FILE\n");
 		return 2;
 	}
-	r = trace_reader__open(argv[1], &e);
+	r = trace_reader__open(argv[argc - 1], &e);
 	if (!r) {
 		fprintf(stderr, "switch_dump: %s\n", e.msg);
 		return 1;
 	}
+	if (scopes && wait_scopes__init(&sc, trace_reader__meta(r)->topo.nr_cpus)) {
+		fprintf(stderr, "switch_dump: out of memory\n");
+		return 1;
+	}
 	while ((rc = trace_reader__next(r, &rec, &e)) > 0) {
 		if (rec->type == SDR_REC_SWITCH_BATCH) {
-			if (switch_batch__decode(rec, print_switch, NULL)) {
+			if (switch_batch__decode(rec, scopes ? scope_switch : print_switch,
+						 scopes ? (void *)&sc : NULL)) {
 				fprintf(stderr, "switch_dump: a malformed switch batch\n");
 				return 1;
 			}
+		} else if (scopes) {
+			continue;
 		} else if ((rec->type == SDR_REC_TASK_EXIT || rec->type == SDR_REC_TASK_SNAPSHOT) &&
 			   rec->size >= sizeof(struct sdr_rec_task)) {
 			print_task((const struct sdr_rec_task *)rec);
@@ -89,5 +137,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "switch_dump: %s\n", e.msg);
 		return 1;
 	}
+	if (scopes)
+		print_scopes(&sc);
+	wait_scopes__free(&sc);
 	return 0;
 }

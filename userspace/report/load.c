@@ -234,6 +234,7 @@ static int add_wait_to(struct report *r, struct report_task *t, const struct wai
 	r->nr_waits++;
 	wait_sums__add(&t->sums, s->wait_ns, s->delivery_ns, premig_ns);
 	wait_landings__add(&t->land, s->landing, s->wait_ns);
+	wait_scopes__add(&r->scopes, s->cpu, s->landing, s->wait_ns, s->delivery_ns, premig_ns);
 	return vec_push(&t->waits,
 			(s->wait_ns & SAMPLE_WAIT_MASK) |
 				(__u64)(s->cpu & 0x3ff) << SAMPLE_CPU_SHIFT |
@@ -502,6 +503,29 @@ static size_t gather(const struct report *r, const struct report_task *only, __u
 	return n;
 }
 
+/* The engine's count, mean and max (struct wait_sums) beside the samples' percentiles. */
+static void take_sums(struct lat *l, __u64 count, __u64 sum, __u64 max)
+{
+	l->count = count;
+	l->mean = count ? sum / count : 0;
+	l->max = max;
+}
+
+/* The same for one part of the waits w accounts (the decoders checked delivery <= wait). */
+static void take_part(struct lat *l, const struct wait_sums *w, int part)
+{
+	switch (part) {
+	case PART_DELIVERY:
+		take_sums(l, w->waits, w->delivery_sum_ns, w->delivery_max_ns);
+		break;
+	case PART_QUEUE:
+		take_sums(l, w->waits, w->wait_sum_ns - w->delivery_sum_ns, w->queue_max_ns);
+		break;
+	default:
+		take_sums(l, w->waits, w->wait_sum_ns, w->wait_max_ns);
+	}
+}
+
 static int is_landing(__u64 s, long loc)
 {
 	long landing = s >> SAMPLE_LANDING_SHIFT & 3;
@@ -515,10 +539,11 @@ static unsigned int cpu_of(__u64 s)
 }
 
 /*
- * Per-CPU figures of one part: the samples are placed by CPU once (a
- * counting sort: off[c] is where CPU c's samples start in tmp), so each
- * part costs two passes over the samples, not one per CPU. Samples of CPUs
- * outside the topology count for the system only.
+ * Per-CPU percentiles of one part, beside the engine's counts, sums and
+ * maxima (r->scopes): the samples are placed by CPU once (a counting sort:
+ * off[c] is where CPU c's samples start in tmp), so each part costs two
+ * passes over the samples, not one per CPU. Samples of CPUs outside the
+ * topology count for the system only.
  */
 static void derive_cpus(const struct report *r, __u64 *tmp, size_t *off, int part,
 			struct lat *out)
@@ -543,6 +568,8 @@ static void derive_cpus(const struct report *r, __u64 *tmp, size_t *off, int par
 	/* off[c] is now where CPU c ends, which is where CPU c + 1 starts. */
 	for (c = 0, n = 0; c < nr; c++) {
 		out[c] = lat__from_samples(tmp + n, off[c] - n);
+		if (c < r->scopes.nr_cpus)
+			take_part(&out[c], &r->scopes.cpu[c], part);
 		n = off[c];
 	}
 }
@@ -572,6 +599,7 @@ static const char *cgroup_name(struct report *r, __u64 id, const struct k8s_iden
 static int derive_cgroups(struct report *r, __u64 *tmp)
 {
 	struct lat *out[PART_NR];
+	struct wait_sums sums;
 	size_t i, k, n;
 	int part;
 
@@ -607,12 +635,18 @@ static int derive_cgroups(struct report *r, __u64 *tmp)
 			report__cgroup_from_totals(r, g);
 			continue;
 		}
+		/* Its tasks' sums merged, as the engine would a set of tasks. */
+		memset(&sums, 0, sizeof(sums));
+		for (i = 0; i < r->nr_tasks; i++)
+			if (r->tasks[i].cgroup_id == g->id)
+				wait_sums__merge(&sums, &r->tasks[i].sums);
 		for (part = 0; part < PART_NR; part++) {
 			n = 0;
 			for (i = 0; i < r->nr_tasks; i++)
 				if (r->tasks[i].cgroup_id == g->id)
 					n += gather(r, &r->tasks[i], tmp + n, part, NULL, 0);
 			*out[part] = lat__from_samples(tmp, n);
+			take_part(out[part], &sums, part);
 		}
 	}
 	/* Empty means a NULL array, which qsort() must not be given. */
@@ -694,14 +728,6 @@ static int sort_samples(struct sample_vec *v)
 	return 0;
 }
 
-/* The engine's count, mean and max (report_task.sums) beside the samples' percentiles. */
-static void take_sums(struct lat *l, __u64 count, __u64 sum, __u64 max)
-{
-	l->count = count;
-	l->mean = count ? sum / count : 0;
-	l->max = max;
-}
-
 /* A task's figures: percentiles from its samples, the rest as the engine accounted them. */
 static void derive_task(struct report *r, struct report_task *t, __u64 *tmp)
 {
@@ -718,12 +744,12 @@ static void derive_task(struct report *r, struct report_task *t, __u64 *tmp)
 	}
 	take_sums(&t->landing, n, sum, max);
 	t->runq = lat__from_samples(tmp, gather(r, t, tmp, PART_WAIT, NULL, 0));
-	take_sums(&t->runq, w->waits, w->wait_sum_ns, w->wait_max_ns);
+	take_part(&t->runq, w, PART_WAIT);
 	if (r->has_split) {
 		t->delivery = lat__from_samples(tmp, gather(r, t, tmp, PART_DELIVERY, NULL, 0));
-		take_sums(&t->delivery, w->waits, w->delivery_sum_ns, w->delivery_max_ns);
+		take_part(&t->delivery, w, PART_DELIVERY);
 		t->queue = lat__from_samples(tmp, gather(r, t, tmp, PART_QUEUE, NULL, 0));
-		take_sums(&t->queue, w->waits, w->wait_sum_ns - w->delivery_sum_ns, w->queue_max_ns);
+		take_part(&t->queue, w, PART_QUEUE);
 	}
 	report__derive_home(t, r->nr_nodes);
 	t->premig_waits = w->premig_waits;
@@ -738,7 +764,7 @@ static int derive(struct report *r)
 	struct lat *sys[PART_NR] = { &r->sys_runq, &r->sys_delivery, &r->sys_queue };
 	struct lat *land[PART_NR] = { r->landing, r->landing_delivery, r->landing_queue };
 	struct lat *cpu[PART_NR];
-	size_t i, *off;
+	size_t i, n, *off;
 	__u64 *tmp;
 	int loc, part, nr_cpus = r->meta.topo.nr_cpus, err = 0;
 
@@ -760,9 +786,13 @@ static int derive(struct report *r)
 	/* A version 1 file's parts are unknown: left empty, and has_split says so. */
 	for (part = 0; part < (r->has_split ? PART_NR : 1); part++) {
 		*sys[part] = lat__from_samples(tmp, gather(r, NULL, tmp, part, NULL, 0));
+		take_part(sys[part], &r->scopes.sys, part);
 		derive_cpus(r, tmp, off, part, cpu[part]);
-		for (loc = 0; loc < SDR_LOC_NR; loc++)
-			land[part][loc] = lat__from_samples(tmp, gather(r, NULL, tmp, part, is_landing, loc));
+		for (loc = 0; loc < SDR_LOC_NR; loc++) {
+			n = gather(r, NULL, tmp, part, is_landing, loc);
+			land[part][loc] = lat__from_samples(tmp, n);
+			take_part(&land[part][loc], &r->scopes.land[loc], part);
+		}
 	}
 	for (i = 0; i < r->nr_tasks; i++)
 		derive_task(r, &r->tasks[i], tmp);
@@ -824,7 +854,7 @@ int report__load(struct report *r, const char *path, int salvage, struct trace_e
 	r->has_split = r->meta.version >= 2;
 	r->nr_nodes = r->meta.topo.nr_nodes;
 	r->node_matrix = calloc((size_t)r->nr_nodes * r->nr_nodes + 1, sizeof(*r->node_matrix));
-	if (!r->node_matrix)
+	if (!r->node_matrix || wait_scopes__init(&r->scopes, r->meta.topo.nr_cpus))
 		goto oom;
 	while ((rc = trace_reader__next(rd, &h, e)) > 0) {
 		err = add_record(r, h);

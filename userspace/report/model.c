@@ -230,6 +230,7 @@ void report__free(struct report *r)
 	free(r->cpu_runq);
 	free(r->cpu_delivery);
 	free(r->cpu_queue);
+	wait_scopes__free(&r->scopes);
 	free(r->cgroups);
 	free(r->outliers);
 	free(r->migs);

@@ -20,6 +20,7 @@
 #include "engine/delays.h"
 #include "engine/delay_class.h"
 #include "engine/wait_engine.h"
+#include "engine/wait_scopes.h"
 #include "report/slo_breach.h"
 
 /* Wait samples packed in one word: wait | cpu << 48 | landing << 58. */
@@ -231,6 +232,13 @@ struct report {
 	 */
 	size_t tasks_unlisted;
 
+	/*
+	 * A file's waits as the engine accounts them (engine/wait_scopes.h),
+	 * one by one as they are read: the counts, sums and maxima of the
+	 * system, CPU, landing and cgroup figures below; their percentiles
+	 * come from the samples. Empty in the daemon's reports.
+	 */
+	struct wait_scopes scopes;
 	struct lat sys_runq;
 	struct lat *cpu_runq; /* meta.topo.nr_cpus entries */
 	struct lat landing[SDR_LOC_NR];

@@ -3,29 +3,27 @@
 #include <stdint.h>
 #include <string.h>
 #include "lib/lat.h"
+#include "engine/wait_scopes.h"
 #include "report/totals.h"
 
-/* Several tasks' totals added up. */
+/* Several tasks' totals added up: the coarse histograms, the rest merged as the engine does. */
 struct sum {
 	__u64 hist[SDR_TASK_HIST_NR];
-	__u64 waits, wait_sum, wait_max, dlv_sum, dlv_max, que_max;
+	struct wait_sums w;
+	struct wait_landings land;
 };
 
 static void sum_add(struct sum *s, const struct sdr_task_counts *c)
 {
+	struct wait_landings land;
+	struct wait_sums w;
 	unsigned int i;
 
 	for (i = 0; i < SDR_TASK_HIST_NR; i++)
 		s->hist[i] += c->wait_hist[i];
-	s->waits += c->waits;
-	s->wait_sum += c->wait_sum_ns;
-	s->dlv_sum += c->delivery_sum_ns;
-	if (c->wait_max_ns > s->wait_max)
-		s->wait_max = c->wait_max_ns;
-	if (c->delivery_max_ns > s->dlv_max)
-		s->dlv_max = c->delivery_max_ns;
-	if (c->queue_max_ns > s->que_max)
-		s->que_max = c->queue_max_ns;
+	wait_sums__from_counts(&w, &land, c);
+	wait_sums__merge(&s->w, &w);
+	wait_landings__merge(&s->land, &land);
 }
 
 static void sum_lats(const struct sum *s, struct lat *runq, struct lat *dlv, struct lat *que)
@@ -35,16 +33,17 @@ static void sum_lats(const struct sum *s, struct lat *runq, struct lat *dlv, str
 
 	for (i = 0; i < SDR_TASK_HIST_NR; i++)
 		coarse[i] = s->hist[i] > UINT32_MAX ? UINT32_MAX : s->hist[i];
-	*runq = lat__from_task_hist(coarse, s->wait_max);
-	*dlv = lat__from_sum(s->waits, s->dlv_sum, s->dlv_max);
+	*runq = lat__from_task_hist(coarse, s->w.wait_max_ns);
+	*dlv = lat__from_sum(s->w.waits, s->w.delivery_sum_ns, s->w.delivery_max_ns);
 	/* A copy taken mid-update can hold the new delivery sum beside the old wait sum. */
-	*que = lat__from_sum(s->waits, s->wait_sum > s->dlv_sum ? s->wait_sum - s->dlv_sum : 0,
-			     s->que_max);
+	*que = lat__from_sum(s->w.waits,
+			     s->w.wait_sum_ns > s->w.delivery_sum_ns ?
+				     s->w.wait_sum_ns - s->w.delivery_sum_ns : 0,
+			     s->w.queue_max_ns);
 }
 
 int report__from_totals(struct report *r)
 {
-	__u64 land_n[SDR_LOC_NR] = {}, land_sum[SDR_LOC_NR] = {}, land_max[SDR_LOC_NR] = {};
 	struct sum sys, one;
 	size_t i;
 	int l, any = 0;
@@ -69,19 +68,16 @@ int report__from_totals(struct report *r)
 		sum_lats(&one, &t->runq, &t->delivery, &t->queue);
 		memset(&t->landing, 0, sizeof(t->landing));
 		for (l = 0; l < SDR_LOC_NR; l++) {
-			t->landing.count += c->landings[l];
-			if (c->landing_max_ns[l] > t->landing.max)
-				t->landing.max = c->landing_max_ns[l];
-			land_n[l] += c->landings[l];
-			land_sum[l] += c->landing_sum_ns[l];
-			if (c->landing_max_ns[l] > land_max[l])
-				land_max[l] = c->landing_max_ns[l];
+			t->landing.count += one.land.n[l];
+			if (one.land.max_ns[l] > t->landing.max)
+				t->landing.max = one.land.max_ns[l];
 		}
 	}
 	sum_lats(&sys, &r->sys_runq, &r->sys_delivery, &r->sys_queue);
 	/* Per task the kernel keeps each locality's landing count, sum and max only. */
 	for (l = 0; l < SDR_LOC_NR; l++) {
-		r->landing[l] = lat__from_sum(land_n[l], land_sum[l], land_max[l]);
+		r->landing[l] = lat__from_sum(sys.land.n[l], sys.land.sum_ns[l],
+					      sys.land.max_ns[l]);
 		memset(&r->landing_delivery[l], 0, sizeof(r->landing_delivery[l]));
 		memset(&r->landing_queue[l], 0, sizeof(r->landing_queue[l]));
 		r->landing_delivery[l].no_pct = r->landing_queue[l].no_pct = 1;
