@@ -202,6 +202,8 @@ static __always_inline int handle_migrate(struct task_struct *p, __u32 from, __u
 			fi &= SDR_MAX_NODES - 1;
 			if (rt > ts->segment_base)
 				ts->counts.node_runtime_ns[fi] += rt - ts->segment_base;
+			/* In this order, which the iterator reads backwards (kernel_totals). */
+			asm volatile("" ::: "memory");
 			ts->segment_base = rt;
 		}
 		ts->counts.preferred_nid = task_preferred_nid_btf(p);
@@ -552,10 +554,8 @@ static __always_inline __u16 kernel_totals(struct sdr_rec_exit *rec, struct task
 	__u64 rt = task_runtime_btf(p), base = 0, seg = 0;
 	__u32 node = node_index(task_cpu_btf(p));
 
-	if (ts) {
+	if (ts)
 		base = ts->runtime_base;
-		seg = ts->segment_base;
-	}
 	rec->runtime_ns = rt > base ? rt - base : 0;
 	rec->preferred_nid = task_preferred_nid_btf(p);
 	rec->cgroup_id = p->cgroups->dfl_cgrp->kn->id;
@@ -575,6 +575,14 @@ static __always_inline __u16 kernel_totals(struct sdr_rec_exit *rec, struct task
 		__builtin_memcpy(rec->numa, ts->counts.numa, sizeof(rec->numa));
 		__builtin_memcpy(rec->node_runtime_ns, ts->counts.node_runtime_ns,
 				 sizeof(rec->node_runtime_ns));
+		/*
+		 * The segment's start only after the per-node times: a node
+		 * change on another CPU meanwhile (the iterator runs beside
+		 * the task) then shows a little too little, made good by the
+		 * next snapshot, never its segment twice.
+		 */
+		asm volatile("" ::: "memory");
+		seg = ts->segment_base;
 	} else {
 		__builtin_memset(&rec->migrations, 0,
 				 sizeof(*rec) - __builtin_offsetof(struct sdr_rec_exit, migrations));

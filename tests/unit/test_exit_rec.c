@@ -110,8 +110,11 @@ int main(void)
 	CHECK(t.counts.wait_hist[1] == 7, "the coarse histogram was touched");
 
 	/* Refused: another type, a size that is neither, a node out of range. */
-	CHECK(loader__live_rec(&e, SDR_REC_LIVE_BRIEF_SIZE + 8, &t) == -EINVAL,
-	      "a size other than the header's accepted");
+	CHECK(loader__live_rec(&e, sizeof(e), &t) == -EINVAL,
+	      "a size other than the header's accepted (header brief, read whole)");
+	e.hdr.size = sizeof(e);
+	CHECK(loader__live_rec(&e, SDR_REC_LIVE_BRIEF_SIZE, &t) == -EINVAL,
+	      "a size other than the header's accepted (header whole, read brief)");
 	e.hdr.size = SDR_REC_LIVE_BRIEF_SIZE + 8;
 	CHECK(loader__live_rec(&e, SDR_REC_LIVE_BRIEF_SIZE + 8, &t) == -EINVAL,
 	      "a size neither brief nor whole accepted");

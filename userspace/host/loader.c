@@ -569,10 +569,10 @@ static size_t live_rec_size(const char *buf)
 	return h.size;
 }
 
-/* Whether a live record's size is one the reader takes (no smaller than its header). */
+/* Whether a live record has one of the two sizes the iterator makes: brief or whole. */
 static bool live_size_ok(size_t size)
 {
-	return size >= sizeof(struct sdr_rec_hdr) && size <= sizeof(struct sdr_rec_exit);
+	return size == SDR_REC_LIVE_BRIEF_SIZE || size == sizeof(struct sdr_rec_exit);
 }
 
 /* The tids of the whole records in buf, up to max of them, for a look-ahead. */
@@ -657,6 +657,9 @@ int loader__snapshot_tasks_ahead(struct loader *l,
 	}
 	if (n < 0 && !err)
 		err = -errno;
+	/* The kernel hands out whole records: bytes left at the end are a broken stream. */
+	if (!err && have)
+		err = -EPROTO;
 	close(fd);
 out:
 	free(buf);
