@@ -642,7 +642,7 @@ static __always_inline void task_dead(struct sdr_cpu_data *d, struct task_struct
 	if (!ts && (filter_tgid || filter_comm)) {
 		struct sdr_task_id id;
 
-		task_id_of(p, &id);
+		task_id_btf(p, &id);
 		if (!id_wanted(&id))
 			return;
 	}
@@ -671,7 +671,7 @@ static __always_inline void task_dead(struct sdr_cpu_data *d, struct task_struct
 		if (ts->flags & SDR_TS_NAMED)
 			__builtin_memcpy(&rec->task, &ts->id, sizeof(rec->task));
 		else
-			task_id_of(p, &rec->task);
+			task_id_btf(p, &rec->task);
 		__builtin_memcpy(rec->migrations, ts->counts.migrations, sizeof(rec->migrations));
 		__builtin_memcpy(rec->by_cause, ts->counts.by_cause, sizeof(rec->by_cause));
 		rec->penalty_milli = ts->counts.penalty_milli;
@@ -679,7 +679,7 @@ static __always_inline void task_dead(struct sdr_cpu_data *d, struct task_struct
 		__builtin_memcpy(rec->node_runtime_ns, ts->counts.node_runtime_ns,
 				 sizeof(rec->node_runtime_ns));
 	} else {
-		task_id_of(p, &rec->task);
+		task_id_btf(p, &rec->task);
 		__builtin_memset(&rec->migrations, 0,
 				 sizeof(*rec) - __builtin_offsetof(struct sdr_rec_exit, migrations));
 	}
