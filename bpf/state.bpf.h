@@ -156,9 +156,9 @@ static __always_inline void task_id_of(struct task_struct *p, struct sdr_task_id
 
 /*
  * The same by direct loads, for BTF-typed pointers (tp_btf): no helper
- * calls. The three reads and the string copy of task_id_of() were half of
- * a task's exit at its final switch (docs/performance.md, "The exit
- * against sdr_exec"). comm is copied whole: the kernel pads it with NULs
+ * calls, for a task's exit at its final switch (not a measurable part of
+ * its cost, which is the ring: docs/performance.md, "The exit against
+ * sdr_exec"). comm is copied whole: the kernel pads it with NULs
  * (__set_task_comm() uses strscpy_pad()), so the copy is the same string.
  */
 static __always_inline void task_id_btf(struct task_struct *p, struct sdr_task_id *id)
