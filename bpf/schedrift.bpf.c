@@ -609,7 +609,7 @@ static __always_inline void task_dead(struct sdr_cpu_data *d, struct task_struct
 	if (!ts && (filter_tgid || filter_comm)) {
 		struct sdr_task_id id;
 
-		task_id_of(p, &id);
+		task_id_btf(p, &id);
 		if (!id_wanted(&id))
 			return;
 	}
@@ -636,9 +636,9 @@ static __always_inline void task_dead(struct sdr_cpu_data *d, struct task_struct
 		if (ts->flags & SDR_TS_NAMED)
 			__builtin_memcpy(&rec->task, &ts->id, sizeof(rec->task));
 		else
-			task_id_of(p, &rec->task);
+			task_id_btf(p, &rec->task);
 	} else {
-		task_id_of(p, &rec->task);
+		task_id_btf(p, &rec->task);
 	}
 	kernel_totals(rec, p, ts, false);
 	submit(rec);

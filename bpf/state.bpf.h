@@ -144,6 +144,21 @@ static __always_inline void task_id_of(struct task_struct *p, struct sdr_task_id
 	bpf_probe_read_kernel_str(id->comm, sizeof(id->comm), &p->comm);
 }
 
+/*
+ * The same by direct loads, for BTF-typed pointers (tp_btf): no helper
+ * calls, for a task's exit at its final switch (not a measurable part of
+ * its cost, which is the ring: docs/performance.md, "The exit against
+ * sdr_exec"). comm is copied whole: the kernel pads it with NULs
+ * (__set_task_comm() uses strscpy_pad()), so the copy is the same string.
+ */
+static __always_inline void task_id_btf(struct task_struct *p, struct sdr_task_id *id)
+{
+	id->tid = p->pid;
+	id->tgid = p->tgid;
+	id->start_ns = p->start_time;
+	__builtin_memcpy(id->comm, p->comm, sizeof(id->comm));
+}
+
 static __always_inline bool id_wanted(const struct sdr_task_id *id)
 {
 	if (filter_tgid && !bpf_map_lookup_elem(&tgids, &id->tgid))
