@@ -137,11 +137,10 @@ static void take_outlier(void *ctx, const struct sdr_rec_outlier *o)
 	struct sdr_rec_outlier *k = outlier_keep__add(&rc->outliers, o);
 	struct sdr_task_id id;
 
+	/* The waiter passed the filter: its own record will name it. */
 	if (!k || !rc->filtered)
 		return;
-	if (!proc_task__id(k->task.tid, &id))
-		k->task = id;
-	if (k->prev.tid && !proc_task__id(k->prev.tid, &id))
+	if (k->prev.tid && !proc_task__id(k->prev.tid, k->hdr.ts_ns, &id))
 		k->prev = id;
 }
 
@@ -150,9 +149,13 @@ static int name_outlier_side(void *ctx, __u32 tid, __u64 ts, struct sdr_task_id 
 {
 	struct recorder *rc = ctx;
 
-	if (rc->loader && !rc->loader->raw_tp && !loader__task_id(rc->loader, tid, ts, id))
-		return 0;
-	return proc_task__id(tid, id);
+	int err = rc->loader && !rc->loader->raw_tp ? loader__task_id(rc->loader, tid, ts, id)
+						     : -ENOENT;
+
+	/* Named, or the tid is another task's by now: /proc would name that one. */
+	if (!err || err == -ESTALE)
+		return err;
+	return proc_task__id(tid, ts, id);
 }
 
 static int write_outliers(struct recorder *rc)

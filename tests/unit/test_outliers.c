@@ -148,6 +148,7 @@ static void test_keeps_the_longest(void)
 
 		outlier_keep__name(&k, &id, ~0ull);
 	}
+	outlier_keep__resolve(&k);
 	CHECK_EQ_U64(k.n, 1);
 	CHECK_STR(k.v[0].task.comm, "again");
 	outlier_keep__free(&k);
@@ -190,9 +191,15 @@ static void test_naming(void)
 	outlier_keep__name(&k, &old, 200);      /* exited at 200 */
 	outlier_keep__name(&k, &reused, ~0ull); /* alive */
 	outlier_keep__name(&k, &holder, ~0ull);
+	/*
+	 * After the live names: tid 8 may be another task by now, so the
+	 * holder's name (alive when the outliers so far ended) is not its.
+	 */
+	o = outl(600, 13, 8, 4);
+	outlier_keep__add(&k, &o);
 	asked = 0;
 	outlier_keep__name_rest(&k, fallback, NULL);
-	CHECK_EQ_U64(asked, 3); /* 9, 11 and 12; not the provisional or the named */
+	CHECK_EQ_U64(asked, 5); /* 9, 11, 12, 13 and the late 8; not the provisional or the named */
 	outlier_keep__sort(&k);
 	for (i = 0; i < k.n; i++) {
 		const struct sdr_rec_outlier *x = &k.v[i];
@@ -212,6 +219,9 @@ static void test_naming(void)
 			CHECK_EQ_U64(x->task.start_ns, 10);
 			CHECK_STR(x->prev.comm, "fallback");
 			CHECK_EQ_U64(x->prev.start_ns, 0);
+		} else if (x->hdr.ts_ns == 600) {
+			CHECK(!x->task.comm[0] && !x->prev.comm[0] && x->prev.tid == 8,
+			      "a live name does not reach an outlier after it");
 		} else {
 			CHECK(!x->task.comm[0] && !x->prev.comm[0] && x->task.tid == 11 &&
 			      x->prev.tid == 12, "unnamed, by tid");

@@ -23,6 +23,7 @@ void outlier_keep__free(struct outlier_keep *k)
 {
 	free(k->v);
 	free(k->named);
+	free(k->spans);
 	tidset__free(&k->wanted);
 	memset(k, 0, sizeof(*k));
 }
@@ -31,6 +32,8 @@ void outlier_keep__clear(struct outlier_keep *k)
 {
 	k->n = 0;
 	k->pushed_out = 0;
+	k->nr_spans = 0;
+	k->latest_ns = 0;
 	/* An always-on daemon would otherwise collect every tid ever kept. */
 	tidset__free(&k->wanted);
 }
@@ -101,6 +104,8 @@ struct sdr_rec_outlier *outlier_keep__add(struct outlier_keep *k, const struct s
 	}
 	k->v[i] = *o;
 	k->named[i] = 0;
+	if (o->hdr.ts_ns > k->latest_ns)
+		k->latest_ns = o->hdr.ts_ns;
 	if (!o->prev.tid) {
 		name_idle(&k->v[i].prev, o->hdr.cpu);
 		k->named[i] |= OUTLIER_NAMED_PREV;
@@ -112,27 +117,85 @@ struct sdr_rec_outlier *outlier_keep__add(struct outlier_keep *k, const struct s
 	return &k->v[i];
 }
 
+/* Spans held before one is applied anyway: bounds a long capture's memory. */
+#define OUTLIER_SPANS_MAX 65536
+
 void outlier_keep__name(struct outlier_keep *k, const struct sdr_task_id *id, __u64 end_ns)
 {
-	size_t i;
+	struct outlier_span *sp;
 
 	if (!id->tid || !tidset__get(&k->wanted, id->tid))
 		return;
+	if (k->nr_spans >= OUTLIER_SPANS_MAX)
+		outlier_keep__resolve(k);
+	if (k->nr_spans == k->cap_spans) {
+		size_t cap = k->cap_spans ? 2 * k->cap_spans : 64;
+
+		sp = realloc(k->spans, cap * sizeof(*sp));
+		if (!sp) {
+			/* Out of memory: its sides go to the fallback. */
+			return;
+		}
+		k->spans = sp;
+		k->cap_spans = cap;
+	}
+	sp = &k->spans[k->nr_spans];
+	sp->id = *id;
+	sp->end_ns = end_ns == ~0ull ? k->latest_ns : end_ns;
+	sp->seq = k->nr_spans++;
+}
+
+static int cmp_span(const void *a, const void *b)
+{
+	const struct outlier_span *x = a, *y = b;
+
+	if (x->id.tid != y->id.tid)
+		return x->id.tid < y->id.tid ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The first span offered for tid that holds ts, or NULL. */
+static const struct outlier_span *span_of(const struct outlier_keep *k, __u32 tid, __u64 ts)
+{
+	size_t lo = 0, hi = k->nr_spans;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (k->spans[mid].id.tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < k->nr_spans && k->spans[lo].id.tid == tid; lo++)
+		if (ts >= k->spans[lo].id.start_ns && ts <= k->spans[lo].end_ns)
+			return &k->spans[lo];
+	return NULL;
+}
+
+void outlier_keep__resolve(struct outlier_keep *k)
+{
+	const struct outlier_span *sp;
+	size_t i;
+
+	if (!k->nr_spans)
+		return;
+	qsort(k->spans, k->nr_spans, sizeof(*k->spans), cmp_span);
 	for (i = 0; i < k->n; i++) {
 		struct sdr_rec_outlier *o = &k->v[i];
-		__u64 ts = o->hdr.ts_ns;
 
-		if (ts < id->start_ns || ts > end_ns)
-			continue;
-		if (o->task.tid == id->tid && !(k->named[i] & OUTLIER_NAMED_TASK)) {
-			o->task = *id;
+		if (!(k->named[i] & OUTLIER_NAMED_TASK) &&
+		    (sp = span_of(k, o->task.tid, o->hdr.ts_ns))) {
+			o->task = sp->id;
 			k->named[i] |= OUTLIER_NAMED_TASK;
 		}
-		if (o->prev.tid == id->tid && !(k->named[i] & OUTLIER_NAMED_PREV)) {
-			o->prev = *id;
+		if (!(k->named[i] & OUTLIER_NAMED_PREV) &&
+		    (sp = span_of(k, o->prev.tid, o->hdr.ts_ns))) {
+			o->prev = sp->id;
 			k->named[i] |= OUTLIER_NAMED_PREV;
 		}
 	}
+	k->nr_spans = 0;
 }
 
 void outlier_keep__name_rest(struct outlier_keep *k,
@@ -142,6 +205,7 @@ void outlier_keep__name_rest(struct outlier_keep *k,
 	struct sdr_task_id id;
 	size_t i;
 
+	outlier_keep__resolve(k);
 	for (i = 0; i < k->n; i++) {
 		struct sdr_rec_outlier *o = &k->v[i];
 
@@ -167,6 +231,7 @@ static int cmp_desc(const void *a, const void *b)
 
 void outlier_keep__sort(struct outlier_keep *k)
 {
+	outlier_keep__resolve(k);
 	/* The flags are not needed once sorted: outputs read the records only. */
 	if (k->n)
 		qsort(k->v, k->n, sizeof(*k->v), cmp_desc);

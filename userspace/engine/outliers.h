@@ -41,12 +41,27 @@
 #define OUTLIER_NAMED_TASK 1 /* task named from a record (exact) */
 #define OUTLIER_NAMED_PREV 2 /* prev likewise, or idle */
 
+/* An identity offered for a wanted tid, good from id.start_ns to end_ns. */
+struct outlier_span {
+	struct sdr_task_id id;
+	__u64 end_ns;
+	__u64 seq; /* offered in this order: the first that fits names a side */
+};
+
 struct outlier_keep {
 	struct sdr_rec_outlier *v; /* a min-heap by wait_ns */
 	__u8 *named;               /* OUTLIER_NAMED_* of each v[i] */
 	size_t n, cap;
 	__u64 pushed_out; /* kept, then pushed out by longer ones, or refused when full */
 	struct tidset wanted; /* tids kept outliers named (until cleared; may hold stale ones) */
+	/*
+	 * Identities offered, applied in one sorted pass (outlier_keep__resolve):
+	 * matching each against every kept outlier as it came cost a daemon
+	 * tick tids x kept (5000 x 16384: over 100 ms).
+	 */
+	struct outlier_span *spans;
+	size_t nr_spans, cap_spans;
+	__u64 latest_ns; /* the latest end among the outliers added */
 };
 
 int outlier_keep__init(struct outlier_keep *k, size_t cap);
@@ -63,17 +78,22 @@ bool outlier_keep__wants(const struct outlier_keep *k, __u64 wait_ns);
 struct sdr_rec_outlier *outlier_keep__add(struct outlier_keep *k, const struct sdr_rec_outlier *o);
 /*
  * id's task lived from id->start_ns to end_ns (~0: still alive): it names
- * the kept outliers of its tid inside that span.
+ * the outliers of its tid kept so far inside that span, when they are
+ * resolved (an alive task's span ends at the latest outlier added so far:
+ * its tid may be another task's by the next one).
  */
 void outlier_keep__name(struct outlier_keep *k, const struct sdr_task_id *id, __u64 end_ns);
+/* Applies the identities offered so far to the sides not yet named from a record. */
+void outlier_keep__resolve(struct outlier_keep *k);
 /*
- * The fallback for the sides still unnamed: cb fills *id for tid (the
- * outlier's end at ts) and returns 0, or leaves it and returns an error.
+ * Resolves, then the fallback for the sides still unnamed: cb fills *id
+ * for tid (the outlier's end at ts) and returns 0, or leaves it and
+ * returns an error.
  */
 void outlier_keep__name_rest(struct outlier_keep *k,
 			     int (*cb)(void *ctx, __u32 tid, __u64 ts, struct sdr_task_id *id),
 			     void *ctx);
-/* The kept outliers, longest first (ties: earlier first); the heap order is gone. */
+/* Resolves; the kept outliers, longest first (ties: earlier first); the heap order is gone. */
 void outlier_keep__sort(struct outlier_keep *k);
 
 #endif /* SCHEDRIFT_ENGINE_OUTLIERS_H */

@@ -728,8 +728,10 @@ int loader__task_id(struct loader *l, __u32 tid, __u64 alive_at, struct sdr_task
 
 	if (err)
 		return err;
-	if (!(st.flags & SDR_TS_NAMED) || st.id.tid != tid || st.id.start_ns > alive_at)
+	if (!(st.flags & SDR_TS_NAMED) || st.id.tid != tid)
 		return -ENOENT;
+	if (st.id.start_ns > alive_at)
+		return -ESTALE;
 	*id = st.id;
 	return 0;
 }

@@ -105,7 +105,8 @@ int loader__read_node_matrix(struct loader *l, struct sdr_node_cell *cells);
 int loader__lookup_task(struct loader *l, __u32 tid, struct sdr_task_state *out);
 /*
  * The identity the live task tid's state was named with, if that task was
- * alive at alive_at (started by then): 0, or -errno.
+ * alive at alive_at (started by then): 0; -ESTALE when it started later
+ * (the tid was reused: no other source should name it either), or -errno.
  */
 int loader__task_id(struct loader *l, __u32 tid, __u64 alive_at, struct sdr_task_id *id);
 /* A task's totals as the snapshot record the trace files hold, stamped now. */

@@ -10,7 +10,11 @@
 
 #include "schedrift.h"
 
-/* 0 and *id filled, or -errno (the task is gone). */
-int proc_task__id(__u32 tid, struct sdr_task_id *id);
+/*
+ * The task of tid that was alive at alive_at (CLOCK_MONOTONIC): 0 and *id
+ * filled, -ESTALE when tid's task now started after it (the tid was
+ * reused, to the clock tick), or -errno (the task is gone).
+ */
+int proc_task__id(__u32 tid, __u64 alive_at, struct sdr_task_id *id);
 
 #endif /* SCHEDRIFT_HOST_PROC_TASK_H */

@@ -53,14 +53,17 @@ static int name_outlier_side(void *ctx, __u32 tid, __u64 ts, struct sdr_task_id 
 {
 	struct collector *c = ctx;
 	const struct sdr_task_id *e = wait_engine__exit_id(&c->waits, tid, ts);
+	int err;
 
 	if (e) {
 		*id = *e;
 		return 0;
 	}
-	if (!loader__task_id(&c->l, tid, ts, id))
-		return 0;
-	return proc_task__id(tid, id);
+	err = loader__task_id(&c->l, tid, ts, id);
+	/* Named, or the tid is another task's by now: /proc would name that one. */
+	if (!err || err == -ESTALE)
+		return err;
+	return proc_task__id(tid, ts, id);
 }
 
 /*
@@ -76,8 +79,11 @@ static int publish_outliers(struct collector *c, struct report *r)
 	outlier_keep__sort(&c->worst);
 	if (c->worst.n) {
 		r->outliers = malloc(c->worst.n * sizeof(*r->outliers));
-		if (!r->outliers)
+		if (!r->outliers) {
+			/* Sorted longest first, it would refuse nearly every later one. */
+			outlier_keep__clear(&c->worst);
 			return -ENOMEM;
+		}
 		memcpy(r->outliers, c->worst.v, c->worst.n * sizeof(*r->outliers));
 		r->nr_outliers = r->cap_outliers = c->worst.n;
 	}
