@@ -73,6 +73,7 @@ static int name_outlier_side(void *ctx, __u32 tid, __u64 ts, struct sdr_task_id 
  */
 static int publish_outliers(struct collector *c, struct report *r)
 {
+	__u64 now;
 	size_t i;
 
 	outlier_keep__name_rest(&c->worst, name_outlier_side, c);
@@ -92,9 +93,10 @@ static int publish_outliers(struct collector *c, struct report *r)
 		return 0;
 	outlier_keep__name_rest(&c->flight_outliers, name_outlier_side, c);
 	outlier_keep__sort(&c->flight_outliers);
+	now = now_mono_ns();
 	for (i = c->flight_outliers.n; i-- > 0;)
 		flight__add(c->flight, &c->flight_outliers.v[i], sizeof(c->flight_outliers.v[i]),
-			    c->flight_outliers.v[i].hdr.ts_ns);
+			    c->flight_outliers.v[i].hdr.ts_ns, now);
 	c->flight_outliers_lost += c->flight_outliers.pushed_out;
 	outlier_keep__clear(&c->flight_outliers);
 	return 0;
@@ -370,8 +372,11 @@ static int on_event(void *ctx, void *data, size_t size)
 		size = sizeof(exit_rec);
 		h = data;
 	}
-	if (c->flight)
-		flight__add(c->flight, data, size, now_mono_ns());
+	if (c->flight) {
+		__u64 now = now_mono_ns();
+
+		flight__add(c->flight, data, size, now, now);
+	}
 	if (h->type == SDR_REC_SWITCHES) {
 		wait_engine__batch(&c->waits, data, size);
 	} else if (h->type == SDR_REC_TASK_EXIT && size >= sizeof(struct sdr_rec_task)) {

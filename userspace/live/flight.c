@@ -90,7 +90,7 @@ static void expire(struct flight *f, __u64 now_ns)
 		drop_head(f, now_ns);
 }
 
-void flight__add(struct flight *f, const void *rec, size_t len, __u64 now_ns)
+void flight__add(struct flight *f, const void *rec, size_t len, __u64 at_ns, __u64 now_ns)
 {
 	size_t need = sizeof(struct entry) + ((len + 7) & ~(size_t)7);
 	struct entry *e;
@@ -111,7 +111,7 @@ void flight__add(struct flight *f, const void *rec, size_t len, __u64 now_ns)
 		b->next = NULL;
 		b->used = 0;
 		b->nr = 0;
-		b->last_ns = now_ns;
+		b->last_ns = at_ns;
 		if (f->tail)
 			f->tail->next = b;
 		else
@@ -122,13 +122,13 @@ void flight__add(struct flight *f, const void *rec, size_t len, __u64 now_ns)
 	e = (struct entry *)(b->data + b->used);
 	e->len = len;
 	e->pad = 0;
-	e->at_ns = now_ns;
+	e->at_ns = at_ns;
 	memcpy(e + 1, rec, len);
 	b->used += need;
 	b->nr++;
 	/* Outliers come at the tick, stamped with their own (earlier) time. */
-	if (now_ns > b->last_ns)
-		b->last_ns = now_ns;
+	if (at_ns > b->last_ns)
+		b->last_ns = at_ns;
 }
 
 void flight__mark(struct flight *f, __u64 now_ns, const struct flight_counters *c)

@@ -34,10 +34,11 @@ struct flight *flight__new(__u64 window_ns, size_t max_bytes);
 void flight__free(struct flight *f);
 
 /*
- * Keeps a copy of one record that arrived at now_ns: a ring buffer record,
- * or an outlier the daemon made, stamped with its own time at the tick.
+ * Keeps a copy of one record stamped at_ns (a ring buffer record: when it
+ * arrived; an outlier the daemon made at the tick: its own, earlier time);
+ * now_ns is the time now, for what has left the window.
  */
-void flight__add(struct flight *f, const void *rec, size_t len, __u64 now_ns);
+void flight__add(struct flight *f, const void *rec, size_t len, __u64 at_ns, __u64 now_ns);
 
 /* The counters at now_ns (each daemon tick); a capture subtracts the last mark before it. */
 void flight__mark(struct flight *f, __u64 now_ns, const struct flight_counters *c);
