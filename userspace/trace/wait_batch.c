@@ -77,7 +77,7 @@ int wait_batch__decode(const struct sdr_rec_hdr *rec, __u32 version,
 	struct wait_sample s = {};
 	__u64 ts = rec->ts_ns, v;
 	__u32 count, i;
-	__s64 tid = 0;
+	__s64 tid = 0, d;
 	int err;
 
 	if (rec->size < HDR_LEN)
@@ -92,7 +92,11 @@ int wait_batch__decode(const struct sdr_rec_hdr *rec, __u32 version,
 		s.cpu = v;
 		if (get_varint(&p, end, &v))
 			return -EINVAL;
-		tid += unzigzag(v);
+		/* A step past any tid is damage; checked first, the sum cannot overflow. */
+		d = unzigzag(v);
+		if (d < -0xffffffffll || d > 0xffffffffll)
+			return -EINVAL;
+		tid += d;
 		if (tid < 0 || tid > 0xffffffffll || p >= end)
 			return -EINVAL;
 		s.landing = *p++;
