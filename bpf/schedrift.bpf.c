@@ -626,20 +626,17 @@ static __always_inline void task_dead(struct sdr_cpu_data *d, struct task_struct
 	 * memory nothing else touched lately.
 	 */
 	fill_hdr(&rec->hdr, SDR_REC_EXIT, sizeof(*rec), now);
-	if (ts) {
-		/*
-		 * A zombie keeps its storage until it is reaped, maybe long
-		 * after: the iterator must not report it again once its exit
-		 * is sent, or userspace would take it for a new live task.
-		 */
+	/*
+	 * A zombie keeps its storage until it is reaped, maybe long after:
+	 * the iterator must not report it again once its exit is sent, or
+	 * userspace would take it for a new live task.
+	 */
+	if (ts)
 		ts->flags |= SDR_TS_EXITED;
-		if (ts->flags & SDR_TS_NAMED)
-			__builtin_memcpy(&rec->task, &ts->id, sizeof(rec->task));
-		else
-			task_id_btf(p, &rec->task);
-	} else {
+	if (ts && (ts->flags & SDR_TS_NAMED))
+		__builtin_memcpy(&rec->task, &ts->id, sizeof(rec->task));
+	else
 		task_id_btf(p, &rec->task);
-	}
 	kernel_totals(rec, p, ts, false);
 	submit(rec);
 	stat_inc(d, SDR_STAT_exits);
@@ -993,11 +990,7 @@ int sdr_task_iter(struct bpf_iter__task *ctx)
 	rec = bpf_map_lookup_elem(&live_scratch, &zero);
 	if (!rec)
 		return 0;
-	/* Direct loads: comm is kept NUL-padded (__set_task_comm), so a plain copy is exact. */
-	rec->task.tid = p->pid;
-	rec->task.tgid = p->tgid;
-	rec->task.start_ns = p->start_time;
-	__builtin_memcpy(rec->task.comm, p->comm, sizeof(rec->task.comm));
+	task_id_btf(p, &rec->task);
 	size = kernel_totals(rec, p, ts, true);
 	/* Userspace stamps it as it reads: a clock read here would cost 80-245 ns a task. */
 	fill_hdr(&rec->hdr, SDR_REC_TASK_LIVE, size, 0);
