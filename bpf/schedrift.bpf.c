@@ -13,8 +13,9 @@
  *                           batch (`switch_buf`): prev, its state, next, and
  *                           next's wait if one ended (whole, delivery, the part
  *                           queued on CPUs it left, landing); per-CPU system
- *                           histograms. prev dead (its final switch): a small
- *                           exit record. Outliers (waits over --min-lat, with
+ *                           histograms. prev dead (its final switch): its
+ *                           exit, into the same batch; next new (its first
+ *                           run): flagged. Outliers (waits over --min-lat, with
  *                           both tasks named) are made in userspace from the
  *                           stream (userspace/engine/outliers.h)
  *   sched_process_exec      comm changed: re-decide the --comm filter
@@ -34,8 +35,8 @@
  * `cgroups` map (--max-cgroups, default off) is the one exception: it
  * reads next's cgroup and adds atomically, on purpose, for those who want
  * the kernel's own per-cgroup histograms. The ring buffer carries
- * migrations, exits and the CPUs' switch batches; the consumer is
- * never woken per event.
+ * migrations and the CPUs' switch batches, exits inside them; the
+ * consumer is never woken per event.
  *
  * With a -p/--comm filter the switch program looks up next's task storage
  * (created then) to decide the filter once per task, and a wait of a task
@@ -83,6 +84,7 @@ static __always_inline void slot_claim(struct sdr_wait_slot *s, __u32 tid)
 	s->queued_ns = 0;
 	s->landing = 0;
 	s->named = 0;
+	s->fresh = 0;
 	s->migrated_ns = 0;
 }
 
@@ -380,6 +382,10 @@ int BPF_PROG(sdr_wakeup_new, struct task_struct *p)
 		s->start_ns = now;
 		s->queued_ns = now;
 		s->migrated_ns = 0;
+		/* A task that had this tid before is gone: no landing or name of its. */
+		s->landing = 0;
+		s->named = 0;
+		s->fresh = SDR_ITEM_NEXT_NEW;
 	}
 	if (there != here)
 		handle_migrate(p, here, there, true, SDR_CAUSE_FORK);
@@ -424,15 +430,18 @@ static __always_inline void cgroup_add(struct sdr_cpu_data *d, __u64 cgid, __u64
 static __always_inline void ship_switches(struct sdr_cpu_data *d, struct sdr_rec_switches *b,
 					  __u64 now)
 {
-	__u32 i, waits = 0;
+	__u32 i, waits = 0, nr = b->nr, exits = b->nr_exits;
 
-	fill_hdr(&b->hdr, SDR_REC_SWITCHES, sizeof(*b), now);
-	if (bpf_ringbuf_output(&events, b, sizeof(*b), wakeup_flags())) {
+	if (exits > SDR_EXITS_PER_REC)
+		exits = SDR_EXITS_PER_REC;
+	fill_hdr(&b->hdr, SDR_REC_SWITCHES, SDR_SWITCHES_SIZE(exits), now);
+	if (bpf_ringbuf_output(&events, b, SDR_SWITCHES_SIZE(exits), wakeup_flags())) {
 		for (i = 0; i < SDR_SWITCHES_PER_REC; i++)
-			waits += b->s[i].wait_ns != 0;
+			waits += i < nr && b->s[i].wait_ns != 0;
+		/* An exit lost is a loss like a wait (the iterator no longer reports it). */
 		if (d) {
-			d->stats.counters[SDR_STAT_ringbuf] += waits;
-			d->stats.counters[SDR_STAT_switches_lost] += SDR_SWITCHES_PER_REC;
+			d->stats.counters[SDR_STAT_ringbuf] += waits + exits;
+			d->stats.counters[SDR_STAT_switches_lost] += nr;
 		}
 	} else {
 		stat_inc(d, SDR_STAT_records);
@@ -440,6 +449,7 @@ static __always_inline void ship_switches(struct sdr_cpu_data *d, struct sdr_rec
 	/* Lost or not, the next batch has the next number: a gap says where losses were. */
 	b->seq++;
 	b->nr = 0;
+	b->nr_exits = 0;
 }
 
 static __always_inline void hist_add3(struct sdr_hist *wh, struct sdr_hist *dh,
@@ -593,39 +603,46 @@ static __always_inline __u16 kernel_totals(struct sdr_rec_exit *rec, struct task
 }
 
 /*
- * p's final switch (do_task_dead): send what only the kernel knows about
- * it. Not at sched_process_exit, which comes before the task's last waits
- * (it can be preempted on its way out): userspace ends the task's waits at
- * this switch. Once per task, in the branch of a task going to sleep.
+ * p's final switch (do_task_dead): what only the kernel knows about it goes
+ * into this CPU's batch, beside the switch's item (which the caller appends
+ * next), so it leaves with the switches it ends and costs no ring
+ * reservation of its own (that was two thirds of the exit's time). Not at
+ * sched_process_exit, which comes before the task's last waits (it can be
+ * preempted on its way out): userspace ends the task's waits at this
+ * switch. Once per task, in the branch of a task going to sleep. Returns
+ * 0 (no exit sent), EXIT_STAGED, or EXIT_STAGED | EXIT_FULL when the
+ * batch's exits are full now (the caller ships it then).
  */
-static __always_inline void task_dead(struct sdr_cpu_data *d, struct task_struct *p, __u64 now)
+#define EXIT_STAGED 1
+#define EXIT_FULL 2
+static __always_inline int task_dead(struct sdr_cpu_data *d, struct task_struct *p, __u64 now)
 {
 	struct sdr_task_state *ts;
+	struct sdr_rec_switches *b;
 	struct sdr_rec_exit *rec;
+	__u32 zero = 0, n;
+	__u16 size;
 
 	ts = bpf_task_storage_get(&tasks, p, NULL, 0);
 	if (ts && ((ts->flags & SDR_TS_EXITED) || !state_wanted(p, ts)))
-		return;
+		return 0;
 	if (!ts && (filter_tgid || filter_comm)) {
 		struct sdr_task_id id;
 
 		task_id_btf(p, &id);
 		if (!id_wanted(&id))
-			return;
+			return 0;
 	}
-	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
-	if (!rec) {
-		/* Not flagged: the iterator still reports it while it is a zombie. */
+	b = bpf_map_lookup_elem(&switch_buf, &zero);
+	if (!b)
+		return 0;
+	n = b->nr_exits;
+	if (n >= SDR_EXITS_PER_REC) {
+		/* Never: a batch leaves when its exits are full. Counted if it did. */
 		stat_inc(d, SDR_STAT_ringbuf);
-		return;
+		return 0;
 	}
-	/*
-	 * The switch's own clock read (a second one costs 80-245 ns), direct
-	 * loads through the BTF pointer and plain copies from the storage
-	 * instead of probe-read helper calls: this runs once per task, on
-	 * memory nothing else touched lately.
-	 */
-	fill_hdr(&rec->hdr, SDR_REC_EXIT, sizeof(*rec), now);
+	rec = &b->exits[n & (SDR_EXITS_PER_REC - 1)];
 	/*
 	 * A zombie keeps its storage until it is reaped, maybe long after:
 	 * the iterator must not report it again once its exit is sent, or
@@ -633,14 +650,21 @@ static __always_inline void task_dead(struct sdr_cpu_data *d, struct task_struct
 	 */
 	if (ts)
 		ts->flags |= SDR_TS_EXITED;
+	/*
+	 * The switch's own clock read (a second one costs 80-245 ns), direct
+	 * loads through the BTF pointer and plain copies from the storage
+	 * instead of probe-read helper calls: this runs once per task, on
+	 * memory nothing else touched lately.
+	 */
 	if (ts && (ts->flags & SDR_TS_NAMED))
 		__builtin_memcpy(&rec->task, &ts->id, sizeof(rec->task));
 	else
 		task_id_btf(p, &rec->task);
-	kernel_totals(rec, p, ts, false);
-	submit(rec);
+	size = kernel_totals(rec, p, ts, true);
+	fill_hdr(&rec->hdr, SDR_REC_EXIT, size, now);
+	b->nr_exits = n + 1;
 	stat_inc(d, SDR_STAT_exits);
-	stat_inc(d, SDR_STAT_records);
+	return n + 1 >= SDR_EXITS_PER_REC ? EXIT_STAGED | EXIT_FULL : EXIT_STAGED;
 }
 
 /*
@@ -649,7 +673,8 @@ static __always_inline void task_dead(struct sdr_cpu_data *d, struct task_struct
  */
 static __always_inline struct sdr_switch_item *item_append(struct sdr_rec_switches *b, __u64 ts,
 							   __u32 prev_tid, __u8 pst,
-							   __u32 next_tid, __u8 land)
+							   __u32 next_tid, __u8 land, __u8 flags,
+							   __u32 next_start)
 {
 	struct sdr_switch_item *it;
 	__u32 i = b->nr;
@@ -665,6 +690,8 @@ static __always_inline struct sdr_switch_item *item_append(struct sdr_rec_switch
 	it->next_tid = next_tid;
 	it->prev_state = pst;
 	it->landing = land;
+	it->flags = flags;
+	it->next_start = next_start;
 	b->nr = i + 1;
 	return it;
 }
@@ -694,13 +721,14 @@ static __noinline void unseen_switch_in(struct sdr_cpu_data *d, struct task_stru
 	__u64 arrived = task_last_arrival(p), clock = task_rq_clock(p), at;
 	struct sdr_switch_item *it, *last;
 	struct sdr_rec_switches *b;
-	__u8 land = s->landing;
+	__u8 land = s->landing, fresh = s->fresh;
 	__u32 zero = 0, i, from;
 
 	s->start_ns = 0;
 	s->queued_ns = 0;
 	s->migrated_ns = 0;
 	s->landing = 0;
+	s->fresh = 0;
 	b = bpf_map_lookup_elem(&switch_buf, &zero);
 	if (!b)
 		return;
@@ -716,7 +744,8 @@ static __noinline void unseen_switch_in(struct sdr_cpu_data *d, struct task_stru
 		return;
 	}
 	from = last->next_tid;
-	it = item_append(b, at, from, from ? SDR_PREV_SLEEP : SDR_PREV_IDLE, p->pid, land);
+	it = item_append(b, at, from, from ? SDR_PREV_SLEEP : SDR_PREV_IDLE, p->pid, land, fresh,
+			 fresh ? (__u32)p->start_time : 0);
 	if (wait_ends(d, p, it, at, start, queued, migrated, land))
 		stat_inc(d, SDR_STAT_wait_end_recovered);
 	if (b->nr >= SDR_SWITCHES_PER_REC)
@@ -739,11 +768,12 @@ int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_str
 
 	__u64 now = bpf_ktime_get_ns(), start = 0, queued = 0, migrated = 0;
 	__u32 ptid = prev->pid, ntid = next->pid, zero = 0;
-	__u8 pst = SDR_PREV_IDLE, land = 0;
+	__u8 pst = SDR_PREV_IDLE, land = 0, fresh = 0;
 	struct sdr_rec_switches *b;
 	struct sdr_switch_item *it;
 	struct sdr_wait_slot *s;
 	struct sdr_cpu_data *d;
+	int exit = 0;
 
 	if (SDR_BENCH_CUT == SDR_CUT_CLOCK)
 		return (now ^ ptid ^ ntid) == 0;
@@ -765,7 +795,7 @@ int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_str
 			}
 		} else if (pstate & TASK_DEAD) {
 			pst = SDR_PREV_DEAD;
-			task_dead(d, prev, now);
+			exit = task_dead(d, prev, now);
 		} else {
 			pst = SDR_PREV_SLEEP;
 		}
@@ -777,10 +807,12 @@ int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_str
 			queued = s->queued_ns;
 			migrated = s->migrated_ns;
 			land = s->landing;
+			fresh = s->fresh;
 			s->start_ns = 0;
 			s->queued_ns = 0;
 			s->migrated_ns = 0;
 			s->landing = 0;
+			s->fresh = 0;
 			/*
 			 * The task iterator never visits PID 1's threads on some
 			 * kernels (6.18 here): userspace reads them by pidfd, from
@@ -800,14 +832,17 @@ int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_str
 	b = bpf_map_lookup_elem(&switch_buf, &zero);
 	if (!b)
 		return 0;
-	it = item_append(b, now, ptid, pst, ntid, land);
+	/* A new task's start names it for userspace (its first run only). */
+	it = item_append(b, now, ptid, pst, ntid, land,
+			 fresh | (exit & EXIT_STAGED ? SDR_ITEM_PREV_EXIT : 0),
+			 fresh ? (__u32)next->start_time : 0);
 	if (SDR_BENCH_CUT == SDR_CUT_ITEM)
 		return 0;
 	if (start)
 		wait_ends(d, next, it, now, start, queued, migrated, land);
 	if (SDR_BENCH_CUT == SDR_CUT_WAIT)
 		return 0;
-	if (b->nr >= SDR_SWITCHES_PER_REC)
+	if (b->nr >= SDR_SWITCHES_PER_REC || (exit & EXIT_FULL))
 		ship_switches(d, b, now);
 	return 0;
 }

@@ -76,8 +76,9 @@ enum sdr_rec_type {
 	SDR_REC_NUMA = 6,          /* struct sdr_rec_numa */
 	SDR_REC_WAITS = 7,         /* retired: the kernel's batch of waits, before switches (8) */
 	SDR_REC_SWITCHES = 8,      /* struct sdr_rec_switches: a CPU's batch of switches */
-	SDR_REC_EXIT = 9,          /* struct sdr_rec_exit: a task's final switch (kernel only:
-				    * userspace makes it a SDR_REC_TASK_EXIT with its waits) */
+	SDR_REC_EXIT = 9,          /* struct sdr_rec_exit, whole or brief: a task's final switch,
+				    * inside a SDR_REC_SWITCHES batch (kernel only: userspace
+				    * makes it a SDR_REC_TASK_EXIT with its waits) */
 	SDR_REC_TASK_LIVE = 10,    /* struct sdr_rec_exit's layout, whole or brief: a live task
 				    * from the task iterator (kernel only: userspace makes it a
 				    * SDR_REC_TASK_SNAPSHOT) */
@@ -234,7 +235,8 @@ struct sdr_wait_slot {
 	__u32 tid;
 	__u8 landing;    /* 1 + locality of a migration not yet followed by a run; 0 = none */
 	__u8 named;      /* a thread of PID 1 whose task storage is named (sdr_switch) */
-	__u8 pad[2];
+	__u8 fresh;      /* a new task not yet run (sched_wakeup_new): SDR_ITEM_NEXT_NEW */
+	__u8 pad;
 	__u64 migrated_ns; /* its last migration while queued in this wait; 0 = none */
 };
 
@@ -262,21 +264,20 @@ struct sdr_switch_item {
 	__u32 next_tid;
 	__u8 prev_state;   /* enum sdr_prev_state */
 	__u8 landing;      /* 0, or 1 + enum sdr_locality: next's first run after a migration */
-	__u8 pad[6];
+	__u8 flags;        /* SDR_ITEM_* */
+	__u8 pad;
+	__u32 next_start;  /* SDR_ITEM_NEXT_NEW: next's start time (sdr_task_id's start_ns),
+			    * its low 32 bits; else 0 */
 };
 
-#define SDR_SWITCHES_PER_REC 32
-struct sdr_rec_switches {
-	struct sdr_rec_hdr hdr; /* type SDR_REC_SWITCHES; cpu: of all items; ts_ns: the last */
-	__u32 nr;
-	/*
-	 * This CPU's batch number since the programs were loaded (wraps): each
-	 * batch shipped, or refused by the ring (switches_lost), takes the next,
-	 * so a consumer knows where in a CPU's stream switches are missing.
-	 */
-	__u32 seq;
-	struct sdr_switch_item s[SDR_SWITCHES_PER_REC];
-};
+/*
+ * next's first switch-in since sched_wakeup_new: a new task, so a task
+ * that had its tid before has ended, even if that task's exit (in another
+ * CPU's batch) has not come yet.
+ */
+#define SDR_ITEM_NEXT_NEW 1
+/* prev's exit is in this batch (exits[], stamped with this item's ts_ns). */
+#define SDR_ITEM_PREV_EXIT 2
 
 /*
  * Made by userspace: `batches` of the kernel's batches of switches of CPU
@@ -296,7 +297,9 @@ struct sdr_rec_switch_gap {
  * for a task that never migrated). Its waits, landing and wait histogram
  * are the userspace engine's, which made them from the switch stream; it
  * turns this into a struct sdr_rec_task (SDR_REC_TASK_EXIT) with them, so
- * files and every consumer see the full record. 456 bytes against 1600.
+ * files and every consumer see the full record. It travels in the batch
+ * that holds the final switch (struct sdr_rec_switches below); brief, as
+ * the iterator's live records, for a task that never migrated.
  */
 struct sdr_rec_exit {
 	struct sdr_rec_hdr hdr; /* ts_ns: the final switch */
@@ -322,6 +325,41 @@ struct sdr_rec_exit {
  * hdr.ts_ns is 0: the reader stamps each read's records (loader.c).
  */
 #define SDR_REC_LIVE_BRIEF_SIZE __builtin_offsetof(struct sdr_rec_exit, migrations)
+
+#define SDR_SWITCHES_PER_REC 32
+/*
+ * Exits a batch holds (a power of two): a task's final switch puts its exit
+ * here, beside the switch's item, instead of into the ring buffer (a
+ * reservation of its own was two thirds of the exit's cost); the batch is
+ * shipped as soon as this many are in it.
+ */
+#define SDR_EXITS_PER_REC 4
+struct sdr_rec_switches {
+	struct sdr_rec_hdr hdr; /* type SDR_REC_SWITCHES; cpu: of all items; ts_ns: the last;
+				 * size: up to the last exit (SDR_SWITCHES_SIZE) */
+	__u32 nr;
+	/*
+	 * This CPU's batch number since the programs were loaded (wraps): each
+	 * batch shipped, or refused by the ring (switches_lost), takes the next,
+	 * so a consumer knows where in a CPU's stream switches are missing.
+	 */
+	__u32 seq;
+	struct sdr_switch_item s[SDR_SWITCHES_PER_REC];
+	/*
+	 * The exits of the tasks whose final switch is one of the items (those
+	 * flagged SDR_ITEM_PREV_EXIT), in time order: SDR_REC_EXIT records,
+	 * whole or brief (hdr.size says; brief as the iterator's,
+	 * SDR_REC_LIVE_BRIEF_SIZE), each stamped with its item's ts_ns. Only
+	 * nr_exits are shipped.
+	 */
+	__u32 nr_exits;
+	__u32 pad;
+	struct sdr_rec_exit exits[SDR_EXITS_PER_REC];
+};
+
+/* The bytes of a batch with n exits, as shipped. */
+#define SDR_SWITCHES_SIZE(n)                                                                       \
+	(__builtin_offsetof(struct sdr_rec_switches, exits) + (n) * sizeof(struct sdr_rec_exit))
 
 /* Trace version 1's single wait record. The task is named by an earlier record. */
 struct sdr_rec_wait {

@@ -249,35 +249,65 @@ static void publish_exit(void *ctx, struct wait_acc *a)
 	append(rc, t, sizeof(*t));
 }
 
-/* A task's final switch: the kernel's small record made the full one. */
-static int take_exit(struct recorder *rc, const void *data, size_t size)
+/*
+ * A task a successor ended whose exit never came (its batch refused, or
+ * its final switch not traced): with --no-samples its waits are written
+ * as an exit of that tid, unnamed, so that every wait taken is in the
+ * file (with samples the file holds them already).
+ */
+static void publish_pending(void *ctx, struct wait_acc *a)
 {
+	struct recorder *rc = ctx;
 	struct sdr_rec_task t;
 
-	if (loader__exit_rec(data, size, &t)) {
+	if (!rc->no_samples || rc->write_err || !a->cum.waits)
+		return;
+	memset(&t, 0, sizeof(t));
+	t.hdr.type = SDR_REC_TASK_EXIT;
+	t.hdr.size = sizeof(t);
+	t.hdr.ts_ns = a->exit_ns;
+	t.task.tid = a->tid;
+	t.task.start_ns = a->start_ns;
+	wait_acc__fill_counts(a, &t.counts);
+	t.counts.cgroup_id = a->cgroup_id;
+	append(rc, &t, sizeof(t));
+}
+
+/*
+ * A task's final switch, from the batch that holds it (the engine's
+ * on_exit): the kernel's small record made the full one. A write error
+ * stops the capture from the main loop (rc->write_err).
+ */
+static void take_exit(void *ctx, const struct sdr_rec_exit *x, size_t size)
+{
+	struct recorder *rc = ctx;
+	struct sdr_rec_task t;
+
+	if (loader__exit_rec(x, size, &t)) {
 		rc->user[USER_STAT_decode]++;
-		return 0;
+		return;
 	}
 	if (wait_engine__exit(&rc->eng, &t)) {
 		/* No memory to hold it: written now, with the waits seen so far. */
 		fill_waits(rc, &t, NULL);
 		outlier_keep__name(&rc->outliers, &t.task, t.hdr.ts_ns);
 	} else if (rc->no_samples) {
-		return 0;
+		return;
 	}
 	/*
 	 * A task's exit record closes the batch so that it follows the
 	 * switches already read (the report starts a new row for a reused tid
-	 * from a record naming a new task). Switches still in a CPU's BPF
-	 * batch can come later; the report keeps a task's row current after
-	 * its exit for them. Other records may overtake pending switches:
-	 * their order does not matter, and batches stay long.
+	 * from a record naming a new task). Its own batch's switches, and
+	 * those still in other CPUs' batches, come after it; the report keeps
+	 * a task's row current after its exit for them. Other records may
+	 * overtake pending switches: their order does not matter, and batches
+	 * stay long.
 	 */
-	if (flush_batch(rc))
-		return rc->write_err; /* stops this drain; the main loop reports it */
+	if (rc->write_err || flush_batch(rc))
+		return;
 	note_cgroup(rc, t.counts.cgroup_id);
 	tidset__add(&rc->tids, t.task.tid, TID_TOTALS);
-	return append(rc, &t, sizeof(t));
+	append(rc, &t, sizeof(t));
 }
 
 /* One record, from the ring buffer or from the end-of-capture reads. */
@@ -288,8 +318,11 @@ static int take_record(struct recorder *rc, void *data, size_t size)
 	note_tid(rc, h);
 	if (h->type == SDR_REC_SWITCHES)
 		return take_switches(rc, data, size);
-	if (h->type == SDR_REC_EXIT)
-		return take_exit(rc, data, size);
+	/* Exits come inside the batches (take_exit), never on their own. */
+	if (h->type == SDR_REC_EXIT) {
+		rc->user[USER_STAT_decode]++;
+		return 0;
+	}
 	return append(rc, data, size);
 }
 
@@ -313,7 +346,7 @@ static int on_record(void *ctx, void *data, size_t size)
  */
 static int on_switch_buf(void *ctx, const struct sdr_rec_switches *b)
 {
-	return take_switches(ctx, b, sizeof(*b));
+	return take_switches(ctx, b, b->hdr.size);
 }
 
 static int on_snapshot(void *ctx, const struct sdr_rec_task *t)
@@ -628,6 +661,8 @@ int record__run(const struct record_opts *o)
 	rc.filtered = o->nr_tgids > 0 || o->comm;
 	rc.eng.on_outlier = take_outlier;
 	rc.eng.on_outlier_ctx = &rc;
+	rc.eng.on_exit = take_exit;
+	rc.eng.on_exit_ctx = &rc;
 	if (loader__start(&l, &lo, on_record, &rc))
 		goto out;
 	/*
@@ -698,8 +733,10 @@ int record__run(const struct record_opts *o)
 		}
 	}
 	/* Every wait has come: the exits still held are complete. */
-	if (!err)
+	if (!err) {
 		wait_engine__publish_exits(&rc.eng, ~0ull, publish_exit, &rc);
+		wait_engine__publish_pending(&rc.eng, publish_pending, &rc);
+	}
 	if (!err)
 		err = flush_batch(&rc);
 	if (!err)

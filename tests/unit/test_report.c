@@ -402,9 +402,11 @@ static void check_split(void)
 /*
  * Waits arrive in per-CPU batches, late and out of order: a wait that ended
  * before the task holding its tid started is its predecessor's, and each
- * task's samples come out in time order.
+ * task's samples come out in time order. With old_late the predecessor's
+ * exit comes after the new task's record (an exit travels in its CPU's
+ * batch): the new task's row stays the tid's current one.
  */
-static void check_reuse_and_order(void)
+static void check_reuse_and_order(int old_late)
 {
 	static const struct { __u64 ts, wait; } waits[] = {
 		{ SPLIT_START + 9000, 900 }, { SPLIT_START + 3000, 300 }, { SPLIT_START + 7000, 700 },
@@ -440,8 +442,11 @@ static void check_reuse_and_order(void)
 	cur.hdr.ts_ns = SPLIT_START + 10000;
 	cur.task.start_ns = SPLIT_START + 5000;
 	strcpy(cur.task.comm, "new");
-	CHECK(trace_writer__append(wr, &old, sizeof(old)) == 0);
+	if (!old_late)
+		CHECK(trace_writer__append(wr, &old, sizeof(old)) == 0);
 	CHECK(trace_writer__append(wr, &cur, sizeof(cur)) == 0);
+	if (old_late)
+		CHECK(trace_writer__append(wr, &old, sizeof(old)) == 0);
 	wait_batch__init(&b);
 	for (i = 0; i < sizeof(waits) / sizeof(waits[0]); i++) {
 		memset(&ws, 0, sizeof(ws));
@@ -464,7 +469,7 @@ static void check_reuse_and_order(void)
 		else if (r.tasks[i].id.start_ns == cur.task.start_ns)
 			c = &r.tasks[i];
 	}
-	CHECK(a && c, "two rows for tid 700");
+	CHECK(a && c, "two rows for tid 700 (old exit late: %d)", old_late);
 	if (a && c) {
 		CHECK_EQ_U64(a->waits.n, 1);
 		CHECK_EQ_U64(a->runq.max, 300);
@@ -771,7 +776,8 @@ int main(void)
 	check_order_and_rows(p1);
 	check_totals(p1, p3, 5);
 	check_split();
-	check_reuse_and_order();
+	check_reuse_and_order(0);
+	check_reuse_and_order(1);
 	check_names_and_totals();
 	check_v1();
 

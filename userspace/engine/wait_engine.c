@@ -175,6 +175,65 @@ static struct wait_acc *acc_for_wait(struct wait_engine *e, __u32 tid, __u64 end
 	return live ? live : acc_new(e, tid);
 }
 
+/*
+ * a's task has ended (a successor took its tid) by end, though its exit
+ * (in the batch of the CPU it ended on) may not have come yet: a is
+ * ended there, pending that exit, so that no later task's waits are added
+ * to it. Dropped two generations on if its exit never comes.
+ */
+static void end_pending(struct wait_acc *a, __u64 end)
+{
+	a->exit_ns = end ? end : 1;
+	a->seen_gen = 0;
+}
+
+/*
+ * tid's new task, of start time start_lo (its low 32 bits), got a CPU for
+ * the first time at ts: the task that had the tid before has ended. The
+ * live accumulator is that task's, unless it is the new task's own: named
+ * with its start time already (a snapshot came first), or unnamed with a
+ * wait that ended at ts or later (its later waits, from a CPU whose batch
+ * came first).
+ */
+static void successor_came(struct wait_engine *e, __u32 tid, __u64 ts, __u32 start_lo)
+{
+	struct wait_acc *a = find_live(e, tid);
+
+	if (!a || ts < 2)
+		return;
+	if (a->start_ns ? (__u32)a->start_ns != start_lo : a->last_end_ns < ts)
+		end_pending(a, ts - 1);
+}
+
+/*
+ * The accumulator rec's exit ends: an incarnation of its tid without its
+ * exit and not named as another task; of those, one a successor ended at
+ * or after the exit (the earliest), else the live one unless it began
+ * after the exit, else one a successor ended before it (the latest: the
+ * successor ran before the final switch was traced), else none (NULL).
+ */
+static struct wait_acc *acc_for_exit(const struct wait_engine *e, const struct sdr_rec_task *rec)
+{
+	__u64 end = rec->hdr.ts_ns;
+	struct wait_acc *a, *after = NULL, *before = NULL, *live = NULL;
+
+	for (a = e->buckets[slot_of(e, rec->task.tid)]; a; a = a->next) {
+		if (a->tid != rec->task.tid || a->exit_rec ||
+		    (a->start_ns && a->start_ns != rec->task.start_ns))
+			continue;
+		if (!a->exit_ns) {
+			if (!a->fresh_ns || a->fresh_ns <= end)
+				live = a;
+		} else if (a->exit_ns >= end) {
+			if (!after || a->exit_ns < after->exit_ns)
+				after = a;
+		} else if (!before || a->exit_ns > before->exit_ns) {
+			before = a;
+		}
+	}
+	return after ? after : live ? live : before;
+}
+
 /* The place of bucket's entry: the buckets in use below it. */
 static __u32 hist_pos(const struct wait_hist_mem *m, __u32 bucket)
 {
@@ -279,12 +338,17 @@ static void take(struct wait_engine *e, const struct sdr_switch_item *w, __u32 c
 	__u32 b;
 
 	e->switches++;
+	if ((w->flags & SDR_ITEM_NEXT_NEW) && w->next_tid)
+		successor_came(e, w->next_tid, w->ts_ns, w->next_start);
 	if (wait) {
 		switch_sample__from_item(&s, w, cpu);
 		ok = switch_sample__valid(&s);
 	}
-	if (ok)
+	if (ok) {
 		a = acc_for_wait(e, s.next_tid, s.ts_ns);
+		if (a && (w->flags & SDR_ITEM_NEXT_NEW) && !a->exit_ns && !a->fresh_ns)
+			a->fresh_ns = w->ts_ns;
+	}
 	/* Found once for both: on_switch reads next's cgroup from it. */
 	e->switch_acc = a;
 	if (e->on_switch)
@@ -303,6 +367,8 @@ static void take(struct wait_engine *e, const struct sdr_switch_item *w, __u32 c
 		return;
 	}
 	b = sdr_hist_bucket(s.wait_ns);
+	if (s.ts_ns > a->last_end_ns)
+		a->last_end_ns = s.ts_ns;
 	wait_sums__add(&a->cum, s.wait_ns, s.delivery_ns, s.premig_ns);
 	wait_sums__add(&a->iv, s.wait_ns, s.delivery_ns, s.premig_ns);
 	hist_add(e, &a->hist, b);
@@ -314,8 +380,54 @@ static void take(struct wait_engine *e, const struct sdr_switch_item *w, __u32 c
 
 static bool batch_ok(const struct sdr_rec_switches *b, size_t size)
 {
-	return size >= sizeof(*b) && b->nr >= 1 && b->nr <= SDR_SWITCHES_PER_REC &&
+	return size >= SDR_SWITCHES_SIZE(0) && b->nr >= 1 && b->nr <= SDR_SWITCHES_PER_REC &&
+	       b->nr_exits <= SDR_EXITS_PER_REC && size >= SDR_SWITCHES_SIZE(b->nr_exits) &&
 	       b->hdr.cpu < SDR_MAX_CPUS;
+}
+
+/* Whether x is an exit whole and sound: its type, and its size, whole or brief. */
+static bool exit_ok(const struct sdr_rec_exit *x)
+{
+	return x->hdr.type == SDR_REC_EXIT &&
+	       (x->hdr.size == sizeof(*x) ||
+		(x->hdr.size == SDR_REC_LIVE_BRIEF_SIZE && x->brief_node < SDR_MAX_NODES));
+}
+
+/*
+ * The exit of the task whose final switch w is (SDR_ITEM_PREV_EXIT), from
+ * w's batch, taken with w: in the stream's order, so that a new task of
+ * the tid later in the batch finds the old one ended. A batch that says it
+ * holds an exit and does not is refused, counted.
+ */
+static void take_exit(struct wait_engine *e, const struct sdr_rec_switches *b,
+		      const struct sdr_switch_item *w)
+{
+	const struct sdr_rec_exit *x = NULL;
+	struct sdr_rec_exit copy;
+	__u32 i;
+
+	for (i = 0; i < b->nr_exits && i < SDR_EXITS_PER_REC; i++)
+		if (b->exits[i].hdr.ts_ns == w->ts_ns && b->exits[i].task.tid == w->prev_tid) {
+			x = &b->exits[i];
+			break;
+		}
+	if (!x || !exit_ok(x)) {
+		e->refused++;
+		return;
+	}
+	memcpy(&copy, x, x->hdr.size);
+	copy.hdr.cpu = b->hdr.cpu;
+	if (e->on_exit)
+		e->on_exit(e->on_exit_ctx, &copy, copy.hdr.size);
+}
+
+/* One switch of batch b, and the exit it ends a task with, if any. */
+static void take_item(struct wait_engine *e, const struct sdr_rec_switches *b,
+		      const struct sdr_switch_item *w)
+{
+	take(e, w, b->hdr.cpu);
+	if ((w->flags & SDR_ITEM_PREV_EXIT) && w->prev_tid)
+		take_exit(e, b, w);
 }
 
 /*
@@ -388,7 +500,7 @@ void wait_engine__batch(struct wait_engine *e, const void *data, size_t size)
 		/* Taken already by a peek at this batch while it was partial. */
 		if (c->peek_hi && w->ts_ns >= c->peek_lo && w->ts_ns <= c->peek_hi)
 			continue;
-		take(e, w, b->hdr.cpu);
+		take_item(e, b, w);
 		if (w->ts_ns > c->hw_ns)
 			c->hw_ns = w->ts_ns;
 	}
@@ -442,7 +554,7 @@ void wait_engine__apply_peeks(struct wait_engine *e)
 
 			if (w->ts_ns <= c->hw_ns)
 				continue;
-			take(e, w, (__u32)k);
+			take_item(e, &c->copy, w);
 			if (!c->peek_hi)
 				c->peek_lo = w->ts_ns;
 			c->peek_hi = w->ts_ns;
@@ -455,6 +567,19 @@ struct wait_acc *wait_engine__live(struct wait_engine *e, __u32 tid, __u64 start
 {
 	struct wait_acc *a = find_live(e, tid);
 
+	/*
+	 * The live accumulator is an older task's if it is named so, or if
+	 * all its waits ended before this task began: that task has ended (its
+	 * exit may still come), and this one gets its own.
+	 */
+	if (a && start_ns > 1 &&
+	    (a->start_ns ? a->start_ns < start_ns : a->cum.waits && a->last_end_ns < start_ns)) {
+		end_pending(a, start_ns - 1);
+		a = NULL;
+	}
+	/* A later task holds the tid: this one's waits are not its. */
+	if (a && a->start_ns > start_ns)
+		return NULL;
 	if (!a)
 		a = acc_new(e, tid);
 	if (a)
@@ -464,7 +589,8 @@ struct wait_acc *wait_engine__live(struct wait_engine *e, __u32 tid, __u64 start
 
 int wait_engine__exit(struct wait_engine *e, const struct sdr_rec_task *rec)
 {
-	struct wait_acc *a = find_live(e, rec->task.tid);
+	struct wait_acc *a = acc_for_exit(e, rec);
+	__u64 end = rec->hdr.ts_ns ? rec->hdr.ts_ns : 1;
 
 	if (!a)
 		a = acc_new(e, rec->task.tid);
@@ -478,7 +604,9 @@ int wait_engine__exit(struct wait_engine *e, const struct sdr_rec_task *rec)
 	e->bytes += sizeof(*a->exit_rec);
 	*a->exit_rec = *rec;
 	a->start_ns = rec->task.start_ns;
-	a->exit_ns = rec->hdr.ts_ns ? rec->hdr.ts_ns : 1;
+	/* Ended by its successor already: that end stands if it is the earlier. */
+	if (!a->exit_ns || end < a->exit_ns)
+		a->exit_ns = end;
 	a->cgroup_id = rec->counts.cgroup_id;
 	return 0;
 }
@@ -525,8 +653,13 @@ bool wait_engine__exit_pending(const struct wait_engine *e, __u32 tid, __u64 sta
 	return false;
 }
 
-void wait_engine__publish_exits(struct wait_engine *e, __u64 until_ns,
-				void (*cb)(void *ctx, struct wait_acc *a), void *ctx)
+/*
+ * Hands each ended accumulator to cb, then frees it: those with their exit
+ * that ended at or before until_ns (pending: false), or those whose exit
+ * is still pending (pending: true).
+ */
+static void publish_ended(struct wait_engine *e, __u64 until_ns, bool pending,
+			  void (*cb)(void *ctx, struct wait_acc *a), void *ctx)
 {
 	struct wait_acc **pp, *a;
 	size_t i;
@@ -534,7 +667,7 @@ void wait_engine__publish_exits(struct wait_engine *e, __u64 until_ns,
 	for (i = 0; i < e->nr_buckets; i++) {
 		pp = &e->buckets[i];
 		while ((a = *pp)) {
-			if (!a->exit_ns || a->exit_ns > until_ns) {
+			if (!a->exit_ns || a->exit_ns > until_ns || !a->exit_rec != pending) {
 				pp = &a->next;
 				continue;
 			}
@@ -543,6 +676,18 @@ void wait_engine__publish_exits(struct wait_engine *e, __u64 until_ns,
 			acc_free(e, a);
 		}
 	}
+}
+
+void wait_engine__publish_exits(struct wait_engine *e, __u64 until_ns,
+				void (*cb)(void *ctx, struct wait_acc *a), void *ctx)
+{
+	publish_ended(e, until_ns, false, cb, ctx);
+}
+
+void wait_engine__publish_pending(struct wait_engine *e,
+				  void (*cb)(void *ctx, struct wait_acc *a), void *ctx)
+{
+	publish_ended(e, ~0ull, true, cb, ctx);
 }
 
 void wait_acc__end_interval(struct wait_acc *a)
@@ -566,7 +711,24 @@ void wait_engine__end_interval(struct wait_engine *e, __u64 generation,
 		pp = &e->buckets[i];
 		while ((a = *pp)) {
 			/* An exit's interval ends when it is published. */
+			if (a->exit_rec) {
+				pp = &a->next;
+				continue;
+			}
+			/*
+			 * Ended by a successor, its exit pending: its waits wait
+			 * with it; its exit lost (counted there) after two
+			 * generations.
+			 */
 			if (a->exit_ns) {
+				if (!a->seen_gen)
+					a->seen_gen = generation;
+				if (a->seen_gen + 2 <= generation) {
+					*dropped += a->cum.waits;
+					*pp = a->next;
+					acc_free(e, a);
+					continue;
+				}
 				pp = &a->next;
 				continue;
 			}

@@ -10,9 +10,14 @@
  * A wait names its task by tid only. Each tid has at most one live
  * accumulator, and the accumulators of its exited incarnations until their
  * exit is published: a wait goes to the incarnation whose life holds its
- * end (an exit record comes at the task's final switch, before any later
- * task's waits are shipped, because batches leave the kernel after their
- * waits). Memory per task is bounded: the histogram is sparse (a
+ * end. A task's exit travels in the batch that holds its final switch, so
+ * another CPU's batch can bring the waits of a new task that reused its
+ * tid first: the new task's first switch-in says it is new
+ * (SDR_ITEM_NEXT_NEW), and ends the older incarnation there (exit_ns set,
+ * exit_rec not yet: its exit is pending) for its exit to find later; an
+ * accumulator with a wait that ended at that switch-in or later is the new
+ * task's own (its later waits, from a CPU whose batch came first).
+ * Memory per task is bounded: the histogram is sparse (a
  * 160-byte bitmap and one 8-byte entry per bucket in use, at most
  * SDR_HIST_NR_BUCKETS; nothing for a task that never waited).
  *
@@ -93,7 +98,10 @@ struct wait_acc {
 	struct wait_acc *next; /* the tid's chain in the engine's hash */
 	__u32 tid;
 	__u64 start_ns; /* the task's start time once a record named it; 0 = not yet */
-	__u64 exit_ns;  /* its final switch; 0 = alive */
+	__u64 exit_ns;  /* its final switch (or, until its exit comes, its successor's first
+			 * switch-in, less 1); 0 = alive */
+	__u64 fresh_ns; /* a new task's first switch-in (SDR_ITEM_NEXT_NEW); 0 = not seen */
+	__u64 last_end_ns; /* the latest end of its waits */
 	__u64 cgroup_id; /* from the last record that named it (or the caller's look-up) */
 	bool cgroup_asked; /* the caller looked its cgroup up once (collector.c) */
 	struct wait_sums cum, iv; /* since first seen; since the last tick */
@@ -155,6 +163,15 @@ struct wait_engine {
 	__u64 outliers;
 	void (*on_outlier)(void *ctx, const struct sdr_rec_outlier *o);
 	void *on_outlier_ctx;
+	/*
+	 * A task's exit (SDR_REC_EXIT, whole or brief: size bytes) from the
+	 * batch that holds its final switch, once (the peeks' and the ring's
+	 * alike), after that batch's switches, with hdr.cpu set to the batch's.
+	 * The callee makes it a task record and gives it to
+	 * wait_engine__exit(). NULL: none.
+	 */
+	void (*on_exit)(void *ctx, const struct sdr_rec_exit *x, size_t size);
+	void *on_exit_ctx;
 };
 
 int wait_engine__init(struct wait_engine *e, int ncpu);
@@ -170,11 +187,17 @@ void wait_engine__apply_peeks(struct wait_engine *e);
 /* Prefetches the accumulators (and histograms) of these tids, about to be looked up. */
 void wait_engine__prefetch(const struct wait_engine *e, const __u32 *tids, size_t n);
 /*
- * The live accumulator of (tid, start_ns), named now (made if new). A live
- * accumulator of an older incarnation whose exit never came is taken over.
+ * The live accumulator of (tid, start_ns), named now (made if new). One
+ * of an older task (named so, or with waits all before start_ns) is ended
+ * pending that task's exit, and this task gets its own; NULL when a later
+ * task holds the tid, or without memory.
  */
 struct wait_acc *wait_engine__live(struct wait_engine *e, __u32 tid, __u64 start_ns);
-/* An exit record: its task's accumulator ends at rec->hdr.ts_ns and keeps the record. */
+/*
+ * An exit record: its task's accumulator ends at rec->hdr.ts_ns and keeps
+ * the record. That is the incarnation ended by a successor and waiting for
+ * its exit, else the live one unless it began after the exit, else a new one.
+ */
 int wait_engine__exit(struct wait_engine *e, const struct sdr_rec_task *rec);
 /* The cgroup the latest record of tid's live (else any) accumulator named; 0 = none. */
 __u64 wait_engine__cgroup_of(const struct wait_engine *e, __u32 tid);
@@ -187,16 +210,23 @@ bool wait_engine__exit_pending(const struct wait_engine *e, __u32 tid, __u64 sta
 
 /*
  * Hands each exited accumulator whose exit ended at or before until_ns to
- * cb (which publishes it), then frees it.
+ * cb (which publishes it), then frees it. One whose exit is pending stays.
  */
 void wait_engine__publish_exits(struct wait_engine *e, __u64 until_ns,
 				void (*cb)(void *ctx, struct wait_acc *a), void *ctx);
+/*
+ * Hands each accumulator ended by a successor whose exit never came to cb,
+ * then frees it: at the end of a capture, so its waits are not lost.
+ */
+void wait_engine__publish_pending(struct wait_engine *e,
+				  void (*cb)(void *ctx, struct wait_acc *a), void *ctx);
 /*
  * Ends the interval of the live accumulators published in generation:
  * each one's interval part goes to cb (its cgroup's histogram), then is
  * cleared; live accumulators no record named in the last two generations
  * (their task is gone, its exit lost) are freed, their waits counted in
- * *dropped. Exited ones wait for wait_engine__publish_exits().
+ * *dropped, and so are those ended by a successor whose exit has not come
+ * in two generations. Exited ones wait for wait_engine__publish_exits().
  */
 void wait_engine__end_interval(struct wait_engine *e, __u64 generation,
 			       void (*cb)(void *ctx, const struct wait_acc *a), void *ctx,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -479,31 +480,41 @@ int loader__read_landing(struct loader *l, struct loader_wait_hists *out)
 int loader__read_switch_buf(struct loader *l,
 			    int (*cb)(void *ctx, const struct sdr_rec_switches *b), void *ctx)
 {
-	struct sdr_rec_switches *per, *b;
+	struct sdr_rec_switches *per, *again, *b;
 	int ncpu, c, err = 0;
 
 	per = percpu_lookup(l->skel->maps.switch_buf, 0, sizeof(*per), &ncpu);
 	if (!per)
 		return -errno;
+	again = percpu_lookup(l->skel->maps.switch_buf, 0, sizeof(*per), &ncpu);
+	if (!again) {
+		err = -errno;
+		free(per);
+		return err;
+	}
 	for (c = 0; c < ncpu && !err; c++) {
 		b = &per[c];
-		/*
-		 * A full batch has been shipped (or counted lost) already: BPF
-		 * resets nr right after, so one read between the two must not
-		 * take its switches a second time.
-		 */
-		if (!b->nr || b->nr >= SDR_SWITCHES_PER_REC)
+		/* Shipped meanwhile: maybe torn, and in the ring now. */
+		if (again[c].seq != b->seq)
 			continue;
 		/*
-		 * BPF fills the header only when it ships a full batch; what
-		 * is there now belongs to the last batch shipped.
+		 * A batch full of switches or of exits has been shipped (or
+		 * counted lost) already: BPF resets nr right after, so one read
+		 * between the two must not take its switches a second time.
+		 */
+		if (!b->nr || b->nr >= SDR_SWITCHES_PER_REC || b->nr_exits >= SDR_EXITS_PER_REC)
+			continue;
+		/*
+		 * BPF fills the header only when it ships a batch; what is
+		 * there now belongs to the last batch shipped.
 		 */
 		b->hdr.type = SDR_REC_SWITCHES;
-		b->hdr.size = sizeof(*b);
+		b->hdr.size = SDR_SWITCHES_SIZE(b->nr_exits);
 		b->hdr.cpu = c;
 		b->hdr.ts_ns = b->nr <= SDR_SWITCHES_PER_REC ? b->s[b->nr - 1].ts_ns : 0;
 		err = cb(ctx, b);
 	}
+	free(again);
 	free(per);
 	return err;
 }
@@ -775,20 +786,26 @@ static void totals_from_kernel(const struct sdr_rec_exit *e, size_t size, __u16 
 	memcpy(c->node_runtime_ns, e->node_runtime_ns, sizeof(c->node_runtime_ns));
 }
 
+/* Whether e is a kernel record of this type, whole or brief, of size bytes. */
+static bool kernel_rec_ok(const struct sdr_rec_exit *e, size_t size, __u16 type)
+{
+	return size >= SDR_REC_LIVE_BRIEF_SIZE && e->hdr.type == type && e->hdr.size == size &&
+	       (size == sizeof(*e) ||
+		(size == SDR_REC_LIVE_BRIEF_SIZE && e->brief_node < SDR_MAX_NODES));
+}
+
 int loader__exit_rec(const void *data, size_t size, struct sdr_rec_task *rec)
 {
-	if (size < sizeof(struct sdr_rec_exit))
+	if (!kernel_rec_ok(data, size, SDR_REC_EXIT))
 		return -EINVAL;
 	memset(rec, 0, sizeof(*rec));
-	totals_from_kernel(data, sizeof(struct sdr_rec_exit), SDR_REC_TASK_EXIT, rec);
+	totals_from_kernel(data, size, SDR_REC_TASK_EXIT, rec);
 	return 0;
 }
 
 int loader__live_rec(const struct sdr_rec_exit *e, size_t size, struct sdr_rec_task *rec)
 {
-	if (e->hdr.type != SDR_REC_TASK_LIVE || e->hdr.size != size ||
-	    (size != sizeof(*e) && size != SDR_REC_LIVE_BRIEF_SIZE) ||
-	    (size == SDR_REC_LIVE_BRIEF_SIZE && e->brief_node >= SDR_MAX_NODES))
+	if (!kernel_rec_ok(e, size, SDR_REC_TASK_LIVE))
 		return -EINVAL;
 	totals_from_kernel(e, size, SDR_REC_TASK_SNAPSHOT, rec);
 	return 0;

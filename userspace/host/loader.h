@@ -74,6 +74,9 @@ int loader__read_landing(struct loader *l, struct loader_wait_hists *out);
  * map (BPF ships a batch only when it is full). After loader__detach() no
  * program can add to it any more, so no switch is lost or read twice; the
  * daemon's ticks read it live (the wait engine drops what it has seen).
+ * Read live, a batch shipped and refilled during the read would mix two
+ * batches (an exit's head with another's body): the map is read twice,
+ * and a CPU whose batch number changed in between is left to the ring.
  * cb gets each CPU's batch that holds switches, with its header filled in
  * (type SDR_REC_SWITCHES, size, cpu, ts_ns of its last switch); it
  * validates nr itself, as for a ring buffer record.
@@ -112,10 +115,11 @@ int loader__task_id(struct loader *l, __u32 tid, __u64 alive_at, struct sdr_task
 /* A task's totals as the snapshot record the trace files hold, stamped now. */
 void loader__snapshot_rec(const struct sdr_task_state *st, struct sdr_rec_task *rec);
 /*
- * The kernel's small exit record (SDR_REC_EXIT, size bytes as received) as
- * the SDR_REC_TASK_EXIT record files and consumers hold: the kernel's
- * fields copied, the waits 0 (the caller fills them from its engine).
- * Returns 0, or -EINVAL for a record too short.
+ * The kernel's small exit record (SDR_REC_EXIT, whole or brief, size bytes
+ * as taken from its batch) as the SDR_REC_TASK_EXIT record files and
+ * consumers hold: the kernel's fields copied, the waits 0 (the caller
+ * fills them from its engine). Returns 0, or -EINVAL for a record that is
+ * neither.
  */
 int loader__exit_rec(const void *data, size_t size, struct sdr_rec_task *rec);
 /*

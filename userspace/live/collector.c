@@ -350,58 +350,69 @@ static void task_update(struct collector *c, struct task_rec *t, struct wait_acc
 		c->user[USER_STAT_table_full]++;
 }
 
+/*
+ * A task's final switch, from the batch that holds it (the engine's
+ * on_exit): the kernel's small record made the full one everything else
+ * holds.
+ */
+static void take_exit(void *ctx, const struct sdr_rec_exit *x, size_t size)
+{
+	struct collector *c = ctx;
+	struct sdr_rec_task e;
+	struct task_rec t;
+	/*
+	 * The generation not yet published. Inside a tick that is the one it
+	 * opened: the snapshot may have read this task just before it exited,
+	 * and an exit stamped a generation later would replace that
+	 * unpublished version and count its interval from it, so what the
+	 * task did up to the snapshot would never be shown.
+	 */
+	__u64 gen = c->tick_open ? c->generation : c->generation + 1;
+
+	if (loader__exit_rec(x, size, &e)) {
+		c->user[USER_STAT_decode]++;
+		return;
+	}
+	if (c->flight) {
+		__u64 now = now_mono_ns();
+
+		flight__add(c->flight, &e, sizeof(e), now, now);
+	}
+	/*
+	 * Published at the tick, when every wait that ended before the exit
+	 * has come (publish_exit); at once only without memory.
+	 */
+	if (!wait_engine__exit(&c->waits, &e))
+		return;
+	/* Final totals, then the exit: it stays visible for the grace. */
+	task_rec_from(&t, &e.task, &e.counts, gen);
+	task_update(c, &t, NULL);
+	/* Not in the table only if the update above was refused (counted there). */
+	tasktable__mark_exited(c->table, e.task.tid, e.task.start_ns, gen);
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	const struct sdr_rec_hdr *h = data;
 	struct collector *c = ctx;
-	struct sdr_rec_task exit_rec;
-	struct task_rec t;
 
 	if (size < sizeof(*h) || h->size != size) {
 		c->user[USER_STAT_decode]++;
 		return 0;
 	}
 	c->user[USER_STAT_consumed]++;
-	/* The kernel's small exit record becomes the full one everything else holds. */
+	/* Exits come inside the batches (take_exit), never on their own. */
 	if (h->type == SDR_REC_EXIT) {
-		if (loader__exit_rec(data, size, &exit_rec)) {
-			c->user[USER_STAT_decode]++;
-			return 0;
-		}
-		data = &exit_rec;
-		size = sizeof(exit_rec);
-		h = data;
+		c->user[USER_STAT_decode]++;
+		return 0;
 	}
 	if (c->flight) {
 		__u64 now = now_mono_ns();
 
 		flight__add(c->flight, data, size, now, now);
 	}
-	if (h->type == SDR_REC_SWITCHES) {
+	if (h->type == SDR_REC_SWITCHES)
 		wait_engine__batch(&c->waits, data, size);
-	} else if (h->type == SDR_REC_TASK_EXIT && size >= sizeof(struct sdr_rec_task)) {
-		const struct sdr_rec_task *e = data;
-		/*
-		 * The generation not yet published. Inside a tick that is the one
-		 * it opened: the snapshot may have read this task just before it
-		 * exited, and an exit stamped a generation later would replace
-		 * that unpublished version and count its interval from it, so
-		 * what the task did up to the snapshot would never be shown.
-		 */
-		__u64 gen = c->tick_open ? c->generation : c->generation + 1;
-
-		/*
-		 * Published at the tick, when every wait that ended before the
-		 * exit has come (publish_exit); at once only without memory.
-		 */
-		if (!wait_engine__exit(&c->waits, e))
-			return 0;
-		/* Final totals, then the exit: it stays visible for the grace. */
-		task_rec_from(&t, &e->task, &e->counts, gen);
-		task_update(c, &t, NULL);
-		/* Not in the table only if the update above was refused (counted there). */
-		tasktable__mark_exited(c->table, e->task.tid, e->task.start_ns, gen);
-	}
 	return 0;
 }
 
@@ -421,9 +432,11 @@ static int stage_event(void *ctx, void *data, size_t size)
 
 	if (!ring_ingest__stage(&c->ingest, data, size))
 		return 0;
-	if (size == sizeof(*b) && b->hdr.type == SDR_REC_SWITCHES) {
+	if (size >= SDR_SWITCHES_SIZE(0) && b->hdr.type == SDR_REC_SWITCHES) {
+		/* Its exits are lost with it, and weigh as waits do. */
 		for (i = 0; i < SDR_SWITCHES_PER_REC; i++)
-			waits += b->s[i].wait_ns != 0;
+			waits += i < b->nr && b->s[i].wait_ns != 0;
+		waits += b->nr_exits <= SDR_EXITS_PER_REC ? b->nr_exits : 0;
 	} else {
 		waits = 1;
 	}
@@ -504,6 +517,8 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 	c->waits.min_lat_ns = o->min_lat_ns;
 	c->waits.on_outlier = take_outlier;
 	c->waits.on_outlier_ctx = c;
+	c->waits.on_exit = take_exit;
+	c->waits.on_exit_ctx = c;
 	if (outlier_keep__init(&c->worst, COLLECTOR_OUTLIERS) ||
 	    outlier_keep__init(&c->flight_outliers, o->flight_window_ns ?
 			       COLLECTOR_FLIGHT_OUTLIERS : 1)) {

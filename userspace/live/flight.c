@@ -287,7 +287,7 @@ static int write_gap(struct waits_out *o, const struct sdr_rec_switches *b, size
 	__u32 lost;
 	int err;
 
-	if (len < sizeof(*b) || b->hdr.cpu >= SDR_MAX_CPUS || !b->nr)
+	if (len < SDR_SWITCHES_SIZE(0) || b->hdr.cpu >= SDR_MAX_CPUS || !b->nr)
 		return 0;
 	lost = switch_seq__take(&o->seq[b->hdr.cpu], b->seq, 1);
 	if (!lost)

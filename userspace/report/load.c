@@ -48,6 +48,15 @@ static int tid_grow(struct report *r)
 	return 0;
 }
 
+static void row_init(struct report *r, struct report_task *t, __u32 tid)
+{
+	memset(t, 0, sizeof(*t));
+	t->id.tid = tid;
+	t->load_key = r->nr_tasks + 1;
+	t->preferred_nid = -1;
+	t->home_node = -1;
+}
+
 static struct report_task *new_row(struct report *r, __u32 tid)
 {
 	struct report_task *t;
@@ -58,11 +67,7 @@ static struct report_task *new_row(struct report *r, __u32 tid)
 	if ((r->tid_used + 1) * 2 > r->tid_cap && tid_grow(r))
 		return NULL;
 	t = &r->tasks[r->nr_tasks];
-	memset(t, 0, sizeof(*t));
-	t->id.tid = tid;
-	t->load_key = r->nr_tasks + 1;
-	t->preferred_nid = -1;
-	t->home_node = -1;
+	row_init(r, t, tid);
 	/*
 	 * UINT32_MAX marks an empty index slot, so that tid (no kernel's, but a
 	 * corrupt file's) keeps its current row outside the index.
@@ -79,6 +84,26 @@ static struct report_task *new_row(struct report *r, __u32 tid)
 		t->prev_row = r->tid_index[slot] + 1;
 	r->tid_keys[slot] = tid;
 	r->tid_index[slot] = r->nr_tasks++;
+	return t;
+}
+
+/*
+ * A row for an older task of tid than the row at index newer (0-based),
+ * put right behind it in the tid's rows (newest first): the current row
+ * stays the newest task's.
+ */
+static struct report_task *row_behind(struct report *r, size_t newer, __u32 tid)
+{
+	struct report_task *t;
+	size_t idx = r->nr_tasks;
+
+	if (ARRAY_GROW(r->tasks, r->nr_tasks, r->cap_tasks, 256))
+		return NULL;
+	t = &r->tasks[idx];
+	row_init(r, t, tid);
+	t->prev_row = r->tasks[newer].prev_row;
+	r->tasks[newer].prev_row = idx + 1;
+	r->nr_tasks++;
 	return t;
 }
 
@@ -100,18 +125,34 @@ static struct report_task *row_of_tid(struct report *r, __u32 tid)
 /*
  * The row of a fully named task, named by a record made at ts. Wait samples
  * carry only a tid, so a row may exist without a start time: the first
- * named record adopts it. A different start time for the same tid is a new
- * task that reused the tid. A task renamed during the capture is named in
- * records both ways, and the file's order is not time order (the recorder
- * writes the outliers it kept at the end): the latest record's name wins,
- * as its exit or end-of-capture record has it (docs/trace-format.md).
+ * named record adopts it. A different start time for the same tid is
+ * another task that reused the tid: a later one gets a new current row; an
+ * earlier one (its exit travels in its CPU's batch, so it can come after a
+ * new task of its tid was named) finds or gets its row behind the later
+ * ones. A task renamed during the capture is named in records both ways,
+ * and the file's order is not time order (the recorder writes the
+ * outliers it kept at the end): the latest record's name wins, as its exit
+ * or end-of-capture record has it (docs/trace-format.md).
  */
 static struct report_task *row_of(struct report *r, const struct sdr_task_id *id, __u64 ts)
 {
 	struct report_task *t = row_of_tid(r, id->tid);
+	size_t newer;
 
-	if (t && t->id_known && t->id.start_ns != id->start_ns)
+	if (t && t->id_known && t->id.start_ns > id->start_ns) {
+		/* Rows run newest first: find this task's, or its place. */
+		do {
+			newer = t - r->tasks;
+			t = t->prev_row ? &r->tasks[t->prev_row - 1] : NULL;
+		} while (t && t->id_known && t->id.start_ns > id->start_ns);
+		if (!t || (t->id_known && t->id.start_ns != id->start_ns)) {
+			t = row_behind(r, newer, id->tid);
+			if (!t)
+				return NULL;
+		}
+	} else if (t && t->id_known && t->id.start_ns != id->start_ns) {
 		t = NULL;
+	}
 	if (!t)
 		t = new_row(r, id->tid);
 	if (!t)
