@@ -199,6 +199,8 @@ static __always_inline int handle_migrate(struct task_struct *p, __u32 from, __u
 			__u64 rt = task_runtime_btf(p);
 			__u32 fi = fn;
 
+			ts->left_node = 1;
+
 			/* Bound the index after the helper call, for 6.1's verifier. */
 			barrier_var(fi);
 			fi &= SDR_MAX_NODES - 1;
@@ -554,8 +556,9 @@ static __always_inline __u32 node_index(__u32 cpu)
  * task that never migrated). Run time counts from the attach, from the
  * scheduler's own count (current to its last tick or switch); the time
  * since the last node change goes to the node it is on now. With brief, a
- * task whose state counted nothing gets the head only (brief_node names
- * its node). Direct loads through the BTF pointer and plain copies from
+ * task whose state counted nothing gets the head only, and one that never
+ * changed node its counts but no per-node times (brief_node names its node
+ * in both). Direct loads through the BTF pointer and plain copies from
  * the storage: no helper call. Returns the record's size.
  */
 static __always_inline __u16 kernel_totals(struct sdr_rec_exit *rec, struct task_struct *p,
@@ -583,6 +586,11 @@ static __always_inline __u16 kernel_totals(struct sdr_rec_exit *rec, struct task
 		__builtin_memcpy(rec->by_cause, ts->counts.by_cause, sizeof(rec->by_cause));
 		rec->penalty_milli = ts->counts.penalty_milli;
 		__builtin_memcpy(rec->numa, ts->counts.numa, sizeof(rec->numa));
+		/* Never left its node: no per-node times to copy (4 lines of 7). */
+		if (brief && !ts->left_node) {
+			rec->brief_node = node;
+			return SDR_REC_LIVE_MID_SIZE;
+		}
 		__builtin_memcpy(rec->node_runtime_ns, ts->counts.node_runtime_ns,
 				 sizeof(rec->node_runtime_ns));
 		/*
@@ -984,7 +992,8 @@ struct {
 /*
  * Userspace reads this iterator to get every live task's totals: the
  * kernel's part, in sdr_rec_exit's layout, brief for a task whose state
- * counted nothing (SDR_REC_LIVE_BRIEF_SIZE); userspace adds the waits.
+ * counted nothing (SDR_REC_LIVE_BRIEF_SIZE), mid for one that never
+ * changed node (SDR_REC_LIVE_MID_SIZE); userspace adds the waits.
  */
 SEC("iter/task")
 int sdr_task_iter(struct bpf_iter__task *ctx)

@@ -184,7 +184,8 @@ struct sdr_task_state {
 	 * its own: `flags` is rewritten without atomics (renames, exits).
 	 */
 	__u8 counted;
-	__u8 pad[2];
+	__u8 left_node; /* it changed node once at least: node_runtime_ns holds its times */
+	__u8 pad;
 	__u64 numa_pending_ns; /* the balancer chose to move it at this time; 0 = no */
 	__s32 numa_dst_cpu;    /* ... to this CPU */
 	__u32 pad2;
@@ -325,6 +326,25 @@ struct sdr_rec_exit {
  * hdr.ts_ns is 0: the reader stamps each read's records (loader.c).
  */
 #define SDR_REC_LIVE_BRIEF_SIZE __builtin_offsetof(struct sdr_rec_exit, migrations)
+/*
+ * A task that counted something but never changed node sends its counts
+ * without the per-node run times (all of its run time is on brief_node),
+ * 200 bytes: the task iterator's and the exit's alike. On one node that
+ * is every task that migrated.
+ */
+#define SDR_REC_LIVE_MID_SIZE __builtin_offsetof(struct sdr_rec_exit, node_runtime_ns)
+
+/*
+ * Whether a kernel task record (SDR_REC_EXIT, SDR_REC_TASK_LIVE) of size
+ * bytes is one of the three the kernel makes: brief, mid or whole (the
+ * first two name their node).
+ */
+static inline int sdr_kernel_rec_ok(__u64 size, __u32 brief_node)
+{
+	return size == sizeof(struct sdr_rec_exit) ||
+	       ((size == SDR_REC_LIVE_BRIEF_SIZE || size == SDR_REC_LIVE_MID_SIZE) &&
+		brief_node < SDR_MAX_NODES);
+}
 
 #define SDR_SWITCHES_PER_REC 32
 /*
@@ -333,7 +353,7 @@ struct sdr_rec_exit {
  * reservation of its own was two thirds of the exit's cost); the batch is
  * shipped as soon as this many are in it.
  */
-#define SDR_EXITS_PER_REC 4
+#define SDR_EXITS_PER_REC 8
 struct sdr_rec_switches {
 	struct sdr_rec_hdr hdr; /* type SDR_REC_SWITCHES; cpu: of all items; ts_ns: the last;
 				 * size: up to the last exit (SDR_SWITCHES_SIZE) */

@@ -8,7 +8,8 @@
  * record (same layout, SDR_REC_TASK_LIVE) likewise, as SDR_REC_TASK_SNAPSHOT
  * (loader__live_rec): whole, or brief (the head only: all its run time on
  * brief_node, every other count 0, even in a record reused after a whole
- * one), and anything else refused.
+ * one), and anything else refused. Mid (the counts without per-node times:
+ * all its run time on brief_node), as an exit.
  */
 #include <errno.h>
 #include <string.h>
@@ -108,6 +109,32 @@ int main(void)
 		CHECK_EQ_U64(t.counts.numa[i], 0);
 	CHECK_EQ_U64(t.counts.penalty_milli, 0);
 	CHECK(t.counts.wait_hist[1] == 7, "the coarse histogram was touched");
+
+	/* Mid, as an exit: the counts, no per-node times (all on its node). */
+	e.hdr.type = SDR_REC_EXIT;
+	e.hdr.size = SDR_REC_LIVE_MID_SIZE;
+	e.brief_node = 3;
+	for (i = 0; i < SDR_MAX_NODES; i++)
+		e.node_runtime_ns[i] = 900 + i; /* beyond the record: never read */
+	CHECK(SDR_REC_LIVE_MID_SIZE == 200, "the mid record is %zu bytes (docs say 200)",
+	      (size_t)SDR_REC_LIVE_MID_SIZE);
+	CHECK(loader__exit_rec(&e, SDR_REC_LIVE_MID_SIZE, &t) == 0);
+	CHECK(t.hdr.type == SDR_REC_TASK_EXIT);
+	CHECK_EQ_U64(t.counts.runtime_ns, 5000);
+	CHECK_EQ_U64(t.counts.migrations[SDR_LOC_NR - 1], 10 + SDR_LOC_NR - 1);
+	CHECK_EQ_U64(t.counts.by_cause[0], 20);
+	CHECK_EQ_U64(t.counts.penalty_milli, 2500);
+	CHECK_EQ_U64(t.counts.numa[SDR_NUMA_NR - 1], 30 + SDR_NUMA_NR - 1);
+	for (i = 0; i < SDR_MAX_NODES; i++)
+		CHECK_EQ_U64(t.counts.node_runtime_ns[i], i == 3 ? 5000 : 0);
+	CHECK(loader__exit_rec(&e, SDR_REC_LIVE_BRIEF_SIZE, &t) == -EINVAL,
+	      "a size other than the header's accepted (header mid, read brief)");
+	e.brief_node = SDR_MAX_NODES;
+	CHECK(loader__exit_rec(&e, SDR_REC_LIVE_MID_SIZE, &t) == -EINVAL,
+	      "a mid record's node out of range accepted");
+	e.brief_node = 5;
+	e.hdr.type = SDR_REC_TASK_LIVE;
+	e.hdr.size = SDR_REC_LIVE_BRIEF_SIZE;
 
 	/* Refused: another type, a size that is neither, a node out of range. */
 	CHECK(loader__live_rec(&e, sizeof(e), &t) == -EINVAL,

@@ -385,12 +385,10 @@ static bool batch_ok(const struct sdr_rec_switches *b, size_t size)
 	       b->hdr.cpu < SDR_MAX_CPUS;
 }
 
-/* Whether x is an exit whole and sound: its type, and its size, whole or brief. */
+/* Whether x is an exit whole and sound: its type, and its size (brief, mid or whole). */
 static bool exit_ok(const struct sdr_rec_exit *x)
 {
-	return x->hdr.type == SDR_REC_EXIT &&
-	       (x->hdr.size == sizeof(*x) ||
-		(x->hdr.size == SDR_REC_LIVE_BRIEF_SIZE && x->brief_node < SDR_MAX_NODES));
+	return x->hdr.type == SDR_REC_EXIT && sdr_kernel_rec_ok(x->hdr.size, x->brief_node);
 }
 
 /*

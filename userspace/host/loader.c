@@ -580,10 +580,11 @@ static size_t live_rec_size(const char *buf)
 	return h.size;
 }
 
-/* Whether a live record has one of the two sizes the iterator makes: brief or whole. */
+/* Whether a live record has one of the sizes the iterator makes: brief, mid or whole. */
 static bool live_size_ok(size_t size)
 {
-	return size == SDR_REC_LIVE_BRIEF_SIZE || size == sizeof(struct sdr_rec_exit);
+	return size == SDR_REC_LIVE_BRIEF_SIZE || size == SDR_REC_LIVE_MID_SIZE ||
+	       size == sizeof(struct sdr_rec_exit);
 }
 
 /* The tids of the whole records in buf, up to max of them, for a look-ahead. */
@@ -775,23 +776,24 @@ static void totals_from_kernel(const struct sdr_rec_exit *e, size_t size, __u16 
 	c->cgroup_id = e->cgroup_id;
 	c->preferred_nid = e->preferred_nid;
 	if (size < sizeof(*e)) {
-		/* Brief: no migration, so all of its run time was on the node it is on. */
+		/* Brief or mid: it never changed node, so all of its run time was on this one. */
 		c->node_runtime_ns[e->brief_node] = e->runtime_ns;
-		return;
+		if (size < SDR_REC_LIVE_MID_SIZE)
+			return;
 	}
 	memcpy(c->migrations, e->migrations, sizeof(c->migrations));
 	memcpy(c->by_cause, e->by_cause, sizeof(c->by_cause));
 	c->penalty_milli = e->penalty_milli;
 	memcpy(c->numa, e->numa, sizeof(c->numa));
-	memcpy(c->node_runtime_ns, e->node_runtime_ns, sizeof(c->node_runtime_ns));
+	if (size == sizeof(*e))
+		memcpy(c->node_runtime_ns, e->node_runtime_ns, sizeof(c->node_runtime_ns));
 }
 
 /* Whether e is a kernel record of this type, whole or brief, of size bytes. */
 static bool kernel_rec_ok(const struct sdr_rec_exit *e, size_t size, __u16 type)
 {
 	return size >= SDR_REC_LIVE_BRIEF_SIZE && e->hdr.type == type && e->hdr.size == size &&
-	       (size == sizeof(*e) ||
-		(size == SDR_REC_LIVE_BRIEF_SIZE && e->brief_node < SDR_MAX_NODES));
+	       sdr_kernel_rec_ok(size, e->brief_node);
 }
 
 int loader__exit_rec(const void *data, size_t size, struct sdr_rec_task *rec)
