@@ -478,6 +478,13 @@ static int fill_trailer(struct trace_trailer *tr, struct loader *l, struct recor
 	}
 	/* Counted where the outliers are made now: the engine, from the switches. */
 	tr->counters[SDR_STAT_outliers].value = rc->eng.outliers;
+	/*
+	 * Dropped by the engine: exits a batch did not hold whole, and with
+	 * --no-samples the waits it refused (with samples the file has those,
+	 * or the decoder counted them above).
+	 */
+	tr->counters[SDR_STAT_NR + USER_STAT_decode].value +=
+		rc->eng.exits_refused + (rc->no_samples ? rc->eng.refused : 0);
 	tr->nr_counters = STAT_ALL_NR;
 	memcpy(tr->migrations, s.migrations, sizeof(tr->migrations));
 	tr->penalty_milli = s.penalty_milli;

@@ -183,7 +183,7 @@ static void test_exits_once(void)
 	*p = *b;
 	peek(&e, p);
 	CHECK_EQ_U64(seen.calls, 1);
-	CHECK_EQ_U64(e.refused, 0);
+	CHECK_EQ_U64(e.exits_refused, 0);
 	/* The batch from the ring: 9's exit now, 7's not again. */
 	add_item(b, 1300, 9, SDR_PREV_DEAD, 0, 0, SDR_ITEM_PREV_EXIT);
 	ship(&e, b);
@@ -218,7 +218,8 @@ static void test_exits_once(void)
 	add_item(b, 2200, 13, SDR_PREV_DEAD, 0, 0, 0);
 	ship(&e, b);
 	CHECK_EQ_U64(seen.calls, 2);
-	CHECK_EQ_U64(e.refused, 2);
+	CHECK_EQ_U64(e.exits_refused, 2);
+	CHECK_EQ_U64(e.refused, 0);
 
 	/* CPU 0's next batch peeked (14 dies) while the one before it (15 dies) is still in the ring. */
 	batch_init(b, 0, 2);

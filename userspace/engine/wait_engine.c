@@ -410,7 +410,7 @@ static void take_exit(struct wait_engine *e, const struct sdr_rec_switches *b,
 			break;
 		}
 	if (!x || !exit_ok(x)) {
-		e->refused++;
+		e->exits_refused++;
 		return;
 	}
 	memcpy(&copy, x, x->hdr.size);

@@ -130,6 +130,7 @@ struct wait_engine {
 	__u64 taken;     /* waits taken (from the ring and peeks) */
 	__u64 switches;  /* switches taken */
 	__u64 refused;   /* malformed batches and items, and waits with no memory for their task: dropped */
+	__u64 exits_refused; /* exits a batch said it held and did not hold whole: dropped */
 	__u64 peek_lost; /* batches taken by a peek that the ring then lost (also in ringbuf) */
 	__u64 batches_lost; /* batches missing by their numbers (their switches: switches_lost) */
 	__u64 bytes;     /* memory held by the accumulators and their histograms */

@@ -749,7 +749,7 @@ static int fill_totals(struct collector *c, struct report *r)
 	for (i = 0; i < USER_STAT_NR; i++)
 		r->counters[SDR_STAT_NR + i] = c->user[i];
 	/* Waits the engine refused (malformed, or no memory for their task) are dropped data too. */
-	r->counters[SDR_STAT_NR + USER_STAT_decode] += c->waits.refused;
+	r->counters[SDR_STAT_NR + USER_STAT_decode] += c->waits.refused + c->waits.exits_refused;
 	memcpy(r->migrations, s.migrations, sizeof(r->migrations));
 	r->penalty_milli = s.penalty_milli;
 	/*
