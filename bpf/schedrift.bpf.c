@@ -12,8 +12,8 @@
  *   sched_switch            one item per switch, idle included, to the CPU's
  *                           batch (`switch_buf`): prev, its state, next, and
  *                           next's wait if one ended (whole, delivery, the part
- *                           queued on CPUs it left, landing); per-CPU system
- *                           histograms. prev dead (its final switch): its
+ *                           queued on CPUs it left, landing). prev dead
+ *                           (its final switch): its
  *                           exit, into the same batch; next new (its first
  *                           run): flagged. Outliers (waits over --min-lat, with
  *                           both tasks named) are made in userspace from the
@@ -31,7 +31,8 @@
  * holds only what the cold paths know: migrations by locality and cause,
  * penalty, NUMA decisions, run time per node; it is made at a task's first
  * migration or NUMA decision. Aggregates are per-CPU (`cpu_data`:
- * counters + wait histograms; `landing`; `node_matrix`). The opt-in
+ * counters; `node_matrix`); the system's wait histograms (per CPU, per
+ * landing locality) are made in userspace from the stream. The opt-in
  * `cgroups` map (--max-cgroups, default off) is the one exception: it
  * reads next's cgroup and adds atomically, on purpose, for those who want
  * the kernel's own per-cgroup histograms. The ring buffer carries
@@ -454,19 +455,6 @@ static __always_inline void ship_switches(struct sdr_cpu_data *d, struct sdr_rec
 	b->nr_exits = 0;
 }
 
-static __always_inline void hist_add3(struct sdr_hist *wh, struct sdr_hist *dh,
-				      struct sdr_hist *qh, __u64 wait, __u32 wbucket, __u64 dlv,
-				      __u64 q)
-{
-	wh->counts[wbucket]++;
-	wh->count++;
-	wh->sum_ns += wait;
-	if (wait > wh->max_ns)
-		wh->max_ns = wait;
-	hist_add(dh, dlv);
-	hist_add(qh, q);
-}
-
 /*
  * Filter mode only (-p/--comm): whether next is a task the capture
  * follows, decided once per task in its storage (created here).
@@ -485,18 +473,18 @@ static __always_inline bool next_wanted(struct sdr_cpu_data *d, struct task_stru
 /*
  * next got the CPU at `now` after waiting since `start`, queued since
  * `queued`, moved off a run queue last at `migrated` (0: not moved while
- * queued): the wait into its switch item and the per-CPU histograms.
+ * queued): the wait into its switch item, and the CPU's count of waits.
  * Whether the wait was measured (not discarded, and of a task the capture
- * follows). Nothing more: a wait over --min-lat is an outlier for userspace
- * to make from the item (it knows both tasks and how long prev ran).
+ * follows). Nothing more: userspace makes the system's histograms (per
+ * CPU, per landing locality) and the outliers (waits over --min-lat) from
+ * the item; three histogram updates here, on lines a busy workload
+ * evicts, were a tenth of this program (docs/performance.md, issue 23).
  */
 static __always_inline bool wait_ends(struct sdr_cpu_data *d, struct task_struct *next,
 				      struct sdr_switch_item *it, __u64 now, __u64 start,
-				      __u64 queued, __u64 migrated, __u8 land)
+				      __u64 queued, __u64 migrated)
 {
-	struct sdr_landing_hist *lh;
-	__u64 wait, dlv, q;
-	__u32 loc, bucket;
+	__u64 wait;
 
 	if (!queued) {
 		/* sched_wakeup was not seen (program skipped): no split. */
@@ -514,27 +502,12 @@ static __always_inline bool wait_ends(struct sdr_cpu_data *d, struct task_struct
 	}
 	if ((filter_tgid || filter_comm) && !next_wanted(d, next))
 		return false;
-	dlv = queued - start;
-	q = now - queued;
-	bucket = sdr_hist_bucket(wait);
-	if (d) {
+	if (d)
 		d->stats.counters[SDR_STAT_waits]++;
-		hist_add3(&d->wait, &d->delivery, &d->queue, wait, bucket, dlv, q);
-	}
 	it->wait_ns = wait;
-	it->delivery_ns = sdr_dur32_encode(dlv);
+	it->delivery_ns = sdr_dur32_encode(queued - start);
 	if (migrated > start && migrated <= now)
 		it->premig_ns = sdr_dur32_encode(migrated - start);
-	if (land) {
-		loc = (land - 1) & 3;
-		if (loc < SDR_LOC_NR) {
-			/* After the lookup the verifier no longer trusts loc's bounds. */
-			lh = bpf_map_lookup_elem(&landing, &loc);
-			if (lh)
-				hist_add3(&lh->wait, &lh->delivery, &lh->queue, wait, bucket, dlv,
-					  q);
-		}
-	}
 	/* Opt-in (--max-cgroups): the one pointer chase, on purpose. */
 	if (track_cgroups)
 		cgroup_add(d, BPF_CORE_READ(next, cgroups, dfl_cgrp, kn, id), wait);
@@ -754,7 +727,7 @@ static __noinline void unseen_switch_in(struct sdr_cpu_data *d, struct task_stru
 	from = last->next_tid;
 	it = item_append(b, at, from, from ? SDR_PREV_SLEEP : SDR_PREV_IDLE, p->pid, land, fresh,
 			 fresh ? (__u32)p->start_time : 0);
-	if (wait_ends(d, p, it, at, start, queued, migrated, land))
+	if (wait_ends(d, p, it, at, start, queued, migrated))
 		stat_inc(d, SDR_STAT_wait_end_recovered);
 	if (b->nr >= SDR_SWITCHES_PER_REC)
 		ship_switches(d, b, at);
@@ -847,7 +820,7 @@ int BPF_PROG(sdr_switch, bool preempt, struct task_struct *prev, struct task_str
 	if (SDR_BENCH_CUT == SDR_CUT_ITEM)
 		return 0;
 	if (start)
-		wait_ends(d, next, it, now, start, queued, migrated, land);
+		wait_ends(d, next, it, now, start, queued, migrated);
 	if (SDR_BENCH_CUT == SDR_CUT_WAIT)
 		return 0;
 	if (b->nr >= SDR_SWITCHES_PER_REC || (exit & EXIT_FULL))

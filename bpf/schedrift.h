@@ -435,7 +435,11 @@ struct sdr_rec_k8s {
 	char runtime[16];    /* "containerd", "crio", "docker" */
 };
 
-/* Value of the per-CPU `cpu_data` map (one entry, summed over CPUs in userspace). */
+/*
+ * A wait histogram in the buckets of hist_buckets.h: the kernel's per-cgroup
+ * ones become this (sdr_hist__from_cgroup), and the wait engine keeps the
+ * system's in it (userspace/engine/sys_hists.h).
+ */
 struct sdr_hist {
 	__u64 counts[SDR_HIST_NR_BUCKETS];
 	__u64 count;
@@ -449,18 +453,9 @@ struct sdr_stats {
 	__u64 penalty_milli;
 };
 
+/* Value of the per-CPU `cpu_data` map (one entry, summed over CPUs in userspace). */
 struct sdr_cpu_data {
 	struct sdr_stats stats;
-	struct sdr_hist wait;     /* waits that ended on this CPU, whole */
-	struct sdr_hist delivery; /* ... their delivery part (waking -> queued) */
-	struct sdr_hist queue;    /* ... their queueing part (queued -> running) */
-};
-
-/* Value of the per-CPU `landing` map, one entry per enum sdr_locality. */
-struct sdr_landing_hist {
-	struct sdr_hist wait;
-	struct sdr_hist delivery;
-	struct sdr_hist queue;
 };
 
 /* Value of the `cgroups` hash (shared by all CPUs, updated atomically). */

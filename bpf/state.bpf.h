@@ -35,14 +35,6 @@ struct {
 	__type(value, struct sdr_cpu_data);
 } cpu_data SEC(".maps");
 
-/* Landing latency (first wait after a migration), by locality. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SDR_LOC_NR);
-	__type(key, __u32);
-	__type(value, struct sdr_landing_hist);
-} landing SEC(".maps");
-
 /*
  * Where each task's current wait began (struct sdr_wait_slot), by tid.
  * An array rather than task storage: the verifier inlines an array lookup
@@ -255,15 +247,6 @@ static __always_inline void fill_hdr(struct sdr_rec_hdr *h, __u16 type, __u16 si
 	h->size = size;
 	h->cpu = bpf_get_smp_processor_id();
 	h->ts_ns = now;
-}
-
-static __always_inline void hist_add(struct sdr_hist *h, __u64 ns)
-{
-	h->counts[sdr_hist_bucket(ns)]++;
-	h->count++;
-	h->sum_ns += ns;
-	if (ns > h->max_ns)
-		h->max_ns = ns;
 }
 
 #endif /* SCHEDRIFT_STATE_BPF_H */

@@ -5,6 +5,8 @@
  * - only switches that end a wait are waits; the others (a task that had
  *   slept woken through its own waking, idle) are counted as switches;
  * - a wait that lands after a migration counts per task by locality;
+ * - the system's histograms (sys_hists.h) hold every valid wait by its CPU,
+ *   whole and in parts, and each landing by its locality;
  * - every wait is counted once per task, whether it came in a full batch
  *   from the ring, from a peek at the CPU's partial batch, or both (the
  *   peeked part of a batch is skipped when the full batch arrives), also
@@ -175,6 +177,53 @@ static void test_switches_and_landing(void)
 	CHECK(!memcmp(&a->cum, &a->iv, sizeof(a->cum)));
 	/* ... and by locality for the engine: the same two parts. */
 	CHECK_EQ_U64(e.premig[SDR_LOC_CROSS_LLC].count, 2);
+	wait_engine__free(&e);
+}
+
+/*
+ * The system's histograms (daemon, top): every valid wait by the CPU it
+ * ended on, whole and in parts, and a landing by its locality too; a
+ * refused wait in none; a wait whose task has no accumulator still in them.
+ */
+static void test_sys_hists(void)
+{
+	struct sdr_switch_item w[4];
+	const struct wait_part_hists *c0, *c1, *l;
+	struct wait_engine e;
+	struct sdr_rec_switches b;
+
+	CHECK(!wait_engine__init(&e, 2));
+	CHECK(!wait_engine__keep_sys_hists(&e));
+	w[0] = item(300, 40, 10, 5);
+	w[1] = item(400, 70, 0, 6);
+	w[1].landing = 1 + SDR_LOC_CROSS_NODE;
+	w[2] = item(500, 20, 0, 5);
+	w[2].delivery_ns = 21; /* refused */
+	b = batch(1, w, 3);
+	wait_engine__batch(&e, &b, sizeof(b));
+	w[3] = item(600, 3000000, 1000000, 7);
+	b = batch(0, &w[3], 1);
+	wait_engine__batch(&e, &b, sizeof(b));
+	c0 = &e.sys->cpu[0];
+	c1 = &e.sys->cpu[1];
+	CHECK_EQ_U64(c1->wait.count, 2);
+	CHECK_EQ_U64(c1->wait.sum_ns, 110);
+	CHECK_EQ_U64(c1->wait.max_ns, 70);
+	CHECK_EQ_U64(c1->wait.counts[sdr_hist_bucket(40)], 1);
+	CHECK_EQ_U64(c1->delivery.count, 2);
+	CHECK_EQ_U64(c1->delivery.sum_ns, 10);
+	CHECK_EQ_U64(c1->queue.sum_ns, 100);
+	CHECK_EQ_U64(c1->queue.max_ns, 70);
+	CHECK_EQ_U64(c0->wait.count, 1);
+	CHECK_EQ_U64(c0->wait.counts[sdr_hist_bucket(3000000)], 1);
+	CHECK_EQ_U64(c0->queue.max_ns, 2000000);
+	l = &e.sys->land[SDR_LOC_CROSS_NODE];
+	CHECK_EQ_U64(l->wait.count, 1);
+	CHECK_EQ_U64(l->wait.max_ns, 70);
+	CHECK_EQ_U64(l->queue.sum_ns, 70);
+	CHECK_EQ_U64(e.sys->land[SDR_LOC_SAME_LLC].wait.count +
+		     e.sys->land[SDR_LOC_CROSS_LLC].wait.count, 0);
+	CHECK_EQ_U64(e.taken, 3);
 	wait_engine__free(&e);
 }
 
@@ -417,6 +466,7 @@ int main(void)
 	test_long_parts();
 	test_pid_reuse();
 	test_switches_and_landing();
+	test_sys_hists();
 	test_percentiles_and_intervals();
 	return check_summary();
 }

@@ -65,7 +65,7 @@ struct prom_input {
 	const char *kernel;     /* uname release */
 	/*
 	 * Optional: [r->meta.topo.nr_cpus] cumulative per-CPU wait
-	 * histograms (the per-CPU copies of cpu_data.wait). They give the
+	 * histograms (the wait engine's, engine/sys_hists.h). They give the
 	 * per-CPU summaries their _sum and _count; NULL leaves those out.
 	 */
 	const struct hist *cpu_hists;

@@ -56,7 +56,23 @@ void wait_engine__free(struct wait_engine *e)
 		}
 	free(e->buckets);
 	free(e->cpus);
+	if (e->sys)
+		sys_hists__free(e->sys);
+	free(e->sys);
 	memset(e, 0, sizeof(*e));
+}
+
+int wait_engine__keep_sys_hists(struct wait_engine *e)
+{
+	if (e->sys)
+		return 0;
+	e->sys = malloc(sizeof(*e->sys));
+	if (!e->sys || sys_hists__init(e->sys, e->ncpu)) {
+		free(e->sys);
+		e->sys = NULL;
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /*
@@ -360,6 +376,8 @@ static void take(struct wait_engine *e, const struct sdr_switch_item *w, __u32 c
 		e->refused++;
 		return;
 	}
+	if (e->sys)
+		sys_hists__add(e->sys, cpu, s.landing, s.wait_ns, s.delivery_ns);
 	if (e->min_lat_ns && s.wait_ns >= e->min_lat_ns)
 		outlier(e, &s, ran);
 	if (!a) {

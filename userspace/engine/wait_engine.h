@@ -43,6 +43,7 @@
 #include "lib/hist.h"
 #include "trace/switch_batch.h"
 #include "engine/task_counts.h"
+#include "engine/sys_hists.h"
 
 /*
  * A task's wait histogram at the system's resolution, the cumulative and
@@ -141,6 +142,12 @@ struct wait_engine {
 	 */
 	struct hist premig[SDR_LOC_NR];
 	/*
+	 * Every wait taken by the CPU it ended on and by landing locality
+	 * (engine/sys_hists.h), whatever its task's memory: NULL unless
+	 * wait_engine__keep_sys_hists() (the daemon and top; record has samples).
+	 */
+	struct sys_hists *sys;
+	/*
 	 * Every switch taken, once, in time order per CPU (the peeks' and the
 	 * ring's alike): the noisy-neighbour series (live/neighbours.h). NULL: none.
 	 */
@@ -177,6 +184,8 @@ struct wait_engine {
 
 int wait_engine__init(struct wait_engine *e, int ncpu);
 void wait_engine__free(struct wait_engine *e);
+/* Keeps the system's wait histograms from now on (e->sys): 0 or -ENOMEM. */
+int wait_engine__keep_sys_hists(struct wait_engine *e);
 
 /* A batch of switches from the ring buffer (size bytes as received). */
 void wait_engine__batch(struct wait_engine *e, const void *data, size_t size);

@@ -391,39 +391,6 @@ int loader__read_stats(struct loader *l, struct sdr_stats *out)
 	return 0;
 }
 
-int loader__read_cpu_hists(struct loader *l, struct loader_wait_hists *out, int nout)
-{
-	struct sdr_cpu_data *per;
-	int ncpu, c;
-
-	per = percpu_lookup(l->skel->maps.cpu_data, 0, sizeof(*per), &ncpu);
-	if (!per)
-		return -errno;
-	for (c = 0; c < nout; c++) {
-		if (c < ncpu) {
-			out[c].wait = per[c].wait;
-			out[c].delivery = per[c].delivery;
-			out[c].queue = per[c].queue;
-		} else {
-			memset(&out[c], 0, sizeof(out[c]));
-		}
-	}
-	free(per);
-	return 0;
-}
-
-static void hist_sum(struct sdr_hist *dst, const struct sdr_hist *src)
-{
-	unsigned int i;
-
-	for (i = 0; i < SDR_HIST_NR_BUCKETS; i++)
-		dst->counts[i] += src->counts[i];
-	dst->count += src->count;
-	dst->sum_ns += src->sum_ns;
-	if (src->max_ns > dst->max_ns)
-		dst->max_ns = src->max_ns;
-}
-
 int loader__read_cgroups(struct loader *l, struct loader_cgroup **out, size_t *n)
 {
 	struct bpf_map *map = l->skel->maps.cgroups;
@@ -453,27 +420,6 @@ int loader__read_cgroups(struct loader *l, struct loader_cgroup **out, size_t *n
 	}
 	*out = v;
 	*n = cnt;
-	return 0;
-}
-
-int loader__read_landing(struct loader *l, struct loader_wait_hists *out)
-{
-	struct sdr_landing_hist *per;
-	int ncpu, c;
-	__u32 loc;
-
-	for (loc = 0; loc < SDR_LOC_NR; loc++) {
-		per = percpu_lookup(l->skel->maps.landing, loc, sizeof(*per), &ncpu);
-		if (!per)
-			return -errno;
-		memset(&out[loc], 0, sizeof(out[loc]));
-		for (c = 0; c < ncpu; c++) {
-			hist_sum(&out[loc].wait, &per[c].wait);
-			hist_sum(&out[loc].delivery, &per[c].delivery);
-			hist_sum(&out[loc].queue, &per[c].queue);
-		}
-		free(per);
-	}
 	return 0;
 }
 

@@ -52,23 +52,12 @@ void loader__detach(struct loader *l);
 __u64 loader__prog_skipped(struct loader *l);
 /* Sum the per-CPU counters. */
 int loader__read_stats(struct loader *l, struct sdr_stats *out);
-/* A wait histogram with those of its two parts (docs/latency.md "Delivery and queueing"). */
-struct loader_wait_hists {
-	struct sdr_hist wait;     /* whole waits */
-	struct sdr_hist delivery; /* their delivery part: waking -> queued */
-	struct sdr_hist queue;    /* their queueing part: queued -> running */
-};
-
-/* The per-CPU wait histograms: out[ncpu], one per possible CPU. */
-int loader__read_cpu_hists(struct loader *l, struct loader_wait_hists *out, int ncpu);
 struct loader_cgroup {
 	__u64 id;
 	struct sdr_cgroup_hist hist;
 };
 /* Every cgroup histogram (unsorted); *out is malloc'd. */
 int loader__read_cgroups(struct loader *l, struct loader_cgroup **out, size_t *n);
-/* Landing-latency histograms by locality, summed over CPUs: out[SDR_LOC_NR]. */
-int loader__read_landing(struct loader *l, struct loader_wait_hists *out);
 /*
  * Each CPU's partial batch of switches, still in the per-CPU `switch_buf`
  * map (BPF ships a batch only when it is full). After loader__detach() no

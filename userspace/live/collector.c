@@ -487,6 +487,7 @@ int collector__start(struct collector *c, const struct collector_opts *o)
 	}
 	c->k8s = k8s_cache__new(o->host_root);
 	if (!c->k8s || wait_engine__init(&c->waits, c->ncpu) ||
+	    wait_engine__keep_sys_hists(&c->waits) ||
 	    neighbours__init(&c->nb, c->ncpu,
 			     o->neighbour_series ? o->neighbour_series : NEIGHBOURS_DEFAULT_TOP,
 			     cgroup_of_tid, c)) {

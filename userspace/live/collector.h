@@ -89,8 +89,8 @@ struct collector {
 	__u64 last_tick_ns;
 	__u64 last_tick_realtime_ns;
 	int ncpu; /* possible CPUs, as the per-CPU maps have them */
-	struct loader_wait_hists *prev_cpu; /* [ncpu] cumulative at the last tick */
-	struct loader_wait_hists prev_landing[SDR_LOC_NR];
+	struct wait_part_hists *prev_cpu; /* [ncpu] cumulative at the last tick */
+	struct wait_part_hists prev_landing[SDR_LOC_NR];
 	struct loader_cgroup *prev_cg;
 	size_t nr_prev_cg;
 	/* Cumulative totals at the last tick: the base of the interval's figures. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * A tick's reads of the kernel's maps: per-CPU and landing wait histograms,
+ * A tick's reads of the system's wait histograms (per CPU and per landing
+ * locality, made by the wait engine from the stream), of the kernel's
  * per-cgroup ones (from the kernel's map, or summed from the tasks), each
  * made into the interval's latency (struct lat) and the cumulative
  * histograms the Prometheus export folds; then the cgroups' paths and pod
@@ -15,28 +16,25 @@
 #include "lib/util.h"
 
 /* One part (or the whole) of the waits of the CPUs: which histogram of the three. */
-static const struct sdr_hist *part_hist(const struct loader_wait_hists *h, int part)
+static const struct sdr_hist *part_hist(const struct wait_part_hists *h, int part)
 {
 	return part == 1 ? &h->delivery : part == 2 ? &h->queue : &h->wait;
 }
 
 int collector__read_cpus(struct collector *c, struct report *r)
 {
-	struct loader_wait_hists *cur = calloc(c->ncpu, sizeof(*cur));
+	const struct wait_part_hists *cur = c->waits.sys->cpu;
 	struct hist *cum_out[3] = { &c->sys_hist, &c->sys_delivery_hist, &c->sys_queue_hist };
 	struct lat *sys_out[3] = { &r->sys_runq, &r->sys_delivery, &r->sys_queue };
 	struct lat *cpu_out[3];
 	struct hist *delta = malloc(2 * sizeof(*delta)), *sys_delta, cum;
 	int cpu, part, err;
 
-	if (!cur || !delta) {
+	if (!delta) {
 		err = -ENOMEM;
 		goto out;
 	}
 	sys_delta = delta + 1;
-	err = loader__read_cpu_hists(&c->l, cur, c->ncpu);
-	if (err)
-		goto out;
 	cpu_out[0] = r->cpu_runq = calloc(c->topo.nr_cpus + 1, sizeof(*r->cpu_runq));
 	cpu_out[1] = r->cpu_delivery = calloc(c->topo.nr_cpus + 1, sizeof(*r->cpu_delivery));
 	cpu_out[2] = r->cpu_queue = calloc(c->topo.nr_cpus + 1, sizeof(*r->cpu_queue));
@@ -44,7 +42,7 @@ int collector__read_cpus(struct collector *c, struct report *r)
 		err = -ENOMEM;
 		goto out;
 	}
-	/* The kernel counts every wait in all three, so their counts agree. */
+	/* The engine counts every wait in all three, so their counts agree. */
 	for (part = 0; part < 3; part++) {
 		hist__init(cum_out[part]);
 		hist__init(sys_delta);
@@ -66,23 +64,20 @@ int collector__read_cpus(struct collector *c, struct report *r)
 	}
 	r->has_split = 1;
 	memcpy(c->prev_cpu, cur, c->ncpu * sizeof(*cur));
+	err = 0;
 out:
-	free(cur);
 	free(delta);
 	return err;
 }
 
 int collector__read_landing(struct collector *c, struct report *r)
 {
-	struct loader_wait_hists *cur = calloc(SDR_LOC_NR, sizeof(*cur));
+	const struct wait_part_hists *cur = c->waits.sys->land;
 	struct hist *delta = malloc(sizeof(*delta));
-	int loc, err = -ENOMEM;
+	int loc;
 
-	if (!cur || !delta)
-		goto out;
-	err = loader__read_landing(&c->l, cur);
-	if (err)
-		goto out;
+	if (!delta)
+		return -ENOMEM;
 	for (loc = 0; loc < SDR_LOC_NR; loc++) {
 		hist__from_sdr(&c->landing_hist[loc], &cur[loc].wait);
 		hist__from_sdr(&c->landing_delivery_hist[loc], &cur[loc].delivery);
@@ -95,10 +90,8 @@ int collector__read_landing(struct collector *c, struct report *r)
 		r->landing_queue[loc] = lat__from_hist(delta);
 	}
 	memcpy(c->prev_landing, cur, SDR_LOC_NR * sizeof(*cur));
-out:
-	free(cur);
 	free(delta);
-	return err;
+	return 0;
 }
 
 static const struct loader_cgroup *find_cg(const struct loader_cgroup *v, size_t n, __u64 id)
