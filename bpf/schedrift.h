@@ -212,8 +212,8 @@ enum sdr_bench_cut {
 	SDR_CUT_CLOCK = 2,   /* ... after reading the clock and the tids */
 	SDR_CUT_SLOTS = 3,   /* sdr_switch: ... after the wait slots of prev and next */
 	SDR_CUT_ITEM = 4,    /* sdr_switch: ... after appending its item to the CPU's batch
-			      * (no histograms, no shipping) */
-	SDR_CUT_WAIT = 5,    /* sdr_switch: ... after the wait's histograms (no shipping) */
+			      * (no wait in it, no shipping) */
+	SDR_CUT_WAIT = 5,    /* sdr_switch: ... after the wait into the item (no shipping) */
 	SDR_CUT_NR,
 };
 #ifndef SDR_BENCH_CUT

@@ -29,11 +29,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402  (fdinfo: which programs a process holds)
 
 CUT_NAMES = ["full program", "return at once", "+ clock and tids", "+ wait slots",
-             "+ switch item", "+ wait histograms"]
+             "+ switch item", "+ the wait"]
 # The cuts that stop each program somewhere of its own (sdr_waking has no
 # switch item, and its slot work is what the full program adds). The full
-# sdr_switch adds the wait's histograms, landing, outliers and shipping
-# the batch (one ring copy per 32 switches).
+# sdr_switch adds the wait into the item (its parts, the CPU's count) and
+# shipping the batch (one ring copy per 32 switches).
 HOOK_CUTS = {"sched_switch": [1, 2, 3, 4, 5], "sched_waking": [1, 2]}
 HOOKS = list(HOOK_CUTS)
 # runqlat has no program on sched_waking: its wakeup program is the yardstick.

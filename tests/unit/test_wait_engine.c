@@ -61,6 +61,7 @@ static void test_peeks(void)
 	__u32 i;
 
 	CHECK(!wait_engine__init(&e, 2));
+	CHECK(!wait_engine__keep_sys_hists(&e));
 	for (i = 0; i < SDR_SWITCHES_PER_REC * 3; i++)
 		w[i] = item(1000 + i * 10, 100 + i, i % 7, 42);
 	/* Batch 1 straight from the ring. */
@@ -91,6 +92,10 @@ static void test_peeks(void)
 	wait_engine__batch(&e, &b, sizeof(b));
 	CHECK_EQ_U64(a->cum.waits, 2 * SDR_SWITCHES_PER_REC + 7);
 	CHECK_EQ_U64(e.taken, 2 * SDR_SWITCHES_PER_REC + 7);
+	/* The system's histograms took each wait once too, on its own CPU. */
+	CHECK_EQ_U64(e.sys->cpu[0].wait.count, 2 * SDR_SWITCHES_PER_REC + 3);
+	CHECK_EQ_U64(e.sys->cpu[0].queue.count, 2 * SDR_SWITCHES_PER_REC + 3);
+	CHECK_EQ_U64(e.sys->cpu[1].wait.count, 4);
 	/* A malformed batch changes nothing and is counted. */
 	b = batch(0, w, 0);
 	wait_engine__batch(&e, &b, sizeof(b));

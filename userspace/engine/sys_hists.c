@@ -20,26 +20,31 @@ void sys_hists__free(struct sys_hists *h)
 	memset(h, 0, sizeof(*h));
 }
 
-static void put(struct sdr_hist *h, __u64 v)
+static void put(struct sdr_hist *h, __u32 bucket, __u64 v)
 {
-	h->counts[sdr_hist_bucket(v)]++;
+	h->counts[bucket]++;
 	h->count++;
 	h->sum_ns += v;
 	if (v > h->max_ns)
 		h->max_ns = v;
 }
 
-static void put_parts(struct wait_part_hists *p, __u64 wait, __u64 delivery)
+static void put_parts(struct wait_part_hists *p, __u64 wait, __u32 wb, __u64 dlv, __u32 db,
+		      __u64 q, __u32 qb)
 {
-	put(&p->wait, wait);
-	put(&p->delivery, delivery);
-	put(&p->queue, wait - delivery);
+	put(&p->wait, wb, wait);
+	put(&p->delivery, db, dlv);
+	put(&p->queue, qb, q);
 }
 
-void sys_hists__add(struct sys_hists *h, __u32 cpu, __u32 landing, __u64 wait, __u64 delivery)
+void sys_hists__add(struct sys_hists *h, __u32 cpu, __u32 landing, __u64 wait, __u32 bucket,
+		    __u64 delivery)
 {
+	__u64 q = wait - delivery;
+	__u32 db = sdr_hist_bucket(delivery), qb = sdr_hist_bucket(q);
+
 	if (cpu < (__u32)h->ncpu)
-		put_parts(&h->cpu[cpu], wait, delivery);
+		put_parts(&h->cpu[cpu], wait, bucket, delivery, db, q, qb);
 	if (landing >= 1 && landing <= SDR_LOC_NR)
-		put_parts(&h->land[landing - 1], wait, delivery);
+		put_parts(&h->land[landing - 1], wait, bucket, delivery, db, q, qb);
 }

@@ -376,15 +376,15 @@ static void take(struct wait_engine *e, const struct sdr_switch_item *w, __u32 c
 		e->refused++;
 		return;
 	}
+	b = sdr_hist_bucket(s.wait_ns);
 	if (e->sys)
-		sys_hists__add(e->sys, cpu, s.landing, s.wait_ns, s.delivery_ns);
+		sys_hists__add(e->sys, cpu, s.landing, s.wait_ns, b, s.delivery_ns);
 	if (e->min_lat_ns && s.wait_ns >= e->min_lat_ns)
 		outlier(e, &s, ran);
 	if (!a) {
 		e->refused++; /* no memory for its task: dropped, and counted */
 		return;
 	}
-	b = sdr_hist_bucket(s.wait_ns);
 	if (s.ts_ns > a->last_end_ns)
 		a->last_end_ns = s.ts_ns;
 	wait_sums__add(&a->cum, s.wait_ns, s.delivery_ns, s.premig_ns);

@@ -85,8 +85,9 @@ extern const __u64 hist_prom_bounds_ns[];
 extern const size_t hist_prom_nr_bounds;
 
 /*
- * From the kernel's histograms (bpf/schedrift.h), which count in the same
- * buckets: sdr_hist (per CPU, per landing locality), sdr_cgroup_hist, and a
+ * From the histograms of bpf/schedrift.h, which count in the same buckets:
+ * sdr_hist (the wait engine's per CPU and per landing locality,
+ * engine/sys_hists.h), sdr_cgroup_hist (the kernel's), and a
  * task's coarse counts (SDR_TASK_HIST_NR buckets of 2^SDR_TASK_HIST_SHIFT
  * fine ones each).
  */
