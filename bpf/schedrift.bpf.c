@@ -13,9 +13,9 @@
  *                           batch (`switch_buf`): prev, its state, next, and
  *                           next's wait if one ended (whole, delivery, the part
  *                           queued on CPUs it left, landing). prev dead
- *                           (its final switch): its
- *                           exit, into the same batch; next new (its first
- *                           run): flagged. Outliers (waits over --min-lat, with
+ *                           (its final switch): its exit, into the same
+ *                           batch; next new (its first run): flagged.
+ *                           Outliers (waits over --min-lat, with
  *                           both tasks named) are made in userspace from the
  *                           stream (userspace/engine/outliers.h)
  *   sched_process_exec      comm changed: re-decide the --comm filter

@@ -334,16 +334,21 @@ struct sdr_rec_exit {
  */
 #define SDR_REC_LIVE_MID_SIZE __builtin_offsetof(struct sdr_rec_exit, node_runtime_ns)
 
+/* Whether size is one a kernel task record (SDR_REC_EXIT, SDR_REC_TASK_LIVE) can have. */
+static inline int sdr_kernel_rec_size_ok(__u64 size)
+{
+	return size == sizeof(struct sdr_rec_exit) || size == SDR_REC_LIVE_BRIEF_SIZE ||
+	       size == SDR_REC_LIVE_MID_SIZE;
+}
+
 /*
- * Whether a kernel task record (SDR_REC_EXIT, SDR_REC_TASK_LIVE) of size
- * bytes is one of the three the kernel makes: brief, mid or whole (the
- * first two name their node).
+ * Whether a kernel task record of size bytes is one of the three the
+ * kernel makes: brief, mid or whole (the first two name their node).
  */
 static inline int sdr_kernel_rec_ok(__u64 size, __u32 brief_node)
 {
-	return size == sizeof(struct sdr_rec_exit) ||
-	       ((size == SDR_REC_LIVE_BRIEF_SIZE || size == SDR_REC_LIVE_MID_SIZE) &&
-		brief_node < SDR_MAX_NODES);
+	return sdr_kernel_rec_size_ok(size) &&
+	       (size == sizeof(struct sdr_rec_exit) || brief_node < SDR_MAX_NODES);
 }
 
 #define SDR_SWITCHES_PER_REC 32

@@ -16,6 +16,20 @@
 #include "check.h"
 #include "host/loader.h"
 
+/* The counts the kernel's state gave (set in main): migrations, causes, penalty, NUMA. */
+static void check_state_counts(const struct sdr_task_counts *c)
+{
+	int i;
+
+	for (i = 0; i < SDR_LOC_NR; i++)
+		CHECK_EQ_U64(c->migrations[i], 10 + i);
+	for (i = 0; i < SDR_CAUSE_NR; i++)
+		CHECK_EQ_U64(c->by_cause[i], 20 + i);
+	CHECK_EQ_U64(c->penalty_milli, 2500);
+	for (i = 0; i < SDR_NUMA_NR; i++)
+		CHECK_EQ_U64(c->numa[i], 30 + i);
+}
+
 int main(void)
 {
 	struct sdr_rec_exit e;
@@ -52,13 +66,7 @@ int main(void)
 	CHECK_EQ_U64(t.counts.runtime_ns, 777);
 	CHECK_EQ_U64(t.counts.cgroup_id, 99);
 	CHECK(t.counts.preferred_nid == -1);
-	for (i = 0; i < SDR_LOC_NR; i++)
-		CHECK_EQ_U64(t.counts.migrations[i], 10 + i);
-	for (i = 0; i < SDR_CAUSE_NR; i++)
-		CHECK_EQ_U64(t.counts.by_cause[i], 20 + i);
-	CHECK_EQ_U64(t.counts.penalty_milli, 2500);
-	for (i = 0; i < SDR_NUMA_NR; i++)
-		CHECK_EQ_U64(t.counts.numa[i], 30 + i);
+	check_state_counts(&t.counts);
 	for (i = 0; i < SDR_MAX_NODES; i++)
 		CHECK_EQ_U64(t.counts.node_runtime_ns[i], 40 + i);
 	/* The waits are the engine's: nothing from the kernel. */
@@ -76,10 +84,7 @@ int main(void)
 	      t.hdr.ts_ns == 123456789);
 	CHECK(t.task.tid == 42 && t.task.start_ns == 1000);
 	CHECK_EQ_U64(t.counts.runtime_ns, 777);
-	CHECK_EQ_U64(t.counts.migrations[SDR_LOC_NR - 1], 10 + SDR_LOC_NR - 1);
-	CHECK_EQ_U64(t.counts.by_cause[0], 20);
-	CHECK_EQ_U64(t.counts.penalty_milli, 2500);
-	CHECK_EQ_U64(t.counts.numa[SDR_NUMA_NR - 1], 30 + SDR_NUMA_NR - 1);
+	check_state_counts(&t.counts);
 	for (i = 0; i < SDR_MAX_NODES; i++)
 		CHECK_EQ_U64(t.counts.node_runtime_ns[i], 40 + i);
 
@@ -121,10 +126,7 @@ int main(void)
 	CHECK(loader__exit_rec(&e, SDR_REC_LIVE_MID_SIZE, &t) == 0);
 	CHECK(t.hdr.type == SDR_REC_TASK_EXIT);
 	CHECK_EQ_U64(t.counts.runtime_ns, 5000);
-	CHECK_EQ_U64(t.counts.migrations[SDR_LOC_NR - 1], 10 + SDR_LOC_NR - 1);
-	CHECK_EQ_U64(t.counts.by_cause[0], 20);
-	CHECK_EQ_U64(t.counts.penalty_milli, 2500);
-	CHECK_EQ_U64(t.counts.numa[SDR_NUMA_NR - 1], 30 + SDR_NUMA_NR - 1);
+	check_state_counts(&t.counts);
 	for (i = 0; i < SDR_MAX_NODES; i++)
 		CHECK_EQ_U64(t.counts.node_runtime_ns[i], i == 3 ? 5000 : 0);
 	CHECK(loader__exit_rec(&e, SDR_REC_LIVE_BRIEF_SIZE, &t) == -EINVAL,

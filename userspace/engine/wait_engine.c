@@ -731,24 +731,8 @@ void wait_engine__end_interval(struct wait_engine *e, __u64 generation,
 				pp = &a->next;
 				continue;
 			}
-			/*
-			 * Ended by a successor, its exit pending: its waits wait
-			 * with it; its exit lost (counted there) after two
-			 * generations.
-			 */
-			if (a->exit_ns) {
-				if (!a->seen_gen)
-					a->seen_gen = generation;
-				if (a->seen_gen + 2 <= generation) {
-					*dropped += a->cum.waits;
-					*pp = a->next;
-					acc_free(e, a);
-					continue;
-				}
-				pp = &a->next;
-				continue;
-			}
-			if (a->seen_gen == generation) {
+			/* Named by this tick: its interval to cb (a pending exit's waits wait for it). */
+			if (!a->exit_ns && a->seen_gen == generation) {
 				if (a->iv.waits && cb)
 					cb(ctx, a);
 				wait_acc__end_interval(a);
@@ -756,8 +740,10 @@ void wait_engine__end_interval(struct wait_engine *e, __u64 generation,
 			/*
 			 * A live task is named by every tick's snapshot; one that
 			 * was not for two generations is gone, its exit record
-			 * lost (counted there). A new task's first waits can come
-			 * before any record names it: it gets a generation.
+			 * lost (counted there); so is the exit that a successor's
+			 * accumulator has waited for that long. A new task's first
+			 * waits can come before any record names it: it gets a
+			 * generation.
 			 */
 			if (!a->seen_gen)
 				a->seen_gen = generation;

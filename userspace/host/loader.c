@@ -526,13 +526,6 @@ static size_t live_rec_size(const char *buf)
 	return h.size;
 }
 
-/* Whether a live record has one of the sizes the iterator makes: brief, mid or whole. */
-static bool live_size_ok(size_t size)
-{
-	return size == SDR_REC_LIVE_BRIEF_SIZE || size == SDR_REC_LIVE_MID_SIZE ||
-	       size == sizeof(struct sdr_rec_exit);
-}
-
 /* The tids of the whole records in buf, up to max of them, for a look-ahead. */
 static size_t snapshot_tids(const char *buf, size_t have, __u32 *tids, size_t max)
 {
@@ -540,7 +533,7 @@ static size_t snapshot_tids(const char *buf, size_t have, __u32 *tids, size_t ma
 
 	/* A bad size ends the walk here; the reader refuses it. */
 	while (n < max && have - off >= sizeof(struct sdr_rec_hdr) &&
-	       live_size_ok(size = live_rec_size(buf + off)) && size <= have - off) {
+	       sdr_kernel_rec_size_ok(size = live_rec_size(buf + off)) && size <= have - off) {
 		memcpy(&tids[n++], buf + off + offsetof(struct sdr_rec_exit, task.tid), sizeof(*tids));
 		off += size;
 	}
@@ -593,7 +586,7 @@ int loader__snapshot_tasks_ahead(struct loader *l,
 			ahead(ctx, tids, snapshot_tids(buf, have, tids, SNAPSHOT_AHEAD_MAX));
 		for (off = 0; !err && have - off >= sizeof(struct sdr_rec_hdr); off += size) {
 			size = live_rec_size(buf + off);
-			if (!live_size_ok(size)) {
+			if (!sdr_kernel_rec_size_ok(size)) {
 				err = -EPROTO;
 				break;
 			}
