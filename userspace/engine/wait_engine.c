@@ -447,40 +447,110 @@ static void take_item(struct wait_engine *e, const struct sdr_rec_switches *b,
 }
 
 /*
- * A task's accumulator is three cache misses away (its chain's head, the
- * accumulator, its histogram), on lines the workload has just evicted,
- * and they were most of take()'s time. Asking for many tasks' at once,
- * one level at a time, overlaps the misses. Hints only: the chains may
+ * A wait's accounting is a chain of dependent cache misses, on lines the
+ * workload has just evicted: the tid's hash chain head, each accumulator
+ * on the chain before the live one, the accumulator's lines (320 bytes:
+ * sums, interval sums, landings), its histogram's bitmap, and the entry
+ * of the wait's bucket. One after another they were a third of the
+ * daemon's CPU at 50 000 tasks, even with the first three prefetched.
+ * Walking a batch's tasks one level at a time, all of them at each level,
+ * overlaps the misses of a level; the histogram's entry is found before
+ * the wait is taken, by the wait's own bucket. Hints only: the chains may
  * change before the tasks are looked up.
  */
-void wait_engine__prefetch(const struct wait_engine *e, const __u32 *tids, size_t n)
+#define AHEAD_CHUNK SDR_SWITCHES_PER_REC
+#define AHEAD_WHOLE (~0u) /* no wait's bucket: the histogram's start (a tick reads it all) */
+#define AHEAD_HIST_BYTES 512
+
+struct ahead {
+	__u32 tid, bucket;
+	const struct wait_acc *a;
+};
+
+/* The cache lines of size bytes at p, at most AHEAD_HIST_BYTES of them when capped. */
+static void prefetch_bytes(const void *p, size_t size, bool capped)
 {
+	const char *c = p;
+	size_t off;
+
+	if (!size)
+		return;
+	if (capped && size > AHEAD_HIST_BYTES)
+		size = AHEAD_HIST_BYTES;
+	for (off = 0; off < size; off += 64)
+		__builtin_prefetch(c + off, 1);
+	__builtin_prefetch(c + size - 1, 1);
+}
+
+static void prefetch_ahead(const struct wait_engine *e, struct ahead *w, size_t n)
+{
+	const struct wait_hist_mem *m;
 	const struct wait_acc *a;
 	size_t i;
+	__u32 b, pos;
 
 	for (i = 0; i < n; i++)
-		__builtin_prefetch(&e->buckets[slot_of(e, tids[i])]);
+		__builtin_prefetch(&e->buckets[slot_of(e, w[i].tid)]);
 	for (i = 0; i < n; i++) {
-		a = e->buckets[slot_of(e, tids[i])];
-		if (a)
-			__builtin_prefetch(a);
+		w[i].a = e->buckets[slot_of(e, w[i].tid)];
+		if (w[i].a)
+			__builtin_prefetch(w[i].a);
 	}
 	for (i = 0; i < n; i++) {
-		a = e->buckets[slot_of(e, tids[i])];
-		if (a && a->tid == tids[i] && a->hist.m)
-			__builtin_prefetch(a->hist.m);
+		for (a = w[i].a; a && (a->tid != w[i].tid || a->exit_ns); a = a->next)
+			if (a->next)
+				__builtin_prefetch(a->next);
+		w[i].a = a;
+		if (a)
+			prefetch_bytes(a, sizeof(*a), false);
+	}
+	for (i = 0; i < n; i++) {
+		if (!w[i].a || !(m = w[i].a->hist.m))
+			continue;
+		b = w[i].bucket;
+		if (b == AHEAD_WHOLE) {
+			prefetch_bytes(m, hist_bytes(w[i].a->hist.n), true);
+			continue;
+		}
+		__builtin_prefetch(&m->used[b / 64]);
+		__builtin_prefetch(&m->below[b / 64]);
+	}
+	/* The bucket's entry; for a bucket new to the task, the entries hist_add() moves up. */
+	for (i = 0; i < n; i++) {
+		b = w[i].bucket;
+		if (b == AHEAD_WHOLE || !w[i].a || !(m = w[i].a->hist.m))
+			continue;
+		pos = hist_pos(m, b);
+		if (m->used[b / 64] & (1ull << (b % 64)))
+			__builtin_prefetch(&m->v[pos], 1);
+		else if (pos < w[i].a->hist.n)
+			prefetch_bytes(&m->v[pos], (w[i].a->hist.n - pos) * sizeof(m->v[0]), true);
+	}
+}
+
+void wait_engine__prefetch(const struct wait_engine *e, const __u32 *tids, size_t n)
+{
+	struct ahead w[AHEAD_CHUNK];
+	size_t i, k;
+
+	for (i = 0; i < n; i += k) {
+		for (k = 0; k < AHEAD_CHUNK && i + k < n; k++)
+			w[k] = (struct ahead){ .tid = tids[i + k], .bucket = AHEAD_WHOLE };
+		prefetch_ahead(e, w, k);
 	}
 }
 
 /* The tasks whose waits end in a batch, before it is taken. */
 static void prefetch_accs(const struct wait_engine *e, const struct sdr_rec_switches *b)
 {
-	__u32 tids[SDR_SWITCHES_PER_REC], i, n = 0;
+	struct ahead w[AHEAD_CHUNK];
+	__u32 i, n = 0;
 
-	for (i = 0; i < b->nr; i++)
+	for (i = 0; i < b->nr && n < AHEAD_CHUNK; i++)
 		if (b->s[i].wait_ns && b->s[i].next_tid)
-			tids[n++] = b->s[i].next_tid;
-	wait_engine__prefetch(e, tids, n);
+			w[n++] = (struct ahead){ .tid = b->s[i].next_tid,
+						 .bucket = sdr_hist_bucket(b->s[i].wait_ns) };
+	prefetch_ahead(e, w, n);
 }
 
 /* Batches of cpu lost before the one numbered seq (shipped: from the ring): said once. */
