@@ -548,13 +548,21 @@ int loader__snapshot_tasks(struct loader *l, int (*cb)(void *ctx, const struct s
 
 #define SNAPSHOT_AHEAD_MAX (SNAPSHOT_READ_BYTES / SDR_REC_LIVE_BRIEF_SIZE + 1)
 
+/* The window of the n tids that starts at from (at most LOADER_AHEAD of them) to ahead. */
+static void ahead_window(void (*ahead)(void *ctx, const __u32 *tids, size_t n), void *ctx,
+			 const __u32 *tids, size_t from, size_t n)
+{
+	if (ahead && from < n)
+		ahead(ctx, tids + from, n - from < LOADER_AHEAD ? n - from : LOADER_AHEAD);
+}
+
 int loader__snapshot_tasks_ahead(struct loader *l,
 				 int (*cb)(void *ctx, const struct sdr_rec_task *t),
 				 void (*ahead)(void *ctx, const __u32 *tids, size_t n), void *ctx)
 {
 	struct init_threads seen = { .n = 0 };
 	__u32 tids[SNAPSHOT_AHEAD_MAX];
-	size_t have = 0, off, size;
+	size_t have = 0, off, size, k, nr_ahead;
 	struct sdr_rec_exit live;
 	struct sdr_rec_task *rec;
 	ssize_t n = 0;
@@ -582,9 +590,17 @@ int loader__snapshot_tasks_ahead(struct loader *l,
 		__u64 read_ns = now_mono_ns();
 
 		have += n;
-		if (ahead)
-			ahead(ctx, tids, snapshot_tids(buf, have, tids, SNAPSHOT_AHEAD_MAX));
-		for (off = 0; !err && have - off >= sizeof(struct sdr_rec_hdr); off += size) {
+		/*
+		 * One window ahead, not the whole read's (some 450 tasks): what
+		 * cb does for a task would evict the last windows' lines from
+		 * the cache before their turn came.
+		 */
+		nr_ahead = ahead ? snapshot_tids(buf, have, tids, SNAPSHOT_AHEAD_MAX) : 0;
+		ahead_window(ahead, ctx, tids, 0, nr_ahead);
+		for (off = 0, k = 0; !err && have - off >= sizeof(struct sdr_rec_hdr);
+		     off += size, k++) {
+			if (k % LOADER_AHEAD == 0)
+				ahead_window(ahead, ctx, tids, k + LOADER_AHEAD, nr_ahead);
 			size = live_rec_size(buf + off);
 			if (!sdr_kernel_rec_size_ok(size)) {
 				err = -EPROTO;

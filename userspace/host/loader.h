@@ -80,10 +80,12 @@ int loader__read_switch_buf(struct loader *l,
 int loader__snapshot_tasks(struct loader *l, int (*cb)(void *ctx, const struct sdr_rec_task *t),
 			   void *ctx);
 /*
- * The same, and before the records of each read reach cb, ahead (if not
- * NULL) gets their tids: a chance to prefetch what cb will look up, for a
- * whole read's records at once (the daemon's tick, docs/performance.md).
+ * The same, and ahead (if not NULL) gets the tids of the next
+ * LOADER_AHEAD records before the records LOADER_AHEAD before them reach
+ * cb: a chance to prefetch what cb will look up, one window ahead (the
+ * daemon's tick, docs/performance.md).
  */
+#define LOADER_AHEAD 32
 int loader__snapshot_tasks_ahead(struct loader *l,
 				 int (*cb)(void *ctx, const struct sdr_rec_task *t),
 				 void (*ahead)(void *ctx, const __u32 *tids, size_t n), void *ctx);
