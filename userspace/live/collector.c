@@ -619,7 +619,7 @@ static int on_live_task(void *ctx, const struct sdr_rec_task *rec)
 	return 0;
 }
 
-/* A read's tasks, before on_live_task looks each one up in the engine. */
+/* The next window of a read's tasks, before on_live_task looks each one up in the engine. */
 static void live_tasks_ahead(void *ctx, const __u32 *tids, size_t n)
 {
 	struct collector *c = ctx;
