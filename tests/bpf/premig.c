@@ -18,7 +18,9 @@
  * CPU 1 (pinned while asleep, so the next wakeup places it there: a
  * wakeup migration, not queued, no pre-migration part).
  *
- * Prints "ready PID VICTIM_TID", waits for a line on stdin, makes MOVES
+ * Prints "ready PID VICTIM_TID", waits for a line on stdin (the victim
+ * sleeps on a pipe until then, so none of its waits spans the attach of a
+ * tracer started in between), makes MOVES
  * moves of a queued victim and prints "done MOVES TRIES": TRIES counts
  * the affinity changes made, some of which can find the victim already
  * running (the kernel then stops it first; it is still a queued move).
@@ -36,6 +38,12 @@
 
 static atomic_int stop;
 static atomic_int victim_tid;
+/*
+ * The victim blocks on this pipe until the go line: a wait of it already
+ * running when schedrift attaches would be in perf's events and not in
+ * schedrift's (which saw no start), so the two would count different waits.
+ */
+static int go_pipe[2];
 static int sleep_us = 3000;
 
 static void *hog(void *arg)
@@ -51,6 +59,7 @@ static void *victim(void *arg)
 {
 	struct sched_param sp = { 0 };
 	struct timespec ts = { 0, 0 };
+	char go;
 
 	(void)arg;
 	if (sched_setscheduler(0, SCHED_IDLE, &sp)) {
@@ -59,6 +68,10 @@ static void *victim(void *arg)
 	}
 	workload_pin(1);
 	atomic_store(&victim_tid, (int)syscall(SYS_gettid));
+	if (read(go_pipe[0], &go, 1) != 1) {
+		perror("premig: go pipe");
+		exit(1);
+	}
 	ts.tv_nsec = sleep_us * 1000L;
 	while (!atomic_load_explicit(&stop, memory_order_relaxed))
 		nanosleep(&ts, NULL);
@@ -112,6 +125,10 @@ int main(int argc, char **argv)
 		}
 	}
 	workload_pin(0);
+	if (pipe(go_pipe)) {
+		perror("premig: pipe");
+		return 1;
+	}
 	if (pthread_create(&th, NULL, hog, NULL) || pthread_create(&tv, NULL, victim, NULL)) {
 		fprintf(stderr, "premig: cannot start threads\n");
 		return 1;
@@ -122,6 +139,10 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (!fgets(line, sizeof(line), stdin)) {
 		fprintf(stderr, "premig: no go line on stdin\n");
+		return 1;
+	}
+	if (write(go_pipe[1], "g", 1) != 1) {
+		perror("premig: go pipe");
 		return 1;
 	}
 	while (done < moves) {
