@@ -183,6 +183,9 @@ def cmd_sample(args):
         out["rt"] = {"n": sum(hist.values()) + over, "p99": hist_pct(hist, over, 0.99),
                      "p999": hist_pct(hist, over, 0.999),
                      "max": float("inf") if over else (max(hist) if hist else None)}
+        # Every sample, for p99.9 pooled over rounds: a round's rests on about 50.
+        out["rt_hist"] = sorted(hist.items())
+        out["rt_over"] = over
     out["class"] = sorted({"%s/%d" % (POLICY.get(p, str(p)), n) for p, n in tids.values()})
     out["cpu_s"], out["wall_s"] = read_cpu(os.path.join(d, "cpu"))
     print(json.dumps(out))
@@ -254,13 +257,16 @@ def fmt(x, nd=1):
     return "%.*f" % (nd, x)
 
 
-def pooled(samples):
-    """The sleeper's waits of every round of a configuration, as one sorted
-    list of (us, count)."""
+def pooled(samples, key="sleeper_hist"):
+    """The sleeper's waits (or with key="rt_hist", cyclictest's latencies)
+    of every round of a configuration, as one sorted list of (us, count);
+    cyclictest's overflows count as infinitely long."""
     hist = {}
     for s in samples:
-        for us, n in s.get("sleeper_hist", []):
+        for us, n in s.get(key, []):
             hist[us] = hist.get(us, 0) + n
+        if key == "rt_hist" and s.get("rt_over"):
+            hist[float("inf")] = hist.get(float("inf"), 0) + s["rt_over"]
     return sorted(hist.items())
 
 
@@ -346,6 +352,9 @@ def build(d):
                                         ("rt", "p99"), ("rt", "p999"), ("rt", "max")]}
     pool = {c: pooled_quantile(pooled(by[c]), 0.999) for c in configs}
     base_pool = pool.get("alone", (None,))[0]
+    # cyclictest's p99.9 pooled the same way (runs before rt_hist was kept: none).
+    rt_pool = {c: pooled_quantile(pooled(by[c], "rt_hist"), 0.999) for c in configs}
+    rt_base_pool = rt_pool.get("alone", (None,))[0]
     for c in configs:
         cpu = [s["cpu_s"] / s["wall_s"] for s in by[c]
                if s.get("cpu_s") is not None and s.get("wall_s")]
@@ -364,17 +373,23 @@ def build(d):
                                              default=None))))
         row.append("%d (%d)" % (sum(n for _, n in pooled(by[c])), tail))
         for k in [("rt", "p99"), ("rt", "p999"), ("rt", "max")]:
+            if k[1] == "p999" and rt_pool[c][0] is not None:
+                q, lo, hi, _ = rt_pool[c]
+                row.append("%s [%s, %s] (%s)" % (fmt(q, 0), fmt(lo, 0), fmt(hi, 0),
+                                                 delta(q, rt_base_pool)))
+                continue
             row.append("%s (%s)" % (fmt(m(c, *k), 0), delta(m(c, *k), base[k])))
         row.append("-" if c == "alone" or not cpu else "%.2f %%" % (100 * med(cpu)))
         row.append(", ".join(cls) if c != "alone" else "-")
         rows.append(row)
     out.append(bench.md_table(head, rows))
     out.append("")
-    out.append("p99 and cyclictest's columns: medians over rounds (cyclictest's p99.9 rests on "
-               "about 50 samples a round). The sleeper's p99.9 is judged on its waits pooled "
-               "over every round, `tail` of them at or above it; the 95 % interval comes from "
-               "the order statistics (distribution-free). `per round` is the median, and the "
-               "range, of each round's own p99.9, which rests on a tenth as many.")
+    out.append("p99, cyclictest's p99 and max: medians over rounds. The sleeper's p99.9 is "
+               "judged on its waits pooled over every round, `tail` of them at or above it; "
+               "the 95 % interval comes from the order statistics (distribution-free). "
+               "`per round` is the median, and the range, of each round's own p99.9, which "
+               "rests on a tenth as many. cyclictest's p99.9 is pooled over the rounds too "
+               "(a round's rests on about 50 samples), with its 95 % interval.")
     out.append("")
 
     out.append("#### The consumer on the sleeper's CPU (from the same timehist; medians per "
@@ -441,10 +456,13 @@ def build(d):
         for label, k in [("sleeper p99", ("sleeper", "p99")), ("sleeper p99.9", None),
                          ("cyclictest p99", ("rt", "p99")), ("cyclictest p99.9", ("rt", "p999"))]:
             note = ""
-            if k is None:  # pooled over rounds
-                (a, alo, ahi, atail), (r, rlo, rhi, _), b = pool[c], pool["runqlat"], base_pool
+            pooled_k = k is None or (k == ("rt", "p999") and rt_pool[c][0] is not None)
+            if pooled_k:  # pooled over rounds
+                pl, b = (pool, base_pool) if k is None else (rt_pool, rt_base_pool)
+                (a, alo, ahi, atail), (r, rlo, rhi, _) = pl[c], pl["runqlat"]
                 if None not in (a, r, b):
-                    label += " (pooled, %d waits at or above)" % atail
+                    label += " (pooled, %d %s at or above)" % (
+                        atail, "waits" if k is None else "samples")
                     if atail < 50:
                         note = "; fewer than 50 waits at or above it: too few to judge to 1 µs " \
                                "(more rounds or PERTURB_SECONDS)"

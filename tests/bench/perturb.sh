@@ -23,7 +23,9 @@
 # once, in an order rotated by one per round; tables show medians over
 # rounds, and the sleeper's p99.9 from its waits pooled over the rounds
 # (10 000 a round by default, so 50 000 over 5 rounds: p99.9 is judged on
-# its 50 longest, with a 95 % interval). Then, per round, each schedrift configuration
+# its 50 longest, with a 95 % interval), and cyclictest's p99.9 from its
+# samples pooled the same way (250 at or above it over 5 rounds, where one
+# round's rests on 50). Then, per round, each schedrift configuration
 # under `perf bench sched messaging -g 40`: its CPU, the waits it lost by
 # its own counters and the daemon's longest export gap.
 #
