@@ -125,21 +125,86 @@ def write(path, text):
     return path
 
 
+# Bytes that wait_for_line read from a pipe past the line it waited for,
+# by stream: the next reader of that stream must see them first.
+_unread = {}
+
+
+def _decode(stream, data):
+    """Bytes of a pipe as its stream would give them: text, with newlines
+    translated as subprocess does, for a text stream; else the bytes."""
+    if not hasattr(stream, "encoding"):
+        return data
+    text = data.decode(stream.encoding or "utf-8", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_line(stream, deadline):
+    """One line of a pipe, read from its file descriptor: the line (ending
+    in a newline unless the pipe ended without one), "" at the end of the
+    pipe, None at the deadline (deadline None: wait for ever). Bytes past
+    the line stay in _unread for the next reader."""
+    fd = stream.fileno()
+    buf = _unread.pop(stream, b"")
+    try:
+        while True:
+            nl = buf.find(b"\n")
+            if nl >= 0:
+                line, buf = buf[:nl + 1], buf[nl + 1:]
+                return _decode(stream, line)
+            wait = 0.2 if deadline is None else min(0.2, deadline - time.monotonic())
+            if wait <= 0:
+                return None
+            ready, _, _ = select.select([fd], [], [], wait)
+            if not ready:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                line, buf = buf, b""
+                return _decode(stream, line)
+            buf += chunk
+    finally:
+        if buf:
+            _unread[stream] = buf
+
+
 def wait_for_line(proc_stream, needle, timeout):
-    """Read lines from a pipe until one contains needle; return all read."""
+    """Read lines from a pipe until one contains needle; return all read.
+
+    It reads the pipe's file descriptor itself (select, then os.read) and
+    splits the lines here: select() on a buffered stream does not see lines
+    that an earlier readline() pulled into the stream's buffer with the one
+    it returned, and the test timed out with the line it waited for read.
+    So the stream must not have been read through its buffer before. What
+    was read past the line is kept: the next wait_for_line or stream_lines()
+    gets it first, and a caller that then reads the stream any other way
+    (communicate(), read()) puts unread(stream) in front of what it got."""
     seen = []
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([proc_stream], [], [], 0.2)
-        if not ready:
-            continue
-        line = proc_stream.readline()
+    while True:
+        line = _read_line(proc_stream, deadline)
         if not line:
             break
         seen.append(line)
         if needle in line:
             return seen
     fail("timed out waiting for %r; got: %r" % (needle, seen))
+
+
+def unread(stream):
+    """What wait_for_line read from stream past its line, as the stream
+    would give it; and forget it. "" (or b"") when nothing."""
+    return _decode(stream, _unread.pop(stream, b""))
+
+
+def stream_lines(stream):
+    """Every line of a pipe to its end, starting with what wait_for_line
+    read past its line (iterating the stream itself would miss that)."""
+    while True:
+        line = _read_line(stream, None)
+        if not line:
+            return
+        yield line
 
 
 def start_record(trace, args, timeout=30):
@@ -157,6 +222,7 @@ def stop_record(rec, sig=signal.SIGINT, timeout=30):
     except subprocess.TimeoutExpired:
         rec.kill()
         fail("record did not stop within %d s of signal %d" % (timeout, sig))
+    err = unread(rec.stderr) + err  # start_record read past its line
     check(rec.returncode == 0, "record exited %d: %s" % (rec.returncode, err))
     return err
 
