@@ -456,7 +456,9 @@ def build(d):
         for label, k in [("sleeper p99", ("sleeper", "p99")), ("sleeper p99.9", None),
                          ("cyclictest p99", ("rt", "p99")), ("cyclictest p99.9", ("rt", "p999"))]:
             note = ""
-            pooled_k = k is None or (k == ("rt", "p999") and rt_pool[c][0] is not None)
+            # cyclictest's p99.9 pooled when every side has its samples (else medians).
+            pooled_k = k is None or (k == ("rt", "p999") and None not in (
+                rt_pool[c][0], rt_pool["runqlat"][0], rt_base_pool))
             if pooled_k:  # pooled over rounds
                 pl, b = (pool, base_pool) if k is None else (rt_pool, rt_base_pool)
                 (a, alo, ahi, atail), (r, rlo, rhi, _) = pl[c], pl["runqlat"]
@@ -464,8 +466,9 @@ def build(d):
                     label += " (pooled, %d %s at or above)" % (
                         atail, "waits" if k is None else "samples")
                     if atail < 50:
-                        note = "; fewer than 50 waits at or above it: too few to judge to 1 µs " \
-                               "(more rounds or PERTURB_SECONDS)"
+                        note = "; fewer than 50 %s at or above it: too few to judge to 1 µs " \
+                               "(more rounds or PERTURB_SECONDS)" % (
+                                   "waits" if k is None else "samples")
                     elif a - r > 1.0 and alo <= rhi:
                         note = "; the 95 %% intervals overlap ([%s, %s] vs [%s, %s]): not " \
                                "distinguishable at this sample size" % (fmt(alo), fmt(ahi),
@@ -473,6 +476,12 @@ def build(d):
             else:
                 a, r, b = m(c, *k), m("runqlat", *k), base[k]
             if None in (a, r, b):
+                continue
+            if float("inf") in (a, r, b):
+                # In cyclictest's overflow: no figure to subtract, so no verdict but this.
+                verdicts.append(("MISSED" if a == float("inf") and r != float("inf") else "met",
+                                 "%s: %s in cyclictest's overflow (schedrift %s, runqlat %s, "
+                                 "alone %s)" % (c, label, fmt(a), fmt(r), fmt(b))))
                 continue
             ok = (a - b) <= (r - b) + 1.0
             verdicts.append(("met" if ok else "MISSED",

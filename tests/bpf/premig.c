@@ -135,6 +135,9 @@ int main(int argc, char **argv)
 	}
 	while (!(tid = atomic_load(&victim_tid)))
 		usleep(1000);
+	/* Asleep on the pipe, not still queued behind the hog on its way there. */
+	while (state_of(tid) != 'S')
+		usleep(1000);
 	printf("ready %d %d\n", getpid(), tid);
 	fflush(stdout);
 	if (!fgets(line, sizeof(line), stdin)) {

@@ -461,6 +461,55 @@ static void test_gaps(void)
 	wait_engine__apply_peeks(&e);
 	CHECK_EQ_U64(e.batches_lost, 3);
 	CHECK_EQ_U64(s.n, 4);
+	CHECK_EQ_U64(e.peek_lost, 0);
+	wait_engine__free(&e);
+}
+
+/*
+ * A peeked batch the ring loses is counted in peek_lost whether the next
+ * thing seen of the CPU is a whole batch or another peek; no switch is
+ * taken twice or skipped.
+ */
+static void test_peek_lost(void)
+{
+	struct sdr_switch_item w[SDR_SWITCHES_PER_REC * 4];
+	struct wait_engine e;
+	struct sdr_rec_switches b;
+	__u32 i;
+
+	CHECK(!wait_engine__init(&e, 1));
+	for (i = 0; i < SDR_SWITCHES_PER_REC * 4; i++)
+		w[i] = item(1000 + i * 10, 100 + i, 0, 42);
+	/* Batch 1 whole; 2 peeked at 3 switches, then lost; 3 peeked at 2, then whole. */
+	b = batch(0, w, SDR_SWITCHES_PER_REC);
+	b.seq = 1;
+	wait_engine__batch(&e, &b, sizeof(b));
+	b = batch(0, w + SDR_SWITCHES_PER_REC, 3);
+	b.seq = 2;
+	wait_engine__copy_partial(&e, &b);
+	wait_engine__apply_peeks(&e);
+	b = batch(0, w + 2 * SDR_SWITCHES_PER_REC, 2);
+	b.seq = 3;
+	wait_engine__copy_partial(&e, &b);
+	wait_engine__apply_peeks(&e);
+	CHECK_EQ_U64(e.batches_lost, 1);
+	CHECK_EQ_U64(e.peek_lost, 1);
+	b = batch(0, w + 2 * SDR_SWITCHES_PER_REC, SDR_SWITCHES_PER_REC);
+	b.seq = 3;
+	wait_engine__batch(&e, &b, sizeof(b));
+	CHECK_EQ_U64(e.taken, 2 * SDR_SWITCHES_PER_REC + 3);
+	/* Batch 4 peeked at 4, lost; batch 5 whole: counted by the batch's side. */
+	b = batch(0, w + 3 * SDR_SWITCHES_PER_REC, 4);
+	b.seq = 4;
+	wait_engine__copy_partial(&e, &b);
+	wait_engine__apply_peeks(&e);
+	w[0] = item(900000, 7, 0, 42);
+	b = batch(0, w, 1);
+	b.seq = 5;
+	wait_engine__batch(&e, &b, sizeof(b));
+	CHECK_EQ_U64(e.batches_lost, 2);
+	CHECK_EQ_U64(e.peek_lost, 2);
+	CHECK_EQ_U64(e.taken, 2 * SDR_SWITCHES_PER_REC + 8);
 	wait_engine__free(&e);
 }
 
@@ -468,6 +517,7 @@ int main(void)
 {
 	test_peeks();
 	test_gaps();
+	test_peek_lost();
 	test_long_parts();
 	test_pid_reuse();
 	test_switches_and_landing();

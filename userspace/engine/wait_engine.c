@@ -635,6 +635,15 @@ void wait_engine__apply_peeks(struct wait_engine *e)
 		 */
 		check_seq(e, (__u32)k, c->copy.seq, 0, c->copy.s[0].ts_ns);
 		/*
+		 * The CPU has moved on from the batch the last peek took from,
+		 * and that batch never came (it would have cleared the mark):
+		 * the ring lost it. Its peeked switches stay taken.
+		 */
+		if (c->peek_hi && (__s32)(c->copy.seq - c->peek_seq) > 0) {
+			e->peek_lost += 1;
+			c->peek_lo = c->peek_hi = 0;
+		}
+		/*
 		 * Read while BPF may write: a batch shipped and refilled during
 		 * the read shows as switches out of time order. Taken next tick.
 		 */
@@ -652,6 +661,7 @@ void wait_engine__apply_peeks(struct wait_engine *e)
 			if (!c->peek_hi)
 				c->peek_lo = w->ts_ns;
 			c->peek_hi = w->ts_ns;
+			c->peek_seq = c->copy.seq;
 			c->hw_ns = w->ts_ns;
 		}
 	}

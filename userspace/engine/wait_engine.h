@@ -116,6 +116,7 @@ struct wait_acc {
 struct wait_cpu {
 	__u64 hw_ns;            /* the latest switch taken */
 	__u64 peek_lo, peek_hi; /* the switches taken by peeks, not yet seen in the ring */
+	__u32 peek_seq;         /* the number of the batch they belong to */
 	struct sdr_rec_switches copy; /* the partial batch read at the last peek */
 	bool have_copy;
 	struct switch_seq seq; /* the batch numbers seen */

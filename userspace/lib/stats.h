@@ -19,8 +19,8 @@
 	X(cgroup_series_full, LOSS, "waits not added to a cgroup: the daemon's cgroup cap was reached") \
 	X(flight_evicted, LOSS, "flight recorder records pushed out by its size cap while still in its window, and outliers past its 16384 an interval") \
 	X(ingest_full, LOSS, "records the daemon's ingest queue dropped at its cap while the engine was busy, each wait of a switch batch counted") \
-	X(batches_missing, COUNT, "switch batches the wait engine found missing by their numbers: their switches are the switches_lost") \
-	X(peeks_lost, COUNT, "switch batches the engine took from a CPU's partial batch that the ring buffer then refused: counted in ringbuf, yet their waits were measured")
+	X(batches_missing, COUNT, "switch batches the wait engine found missing by their numbers: the ring buffer refused them (switches_lost) or the daemon's ingest queue dropped them (ingest_full)") \
+	X(peeks_lost, COUNT, "switch batches the engine took from a CPU's partial batch that never came whole: counted in ringbuf or ingest_full, yet their waits were measured")
 
 #define USER_STAT_ENUM(name, kind, desc) USER_STAT_##name,
 enum user_stat {
