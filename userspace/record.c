@@ -472,8 +472,8 @@ static int fill_trailer(struct trace_trailer *tr, struct loader *l, struct recor
 	tr->end_mono_ns = now_mono_ns();
 	tr->nr_records = rc->nr_records;
 	rc->user[USER_STAT_prog_skipped] = loader__prog_skipped(l);
-	rc->user[USER_STAT_batches_missing] = rc->eng.batches_lost;
-	rc->user[USER_STAT_peeks_lost] = rc->eng.peek_lost;
+	rc->user[USER_STAT_batches_missing] = rc->eng.batches_missing;
+	rc->user[USER_STAT_peeks_lost] = rc->eng.peeks_lost;
 	for (i = 0; i < STAT_ALL_NR; i++) {
 		snprintf(tr->counters[i].name, sizeof(tr->counters[i].name), "%s", stat_descs[i].name);
 		tr->counters[i].value = i < SDR_STAT_NR ? s.counters[i] : rc->user[i - SDR_STAT_NR];

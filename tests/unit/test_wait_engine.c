@@ -459,14 +459,14 @@ static void test_gaps(void)
 	wait_engine__copy_partial(&e, &b);
 	wait_engine__batch(&e, &b, sizeof(b));
 	wait_engine__apply_peeks(&e);
-	CHECK_EQ_U64(e.batches_lost, 3);
+	CHECK_EQ_U64(e.batches_missing, 3);
 	CHECK_EQ_U64(s.n, 4);
-	CHECK_EQ_U64(e.peek_lost, 0);
+	CHECK_EQ_U64(e.peeks_lost, 0);
 	wait_engine__free(&e);
 }
 
 /*
- * A peeked batch the ring loses is counted in peek_lost whether the next
+ * A peeked batch the ring loses is counted in peeks_lost whether the next
  * thing seen of the CPU is a whole batch or another peek; no switch is
  * taken twice or skipped.
  */
@@ -492,8 +492,8 @@ static void test_peek_lost(void)
 	b.seq = 3;
 	wait_engine__copy_partial(&e, &b);
 	wait_engine__apply_peeks(&e);
-	CHECK_EQ_U64(e.batches_lost, 1);
-	CHECK_EQ_U64(e.peek_lost, 1);
+	CHECK_EQ_U64(e.batches_missing, 1);
+	CHECK_EQ_U64(e.peeks_lost, 1);
 	b = batch(0, w + 2 * SDR_SWITCHES_PER_REC, SDR_SWITCHES_PER_REC);
 	b.seq = 3;
 	wait_engine__batch(&e, &b, sizeof(b));
@@ -507,8 +507,8 @@ static void test_peek_lost(void)
 	b = batch(0, w, 1);
 	b.seq = 5;
 	wait_engine__batch(&e, &b, sizeof(b));
-	CHECK_EQ_U64(e.batches_lost, 2);
-	CHECK_EQ_U64(e.peek_lost, 2);
+	CHECK_EQ_U64(e.batches_missing, 2);
+	CHECK_EQ_U64(e.peeks_lost, 2);
 	CHECK_EQ_U64(e.taken, 2 * SDR_SWITCHES_PER_REC + 8);
 	wait_engine__free(&e);
 }

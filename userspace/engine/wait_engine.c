@@ -570,7 +570,7 @@ static void check_seq(struct wait_engine *e, __u32 cpu, __u32 seq, int shipped, 
 		return;
 	/* Who held the CPU across the hole, and since when, is unknown. */
 	e->cpus[cpu].holder_since = 0;
-	e->batches_lost += lost;
+	e->batches_missing += lost;
 	if (e->on_gap)
 		e->on_gap(e->on_gap_ctx, cpu, ts_ns, lost);
 }
@@ -601,7 +601,7 @@ void wait_engine__batch(struct wait_engine *e, const void *data, size_t size)
 	if (c->peek_hi && b->s[b->nr - 1].ts_ns >= c->peek_hi) {
 		/* A batch later than the peeked one, the peeked one never came: lost in the ring. */
 		if (b->s[0].ts_ns > c->peek_hi)
-			e->peek_lost += 1;
+			e->peeks_lost += 1;
 		c->peek_lo = c->peek_hi = 0;
 	}
 }
@@ -640,7 +640,7 @@ void wait_engine__apply_peeks(struct wait_engine *e)
 		 * the ring lost it. Its peeked switches stay taken.
 		 */
 		if (c->peek_hi && (__s32)(c->copy.seq - c->peek_seq) > 0) {
-			e->peek_lost += 1;
+			e->peeks_lost += 1;
 			c->peek_lo = c->peek_hi = 0;
 		}
 		/*

@@ -133,8 +133,8 @@ struct wait_engine {
 	__u64 switches;  /* switches taken */
 	__u64 refused;   /* malformed batches and items, and waits with no memory for their task: dropped */
 	__u64 exits_refused; /* exits a batch said it held and did not hold whole: dropped */
-	__u64 peek_lost; /* batches taken by a peek that the ring then lost (also in ringbuf) */
-	__u64 batches_lost; /* batches missing by their numbers (their switches: switches_lost) */
+	__u64 peeks_lost; /* batches taken by a peek that then never came whole (counter peeks_lost) */
+	__u64 batches_missing; /* batches missing by their numbers (counter batches_missing) */
 	__u64 bytes;     /* memory held by the accumulators and their histograms */
 	/*
 	 * The wait before a migration (issue 24): for landing waits with a

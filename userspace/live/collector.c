@@ -747,8 +747,8 @@ static int fill_totals(struct collector *c, struct report *r)
 	c->user[USER_STAT_flight_evicted] = flight__evicted(c->flight) + c->flight_outliers_lost;
 	drops = ring_ingest__drops(&c->ingest, NULL);
 	c->user[USER_STAT_ingest_full] = drops.weight;
-	c->user[USER_STAT_batches_missing] = c->waits.batches_lost;
-	c->user[USER_STAT_peeks_lost] = c->waits.peek_lost;
+	c->user[USER_STAT_batches_missing] = c->waits.batches_missing;
+	c->user[USER_STAT_peeks_lost] = c->waits.peeks_lost;
 	for (i = 0; i < USER_STAT_NR; i++)
 		r->counters[SDR_STAT_NR + i] = c->user[i];
 	/* Waits the engine refused (malformed, or no memory for their task) are dropped data too. */
